@@ -1,0 +1,5 @@
+import sys
+
+from liveq.cli import main
+
+sys.exit(main())

@@ -1,0 +1,190 @@
+"""Configuration: a TOML file read into frozen dataclasses.
+
+Secrets may come from the environment instead of the file (``LIVEQ_SECRET``,
+``LIVEQ_X_*``); the environment wins. Every error names the file, the key and
+what was expected, so ``liveq check-config`` can say exactly what to fix.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import ipaddress
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+class ConfigError(Exception):
+    """A configuration file that cannot be used; the message says why."""
+
+
+@dataclass(frozen=True)
+class ServerConfig:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    # The address people type; used in printed URLs, the QR code and the Origin check.
+    public_url: str = "http://127.0.0.1:8080"
+    # Peers whose X-Forwarded-For we believe (a reverse proxy in front of liveq).
+    trusted_proxies: tuple[str, ...] = ()
+    secret: str = ""
+    # Extra Origins allowed to open websockets, besides public_url and the Host header.
+    allowed_origins: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DatabaseConfig:
+    path: str = "liveq.db"
+
+
+@dataclass(frozen=True)
+class LimitsConfig:
+    max_body_bytes: int = 16_384
+    max_question_chars: int = 500
+    max_name_chars: int = 60
+    max_answer_chars: int = 2_000
+    # Per client IP and event; 0 turns a limit off (benchmarks on loopback).
+    questions_per_minute: int = 6
+    question_burst: int = 3
+    votes_per_minute: int = 60
+    login_attempts_per_minute: int = 10
+    api_requests_per_minute: int = 600
+    # Messages buffered for one websocket client before it is dropped as too slow.
+    ws_queue_size: int = 256
+
+
+@dataclass(frozen=True)
+class EventDefaults:
+    moderation: str = "pre"  # "pre": a human approves first; "post": shown at once
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    server: ServerConfig = field(default_factory=ServerConfig)
+    database: DatabaseConfig = field(default_factory=DatabaseConfig)
+    limits: LimitsConfig = field(default_factory=LimitsConfig)
+    events: EventDefaults = field(default_factory=EventDefaults)
+    # The whole file as parsed, for the sections other modules own ([x], [screening]).
+    raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def database_path(self) -> Path:
+        """The database file; a relative path is relative to the config file."""
+        p = Path(self.database.path)
+        return p if p.is_absolute() else self.path.parent / p
+
+
+_SECTIONS = {
+    "server": ServerConfig,
+    "database": DatabaseConfig,
+    "limits": LimitsConfig,
+    "events": EventDefaults,
+}
+
+# Sections other parts of liveq read themselves (X credentials, screening rules);
+# accepted here so check-config does not reject a file that has them.
+_OPEN_SECTIONS = {"x", "screening", "outbox", "demo"}
+
+
+def _type_name(tp: Any) -> str:
+    return {int: "a whole number", str: "a string", bool: "true or false"}.get(
+        tp, "a list of strings"
+    )
+
+
+def _coerce(file: Path, key: str, value: Any, default: Any) -> Any:
+    expected = type(default)
+    if expected is tuple:
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{file}: [{key}] should be a list of strings, got {value!r}")
+        return tuple(value)
+    if expected is int and (isinstance(value, bool) or not isinstance(value, int)):
+        raise ConfigError(f"{file}: {key} should be {_type_name(int)}, got {value!r}")
+    if expected is int and value < 0:
+        raise ConfigError(f"{file}: {key} should be 0 or more, got {value!r}")
+    if expected is not int and not isinstance(value, expected):
+        raise ConfigError(f"{file}: {key} should be {_type_name(expected)}, got {value!r}")
+    return value
+
+
+def _section(file: Path, name: str, cls: type, raw: Any) -> Any:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{file}: [{name}] should be a table")
+    defaults = cls()
+    fields = {f.name for f in dataclasses.fields(cls)}
+    values = {}
+    for key, value in raw.items():
+        if key not in fields:
+            known = ", ".join(sorted(fields))
+            raise ConfigError(f"{file}: unknown key {name}.{key} (known keys: {known})")
+        values[key] = _coerce(file, f"{name}.{key}", value, getattr(defaults, key))
+    return cls(**values)
+
+
+def _validate(cfg: Config) -> None:
+    file = cfg.path
+    if not 0 < cfg.server.port < 65536:
+        raise ConfigError(f"{file}: server.port should be between 1 and 65535")
+    if not cfg.server.public_url.startswith(("http://", "https://")):
+        raise ConfigError(f"{file}: server.public_url should start with http:// or https://")
+    for proxy in cfg.server.trusted_proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            raise ConfigError(
+                f"{file}: server.trusted_proxies has {proxy!r}, expected an IP address or network"
+            ) from None
+    if len(cfg.server.secret) < 32:
+        raise ConfigError(
+            f"{file}: server.secret should be at least 32 characters "
+            "(set it in the file or in the LIVEQ_SECRET environment variable)"
+        )
+    if cfg.events.moderation not in ("pre", "post"):
+        raise ConfigError(f'{file}: events.moderation should be "pre" or "post"')
+    for key in ("max_body_bytes", "max_question_chars", "max_name_chars", "ws_queue_size"):
+        if getattr(cfg.limits, key) < 1:
+            raise ConfigError(f"{file}: limits.{key} should be 1 or more")
+
+
+def load_config(path: str | os.PathLike[str], env: dict[str, str] | None = None) -> Config:
+    """Read and check a config file; raise ConfigError with a helpful message."""
+    env = os.environ if env is None else env
+    file = Path(path).resolve()
+    try:
+        raw = tomllib.loads(file.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{file}: no such file (run `liveq init` to create one)") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{file}: not valid TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{file}: cannot be read: {exc}") from None
+    sections = {}
+    for name, value in raw.items():
+        if name in _SECTIONS:
+            sections[name] = _section(file, name, _SECTIONS[name], value)
+        elif name not in _OPEN_SECTIONS:
+            known = ", ".join(sorted([*_SECTIONS, *_OPEN_SECTIONS]))
+            raise ConfigError(f"{file}: unknown section [{name}] (known sections: {known})")
+    cfg = Config(path=file, raw=raw, **sections)
+    if env.get("LIVEQ_SECRET"):
+        cfg = dataclasses.replace(
+            cfg, server=dataclasses.replace(cfg.server, secret=env["LIVEQ_SECRET"])
+        )
+    _validate(cfg)
+    return cfg
+
+
+def example_path() -> Path:
+    """config.example.toml: inside the installed package, or at the checkout's root."""
+    packaged = Path(__file__).parent / "config.example.toml"
+    return packaged if packaged.exists() else Path(__file__).parents[1] / "config.example.toml"
+
+
+def render_example(secret: str, database_path: str = "liveq.db") -> str:
+    """The text of a new config file, from config.example.toml with a fresh secret."""
+    template = example_path().read_text(encoding="utf-8")
+    return template.replace('secret = ""', f'secret = "{secret}"', 1).replace(
+        'path = "liveq.db"', f'path = "{database_path}"', 1
+    )

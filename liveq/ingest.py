@@ -1,0 +1,35 @@
+"""The one path every question takes, whatever its source: screen, store, announce."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from liveq.db import Database
+from liveq.events import Event
+from liveq.hub import Hub
+from liveq.questions import Question, Status
+from liveq.store import NewQuestion, insert_question
+
+# Text in, findings out (dicts with kind, start, end, reason). Pure.
+Screen = Callable[[str], Sequence[dict]]
+
+
+def no_screening(text: str) -> Sequence[dict]:
+    return ()
+
+
+async def ingest(
+    db: Database, hub: Hub, event: Event, new: NewQuestion, screen: Screen = no_screening
+) -> Question | None:
+    """Store one question and tell the consoles; None if this source_id was seen before.
+
+    Findings never drop a question: they hold it for a moderator, even when the
+    event shows questions without moderation.
+    """
+    findings = list(screen(new.text))
+    held = event.moderation == "pre" or bool(findings)
+    status = Status.PENDING if held else Status.APPROVED
+    question = await insert_question(db, event, new, status, findings)
+    if question is not None:
+        hub.question_changed(question)
+    return question

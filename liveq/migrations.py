@@ -1,0 +1,139 @@
+"""Named, forward-only schema migrations, recorded in the `migrations` table.
+
+Append new migrations at the end; never edit one that has shipped.
+"""
+
+from __future__ import annotations
+
+import time
+
+import aiosqlite
+
+MIGRATIONS: list[tuple[str, str]] = [
+    (
+        "0001_initial",
+        """
+        CREATE TABLE users (
+            id INTEGER PRIMARY KEY,
+            username TEXT NOT NULL UNIQUE,
+            password_hash TEXT NOT NULL,
+            role TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            disabled INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE TABLE sessions (
+            token_hash TEXT PRIMARY KEY,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            created_at REAL NOT NULL,
+            expires_at REAL NOT NULL
+        );
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            slug TEXT NOT NULL UNIQUE,
+            title TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            hashtag TEXT NOT NULL DEFAULT '',
+            moderation TEXT NOT NULL,
+            overlay_key TEXT NOT NULL,
+            accepting INTEGER NOT NULL DEFAULT 1,
+            created_at REAL NOT NULL
+        );
+        CREATE TABLE api_tokens (
+            id INTEGER PRIMARY KEY,
+            token_hash TEXT NOT NULL UNIQUE,
+            role TEXT NOT NULL,
+            event_id INTEGER REFERENCES events(id),
+            label TEXT NOT NULL DEFAULT '',
+            created_at REAL NOT NULL,
+            revoked_at REAL
+        );
+        CREATE TABLE questions (
+            id INTEGER PRIMARY KEY,
+            event_id INTEGER NOT NULL REFERENCES events(id),
+            text TEXT NOT NULL,
+            original_text TEXT,
+            status TEXT NOT NULL,
+            source TEXT NOT NULL,
+            author TEXT NOT NULL DEFAULT '',
+            source_id TEXT,
+            source_url TEXT NOT NULL DEFAULT '',
+            client_ip TEXT NOT NULL DEFAULT '',
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL,
+            updated_by TEXT NOT NULL DEFAULT '',
+            version INTEGER NOT NULL DEFAULT 1,
+            starred INTEGER NOT NULL DEFAULT 0,
+            votes INTEGER NOT NULL DEFAULT 0,
+            merged_into INTEGER REFERENCES questions(id),
+            merged_count INTEGER NOT NULL DEFAULT 0,
+            answer TEXT NOT NULL DEFAULT '',
+            decline_reason TEXT NOT NULL DEFAULT '',
+            findings TEXT NOT NULL DEFAULT '[]'
+        );
+        -- One question per tweet, however often the poller sees it.
+        CREATE UNIQUE INDEX questions_source_id
+            ON questions(event_id, source, source_id) WHERE source_id IS NOT NULL;
+        CREATE INDEX questions_event_status ON questions(event_id, status);
+        CREATE TABLE votes (
+            question_id INTEGER NOT NULL REFERENCES questions(id),
+            voter TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            PRIMARY KEY (question_id, voter)
+        );
+        CREATE TABLE audit (
+            id INTEGER PRIMARY KEY,
+            event_id INTEGER REFERENCES events(id),
+            question_id INTEGER REFERENCES questions(id),
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            at REAL NOT NULL,
+            before TEXT,
+            after TEXT,
+            detail TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX audit_event ON audit(event_id, id);
+        """,
+    ),
+]
+
+
+async def applied(conn: aiosqlite.Connection) -> list[str]:
+    rows = await conn.execute_fetchall("SELECT name FROM migrations ORDER BY rowid")
+    return [row[0] for row in rows]
+
+
+async def apply(conn: aiosqlite.Connection) -> list[str]:
+    """Apply the migrations not yet recorded; return their names."""
+    await conn.execute(
+        "CREATE TABLE IF NOT EXISTS migrations (name TEXT PRIMARY KEY, applied_at REAL NOT NULL)"
+    )
+    done = set(await applied(conn))
+    unknown = done - {name for name, _ in MIGRATIONS}
+    if unknown:
+        # A newer liveq wrote this file; running older code on it could corrupt it.
+        raise RuntimeError(
+            f"the database has migrations this version of liveq does not know: {sorted(unknown)}"
+        )
+    new = []
+    for name, sql in MIGRATIONS:
+        if name in done:
+            continue
+        await conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _statements(sql):
+                await conn.execute(statement)
+            await conn.execute(
+                "INSERT INTO migrations (name, applied_at) VALUES (?, ?)", (name, time.time())
+            )
+            await conn.execute("COMMIT")
+        except BaseException:
+            await conn.execute("ROLLBACK")
+            raise
+        new.append(name)
+    return new
+
+
+def _statements(sql: str) -> list[str]:
+    # executescript would commit on its own; split so each migration is one transaction.
+    lines = [ln for ln in sql.splitlines() if not ln.strip().startswith("--")]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]

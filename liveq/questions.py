@@ -1,0 +1,179 @@
+"""Questions and the moderation state machine. Pure: no I/O.
+
+    pending -> approved -> on_air -> answered
+    pending/approved -> declined
+    on_air -> approved            (taken off air without an answer)
+    any -> archived               (merges archive the merged question)
+
+Illegal moves raise IllegalTransition; the web layer turns that into a 409.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Status(StrEnum):
+    PENDING = "pending"
+    APPROVED = "approved"
+    ON_AIR = "on_air"
+    ANSWERED = "answered"
+    DECLINED = "declined"
+    ARCHIVED = "archived"
+
+
+# States the audience and the overlay may see.
+PUBLIC_STATUSES = frozenset({Status.APPROVED, Status.ON_AIR, Status.ANSWERED})
+
+# action -> (states it may start from, state it leads to)
+TRANSITIONS: dict[str, tuple[frozenset[Status], Status]] = {
+    "approve": (frozenset({Status.PENDING}), Status.APPROVED),
+    "decline": (frozenset({Status.PENDING, Status.APPROVED}), Status.DECLINED),
+    "on_air": (frozenset({Status.APPROVED}), Status.ON_AIR),
+    "off_air": (frozenset({Status.ON_AIR}), Status.APPROVED),
+    "answer": (frozenset({Status.ON_AIR, Status.APPROVED}), Status.ANSWERED),
+    "archive": (frozenset(set(Status) - {Status.ARCHIVED}), Status.ARCHIVED),
+}
+
+# Actions that change a question without moving it.
+EDITS = frozenset({"edit", "star", "unstar"})
+EDITABLE = frozenset({Status.PENDING, Status.APPROVED, Status.ON_AIR})
+
+ACTIONS = frozenset(TRANSITIONS) | EDITS | {"merge"}
+
+_PAST = {
+    "approve": "approved",
+    "decline": "declined",
+    "on_air": "sent on air",
+    "off_air": "taken off air",
+    "answer": "marked answered",
+    "archive": "archived",
+    "edit": "edited",
+    "star": "starred",
+    "unstar": "unstarred",
+    "merge": "merged",
+}
+
+
+class IllegalTransition(Exception):
+    """A moderation action that the question's current state does not allow."""
+
+
+class InvalidText(ValueError):
+    """Text a person typed that cannot be accepted; the message says why."""
+
+
+@dataclass(frozen=True)
+class Question:
+    id: int
+    event_id: int
+    text: str
+    status: Status
+    source: str = "web"
+    author: str = ""
+    created_at: float = 0.0
+    updated_at: float = 0.0
+    version: int = 1
+    original_text: str | None = None
+    starred: bool = False
+    votes: int = 0
+    merged_into: int | None = None
+    merged_count: int = 0
+    answer: str = ""
+    decline_reason: str = ""
+    source_url: str = ""
+    findings: tuple[dict, ...] = ()
+
+    def public(self) -> dict:
+        """What the audience and the overlay see: no moderation detail."""
+        return {
+            "id": self.id,
+            "text": self.text,
+            "status": str(self.status),
+            "author": self.author,
+            "source": self.source,
+            "votes": self.votes,
+            "merged_count": self.merged_count,
+            "created_at": self.created_at,
+            "version": self.version,
+            "starred": self.starred,
+        }
+
+    def full(self) -> dict:
+        """What moderators see."""
+        return {
+            **self.public(),
+            "original_text": self.original_text,
+            "merged_into": self.merged_into,
+            "answer": self.answer,
+            "decline_reason": self.decline_reason,
+            "source_url": self.source_url,
+            "findings": list(self.findings),
+            "updated_at": self.updated_at,
+        }
+
+
+def next_status(current: Status, action: str) -> Status:
+    """The state `action` leads to from `current`, or raise IllegalTransition."""
+    if action in EDITS:
+        if current not in EDITABLE:
+            raise IllegalTransition(
+                f"A question that is {_label(current)} cannot be {_PAST[action]}."
+            )
+        return current
+    if action not in TRANSITIONS:
+        raise IllegalTransition(f"Unknown action {action!r}.")
+    sources, target = TRANSITIONS[action]
+    if current not in sources:
+        raise IllegalTransition(f"A question that is {_label(current)} cannot be {_PAST[action]}.")
+    return target
+
+
+def check_merge(source: Question, target: Question) -> None:
+    """Raise IllegalTransition unless `source` may be merged into `target`."""
+    if source.id == target.id:
+        raise IllegalTransition("A question cannot be merged into itself.")
+    if source.event_id != target.event_id:
+        raise IllegalTransition("Questions from different events cannot be merged.")
+    if source.status in (Status.ARCHIVED, Status.ON_AIR):
+        raise IllegalTransition(f"A question that is {_label(source.status)} cannot be merged.")
+    if target.status in (Status.ARCHIVED, Status.DECLINED):
+        raise IllegalTransition(f"Cannot merge into a question that is {_label(target.status)}.")
+
+
+def past_tense(action: str) -> str:
+    return _PAST.get(action, action)
+
+
+def _label(status: Status) -> str:
+    return "on air" if status is Status.ON_AIR else str(status)
+
+
+# Control characters people do not type; tab and newline are folded to spaces.
+_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def clean_text(value: object, *, what: str, max_chars: int, required: bool = True) -> str:
+    """Normalise typed text or raise InvalidText with a sentence a person understands."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise InvalidText(f"The {what} must be text.")
+    text = unicodedata.normalize("NFC", value)
+    for ch in text:
+        if ch in "\t\n\r":
+            continue
+        if unicodedata.category(ch) in ("Cc", "Cs", "Co") or ch in _BIDI_CONTROLS:
+            raise InvalidText(
+                f"The {what} contains invisible control characters; please type it again."
+            )
+    text = " ".join(text.split())
+    if required and not text:
+        raise InvalidText(f"The {what} is empty; please type something.")
+    if len(text) > max_chars:
+        raise InvalidText(
+            f"The {what} is {len(text):,} characters long; the limit is {max_chars:,}."
+        )
+    return text

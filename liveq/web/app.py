@@ -1,0 +1,110 @@
+"""The application factory: create_app(config) wires resources, middleware and routes."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import jinja2
+from aiohttp import WSCloseCode, web
+
+from liveq import __version__
+from liveq.config import Config
+from liveq.db import Database
+from liveq.hub import Hub
+from liveq.ingest import Screen, no_screening
+from liveq.ratelimit import RateLimiter
+from liveq.web import api, audience, auth, pages, ws
+from liveq.web.keys import (
+    API_LIMIT,
+    CONFIG,
+    DB,
+    HUB,
+    LOGIN_LIMIT,
+    QUESTION_LIMIT,
+    SCREEN,
+    TEMPLATES,
+    VOTE_LIMIT,
+    WEBSOCKETS,
+)
+from liveq.web.middleware import errors, security_headers
+
+HERE = Path(__file__).parent
+STARTED = web.AppKey("started", float)
+
+
+async def database_ctx(app: web.Application) -> AsyncIterator[None]:
+    db = app[DB] = Database(app[CONFIG].database_path)
+    await db.open()
+    yield
+    await db.close()
+
+
+async def hub_ctx(app: web.Application) -> AsyncIterator[None]:
+    app[HUB] = Hub(app[CONFIG].limits.ws_queue_size)
+    yield
+
+
+async def close_websockets(app: web.Application) -> None:
+    """On shutdown, tell every client we are going away so overlays reconnect."""
+    await app[HUB].close_all()
+    for ws_ in set(app[WEBSOCKETS]):
+        await ws_.close(code=WSCloseCode.GOING_AWAY, message=b"server shutting down")
+
+
+async def healthz(request: web.Request) -> web.Response:
+    app = request.app
+    row = await app[DB].fetchone("SELECT count(*) FROM events")
+    return web.json_response(
+        {
+            "status": "ok",
+            "version": __version__,
+            "uptime_s": round(time.monotonic() - app[STARTED], 1),
+            "events": row[0] if row else 0,
+            "websockets": app[HUB].count(),
+        }
+    )
+
+
+def templates() -> jinja2.Environment:
+    loader = jinja2.ChoiceLoader(
+        [jinja2.FileSystemLoader(HERE / "templates"), jinja2.FileSystemLoader(pages.overlays_dir())]
+    )
+    return jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined)
+
+
+def create_app(config: Config, *, screen: Screen = no_screening) -> web.Application:
+    limits = config.limits
+    app = web.Application(
+        middlewares=[security_headers, errors], client_max_size=limits.max_body_bytes
+    )
+    app[CONFIG] = config
+    app[STARTED] = time.monotonic()
+    app[TEMPLATES] = templates()
+    app[SCREEN] = screen
+    app[WEBSOCKETS] = set()
+    app[QUESTION_LIMIT] = RateLimiter(limits.questions_per_minute, limits.question_burst)
+    app[VOTE_LIMIT] = RateLimiter(limits.votes_per_minute)
+    app[LOGIN_LIMIT] = RateLimiter(limits.login_attempts_per_minute)
+    app[API_LIMIT] = RateLimiter(limits.api_requests_per_minute)
+    app.cleanup_ctx.append(database_ctx)
+    app.cleanup_ctx.append(hub_ctx)
+    app.on_shutdown.append(close_websockets)
+
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/", pages.index)
+    app.router.add_get("/login", auth.login_page)
+    app.router.add_post("/login", auth.login_submit)
+    app.router.add_post("/logout", auth.logout_submit)
+    app.router.add_get("/e/{slug}", audience.form_page)
+    app.router.add_post("/e/{slug}/questions", audience.submit_question)
+    app.router.add_get("/e/{slug}/thanks", audience.thanks_page)
+    app.router.add_post("/e/{slug}/questions/{id}/vote", audience.vote)
+    app.router.add_get("/mod/{slug}", pages.console)
+    app.router.add_get("/overlay/{slug}", pages.overlay)
+    app.router.add_get("/ws/{slug}", ws.websocket)
+    app.router.add_routes(api.routes)
+    app.router.add_static("/static/", HERE / "static")
+    app.router.add_static("/overlay-assets/", pages.overlays_dir())
+    return app

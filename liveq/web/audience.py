@@ -1,0 +1,182 @@
+"""The audience side: the question form (works without JavaScript), thanks, votes."""
+
+from __future__ import annotations
+
+import json
+import secrets
+
+from aiohttp import web
+
+from liveq import store
+from liveq.events import Event
+from liveq.ingest import ingest
+from liveq.questions import InvalidText, Status, clean_text
+from liveq.web import csrf
+from liveq.web.client_ip import client_ip
+from liveq.web.keys import CONFIG, DB, HUB, QUESTION_LIMIT, SCREEN, VOTE_LIMIT
+from liveq.web.responses import error_response, render, see_other
+
+VOTER_COOKIE = "liveq_voter"
+
+_STATUS_WORDS = {
+    Status.PENDING: "It is waiting for a moderator.",
+    Status.APPROVED: "It has been approved and is in the queue.",
+    Status.ON_AIR: "It is on air right now.",
+    Status.ANSWERED: "It has been answered.",
+}
+
+
+async def load_event(request: web.Request) -> Event:
+    event = await store.get_event(request.app[DB], request.match_info["slug"])
+    if event is None:
+        raise web.HTTPNotFound(text="There is no event at this address; check the link.")
+    return event
+
+
+def _form_page(
+    request: web.Request,
+    event: Event,
+    *,
+    error: str = "",
+    text: str = "",
+    name: str = "",
+    status: int = 200,
+) -> web.Response:
+    config = request.app[CONFIG]
+    ctx = {
+        "event": event,
+        "csrf": csrf.token_for(request, config.server.secret),
+        "error": error,
+        "text": text,
+        "name": name,
+        "limits": config.limits,
+    }
+    resp = render(request, "audience.html", ctx, status=status)
+    csrf.set_cookie(request, resp)
+    if not request.cookies.get(VOTER_COOKIE):
+        resp.set_cookie(
+            VOTER_COOKIE,
+            secrets.token_urlsafe(18),
+            httponly=True,
+            samesite="Strict",
+            secure=request.secure,
+            max_age=30 * 24 * 3600,
+            path=f"/e/{event.slug}",
+        )
+    return resp
+
+
+async def form_page(request: web.Request) -> web.Response:
+    return _form_page(request, await load_event(request))
+
+
+async def _read_submission(request: web.Request) -> tuple[dict, bool]:
+    """The submitted fields and whether they came as JSON; 4xx on anything else."""
+    if request.content_type == "application/json":
+        try:
+            data = await request.json(loads=json.loads)
+        except ValueError:
+            raise web.HTTPBadRequest(text="The request body is not valid JSON.") from None
+        if not isinstance(data, dict):
+            raise web.HTTPBadRequest(text='Send a JSON object such as {"text": "..."}.')
+        return data, True
+    if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        form = await request.post()
+        fields = {}
+        for key, value in form.items():
+            if not isinstance(value, str):
+                raise web.HTTPBadRequest(text="Files cannot be attached to a question.")
+            fields[key] = value
+        return fields, False
+    raise web.HTTPUnsupportedMediaType(
+        text="Send the question from the form, or as JSON (Content-Type: application/json)."
+    )
+
+
+async def submit_question(request: web.Request) -> web.Response:
+    config = request.app[CONFIG]
+    event = await load_event(request)
+    data, is_json = await _read_submission(request)
+    raw_text = data.get("text", "")
+    raw_name = data.get("name", "")
+
+    def reject(status: int, message: str, headers: dict[str, str] | None = None):
+        if is_json:
+            return error_response(request, status, message, headers)
+        resp = _form_page(
+            request,
+            event,
+            error=message,
+            text=raw_text if isinstance(raw_text, str) else "",
+            name=raw_name if isinstance(raw_name, str) else "",
+            status=status,
+        )
+        resp.headers.update(headers or {})
+        return resp
+
+    if not is_json and not csrf.check(request, config.server.secret, data.get(csrf.FIELD)):
+        return reject(403, "This form has expired; please send your question again.")
+    if not event.accepting:
+        return reject(409, "This event is not taking questions right now.")
+    ip = client_ip(request, config.server.trusted_proxies)
+    wait = request.app[QUESTION_LIMIT].hit(f"{event.id}:{ip}")
+    if wait:
+        seconds = int(wait) + 1
+        return reject(
+            429,
+            f"You are sending questions very fast; please wait {seconds} seconds and try again.",
+            {"Retry-After": str(seconds)},
+        )
+    try:
+        text = clean_text(raw_text, what="question", max_chars=config.limits.max_question_chars)
+        name = clean_text(
+            raw_name, what="name", max_chars=config.limits.max_name_chars, required=False
+        )
+    except InvalidText as exc:
+        return reject(400, str(exc))
+    question = await ingest(
+        request.app[DB],
+        request.app[HUB],
+        event,
+        store.NewQuestion(text=text, author=name, source="web", client_ip=ip),
+        request.app[SCREEN],
+    )
+    assert question is not None  # web questions have no source_id, so never a repeat
+    if is_json:
+        return web.json_response({"id": question.id, "status": str(question.status)}, status=201)
+    return see_other(f"/e/{event.slug}/thanks?q={question.id}")
+
+
+async def thanks_page(request: web.Request) -> web.Response:
+    event = await load_event(request)
+    status_line = ""
+    try:
+        question = await store.get_question(request.app[DB], event, int(request.query["q"]))
+        status_line = _STATUS_WORDS.get(question.status, "")
+    except (KeyError, ValueError, store.NotFound):
+        pass
+    return render(request, "thanks.html", {"event": event, "status_line": status_line})
+
+
+async def vote(request: web.Request) -> web.Response:
+    config = request.app[CONFIG]
+    event = await load_event(request)
+    if not csrf.check(request, config.server.secret, request.headers.get(csrf.HEADER)):
+        raise web.HTTPForbidden(text="This page has expired; reload it to vote.")
+    voter = request.cookies.get(VOTER_COOKIE)
+    if not voter:
+        raise web.HTTPBadRequest(text="Reload the page to vote (cookies are needed for votes).")
+    ip = client_ip(request, config.server.trusted_proxies)
+    wait = request.app[VOTE_LIMIT].hit(ip)
+    if wait:
+        raise web.HTTPTooManyRequests(
+            text="Too many votes from your network; wait a moment.",
+            headers={"Retry-After": str(int(wait) + 1)},
+        )
+    try:
+        question_id = int(request.match_info["id"])
+    except ValueError:
+        raise web.HTTPNotFound(text="There is no such question.") from None
+    question = await store.vote(request.app[DB], event, question_id, voter[:64])
+    request.app[HUB].question_changed(question)
+    return web.json_response({"id": question.id, "votes": question.votes})

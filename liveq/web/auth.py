@@ -1,0 +1,143 @@
+"""Who is asking: session cookies for people, bearer tokens for programs."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from liveq import auth
+from liveq.auth import Identity
+from liveq.events import Event
+from liveq.web import csrf
+from liveq.web.client_ip import client_ip
+from liveq.web.keys import API_LIMIT, CONFIG, DB, LOGIN_LIMIT
+from liveq.web.responses import render, see_other, wants_json
+
+SESSION_COOKIE = "liveq_session"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def identify(request: web.Request) -> Identity | None:
+    """The caller's identity, cached on the request; None if anonymous."""
+    if "identity" in request:
+        return request["identity"]
+    db = request.app[DB]
+    identity = None
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        identity = await auth.token_identity(db, header.removeprefix("Bearer ").strip())
+        if identity is None:
+            raise web.HTTPUnauthorized(text="That API token is not valid or has been revoked.")
+        wait = request.app[API_LIMIT].hit(identity.name)
+        if wait:
+            raise web.HTTPTooManyRequests(
+                text="Too many API requests with this token; slow down.",
+                headers={"Retry-After": str(int(wait) + 1)},
+            )
+    elif request.cookies.get(SESSION_COOKIE):
+        identity = await auth.session_identity(db, request.cookies[SESSION_COOKIE])
+        # A cookie rides along on any cross-site request; a changing request must
+        # also prove it came from our own page.
+        if identity is not None and request.method not in _SAFE_METHODS:
+            secret = request.app[CONFIG].server.secret
+            if not csrf.check(request, secret, request.headers.get(csrf.HEADER)):
+                raise web.HTTPForbidden(
+                    text="The page's security token is missing or out of date; reload the page."
+                )
+    request["identity"] = identity
+    return identity
+
+
+async def require_moderator(request: web.Request, event: Event) -> Identity:
+    identity = await identify(request)
+    if identity is None:
+        if wants_json(request):
+            raise web.HTTPUnauthorized(
+                text="Log in or send an API token (Authorization: Bearer ...)."
+            )
+        raise web.HTTPSeeOther(f"/login?next={request.path_qs}")
+    if not identity.may_moderate(event.id):
+        raise web.HTTPForbidden(text="Your account may not moderate this event.")
+    return identity
+
+
+async def require_admin(request: web.Request) -> Identity:
+    identity = await identify(request)
+    if identity is None:
+        raise web.HTTPUnauthorized(text="Log in or send an API token (Authorization: Bearer ...).")
+    if identity.role != "admin" or identity.event_id is not None:
+        raise web.HTTPForbidden(text="Only an administrator may do that.")
+    return identity
+
+
+def _safe_next(value: str) -> str:
+    # Only same-site paths: never let a login link bounce to another site.
+    if value.startswith("/") and not value.startswith("//") and "\\" not in value:
+        return value
+    return "/"
+
+
+async def login_page(request: web.Request) -> web.Response:
+    secret = request.app[CONFIG].server.secret
+    resp = render(
+        request,
+        "login.html",
+        {
+            "csrf": csrf.token_for(request, secret),
+            "next": _safe_next(request.query.get("next", "/")),
+        },
+    )
+    csrf.set_cookie(request, resp)
+    return resp
+
+
+async def login_submit(request: web.Request) -> web.Response:
+    config = request.app[CONFIG]
+    form = await request.post()
+    next_path = _safe_next(str(form.get("next", "/")))
+    username = str(form.get("username", ""))[:64]
+
+    def again(message: str, status: int) -> web.Response:
+        ctx = {
+            "csrf": csrf.token_for(request, config.server.secret),
+            "next": next_path,
+            "username": username,
+            "error": message,
+        }
+        resp = render(request, "login.html", ctx, status=status)
+        csrf.set_cookie(request, resp)
+        return resp
+
+    if not csrf.check(request, config.server.secret, str(form.get(csrf.FIELD, ""))):
+        return again("The form's security token is missing or out of date; please try again.", 403)
+    wait = request.app[LOGIN_LIMIT].hit(client_ip(request, config.server.trusted_proxies))
+    if wait:
+        resp = again(f"Too many login attempts; wait {int(wait) + 1} seconds and try again.", 429)
+        resp.headers["Retry-After"] = str(int(wait) + 1)
+        return resp
+    token = await auth.login(request.app[DB], username, str(form.get("password", "")))
+    if token is None:
+        return again("That username and password do not match.", 401)
+    resp = see_other(next_path)
+    resp.set_cookie(
+        SESSION_COOKIE,
+        token,
+        httponly=True,
+        samesite="Lax",
+        secure=request.secure,
+        max_age=auth.SESSION_SECONDS,
+        path="/",
+    )
+    return resp
+
+
+async def logout_submit(request: web.Request) -> web.Response:
+    config = request.app[CONFIG]
+    form = await request.post()
+    if not csrf.check(request, config.server.secret, str(form.get(csrf.FIELD, ""))):
+        raise web.HTTPForbidden(text="The form's security token is missing; reload and try again.")
+    token = request.cookies.get(SESSION_COOKIE)
+    if token:
+        await auth.logout(request.app[DB], token, everywhere=form.get("everywhere") == "1")
+    resp = see_other("/login")
+    resp.del_cookie(SESSION_COOKIE, path="/")
+    return resp

@@ -1,0 +1,23 @@
+"""Every web.AppKey of the application, in one place."""
+
+from __future__ import annotations
+
+import jinja2
+from aiohttp import web
+
+from liveq.config import Config
+from liveq.db import Database
+from liveq.hub import Hub
+from liveq.ingest import Screen
+from liveq.ratelimit import RateLimiter
+
+CONFIG = web.AppKey("config", Config)
+DB = web.AppKey("db", Database)
+HUB = web.AppKey("hub", Hub)
+TEMPLATES = web.AppKey("templates", jinja2.Environment)
+SCREEN = web.AppKey("screen", Screen)
+QUESTION_LIMIT = web.AppKey("question_limit", RateLimiter)
+VOTE_LIMIT = web.AppKey("vote_limit", RateLimiter)
+LOGIN_LIMIT = web.AppKey("login_limit", RateLimiter)
+API_LIMIT = web.AppKey("api_limit", RateLimiter)
+WEBSOCKETS = web.AppKey("websockets", set)

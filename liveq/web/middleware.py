@@ -1,0 +1,84 @@
+"""Middlewares: turn errors into clear answers, and add security headers."""
+
+from __future__ import annotations
+
+import logging
+
+from aiohttp import web
+
+from liveq.questions import IllegalTransition, InvalidText
+from liveq.store import AlreadyExists, Conflict, NotFound
+from liveq.web.keys import CONFIG
+from liveq.web.responses import error_response
+
+log = logging.getLogger(__name__)
+
+# Messages for aiohttp's own errors, which are written for programmers.
+_STATUS_MESSAGES = {
+    400: "The request could not be understood.",
+    404: "There is nothing at this address.",
+    405: "This address does not accept that kind of request.",
+    413: "The request is too large.",
+}
+
+
+@web.middleware
+async def errors(request: web.Request, handler):
+    try:
+        return await handler(request)
+    except web.HTTPRequestEntityTooLarge:
+        limit = request.app[CONFIG].limits.max_body_bytes
+        return error_response(
+            request, 413, f"The request is too large: the limit is {limit:,} bytes."
+        )
+    except web.HTTPException as exc:
+        if exc.status < 400 or exc.text and exc.content_type == "application/json":
+            raise
+        message = exc.reason if exc.text == f"{exc.status}: {exc.reason}" else exc.text
+        if exc.status in _STATUS_MESSAGES and message == exc.reason:
+            message = _STATUS_MESSAGES[exc.status]
+        headers = {k: v for k, v in exc.headers.items() if k in ("Retry-After", "Allow")}
+        return error_response(request, exc.status, message or exc.reason, headers)
+    except InvalidText as exc:
+        return error_response(request, 400, str(exc))
+    except NotFound as exc:
+        return error_response(request, 404, str(exc))
+    except (Conflict, IllegalTransition, AlreadyExists) as exc:
+        return error_response(request, 409, str(exc))
+    except UnicodeDecodeError:
+        return error_response(request, 400, "The request is not valid UTF-8 text.")
+    except Exception:
+        log.exception("unhandled error in %s %s", request.method, request.path)
+        return error_response(
+            request, 500, "Something went wrong on our side; nothing you sent was lost."
+        )
+
+
+def content_security_policy(request: web.Request) -> str:
+    host = request.host
+    # Same-origin websockets named explicitly: older engines do not count ws: as 'self'.
+    return (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        f"connect-src 'self' ws://{host} wss://{host}; font-src 'self'; "
+        "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+
+
+@web.middleware
+async def security_headers(request: web.Request, handler):
+    response = await handler(request)
+    if response.prepared:  # a websocket or stream: its headers are gone already
+        return response
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", content_security_policy(request))
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    # The overlay URL carries its key: never leak it to another site.
+    headers.setdefault("Referrer-Policy", "no-referrer")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+    if not request.path.startswith(("/static/", "/overlay-assets/")):
+        headers.setdefault("Cache-Control", "no-store")
+    if request.secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    return response

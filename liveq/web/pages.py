@@ -1,0 +1,86 @@
+"""Pages for people: the moderator console, its index, and the presenter overlay."""
+
+from __future__ import annotations
+
+import hmac
+import re
+from pathlib import Path
+
+import segno
+from aiohttp import web
+from markupsafe import Markup
+
+from liveq import store
+from liveq.web import csrf
+from liveq.web.audience import load_event
+from liveq.web.auth import identify, require_moderator
+from liveq.web.keys import CONFIG, DB
+from liveq.web.responses import render, see_other
+
+_THEME = re.compile(r"^[a-z0-9-]{1,40}$")
+
+
+def overlays_dir() -> Path:
+    """overlays/: inside the installed package, or at the checkout's root."""
+    packaged = Path(__file__).parents[1] / "_overlays"
+    return packaged if packaged.is_dir() else Path(__file__).parents[2] / "overlays"
+
+
+def audience_url(request: web.Request, slug: str) -> str:
+    return f"{request.app[CONFIG].server.public_url.rstrip('/')}/e/{slug}"
+
+
+async def index(request: web.Request) -> web.Response:
+    identity = await identify(request)
+    if identity is None:
+        return see_other("/login")
+    events = [e for e in await store.list_events(request.app[DB]) if identity.may_moderate(e.id)]
+    secret = request.app[CONFIG].server.secret
+    resp = render(
+        request,
+        "index.html",
+        {"events": events, "identity": identity, "csrf": csrf.token_for(request, secret)},
+    )
+    csrf.set_cookie(request, resp)
+    return resp
+
+
+async def console(request: web.Request) -> web.Response:
+    event = await load_event(request)
+    identity = await require_moderator(request, event)
+    secret = request.app[CONFIG].server.secret
+    ctx = {
+        "event": event,
+        "identity": identity,
+        "csrf": csrf.token_for(request, secret),
+        "audience_url": audience_url(request, event.slug),
+        "overlay_url": f"/overlay/{event.slug}?key={event.overlay_key}",
+    }
+    resp = render(request, "console.html", ctx)
+    csrf.set_cookie(request, resp)
+    return resp
+
+
+async def overlay(request: web.Request) -> web.Response:
+    event = await load_event(request)
+    key = request.query.get("key", "")
+    if not hmac.compare_digest(key.encode(), event.overlay_key.encode()):
+        raise web.HTTPForbidden(text="This overlay link is missing its key or the key has changed.")
+    theme = request.query.get("theme", "")
+    if theme and not (
+        _THEME.match(theme) and (overlays_dir() / "themes" / f"{theme}.css").exists()
+    ):
+        raise web.HTTPNotFound(text=f"There is no overlay theme called {theme!r}.")
+    url = audience_url(request, event.slug)
+    # segno writes the SVG itself from our own URL: nothing a visitor typed goes in.
+    svg = segno.make(url, error="m").svg_inline(scale=6, border=2, dark="#111", light="#fff")
+    qr = Markup(svg)  # noqa: S704
+    ctx = {
+        "event": event,
+        "key": key,
+        "view": "presenter" if request.query.get("view") == "presenter" else "program",
+        "theme": theme,
+        "audience_url": url,
+        "qr": qr,
+    }
+    return render(request, "overlay.html", ctx)

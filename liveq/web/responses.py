@@ -1,0 +1,42 @@
+"""Answering people and programs: JSON errors for APIs, pages for browsers."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from liveq.web.keys import TEMPLATES
+
+
+def wants_json(request: web.Request) -> bool:
+    if request.path.startswith("/api/"):
+        return True
+    if request.content_type == "application/json":
+        return True
+    accept = request.headers.get("Accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+def render(
+    request: web.Request, template: str, context: dict | None = None, *, status: int = 200
+) -> web.Response:
+    env = request.app[TEMPLATES]
+    html = env.get_template(template).render(request=request, **(context or {}))
+    return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
+
+
+def error_response(
+    request: web.Request, status: int, message: str, headers: dict[str, str] | None = None
+) -> web.Response:
+    """A 4xx/5xx with one sentence a person understands, as JSON or as a page."""
+    if wants_json(request):
+        resp = web.json_response({"error": message, "status": status}, status=status)
+    else:
+        resp = render(request, "error.html", {"status": status, "message": message}, status=status)
+    for key, value in (headers or {}).items():
+        resp.headers[key] = value
+    return resp
+
+
+def see_other(location: str) -> web.Response:
+    """A 303 redirect that can carry cookies."""
+    return web.Response(status=303, headers={"Location": location})

@@ -1,0 +1,307 @@
+// The moderator console: a live queue over a websocket; actions over the JSON API.
+// All text from questions goes into the page with textContent, never innerHTML.
+"use strict";
+
+(function () {
+  const root = document.getElementById("console");
+  const slug = root.dataset.slug;
+  const csrf = root.dataset.csrf;
+  const questions = new Map();
+  const MAX_ROWS = 500;
+  let tab = "pending";
+  let sortBy = "time";
+  let selectedId = null;
+  let event = null;
+  let renderQueued = false;
+
+  const el = (tag, cls, text) => {
+    const node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  };
+
+  // --- connection --------------------------------------------------------
+  let backoff = 500;
+  function connect() {
+    const proto = location.protocol === "https:" ? "wss:" : "ws:";
+    const ws = new WebSocket(`${proto}//${location.host}/ws/${encodeURIComponent(slug)}`);
+    const conn = document.getElementById("conn");
+    ws.onopen = () => { backoff = 500; conn.textContent = "live"; conn.className = "badge ok"; };
+    ws.onmessage = (msg) => handle(JSON.parse(msg.data));
+    ws.onclose = () => {
+      conn.textContent = "reconnecting…"; conn.className = "badge warn";
+      setTimeout(connect, backoff);
+      backoff = Math.min(backoff * 2, 10000);
+    };
+  }
+
+  function handle(msg) {
+    if (msg.type === "snapshot") {
+      if (msg.role !== "moderator") { location.href = "/login?next=" + encodeURIComponent(location.pathname); return; }
+      questions.clear();
+      for (const q of msg.questions) questions.set(q.id, q);
+      setEvent(msg.event);
+    } else if (msg.type === "question") {
+      const old = questions.get(msg.question.id);
+      if (!old || old.version <= msg.question.version) questions.set(msg.question.id, msg.question);
+    } else if (msg.type === "event") {
+      setEvent(msg.event);
+    }
+    scheduleRender();
+  }
+
+  function setEvent(e) {
+    event = e;
+    document.getElementById("post-moderation").checked = e.moderation === "post";
+    document.getElementById("accepting").checked = !!e.accepting;
+  }
+
+  // --- rendering -----------------------------------------------------------
+  function scheduleRender() {
+    if (renderQueued) return;
+    renderQueued = true;
+    requestAnimationFrame(() => { renderQueued = false; render(); });
+  }
+
+  function inTab(q) {
+    if (tab === "approved") return q.status === "approved";
+    return q.status === tab;
+  }
+
+  function sorted(list) {
+    if (sortBy === "votes") return list.sort((a, b) => (b.votes - a.votes) || (a.id - b.id));
+    return list.sort((a, b) => (b.starred - a.starred) || (a.id - b.id));
+  }
+
+  function visible() {
+    return sorted([...questions.values()].filter(inTab));
+  }
+
+  function render() {
+    const counts = { pending: 0, approved: 0, answered: 0, declined: 0 };
+    let onair = null;
+    for (const q of questions.values()) {
+      if (q.status in counts) counts[q.status] += 1;
+      if (q.status === "on_air") onair = q;
+    }
+    for (const node of document.querySelectorAll("[data-count]")) node.textContent = counts[node.dataset.count];
+    for (const b of document.querySelectorAll("[data-tab]")) b.setAttribute("aria-selected", String(b.dataset.tab === tab));
+    renderOnAir(onair);
+    const list = visible();
+    const queue = document.getElementById("queue");
+    const rows = list.slice(0, MAX_ROWS).map(row);
+    queue.replaceChildren(...rows);
+    const more = document.getElementById("more");
+    more.hidden = list.length <= MAX_ROWS;
+    more.textContent = `Showing ${MAX_ROWS} of ${list.length}.`;
+    if (selectedId !== null && !list.some((q) => q.id === selectedId)) selectedId = list.length ? list[0].id : null;
+    markSelected();
+  }
+
+  function renderOnAir(q) {
+    const box = document.getElementById("onair");
+    if (!q) { box.className = "onair-empty"; box.replaceChildren(el("span", "", "Nothing on air.")); return; }
+    box.className = "onair-card";
+    box.dataset.id = q.id;
+    box.replaceChildren(
+      el("p", "onair-text", q.text),
+      meta(q),
+      buttons(q, [["answer", "Mark answered (n)"], ["off_air", "Take off air"]]),
+    );
+  }
+
+  function meta(q) {
+    const m = el("p", "meta");
+    m.append(el("span", "qid", `#${q.id}`));
+    m.append(el("span", `source source-${q.source}`, q.source === "x" ? "X" : "Form"));
+    m.append(el("span", "author", q.author || "Anonymous"));
+    if (q.votes) m.append(el("span", "votes", `▲ ${q.votes}`));
+    if (q.merged_count) m.append(el("span", "merged", `asked by ${q.merged_count + 1}`));
+    if (q.starred) m.append(el("span", "star", "★ starred"));
+    if (q.original_text && q.original_text !== q.text) m.append(el("span", "edited", "edited"));
+    if (q.decline_reason) m.append(el("span", "reason", `declined: ${q.decline_reason}`));
+    return m;
+  }
+
+  const ACTIONS_BY_STATUS = {
+    pending: [["approve", "Approve (a)"], ["decline", "Decline (d)"], ["edit", "Edit (e)"], ["star", "Star (s)"], ["merge", "Merge (m)"]],
+    approved: [["on_air", "On air (o)"], ["answer", "Answered (n)"], ["edit", "Edit (e)"], ["star", "Star (s)"], ["decline", "Decline (d)"], ["merge", "Merge (m)"]],
+    answered: [["archive", "Archive (x)"]],
+    declined: [["archive", "Archive (x)"]],
+  };
+
+  function row(q) {
+    const li = el("li", "q");
+    li.dataset.id = q.id;
+    li.tabIndex = -1;
+    li.append(el("p", "qtext", q.text));
+    if (q.original_text && q.original_text !== q.text) li.append(el("p", "original muted small", `Original: ${q.original_text}`));
+    li.append(meta(q));
+    const actions = (ACTIONS_BY_STATUS[q.status] || []).map(([a, label]) =>
+      (a === "star" && q.starred) ? ["unstar", "Unstar (s)"] : [a, label]);
+    li.append(buttons(q, actions));
+    li.addEventListener("click", () => { selectedId = q.id; markSelected(); });
+    return li;
+  }
+
+  function buttons(q, actions) {
+    const box = el("div", "actions");
+    for (const [action, label] of actions) {
+      const b = el("button", `act act-${action}`, label);
+      b.type = "button";
+      b.dataset.action = action;
+      b.addEventListener("click", (ev) => { ev.stopPropagation(); act(q.id, action); });
+      box.append(b);
+    }
+    return box;
+  }
+
+  function markSelected() {
+    for (const li of document.querySelectorAll("#queue li.q")) {
+      const on = Number(li.dataset.id) === selectedId;
+      li.classList.toggle("selected", on);
+      if (on && document.activeElement !== li && !dialog.open) li.scrollIntoView({ block: "nearest" });
+    }
+  }
+
+  // --- actions -------------------------------------------------------------
+  function notice(text, kind) {
+    const n = document.getElementById("notice");
+    n.textContent = text;
+    n.className = `notice ${kind || ""}`;
+    n.hidden = false;
+    clearTimeout(notice.timer);
+    notice.timer = setTimeout(() => { n.hidden = true; }, 8000);
+  }
+
+  async function api(method, path, body) {
+    const res = await fetch(path, {
+      method,
+      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf, "Accept": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: "same-origin",
+    });
+    let data = {};
+    try { data = await res.json(); } catch (e) { data = { error: `The server answered ${res.status}.` }; }
+    if (!res.ok) throw new Error(data.error || `The server answered ${res.status}.`);
+    return data;
+  }
+
+  const dialog = document.getElementById("dialog");
+  function ask(title, label, question, initial) {
+    return new Promise((resolve) => {
+      document.getElementById("dialog-title").textContent = title;
+      document.getElementById("dialog-label").textContent = label;
+      document.getElementById("dialog-question").textContent = question ? question.text : "";
+      const input = document.getElementById("dialog-input");
+      input.value = initial || "";
+      const done = (value) => { dialog.close(); cleanup(); resolve(value); };
+      const onSubmit = (ev) => { ev.preventDefault(); done(input.value); };
+      const onCancel = () => done(null);
+      const onKey = (ev) => { if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) { ev.preventDefault(); done(input.value); } };
+      const form = document.getElementById("dialog-form");
+      const cancel = document.getElementById("dialog-cancel");
+      function cleanup() {
+        form.removeEventListener("submit", onSubmit);
+        cancel.removeEventListener("click", onCancel);
+        dialog.removeEventListener("cancel", onCancel);
+        input.removeEventListener("keydown", onKey);
+      }
+      form.addEventListener("submit", onSubmit);
+      cancel.addEventListener("click", onCancel);
+      dialog.addEventListener("cancel", onCancel);
+      input.addEventListener("keydown", onKey);
+      dialog.showModal();
+      input.focus();
+    });
+  }
+
+  async function act(id, action) {
+    const q = questions.get(id);
+    if (!q) return;
+    const body = { version: q.version };
+    if (action === "decline") {
+      const reason = await ask("Decline question", "Reason (optional, for the record)", q, "");
+      if (reason === null) return;
+      body.reason = reason;
+    } else if (action === "edit") {
+      const text = await ask("Edit question", "Text shown on air (the original is kept)", q, q.text);
+      if (text === null) return;
+      body.text = text;
+    } else if (action === "answer") {
+      const answer = await ask("Mark answered", "Answer (optional; goes into the live thread)", q, q.answer || "");
+      if (answer === null) return;
+      body.answer = answer;
+    } else if (action === "merge") {
+      const into = await ask("Merge duplicate", "Number of the question to keep (e.g. 12)", q, "");
+      if (into === null) return;
+      body.into = Number(String(into).replace("#", "").trim());
+      if (!Number.isInteger(body.into)) { notice("Type the number of the question to keep.", "error"); return; }
+    }
+    try {
+      const data = await api("POST", `/api/v1/events/${encodeURIComponent(slug)}/questions/${id}/${action}`, body);
+      for (const changed of [data.question, ...(data.changed || [])]) {
+        const old = questions.get(changed.id);
+        if (!old || old.version <= changed.version) questions.set(changed.id, changed);
+      }
+      scheduleRender();
+    } catch (err) {
+      notice(err.message, "error");
+    }
+  }
+
+  async function patchEvent(changes) {
+    try {
+      const data = await api("PATCH", `/api/v1/events/${encodeURIComponent(slug)}`, changes);
+      setEvent(data.event);
+    } catch (err) {
+      notice(err.message, "error");
+      if (event) setEvent(event);
+    }
+  }
+
+  // --- controls and keyboard ----------------------------------------------
+  for (const b of document.querySelectorAll("[data-tab]")) {
+    b.addEventListener("click", () => { tab = b.dataset.tab; selectedId = null; render(); });
+  }
+  document.getElementById("sort").addEventListener("change", (ev) => { sortBy = ev.target.value; render(); });
+  document.getElementById("post-moderation").addEventListener("change", (ev) =>
+    patchEvent({ moderation: ev.target.checked ? "post" : "pre" }));
+  document.getElementById("accepting").addEventListener("change", (ev) =>
+    patchEvent({ accepting: ev.target.checked }));
+
+  const KEY_ACTIONS = { a: "approve", d: "decline", e: "edit", o: "on_air", n: "answer", m: "merge", x: "archive" };
+  const TABS = { 1: "pending", 2: "approved", 3: "answered", 4: "declined" };
+  document.addEventListener("keydown", (ev) => {
+    if (dialog.open || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    if (["INPUT", "TEXTAREA", "SELECT"].includes(document.activeElement.tagName)) return;
+    const list = visible();
+    const index = list.findIndex((q) => q.id === selectedId);
+    if (ev.key === "j" || ev.key === "ArrowDown") {
+      const next = list[Math.min(index + 1, list.length - 1)];
+      if (next) { selectedId = next.id; markSelected(); }
+    } else if (ev.key === "k" || ev.key === "ArrowUp") {
+      const prev = list[Math.max(index - 1, 0)];
+      if (prev) { selectedId = prev.id; markSelected(); }
+    } else if (TABS[ev.key]) {
+      tab = TABS[ev.key]; selectedId = null; render();
+    } else if (ev.key === "v") {
+      sortBy = sortBy === "time" ? "votes" : "time";
+      document.getElementById("sort").value = sortBy; render();
+    } else if (ev.key === "n" && ![...questions.values()].some((q) => q.id === selectedId && q.status === "approved")) {
+      const onair = [...questions.values()].find((q) => q.status === "on_air");
+      if (onair) act(onair.id, "answer");
+    } else if (ev.key === "s" && selectedId !== null) {
+      const q = questions.get(selectedId);
+      act(selectedId, q && q.starred ? "unstar" : "star");
+    } else if (KEY_ACTIONS[ev.key] && selectedId !== null) {
+      act(selectedId, KEY_ACTIONS[ev.key]);
+    } else {
+      return;
+    }
+    ev.preventDefault();
+  });
+
+  connect();
+})();

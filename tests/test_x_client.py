@@ -97,6 +97,7 @@ async def test_bad_oauth_signature_is_401(
             await client.api.create_tweet(text="should not post")
     assert err.value.response.status == 401
     assert "Unauthorized" in err.value.api_messages
+    assert err.value.response.headers["x-rate-limit-limit"] == "100"  # headers even on a 401
     assert x_state.tweets == {}
 
 

@@ -271,6 +271,21 @@ async def test_wildcard_fault_hits_any_endpoint(x_client: XClient, x_state: Emul
     assert (await x_client.api.get_me()).data is not None
 
 
+async def test_shutdown_releases_hanging_requests(
+    x_emulator: RunningEmulator, x_client: XClient, x_state: EmulatorState
+) -> None:
+    # A test that forgets a hanging request must not stall teardown.
+    x_state.fail_next(POST_TWEETS, FaultKind.HANG)
+    pending = asyncio.create_task(x_client.api.create_tweet(text="stuck"))
+    while x_state.request_counts[POST_TWEETS] == 0:
+        await asyncio.sleep(0.01)
+    started = time.monotonic()
+    await x_emulator.close()
+    assert time.monotonic() - started < 0.5  # not the 1 s shutdown_timeout
+    with pytest.raises(aiohttp.ClientError):
+        await pending
+
+
 def test_fail_next_rejects_unknown_endpoints_and_kinds(x_state: EmulatorState) -> None:
     with pytest.raises(ValueError, match="unknown endpoint"):
         x_state.fail_next("POST /2/tweet", FaultKind.HANG)

@@ -156,6 +156,17 @@ def _drop(request: web.Request) -> None:
     raise asyncio.CancelledError
 
 
+def _auth_refusal(caller: Caller | None) -> tuple[dict, int]:
+    if caller is None:
+        return problem(401, "Unauthorized", "Unauthorized"), 401
+    detail = (
+        "Authenticating with OAuth 2.0 Application-Only is forbidden for this endpoint. "
+        "Supported authentication types are [OAuth 1.0a User Context, OAuth 2.0 User Context]."
+    )
+    type_ = "https://api.twitter.com/2/problems/unsupported-authentication"
+    return problem(403, "Unsupported Authentication", detail, type_), 403
+
+
 @web.middleware
 async def x_api_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Everything X does before and around an endpoint, in X's order:
@@ -167,20 +178,15 @@ async def x_api_middleware(request: web.Request, handler: Handler) -> web.Stream
     state.request_counts[endpoint] += 1
 
     caller = await _authenticate(request)
-    if caller is None:
-        return _json(problem(401, "Unauthorized", "Unauthorized"), 401)
-    if caller.kind == "app" and endpoint in USER_CONTEXT_ONLY:
-        return _json(
-            problem(
-                403,
-                "Unsupported Authentication",
-                "Authenticating with OAuth 2.0 Application-Only is forbidden for this endpoint. "
-                "Supported authentication types are "
-                "[OAuth 1.0a User Context, OAuth 2.0 User Context].",
-                "https://api.twitter.com/2/problems/unsupported-authentication",
-            ),
-            403,
+    if caller is None or (caller.kind == "app" and endpoint in USER_CONTEXT_ONLY):
+        # Refused before counting, but still with rate headers: clients read
+        # them on every response.
+        window = state.rate_window(endpoint, caller.identity if caller else "anonymous")
+        resp = _json(*_auth_refusal(caller))
+        resp.headers.update(
+            _rate_headers(window.limit, window.limit - window.used, window.reset_at)
         )
+        return resp
 
     window = state.rate_window(endpoint, caller.identity)
     fault = state.take_fault(endpoint)

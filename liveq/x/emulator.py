@@ -16,7 +16,15 @@ What it does (enough of X for liveq's outbox and hashtag poller):
   :mod:`liveq.x.emulator_control` for the ``/_emulator/`` HTTP controls.
 
 Start one in-process with :func:`serve_emulator`; run one as a program (the
-``liveq x-emulator`` command) with :func:`run_emulator`.
+``liveq x-emulator`` command) with :func:`run_emulator`::
+
+    running = await serve_emulator("127.0.0.1", 0, EmulatorState())
+    async with create_x_client(running.credentials(), running.endpoint()) as x:
+        await x.api.create_tweet(text="hello")
+    running.state.fail_next("POST /2/tweets", FaultKind.COMMIT_THEN_HANG)
+    await running.close()
+
+The ``/_emulator/`` controls have no auth: keep the emulator on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -25,12 +33,13 @@ import asyncio
 import base64
 import binascii
 import sys
+import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 from aiohttp import web
 
@@ -136,7 +145,7 @@ def _rate_headers(limit: int, remaining: int, reset_at: float) -> dict[str, str]
     }
 
 
-async def _hang(request: web.Request) -> None:
+async def _hang(request: web.Request) -> NoReturn:
     """Wait until the client gives up (the handler is cancelled), the
     emulator shuts down, or ``hang_seconds`` pass; then drop the connection."""
     state = request.app[STATE_KEY]
@@ -147,12 +156,13 @@ async def _hang(request: web.Request) -> None:
     _drop(request)
 
 
-def _drop(request: web.Request) -> None:
+def _drop(request: web.Request) -> NoReturn:
     """Close the connection with no response at all."""
     transport = request.transport
     if transport is not None:
         transport.abort()
-    # aiohttp has nothing to write to any more; this ends the handler quietly.
+    # There is nothing left to write to; ending the handler as cancelled is
+    # what aiohttp does itself when a client goes away, so it stays quiet.
     raise asyncio.CancelledError
 
 
@@ -208,7 +218,6 @@ async def x_api_middleware(request: web.Request, handler: Handler) -> web.Stream
         resp = _json(problem(503, "Service Unavailable", "Service Unavailable"), 503)
     elif fault is not None and fault.kind is FaultKind.HANG:
         await _hang(request)
-        raise AssertionError("unreachable")  # pragma: no cover
     else:
         resp = await _json_errors(request, handler)
         # The side effect has happened (the post is stored); now lose the answer.
@@ -658,8 +667,6 @@ async def serve_emulator(
         raise
     actual_port = runner.addresses[0][1]
     if ca_file is None:
-        import tempfile
-
         ca_file = Path(tempfile.gettempdir()) / f"liveq-x-emulator-{actual_port}-ca.pem"
     written = ca.write_ca_pem(ca_file)
     return RunningEmulator(

@@ -1,0 +1,65 @@
+"""The Finding record, the documented kinds, and how overlapping findings are merged."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+
+# PHI kinds: the HIPAA Safe Harbor identifiers that fit in a short text, plus rooms/beds.
+PHI_KINDS: tuple[str, ...] = (
+    "name",
+    "date",
+    "age_over_89",
+    "phone",
+    "fax",
+    "email",
+    "ssn",
+    "mrn",
+    "health_plan_number",
+    "account_number",
+    "license_number",
+    "vehicle_id",
+    "device_id",
+    "street_address",
+    "zip_code",
+    "url",
+    "ip_address",
+    "room_number",
+)
+# Every kind screening can report; documented one by one in docs/screening.md.
+KINDS: tuple[str, ...] = (*PHI_KINDS, "profanity", "watch_list", "duplicate", "flood")
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """Why a question is held: a kind, a span of the text (str indices) and a human reason."""
+
+    kind: str
+    start: int
+    end: int
+    reason: str
+
+    def as_dict(self) -> dict[str, object]:
+        """The JSON-friendly form stored with a question and sent to consoles."""
+        return asdict(self)
+
+
+# When two PHI findings overlap, the more specific detector wins (a labelled MRN is not
+# also a phone number). Lower number = stronger claim on the characters.
+_PRIORITY = {kind: rank for rank, kind in enumerate((
+    "ssn", "mrn", "health_plan_number", "account_number", "license_number", "device_id",
+    "vehicle_id", "email", "url", "ip_address", "fax", "phone", "date", "age_over_89",
+    "street_address", "zip_code", "room_number", "name",
+))}
+
+
+def resolve_overlaps(findings: Iterable[Finding]) -> list[Finding]:
+    """Keep one finding per overlapping group: strongest kind first, then the longest span."""
+    ranked = sorted(
+        findings, key=lambda f: (_PRIORITY.get(f.kind, 99), -(f.end - f.start), f.start)
+    )
+    kept: list[Finding] = []
+    for f in ranked:
+        if all(f.end <= k.start or f.start >= k.end for k in kept):
+            kept.append(f)
+    return sorted(kept, key=lambda f: (f.start, f.end))

@@ -1,0 +1,34 @@
+"""PHI detection: HIPAA Safe Harbor identifiers that fit in a short text, plus rooms/beds."""
+
+from __future__ import annotations
+
+from liveq.screening.findings import Finding, resolve_overlaps
+from liveq.screening.phi.contact import find_emails, find_ips, find_phones, find_urls
+from liveq.screening.phi.dates import find_ages, find_dates
+from liveq.screening.phi.identifiers import find_identifiers
+from liveq.screening.phi.names import find_names
+from liveq.screening.phi.places import find_addresses, find_rooms
+
+_DETECTORS = (
+    find_identifiers,
+    find_emails,
+    find_urls,
+    find_ips,
+    find_phones,
+    find_dates,
+    find_ages,
+    find_addresses,
+    find_rooms,
+    find_names,
+)
+
+
+def detect_phi(text: str) -> list[Finding]:
+    """Every possible identifier in ``text``, one finding per span, sorted by start."""
+    found: list[Finding] = []
+    for detect in _DETECTORS:
+        found.extend(detect(text))
+    return resolve_overlaps(found)
+
+
+__all__ = ["detect_phi"]

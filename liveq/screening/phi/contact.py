@@ -1,0 +1,93 @@
+"""Phone and fax numbers, emails, URLs and IP addresses."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+
+import phonenumbers
+
+from liveq.screening.findings import Finding
+
+_EMAIL = re.compile(
+    r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+    r"(?![\w@])"
+)
+
+# Bare domains only count with a TLD people actually type; "report.pdf" or "e.g" must not.
+_TLDS = (
+    "com|org|net|edu|gov|mil|int|io|co|us|uk|ca|au|de|fr|es|it|nl|ie|in|info|biz|health|"
+    "care|app|me|ly|tv|link|page|site|online|news|care|clinic|hospital|med"
+)
+_URL = re.compile(
+    r"(?i)(?<![\w@.-])(?:"
+    r"(?:https?|ftp)://[^\s<>\"']+"
+    r"|www\.[^\s<>\"']+"
+    r"|(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)+(?:" + _TLDS + r")\b(?![.-]?\w)(?:/[^\s<>\"']*)?"
+    r")"
+)
+_URL_TRAILING = ".,;:!?)]}'\""
+
+_OCTET = r"(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+_IPV4 = re.compile(rf"(?<![\d.]){_OCTET}(?:\.{_OCTET}){{3}}(?![\d]|\.\d)")
+# IPv6 candidates are checked by ipaddress; three colons at least, so "10:45" never is one.
+_IPV6 = re.compile(r"(?i)(?<![\w:])[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){3,7}(?![\w:])")
+
+# Ten-digit North American numbers written with separators, which phonenumbers rejects
+# when the exchange is fictional (555-123-4567) but people still mean a phone number.
+_NANP_FORMATTED = re.compile(
+    r"(?<![\w/.-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?![\w/-]|\.\d)"
+)
+_FAX_CUE = re.compile(r"(?i)\bfax(?:ed|ing)?\b")
+_DIGIT = re.compile(r"\d")
+
+
+def find_emails(text: str) -> list[Finding]:
+    return [Finding("email", m.start(), m.end(), "email address") for m in _EMAIL.finditer(text)]
+
+
+def find_urls(text: str) -> list[Finding]:
+    out = []
+    for m in _URL.finditer(text):
+        end = m.end()
+        while end > m.start() and text[end - 1] in _URL_TRAILING:
+            end -= 1
+        out.append(Finding("url", m.start(), end, "web address"))
+    return out
+
+
+def find_ips(text: str) -> list[Finding]:
+    out = [Finding("ip_address", m.start(), m.end(), "IP address") for m in _IPV4.finditer(text)]
+    for m in _IPV6.finditer(text):
+        try:
+            ipaddress.IPv6Address(m.group())
+        except ValueError:
+            continue
+        out.append(Finding("ip_address", m.start(), m.end(), "IP address"))
+    return out
+
+
+def _phone_spans(text: str) -> list[tuple[int, int]]:
+    spans = [
+        (m.start, m.end)
+        for m in phonenumbers.PhoneNumberMatcher(text, "US", leniency=phonenumbers.Leniency.VALID)
+    ]
+    for m in _NANP_FORMATTED.finditer(text):
+        if all(m.end() <= s or m.start() >= e for s, e in spans):
+            spans.append((m.start(), m.end()))
+    return spans
+
+
+def find_phones(text: str) -> list[Finding]:
+    """Phone numbers (US by default, + international); 'fax' shortly before makes it a fax."""
+    # phonenumbers is the slow part of screening: skip it when no number can fit.
+    if len(_DIGIT.findall(text)) < 7:
+        return []
+    out = []
+    for start, end in _phone_spans(text):
+        before = text[max(0, start - 30):start]
+        if _FAX_CUE.search(before):
+            out.append(Finding("fax", start, end, "fax number"))
+        else:
+            out.append(Finding("phone", start, end, "phone number"))
+    return out

@@ -1,0 +1,101 @@
+"""Numbers that identify a person only because of the label in front of them.
+
+SSNs, medical record numbers, health plan/member IDs, account numbers, licence
+numbers, plates and VINs, device serials. A bare number is ambiguous ("99214",
+"NCT04368728"); the label ("MRN", "member ID", "serial") says what it is, so each
+pattern is label + a few filler words + a value with enough digits.
+"""
+
+from __future__ import annotations
+
+import re
+
+from liveq.screening.findings import Finding
+
+# Words people put between a label and its value: "MRN is", "acct # :", "number -".
+_FILL = r"(?:\s*(?:[#:=\-–]|\bno\b\.?|\bnum\b\.?|\bnumber\b|\bnbr\b|\bid\b|\bis\b|\bwas\b)\s*)*\s*"
+# A value: optional short uppercase prefix ("BCB ", "RN ", "HAR "), then a token (its
+# digits are counted afterwards), allowing inner dashes/dots/single spaces between digit groups.
+_VALUE = (
+    r"(?P<val>(?:(?-i:[A-Z]{1,4})\s)?"
+    r"[A-Z0-9]+(?:[-./][A-Z0-9]+)*(?:(?<=\d)\s\d{2,}(?:[-.]\d+)*)?)"
+)
+_END = r"(?![\w-])"
+
+
+def _labelled(label: str) -> re.Pattern[str]:
+    return re.compile(r"(?i)\b(?:" + label + r")" + _FILL + _VALUE + _END)
+
+
+_SSN_LABEL = (
+    r"ssn|ss\s?#|s\.s\.n\.?|social\s+security(?:\s+(?:number|no\.?|#))?|soc\.?\s+sec\.?"
+    r"|social"
+)
+_SSN_VALUE = r"(?P<val>\d{3}[-. ]?\d{2}[-. ]?\d{4})"
+_SSN_LABELLED = re.compile(r"(?i)\b(?:" + _SSN_LABEL + r")" + _FILL + _SSN_VALUE + r"(?![\d-])")
+# Dashed 3-2-4 is the SSN shape everyone recognises; invalid areas (000, 666, 9xx) excluded.
+_SSN_BARE = re.compile(r"(?<![\d-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?![\d-])")
+_SSN_LAST4 = re.compile(
+    r"(?i)\blast\s+(?:4|four)(?:\s+digits)?\s+of\s+(?:my|his|her|the|their)?\s*(?:"
+    + _SSN_LABEL + r")" + _FILL + r"(?P<val>\d{4})\b"
+)
+
+_RULES: tuple[tuple[str, re.Pattern[str], str, int], ...] = (
+    # kind, pattern, reason, minimum digits in the value
+    ("mrn", _labelled(
+        r"mrn|m\.r\.n\.?|mr\s?#|med(?:ical)?\s+rec(?:ord)?s?|(?:medical\s+)?record|chart"
+        r"|patient\s+id|hospital\s+(?:number|no\.?|#|id)|health\s+record"
+    ), "medical record number", 4),
+    ("health_plan_number", _labelled(
+        r"member(?:\s+id)?|subscriber(?:\s+id)?|insurance(?:\s+(?:id|card))?|policy"
+        r"|medicare|medicaid|mbi|plan\s+id|beneficiary(?:\s+id)?|group(?=\s*(?:#|no|number|\d))"
+    ), "health plan or member number", 4),
+    ("account_number", _labelled(
+        r"(?:patient\s+|billing\s+|bank\s+)?(?:account|acct\.?|a/c)|invoice|statement|har"
+        r"|credit\s+card|card\s+ending(?:\s+in)?"
+    ), "account number", 4),
+    ("license_number", _labelled(
+        r"driver'?s?\s+licen[cs]e|dl|licen[cs]e(?!\s+plate)|permit|passport"
+    ), "licence number", 4),
+    ("vehicle_id", _labelled(r"(?:licen[cs]e\s+)?plates?|tag|vin"), "vehicle plate or VIN", 2),
+    ("device_id", _labelled(
+        r"serial(?:\s+(?:number|no\.?|#))?|s/n|sn|device\s+id|imei|udi|mac\s+address"
+    ), "device serial or ID", 3),
+)
+# A VIN needs no label: 17 characters, no I/O/Q, letters and digits mixed.
+_VIN = re.compile(r"\b(?=[A-HJ-NPR-Z0-9]*[A-HJ-NPR-Z])(?=[A-HJ-NPR-Z0-9]*\d)[A-HJ-NPR-Z0-9]{17}\b")
+_DIGIT = re.compile(r"\d")
+# Health-plan "group" numbers only count when the text is about insurance.
+_INSURANCE_CONTEXT = re.compile(
+    r"(?i)\b(?:insurance|insurer|member|policy|plan|medicare|medicaid|aetna|cigna|humana"
+    r"|blue\s*cross|bcbs|united|kaiser|anthem|tricare|coverage|covered|claim)\b"
+)
+# Values that are measurements, not identifiers: "record 3 hours", "policy 2 weeks".
+_UNIT_AFTER = re.compile(
+    r"(?i)\s*(?:%|mg|mcg|ml|cc|kg|lbs?|units?|hours?|hrs?|days?|weeks?|months?|years?|yrs?"
+    r"|minutes?|mins?|times|percent|dollars|people|patients)\b"
+)
+
+
+def find_identifiers(text: str) -> list[Finding]:
+    out: list[Finding] = []
+    for m in _SSN_LABELLED.finditer(text):
+        out.append(Finding("ssn", m.start("val"), m.end("val"), "social security number"))
+    for m in _SSN_LAST4.finditer(text):
+        reason = "last 4 of a social security number"
+        out.append(Finding("ssn", m.start("val"), m.end("val"), reason))
+    for m in _SSN_BARE.finditer(text):
+        out.append(Finding("ssn", m.start(), m.end(), "looks like a social security number"))
+    for kind, pattern, reason, min_digits in _RULES:
+        for m in pattern.finditer(text):
+            value = m.group("val")
+            if len(_DIGIT.findall(value)) < min_digits:
+                continue
+            if _UNIT_AFTER.match(text, m.end("val")):
+                continue
+            if kind == "health_plan_number" and not _INSURANCE_CONTEXT.search(text):
+                continue
+            out.append(Finding(kind, m.start("val"), m.end("val"), reason))
+    for m in _VIN.finditer(text):
+        out.append(Finding("vehicle_id", m.start(), m.end(), "vehicle identification number"))
+    return out

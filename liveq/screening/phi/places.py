@@ -1,0 +1,94 @@
+"""Street addresses, ZIP codes, and room/bed numbers."""
+
+from __future__ import annotations
+
+import re
+
+from liveq.screening.findings import Finding
+
+_SUFFIX = (
+    r"street|st|avenue|ave|av|road|rd|boulevard|blvd|drive|dr|lane|ln|court|ct|way|place|pl"
+    r"|terrace|ter|circle|cir|parkway|pkwy|highway|hwy|trail|trl|square|sq|alley|pike|plaza"
+    r"|crescent|close|loop|run|path|turnpike|tpke"
+)
+_DIRECTION = r"(?:n|s|e|w|ne|nw|se|sw|north|south|east|west)\.?"
+_UNIT = r"(?:,?\s*(?:apt|apartment|unit|suite|ste|fl|floor|#)\.?\s*#?\s*[a-z0-9]{1,5}\b)"
+_STREET = re.compile(
+    rf"(?i)(?<![\w#/.,-])(?P<num>\d{{1,6}}(?:-\d{{1,4}})?[a-z]?)\s+(?:{_DIRECTION}\s+)?"
+    rf"(?P<name>(?:[a-z][\w'.-]*\s+){{1,3}}?)(?P<suffix>{_SUFFIX})\b\.?"
+    rf"(?:(?:(?<=road)|(?<=rd)|(?<=hwy)|(?<=highway))\s+\d{{1,4}}\b)?"
+    rf"(?:\s+{_DIRECTION}(?![\w]))?{_UNIT}?"
+)
+# Words that show "3 miles down the road" or "2 of the main street" is not an address.
+_NOT_STREET_NAME = frozenset(
+    "the a an to of on in at by for and or but from down up over off near past across along"
+    " miles mile blocks block minutes mins hours min km feet ft yards times people kids"
+    " my our your his her their this that these those is was are were be been it its"
+    " way ways one two three four five six seven eight nine ten more less same other"
+    " first second third last next every each new old main with attn dear dr mr mrs ms"
+    " years yrs months weeks days patients beds rooms surgeries cases".split()
+)
+# "Main" is a real street name, but only with a number right before it and no other words.
+_TITLE_AFTER = re.compile(r"\.?\s+[A-Z][a-z]")
+_PO_BOX = re.compile(r"(?i)\bp\.?\s?o\.?\s*box\s+\d{1,6}\b")
+
+_STATES = (
+    "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH"
+    "|NJ|NM|NY|NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|PR"
+)
+_ZIP_AFTER_STATE = re.compile(rf"\b(?:{_STATES})\.?,?\s+(?P<zip>\d{{5}}(?:-\d{{4}})?)(?![\d-])")
+_ZIP_LABELLED = re.compile(
+    r"(?i)\b(?:zip|zipcode|postal\s+code|post\s+code)(?:\s+code)?\s*(?:is|:|#|-)?\s*"
+    r"(?P<zip>\d{5}(?:-\d{4})?)(?![\d-])"
+)
+_ZIP_BEFORE_LABEL = re.compile(
+    r"(?i)(?<![\d-])(?P<zip>\d{5}(?:-\d{4})?)\s+(?:is\s+)?(?:a|my|our|the|your)?\s*zip\b"
+)
+_ZIP_PLUS4 = re.compile(r"(?<![\d-])(?P<zip>\d{5}-\d{4})(?![\d-])")
+
+_ROOM = re.compile(
+    r"(?i)\b(?P<word>room|rm\.?|bed|bay|cubicle|cuarto|habitaci[oó]n|cama|chambre|lit)"
+    r"\s*(?:#|no\.?|number|num\.?)?\s*(?P<val>[a-z]?\d{1,4}[a-z]?)(?![\w/:]|\.\d)"
+    r"(?!\s*(?:%|mg|ml|hours?|hrs?|days?|weeks?|minutes?|times|people|patients|beds|rooms))"
+)
+# "Mr. Thompson in 5B": a short unit code after "in", lettered A-F like beds and pods.
+_IN_UNIT_CODE = re.compile(r"\bin\s+(?P<val>\d{1,2}[A-F])\b(?!\s*(?:view|image|print|scan|video))")
+
+
+def find_addresses(text: str) -> list[Finding]:
+    out: list[Finding] = []
+    for m in _STREET.finditer(text):
+        words = m.group("name").split()
+        if any(w.casefold().strip(".") in _NOT_STREET_NAME for w in words):
+            # "500 Main St" is an address; "2 miles down the street" is not.
+            if not (len(words) == 1 and words[0].casefold() == "main"):
+                continue
+        # A lowercase one-letter suffix match like "3 cats dr" is too weak; require a
+        # capital somewhere or a full suffix word.
+        if m.group("name").islower() and m.group("suffix").islower() and len(m.group("suffix")) < 4:
+            continue
+        # "Dr. Chen", "St. Joseph": a title before a name, not a street suffix.
+        if (
+            m.group("suffix").casefold() in ("dr", "st")
+            and _TITLE_AFTER.match(text, m.end("suffix"))
+            and not m.group("name")[:1].isupper()
+        ):
+            continue
+        out.append(Finding("street_address", m.start(), m.end(), "street address"))
+    for m in _PO_BOX.finditer(text):
+        out.append(Finding("street_address", m.start(), m.end(), "PO box"))
+    for pattern in (_ZIP_AFTER_STATE, _ZIP_LABELLED, _ZIP_BEFORE_LABEL, _ZIP_PLUS4):
+        for m in pattern.finditer(text):
+            out.append(Finding("zip_code", m.start("zip"), m.end("zip"), "ZIP code"))
+    return out
+
+
+def find_rooms(text: str) -> list[Finding]:
+    out: list[Finding] = []
+    for m in _ROOM.finditer(text):
+        word = m.group("word").casefold()
+        reason = "bed number" if word in ("bed", "bay", "cama", "lit") else "room number"
+        out.append(Finding("room_number", m.start("val"), m.end("val"), reason))
+    for m in _IN_UNIT_CODE.finditer(text):
+        out.append(Finding("room_number", m.start("val"), m.end("val"), "room or bed code"))
+    return out

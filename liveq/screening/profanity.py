@@ -42,7 +42,10 @@ nimphomania nymphomania intercourse fisting fingering circlejerk swinger lolita
 _LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g",
          "@": "a", "$": "s", "!": "i", "|": "l", "+": "t", "€": "e", "£": "l"}
 _SYMBOLS = frozenset("@$!|+€£*")
-_TOKEN = re.compile(r"[^\W_]+(?:[@$!|+€£*]+[^\W_]*)*|[@$!|+€£*]+[^\W_]+(?:[@$!|+€£*]+[^\W_]*)*")
+_TOKEN = re.compile(
+    r"(?:[^\W_]+(?:[@$!|+€£*]+[^\W_]*)*|[@$!|+€£*]+[^\W_]+(?:[@$!|+€£*]+[^\W_]*)*)"
+    r"(?:-(?:[^\W_]|[@$!|+€£*])+)*"
+)
 _RUN = re.compile(r"(.)\1+")
 _SPACED_SEP = re.compile(r"[\s.\-_]{1,2}")
 
@@ -153,11 +156,18 @@ class ProfanityMatcher:
     def _word_match(self, tok: _Token) -> str | None:
         if tok.plain in self.words:
             return tok.plain
-        for candidate in _variants(tok.leet):
-            if candidate in self.words:
-                return candidate
-        if "*" in tok.leet:
-            return self._wildcard(tok.leet)
+        # "a-holes" and "bull-shit" joined up, then "shit-faced" part by part.
+        forms = [tok.leet.replace("-", "")]
+        if "-" in tok.leet:
+            forms += [p for p in tok.leet.split("-") if len(p) > 1]
+        for form in forms:
+            for candidate in _variants(form):
+                if candidate in self.words:
+                    return candidate
+            if "*" in form:
+                hit = self._wildcard(form)
+                if hit:
+                    return hit
         return None
 
     def _wildcard(self, masked: str) -> str | None:

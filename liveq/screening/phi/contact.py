@@ -38,6 +38,11 @@ _IPV6 = re.compile(r"(?i)(?<![\w:])[0-9a-f]{0,4}(?::[0-9a-f]{0,4}){3,7}(?![\w:])
 _NANP_FORMATTED = re.compile(
     r"(?<![\w/.-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?![\w/-]|\.\d)"
 )
+# Seven-digit local numbers only count right after a phone/fax word ("fax it to 555-0148").
+_LOCAL_WITH_CUE = re.compile(
+    r"(?i)\b(?:call|phone|tel|telephone|fax(?:ed)?|text|cell|mobile|number|ext|extension)\b"
+    r"[^\d\n]{0,20}?(?P<num>(?<![\d-])\d{3}[-.\s]\d{4})(?![\d-]|\.\d)"
+)
 _FAX_CUE = re.compile(r"(?i)\bfax(?:ed|ing)?\b")
 _DIGIT = re.compile(r"\d")
 
@@ -75,6 +80,10 @@ def _phone_spans(text: str) -> list[tuple[int, int]]:
     for m in _NANP_FORMATTED.finditer(text):
         if all(m.end() <= s or m.start() >= e for s, e in spans):
             spans.append((m.start(), m.end()))
+    for m in _LOCAL_WITH_CUE.finditer(text):
+        s, e = m.start("num"), m.end("num")
+        if all(e <= s2 or s >= e2 for s2, e2 in spans):
+            spans.append((s, e))
     return spans
 
 

@@ -35,7 +35,7 @@ _MONTH_SLASH_DAY = re.compile(
 _FRACTION_AFTER = re.compile(
     r"(?i)\s*(?:-\s*)?(?:inch(?:es)?|in\b|cups?|tsp|tbsp|teaspoons?|tablespoons?|tabs?|tablets?"
     r"|pills?|doses?|miles?|mi\b|price|off|of\b|strength|mg|ml|cc|lbs?|oz|full|empty|done"
-    r"|majority|ratio|split|share|scale|rating|mark|point|points|time|times)"
+    r"|majority|ratio|split|share|scale|rating|mark|point|points|time|times|rule|method)"
 )
 _SCORE_BEFORE = re.compile(
     r"(?i)(?:\b(?:a|an|score[sd]?|apgar|vision|grade[sd]?|rated|ratio|murmur|scale|out\s+of"

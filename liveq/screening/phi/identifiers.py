@@ -23,8 +23,15 @@ _VALUE = (
 _END = r"(?![\w-])"
 
 
+# "serial # on my CGM sensor is 3MH7X2A09": the label, what it belongs to, then the value.
+_BELONGS = (
+    r"(?:\s*\b(?:on|of|for|from)\s+(?:my|the|his|her|our|their)\s+(?:[\w-]+\s+){0,3}?"
+    r"(?:is|was|:))?"
+)
+
+
 def _labelled(label: str) -> re.Pattern[str]:
-    return re.compile(r"(?i)\b(?:" + label + r")" + _FILL + _VALUE + _END)
+    return re.compile(r"(?i)\b(?:" + label + r")" + _FILL + _BELONGS + _FILL + _VALUE + _END)
 
 
 _SSN_LABEL = (

@@ -22,7 +22,7 @@ _RELATIONS = (
     r"|fianc[eé]e?|boyfriend|girlfriend|bf|gf|friend|bestie|neighbou?r|aunt|auntie|aunty|uncle"
     r"|cousin|nephew|niece|grandma|grandpa|granny|nana|nan|gran|grandmother|grandfather"
     r"|grandson|granddaughter|grandchild|grandkid|twin|twins|coworker|co-worker|colleague"
-    r"|roommate|classmate|patient|client|loved\s+one|sweetheart|stepson|stepdaughter|stepmom"
+    r"|roommate|classmate|patient|client|loved\s+one|little\s+one|sweetheart|stepson|stepdaughter|stepmom"
     r"|stepdad|stepmother|stepfather|stepbrother|stepsister|caregiver|carer|mil|fil"
     r"|mam[aá]|pap[aá]|madre|padre|hij[oa]|espos[oa]|herman[oa]|abuel[oa]|t[ií][oa]|prim[oa]"
     r"|m[eè]re|p[eè]re|fils|fille|mari|femme|fr[eè]re|s[oœ]eur)"

@@ -15,7 +15,7 @@ _DIRECTION = r"(?:n|s|e|w|ne|nw|se|sw|north|south|east|west)\.?"
 _UNIT = r"(?:,?\s*(?:apt|apartment|unit|suite|ste|fl|floor|#)\.?\s*#?\s*[a-z0-9]{1,5}\b)"
 _STREET = re.compile(
     rf"(?i)(?<![\w#/.,-])(?P<num>\d{{1,6}}(?:-\d{{1,4}})?[a-z]?)\s+(?:{_DIRECTION}\s+)?"
-    rf"(?P<name>(?:[a-z][\w'.-]*\s+){{1,3}}?)(?P<suffix>{_SUFFIX})\b\.?"
+    rf"(?P<name>(?:(?:[a-z][\w'.-]*|\d{{1,3}}(?:st|nd|rd|th))\s+){{1,3}}?)(?P<suffix>{_SUFFIX})\b\.?"
     rf"(?:(?:(?<=road)|(?<=rd)|(?<=hwy)|(?<=highway))\s+\d{{1,4}}\b)?"
     rf"(?:\s+{_DIRECTION}(?![\w]))?{_UNIT}?"
 )
@@ -27,6 +27,9 @@ _NOT_STREET_NAME = frozenset(
     " way ways one two three four five six seven eight nine ten more less same other"
     " first second third last next every each new old main with attn dear dr mr mrs ms"
     " years yrs months weeks days patients beds rooms surgeries cases".split()
+)
+_NEVER_IN_STREET_NAME = frozenset(
+    "the a an to of on in at by for and or my our your his her their this that with".split()
 )
 # "Main" is a real street name, but only with a number right before it and no other words.
 _TITLE_AFTER = re.compile(r"\.?\s+[A-Z][a-z]")
@@ -55,11 +58,19 @@ _ROOM = re.compile(
 _IN_UNIT_CODE = re.compile(r"\bin\s+(?P<val>\d{1,2}[A-F])\b(?!\s*(?:view|image|print|scan|video))")
 
 
+def _not_street_word(word: str) -> bool:
+    key = word.casefold().strip(".")
+    if word[:1].isupper():
+        # "Old Mill Road", "New Haven Ave": capitalised, so part of a name.
+        return key in _NEVER_IN_STREET_NAME
+    return key in _NOT_STREET_NAME
+
+
 def find_addresses(text: str) -> list[Finding]:
     out: list[Finding] = []
     for m in _STREET.finditer(text):
         words = m.group("name").split()
-        if any(w.casefold().strip(".") in _NOT_STREET_NAME for w in words):
+        if any(_not_street_word(w) for w in words):
             # "500 Main St" is an address; "2 miles down the street" is not.
             if not (len(words) == 1 and words[0].casefold() == "main"):
                 continue
@@ -71,7 +82,7 @@ def find_addresses(text: str) -> list[Finding]:
         if (
             m.group("suffix").casefold() in ("dr", "st")
             and _TITLE_AFTER.match(text, m.end("suffix"))
-            and not m.group("name")[:1].isupper()
+            and m.group("name")[:1].islower()
         ):
             continue
         out.append(Finding("street_address", m.start(), m.end(), "street address"))

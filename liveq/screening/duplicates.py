@@ -16,15 +16,17 @@ from collections.abc import Hashable
 
 from liveq.screening.findings import Finding
 
-# Function words only. "not"/"no" stay: "is it safe" and "is it not safe" differ.
+# Function words only. "not"/"no" stay ("is it safe" / "is it not safe" differ), and so
+# do where/when/why/how/what/who: "where can I get the vaccine" asks something else
+# than "is the vaccine safe".
 STOP_WORDS = frozenset("""
 a about above after again all am an and any are as at be because been before being
 below between both but by can could did do does doing down during each few for from
-further had has have having he her here hers herself him himself his how i if in into
+further had has have having he her here hers herself him himself his i if in into
 is it its itself just me more most my myself of off on once only or other our ours
 ourselves out over own same she should so some such than that the their theirs them
 themselves then there these they this those through to too under until up very was we
-were what when where which while who whom why will with would you your yours yourself
+were which while whom will with would you your yours yourself
 yourselves also get got im i'm ive i've id you're dont don't please thanks thank hi hello
 dr doctor question ask asking anyone someone really actually like know want wondering
 """.split())

@@ -154,8 +154,7 @@ class ProfanityMatcher:
         return out
 
     def _word_match(self, tok: _Token) -> str | None:
-        if tok.plain in self.words:
-            return tok.plain
+        # Read as letters first so the reason names the word ("sh1t" -> "shit").
         # "a-holes" and "bull-shit" joined up, then "shit-faced" part by part.
         forms = [tok.leet.replace("-", "")]
         if "-" in tok.leet:
@@ -168,7 +167,8 @@ class ProfanityMatcher:
                 hit = self._wildcard(form)
                 if hit:
                     return hit
-        return None
+        # List entries spelled with symbols, e.g. "a$$" or "f-u-c-k".
+        return tok.plain if tok.plain in self.words else None
 
     def _wildcard(self, masked: str) -> str | None:
         # "f*ck", "sh**", "bullsh*t": each run of "*" stands for one to three letters.

@@ -56,7 +56,7 @@ _ORDINAL_DAY = re.compile(
     r"|cycle|try|attempt|percentile|trimester|visit|street|st\b|avenue|ave\b|birthday|place"
     r"|shift|stage|level|row|century|generation|step|line|session|try|one|person|patient))"
 )
-_DOB_CUE = re.compile(r"(?i)(?:\bdob|\bd\.o\.b\.?|date\s+of\s+birth|born(?:\s+on)?)\W*$")
+_DOB_CUE = re.compile(r"(?i)(?:\bdob|\bd\.o\.b\.?|date\s+of\s+birth|born(?:\s+(?:on|in))?)\W*$")
 
 
 def _valid_numeric(a: int, b: int) -> bool:

@@ -77,3 +77,17 @@ def test_redact_merges_overlaps_and_ignores_whole_text_kinds() -> None:
 
 def test_every_text_kind_has_a_placeholder() -> None:
     assert set(KINDS) - set(PLACEHOLDERS) == {"duplicate", "flood"}
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["@" * 5000, "1/" * 2500, "1 " * 2500, "123 " * 1250, "*a" * 2500, "my mother " * 500,
+     "a." * 2500 + "@", "f u " * 1250, "Room 1 Bed 2 MRN 3 " * 250],
+)
+def test_hostile_input_costs_linear_time(text: str) -> None:
+    # Audience text is untrusted: no pattern may go quadratic or worse on it.
+    import time
+
+    start = time.perf_counter()
+    screen_text(text)
+    assert time.perf_counter() - start < 1.0

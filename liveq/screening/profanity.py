@@ -42,8 +42,10 @@ nimphomania nymphomania intercourse fisting fingering circlejerk swinger lolita
 _LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g",
          "@": "a", "$": "s", "!": "i", "|": "l", "+": "t", "€": "e", "£": "l"}
 _SYMBOLS = frozenset("@$!|+€£*")
+# The lookbehind makes a token start only at the start of a run, so a long run of
+# symbols ("@@@@…") is scanned once, not once per character.
 _TOKEN = re.compile(
-    r"(?:[^\W_]+(?:[@$!|+€£*]+[^\W_]*)*|[@$!|+€£*]+[^\W_]+(?:[@$!|+€£*]+[^\W_]*)*)"
+    r"(?<![^\W_]|[@$!|+€£*])(?:[^\W_]+(?:[@$!|+€£*]+[^\W_]*)*|[@$!|+€£*]+[^\W_]+(?:[@$!|+€£*]+[^\W_]*)*)"
     r"(?:-(?:[^\W_]|[@$!|+€£*])+)*"
 )
 _RUN = re.compile(r"(.)\1+")
@@ -104,18 +106,25 @@ def _tokens(text: str) -> list[_Token]:
         while start < end and text[start] == "*":
             start += 1
         raw = text[start:end]
+        if raw.isascii() and raw.isalpha():
+            # The common case, kept cheap: a plain ASCII word.
+            low = raw.lower()
+            out.append(_Token(start, end, low, low))
+            continue
         if not raw or not any(c.isalpha() for c in raw):
             continue
-        plain = "".join(_fold(c) for c in raw)
+        plain = raw.lower() if raw.isascii() else "".join(_fold(c) for c in raw)
         leet = "".join(_LEET.get(c, c) if (c in _SYMBOLS or c.isdigit()) and c != "*" else c
                        for c in plain)
         out.append(_Token(start, end, plain, leet))
     return out
 
 
-def _variants(word: str) -> set[str]:
+def _variants(word: str) -> tuple[str, ...]:
     # "fuuuuck" → "fuck"; "asssss" → "ass": try runs capped at one and at two letters.
-    return {word, _RUN.sub(r"\1", word), _RUN.sub(r"\1\1", word)}
+    if not _RUN.search(word):
+        return (word,)
+    return (word, _RUN.sub(r"\1", word), _RUN.sub(r"\1\1", word))
 
 
 def _plural_forms(words: frozenset[str]) -> frozenset[str]:

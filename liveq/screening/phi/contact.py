@@ -48,6 +48,8 @@ _DIGIT = re.compile(r"\d")
 
 
 def find_emails(text: str) -> list[Finding]:
+    if "@" not in text:
+        return []
     return [Finding("email", m.start(), m.end(), "email address") for m in _EMAIL.finditer(text)]
 
 
@@ -72,11 +74,33 @@ def find_ips(text: str) -> list[Finding]:
     return out
 
 
+# Where a phone number could be: a digit cluster with separators, at most ~45 chars.
+# phonenumbers only sees these windows, so a long run of digits and slashes (pasted
+# data, or someone probing the form) costs linear time, not phonenumbers' worst case.
+_PHONE_WINDOW = re.compile(r"[+(]?\d(?:[\d().\-\s/]|ext\.?|x){5,44}")
+
+
+_THREE_DIGITS = re.compile(r"\d{3}")
+# Past this many windows in one text, the rest are left to the cheap NANP pattern below:
+# enough for any real question, and a bound on what a text full of digits can cost.
+_MAX_WINDOWS = 64
+
+
 def _phone_spans(text: str) -> list[tuple[int, int]]:
-    spans = [
-        (m.start, m.end)
-        for m in phonenumbers.PhoneNumberMatcher(text, "US", leniency=phonenumbers.Leniency.VALID)
-    ]
+    spans: list[tuple[int, int]] = []
+    windows = 0
+    for w in _PHONE_WINDOW.finditer(text):
+        window = w.group()
+        # Every phone number has a 3-digit group or starts with "+": "1 1 1 1" never.
+        if not (window[0] == "+" or _THREE_DIGITS.search(window)):
+            continue
+        windows += 1
+        if windows > _MAX_WINDOWS:
+            break
+        for m in phonenumbers.PhoneNumberMatcher(
+            window, "US", leniency=phonenumbers.Leniency.VALID, max_tries=10
+        ):
+            spans.append((w.start() + m.start, w.start() + m.end))
     for m in _NANP_FORMATTED.finditer(text):
         if all(m.end() <= s or m.start() >= e for s, e in spans):
             spans.append((m.start(), m.end()))

@@ -79,10 +79,12 @@ def _word_set(name: str) -> frozenset[str]:
     return frozenset(w.casefold() for w in words)
 
 
+@cache
 def common_words() -> frozenset[str]:
     return _word_set("common_words.txt")
 
 
+@cache
 def first_names() -> frozenset[str]:
     return _word_set("first_names.txt") - common_words()
 
@@ -176,8 +178,9 @@ def find_names(text: str) -> list[Finding]:
     for m in _RELATION_CUE.finditer(text):
         cue = " ".join(text[m.start():m.end()].split()).rstrip(" ,(:-–").lower()
         add(m.end(), f"name after '{cue}'", need_capital=False)
-    for m in _LABEL_CUE.finditer(text):
-        add(m.end(), "name after a label", need_capital=False)
+    if ":" in text:  # cheap gate: this pattern is the slowest of the cues
+        for m in _LABEL_CUE.finditer(text):
+            add(m.end(), "name after a label", need_capital=False)
     for cue, reason in (
         (_KIN_TITLE_CUE, "name after a family title"),
         (_PATIENT_CUE, "patient's name"),

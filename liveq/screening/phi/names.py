@@ -59,8 +59,11 @@ _SUPPORT_CUE = re.compile(
     r"|thinking\s+of|rooting\s+for|say\s+hi\s+to|happy\s+birthday(?:\s+to)?|congrats\s+to"
     r"|miss\s+you|rip|rest\s+in\s+peace)[\s,!]+(?=[A-Z])"
 )
-# Clinicians are not PHI: "say hi to Dr. Chen", "I'm Nurse Kim".
-_CLINICIAN = re.compile(r"(?i)(?:dr|doctor|nurse|prof|professor|surgeon|rn|np|pa)\b\.?")
+# Clinicians and chaplains are not PHI: "say hi to Dr. Chen", "This is Father Michael".
+_CLINICIAN = re.compile(
+    r"(?i)(?:dr|doctor|nurse|prof|professor|surgeon|rn|np|pa|father|pastor|rabbi|reverend|rev"
+    r"|imam|chaplain)\b\.?"
+)
 _PLACE_AFTER = re.compile(
     r"\s+(?:in|at)\s+(?:room|rm\.?|bed|bay|pre-?op|post-?op|the\s+(?:icu|nicu|picu|ccu|er|ed"
     r"|or|ward|unit|hospital))\b",

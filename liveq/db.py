@@ -49,13 +49,17 @@ class Database:
 
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._writer = await _connect(self.path)
-        await self._writer.execute("PRAGMA journal_mode = WAL")
-        # FULL: a question we answered 2xx for survives a power cut, not only a crash.
-        await self._writer.execute("PRAGMA synchronous = FULL")
-        await migrations.apply(self._writer)
-        self._reader = await _connect(self.path)
-        await self._reader.execute("PRAGMA query_only = ON")
+        try:
+            self._writer = await _connect(self.path)
+            await self._writer.execute("PRAGMA journal_mode = WAL")
+            # FULL: a question we answered 2xx for survives a power cut, not only a crash.
+            await self._writer.execute("PRAGMA synchronous = FULL")
+            await migrations.apply(self._writer)
+            self._reader = await _connect(self.path)
+            await self._reader.execute("PRAGMA query_only = ON")
+        except BaseException:
+            await self.close()  # an open connection's thread would keep the process alive
+            raise
         self._task = asyncio.create_task(self._run(), name="liveq-db-writer")
 
     async def close(self) -> None:

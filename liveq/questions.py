@@ -54,6 +54,7 @@ _PAST = {
     "star": "starred",
     "unstar": "unstarred",
     "merge": "merged",
+    "merged_from": "merged with a duplicate",
 }
 
 

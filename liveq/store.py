@@ -296,18 +296,16 @@ async def moderate(db: Database, event: Event, question_id: int, m: Moderation) 
     async def job(conn: aiosqlite.Connection) -> list[int]:
         q = await _load(conn, event, question_id)
         if m.expected_version is not None and q.version != m.expected_version:
-            last = await _last_actor(conn, q.id)
+            last = await _last_change(conn, q.id)
             raise Conflict(
-                f"Someone else changed question {q.id} first{last}: it is now "
+                f"Someone else changed question {q.id} first ({last}): it is now "
                 f"{_status_label(q.status)}. Your “{m.action.replace('_', ' ')}” was not applied."
             )
         try:
             return await _apply(conn, event, q, m)
         except IllegalTransition as exc:
-            last = await _last_actor(conn, q.id)
-            if last and m.expected_version is None:
-                raise IllegalTransition(f"{exc} (last changed{last}.)") from None
-            raise
+            last = await _last_change(conn, q.id)
+            raise IllegalTransition(f"{exc} Last change: {last}." if last else str(exc)) from None
 
     changed = await db.write(job)
     return [await get_question(db, event, qid) for qid in changed]
@@ -323,14 +321,15 @@ def _status_label(status: Status) -> str:
     return "on air" if status is Status.ON_AIR else str(status)
 
 
-async def _last_actor(conn: aiosqlite.Connection, question_id: int) -> str:
+async def _last_change(conn: aiosqlite.Connection, question_id: int) -> str:
+    """E.g. "approved by alice", for telling a moderator who got there first."""
     rows = list(
         await conn.execute_fetchall(
             "SELECT actor, action FROM audit WHERE question_id = ? ORDER BY id DESC LIMIT 1",
             (question_id,),
         )
     )
-    return f" ({past_tense(rows[0]['action'])} by {rows[0]['actor']})" if rows else ""
+    return f"{past_tense(rows[0]['action'])} by {rows[0]['actor']}" if rows else ""
 
 
 async def _apply(conn: aiosqlite.Connection, event: Event, q: Question, m: Moderation) -> list[int]:

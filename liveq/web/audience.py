@@ -118,6 +118,14 @@ async def submit_question(request: web.Request) -> web.Response:
         return reject(403, "This form has expired; please send your question again.")
     if not event.accepting:
         return reject(409, "This event is not taking questions right now.")
+    try:
+        text = clean_text(raw_text, what="question", max_chars=config.limits.max_question_chars)
+        name = clean_text(
+            raw_name, what="name", max_chars=config.limits.max_name_chars, required=False
+        )
+    except InvalidText as exc:
+        return reject(400, str(exc))
+    # Checked after the text, so a typo does not use up a person's allowance.
     ip = client_ip(request, config.server.trusted_proxies)
     wait = request.app[QUESTION_LIMIT].hit(f"{event.id}:{ip}")
     if wait:
@@ -127,13 +135,6 @@ async def submit_question(request: web.Request) -> web.Response:
             f"You are sending questions very fast; please wait {seconds} seconds and try again.",
             {"Retry-After": str(seconds)},
         )
-    try:
-        text = clean_text(raw_text, what="question", max_chars=config.limits.max_question_chars)
-        name = clean_text(
-            raw_name, what="name", max_chars=config.limits.max_name_chars, required=False
-        )
-    except InvalidText as exc:
-        return reject(400, str(exc))
     question = await ingest(
         request.app[DB],
         request.app[HUB],

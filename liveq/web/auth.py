@@ -9,7 +9,7 @@ from liveq.auth import Identity
 from liveq.events import Event
 from liveq.web import csrf
 from liveq.web.client_ip import client_ip
-from liveq.web.keys import API_LIMIT, CONFIG, DB, LOGIN_LIMIT
+from liveq.web.keys import API_LIMIT, CONFIG, DB, IDENTITY, LOGIN_LIMIT
 from liveq.web.responses import render, see_other, wants_json
 
 SESSION_COOKIE = "liveq_session"
@@ -18,8 +18,8 @@ _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 async def identify(request: web.Request) -> Identity | None:
     """The caller's identity, cached on the request; None if anonymous."""
-    if "identity" in request:
-        return request["identity"]
+    if IDENTITY in request:
+        return request[IDENTITY]
     db = request.app[DB]
     identity = None
     header = request.headers.get("Authorization", "")
@@ -43,7 +43,7 @@ async def identify(request: web.Request) -> Identity | None:
                 raise web.HTTPForbidden(
                     text="The page's security token is missing or out of date; reload the page."
                 )
-    request["identity"] = identity
+    request[IDENTITY] = identity
     return identity
 
 
@@ -84,6 +84,8 @@ async def login_page(request: web.Request) -> web.Response:
         {
             "csrf": csrf.token_for(request, secret),
             "next": _safe_next(request.query.get("next", "/")),
+            "error": "",
+            "username": "",
         },
     )
     csrf.set_cookie(request, resp)

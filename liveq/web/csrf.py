@@ -13,6 +13,8 @@ import secrets
 
 from aiohttp import web
 
+from liveq.web.keys import CSRF_NONCE
+
 COOKIE = "liveq_csrf"
 HEADER = "X-CSRF-Token"
 FIELD = "csrf"
@@ -26,14 +28,14 @@ def token_for(request: web.Request, secret: str) -> str:
     """The token for this browser; sets the cookie on first use (see set_cookie)."""
     nonce = request.cookies.get(COOKIE)
     if not nonce or len(nonce) > 100:
-        nonce = request.get("csrf_new_nonce") or secrets.token_urlsafe(24)
-        request["csrf_new_nonce"] = nonce
+        nonce = request.get(CSRF_NONCE) or secrets.token_urlsafe(24)
+        request[CSRF_NONCE] = nonce
     return _derive(secret, nonce)
 
 
 def set_cookie(request: web.Request, response: web.StreamResponse) -> None:
     """Attach the cookie if token_for made a new one."""
-    nonce = request.get("csrf_new_nonce")
+    nonce = request.get(CSRF_NONCE)
     if nonce:
         response.set_cookie(
             COOKIE, nonce, httponly=True, samesite="Strict", secure=request.secure, path="/"

@@ -21,3 +21,7 @@ VOTE_LIMIT = web.AppKey("vote_limit", RateLimiter)
 LOGIN_LIMIT = web.AppKey("login_limit", RateLimiter)
 API_LIMIT = web.AppKey("api_limit", RateLimiter)
 WEBSOCKETS = web.AppKey("websockets", set)
+
+# Per-request storage.
+CSRF_NONCE = web.RequestKey("csrf_nonce", str)
+IDENTITY = web.RequestKey("identity", object)  # liveq.auth.Identity | None

@@ -1,0 +1,158 @@
+"""A real liveq server on 127.0.0.1 with a real sqlite file, for the tests."""
+
+from __future__ import annotations
+
+import re
+import secrets
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import aiohttp
+import pytest
+from aiohttp import web
+
+from liveq import auth, store
+from liveq.config import Config, load_config
+from liveq.events import Event
+from liveq.web.app import create_app
+from liveq.web.keys import DB
+
+SECRET = "test-secret-" + "x" * 40
+ADMIN_PASSWORD = "admin-password-123"
+MOD_PASSWORD = "moderator-password-123"
+
+
+def write_config(directory: Path, **sections: dict) -> Config:
+    """Write a liveq.toml with the given sections merged over test defaults."""
+    merged: dict[str, dict] = {
+        "server": {"secret": SECRET},
+        "database": {"path": "liveq.db"},
+    }
+    for name, values in sections.items():
+        merged.setdefault(name, {}).update(values)
+    lines = []
+    for name, values in merged.items():
+        lines.append(f"[{name}]")
+        for key, value in values.items():
+            lines.append(f"{key} = {_toml(value)}")
+    path = directory / "liveq.toml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return load_config(path)
+
+
+def _toml(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+@dataclass
+class LiveServer:
+    """A liveq app served on a random loopback port; can be stopped and started again."""
+
+    config: Config
+    port: int = 0
+    app: web.Application | None = None
+    runner: web.AppRunner | None = None
+    event: Event | None = None
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def ws_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}"
+
+    async def start(self) -> None:
+        self.app = create_app(self.config)
+        self.runner = web.AppRunner(self.app, shutdown_timeout=2)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", self.port)
+        await site.start()
+        if not self.port:
+            self.port = self.runner.addresses[0][1]
+
+    async def stop(self) -> None:
+        if self.runner is not None:
+            await self.runner.cleanup()
+            self.runner = None
+
+    @property
+    def db(self):
+        assert self.app is not None
+        return self.app[DB]
+
+
+async def start_server(config: Config, *, slug: str = "grand-rounds") -> LiveServer:
+    """A started server with an admin, a moderator ('alice', 'bob'), an event and tokens."""
+    server = LiveServer(config)
+    await server.start()
+    db = server.db
+    await auth.create_user(db, "admin", ADMIN_PASSWORD, "admin")
+    for name in ("alice", "bob"):
+        await auth.create_user(db, name, MOD_PASSWORD, "moderator")
+    server.event = await store.create_event(
+        db, slug, "Grand Rounds: Knee Surgery Q&A", kind="webinar", hashtag="GR26", moderation="pre"
+    )
+    server.tokens["moderator"] = await auth.create_api_token(db, "moderator", label="deck")
+    server.tokens["admin"] = await auth.create_api_token(db, "admin", label="admin")
+    return server
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Config:
+    return write_config(tmp_path)
+
+
+@pytest.fixture
+async def server(config: Config) -> AsyncIterator[LiveServer]:
+    live = await start_server(config)
+    yield live
+    await live.stop()
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    # unsafe=True keeps cookies for 127.0.0.1 (an IP address) like a browser does.
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
+        yield session
+
+
+def bearer(server: LiveServer, role: str = "moderator") -> dict[str, str]:
+    return {"Authorization": f"Bearer {server.tokens[role]}"}
+
+
+_CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+async def form_csrf(http: aiohttp.ClientSession, url: str) -> str:
+    """GET a page with a form and return its CSRF token (the cookie lands in the jar)."""
+    async with http.get(url) as resp:
+        assert resp.status == 200, await resp.text()
+        match = _CSRF.search(await resp.text())
+    assert match, "no CSRF field in the form"
+    return match.group(1)
+
+
+async def login(http: aiohttp.ClientSession, server: LiveServer, user: str = "alice") -> str:
+    """Log in through the real form; return the CSRF token for API calls."""
+    token = await form_csrf(http, f"{server.url}/login")
+    password = ADMIN_PASSWORD if user == "admin" else MOD_PASSWORD
+    async with http.post(
+        f"{server.url}/login",
+        data={"csrf": token, "username": user, "password": password, "next": "/"},
+        allow_redirects=False,
+    ) as resp:
+        assert resp.status == 303, await resp.text()
+    return token
+
+
+def random_text(n: int = 8) -> str:
+    return secrets.token_hex(n)

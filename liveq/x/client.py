@@ -65,8 +65,9 @@ class XEndpoint:
     """Where to send requests.
 
     ``emulator_port=None`` means the real X over the system's trust store.
-    With a port, X's hostnames resolve to ``emulator_host:emulator_port`` and
-    only the CA in ``ca_file`` is trusted.
+    With a port, X's hostnames resolve to ``emulator_host:emulator_port`` (an
+    IP address) and only the CA in ``ca_file`` is trusted. ``timeout`` is the
+    total seconds per request.
     """
 
     emulator_port: int | None = None

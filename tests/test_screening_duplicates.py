@@ -16,6 +16,7 @@ def test_rephrasing_matches() -> None:
     index.add(3, "How long does the flu shot protect you?")
     assert [qid for qid, _ in index.similar("is the vaccine safe for children??")] == [1]
     assert index.similar("How long does a flu vaccine protect you")[0][0] == 3
+    assert index.similar("Are vaccines OK for kids?")[0][0] == 1
 
 
 def test_same_topic_different_question_does_not_match() -> None:

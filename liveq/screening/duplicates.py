@@ -42,16 +42,19 @@ SYNONYMS = {
     "hubby": "husband", "preggo": "pregnant", "pregnancy": "pregnant",
 }
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
-_SUFFIXES = (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""), ("s", ""))
-
-
 def _stem(word: str) -> str:
     # Deliberately light: enough that "kids"/"kid" and "vaccines"/"vaccine" meet.
     if len(word) <= 3 or word.endswith("ss"):
         return word
-    for suffix, repl in _SUFFIXES:
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith("es") and word[:-2].endswith(("s", "x", "z", "ch", "sh")):
+        return word[:-2]
+    for suffix in ("ing", "ed"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            return word[: -len(suffix)] + repl
+            return word[: -len(suffix)]
+    if word.endswith("s"):
+        return word[:-1]
     return word
 
 

@@ -15,7 +15,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 
@@ -229,7 +229,8 @@ class ProfanityMatcher:
         return out
 
 
-@cache
+# Bounded: one entry per distinct rules value, i.e. per event config.
+@lru_cache(maxsize=128)
 def matcher_for(
     additions: tuple[str, ...] = (), exceptions: tuple[str, ...] = ()
 ) -> ProfanityMatcher:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import lru_cache
 
 from liveq.screening.findings import Finding
 from liveq.screening.rules import ScreeningRules
@@ -35,7 +35,8 @@ class WatchListMatcher:
         return out
 
 
-@cache
+# Bounded: one entry per distinct rules value, i.e. per event config.
+@lru_cache(maxsize=128)
 def matcher_for(phrases: tuple[str, ...]) -> WatchListMatcher:
     """One alternation for all phrases, longest first so "miracle cure" beats "cure"."""
     usable = [p for p in phrases if re.search(r"[^\W_]", p)]

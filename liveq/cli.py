@@ -97,6 +97,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_demo(args: argparse.Namespace) -> int:
+    from liveq import demo
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        asyncio.run(demo.run(args.port, Path(args.dir) if args.dir else None, args.pace))
+    except KeyboardInterrupt:
+        print("\nliveq demo stopped.")
+    return 0
+
+
 def cmd_check_config(args: argparse.Namespace) -> int:
     config = _config(args)
     print(f"{config.path}: OK")
@@ -203,6 +214,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", help="address to listen on (default: server.host)")
     p.add_argument("--port", type=int, help="port to listen on (default: server.port)")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("demo", help="a local rehearsal with a simulated audience; no X account")
+    p.add_argument("--port", type=int, default=8080, help="port to serve on (default: 8080)")
+    p.add_argument("--dir", help="keep the demo's config and database here (default: temporary)")
+    p.add_argument("--pace", type=float, default=4.0, help="seconds between audience questions")
+    p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("check-config", parents=[common], help="check the config file")
     p.set_defaults(func=cmd_check_config)

@@ -94,6 +94,46 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX audit_event ON audit(event_id, id);
         """,
     ),
+    (
+        "0002_x_integration",
+        """
+        -- Per event: where the hashtag poller got to, and what it has spent.
+        CREATE TABLE x_sources (
+            event_id INTEGER PRIMARY KEY REFERENCES events(id),
+            since_id TEXT,
+            reads_used INTEGER NOT NULL DEFAULT 0,
+            polls INTEGER NOT NULL DEFAULT 0,
+            last_poll_at REAL,
+            last_error TEXT NOT NULL DEFAULT '',
+            paused INTEGER NOT NULL DEFAULT 0
+        );
+        -- Every outgoing post is a row before it is a tweet.
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            event_id INTEGER NOT NULL REFERENCES events(id),
+            seq INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            question_id INTEGER REFERENCES questions(id),
+            text TEXT NOT NULL,
+            media TEXT NOT NULL DEFAULT '[]',
+            idempotency_key TEXT NOT NULL UNIQUE,
+            state TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            tweet_id TEXT,
+            reply_to TEXT,
+            mode TEXT NOT NULL DEFAULT '',
+            error TEXT NOT NULL DEFAULT '',
+            findings TEXT NOT NULL DEFAULT '[]',
+            not_before REAL NOT NULL DEFAULT 0,
+            created_by TEXT NOT NULL DEFAULT '',
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL,
+            posted_at REAL,
+            UNIQUE (event_id, seq)
+        );
+        CREATE INDEX outbox_state ON outbox(state, event_id, seq);
+        """,
+    ),
 ]
 
 

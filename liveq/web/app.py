@@ -27,8 +27,12 @@ from liveq.web.keys import (
     TEMPLATES,
     VOTE_LIMIT,
     WEBSOCKETS,
+    X_CLIENT,
+    X_SETTINGS,
 )
 from liveq.web.middleware import errors, security_headers
+from liveq.x.client import create_x_client, quiet_secret_loggers
+from liveq.x.settings import load_x_settings
 
 HERE = Path(__file__).parent
 STARTED = web.AppKey("started", float)
@@ -44,6 +48,19 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
 async def hub_ctx(app: web.Application) -> AsyncIterator[None]:
     app[HUB] = Hub(app[CONFIG].limits.ws_queue_size)
     yield
+
+
+async def x_client_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings = app[X_SETTINGS]
+    if not settings.enabled:
+        app[X_CLIENT] = None
+        yield
+        return
+    quiet_secret_loggers()
+    client = create_x_client(settings.credentials, settings.endpoint(app[CONFIG].path.parent))
+    app[X_CLIENT] = client
+    yield
+    await client.close()
 
 
 async def close_websockets(app: web.Application) -> None:
@@ -84,12 +101,14 @@ def create_app(config: Config, *, screen: Screen = no_screening) -> web.Applicat
     app[TEMPLATES] = templates()
     app[SCREEN] = screen
     app[WEBSOCKETS] = set()
+    app[X_SETTINGS] = load_x_settings(config)
     app[QUESTION_LIMIT] = RateLimiter(limits.questions_per_minute, limits.question_burst)
     app[VOTE_LIMIT] = RateLimiter(limits.votes_per_minute)
     app[LOGIN_LIMIT] = RateLimiter(limits.login_attempts_per_minute)
     app[API_LIMIT] = RateLimiter(limits.api_requests_per_minute)
     app.cleanup_ctx.append(database_ctx)
     app.cleanup_ctx.append(hub_ctx)
+    app.cleanup_ctx.append(x_client_ctx)
     app.on_shutdown.append(close_websockets)
 
     app.router.add_get("/healthz", healthz)

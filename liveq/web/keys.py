@@ -10,6 +10,8 @@ from liveq.db import Database
 from liveq.hub import Hub
 from liveq.ingest import Screen
 from liveq.ratelimit import RateLimiter
+from liveq.x.client import XClient
+from liveq.x.settings import XSettings
 
 CONFIG = web.AppKey("config", Config)
 DB = web.AppKey("db", Database)
@@ -21,6 +23,9 @@ VOTE_LIMIT = web.AppKey("vote_limit", RateLimiter)
 LOGIN_LIMIT = web.AppKey("login_limit", RateLimiter)
 API_LIMIT = web.AppKey("api_limit", RateLimiter)
 WEBSOCKETS = web.AppKey("websockets", set)
+X_SETTINGS = web.AppKey("x_settings", XSettings)
+# None when X is not enabled in the config.
+X_CLIENT = web.AppKey("x_client", XClient | None)
 
 # Per-request storage.
 CSRF_NONCE = web.RequestKey("csrf_nonce", str)

@@ -48,6 +48,8 @@
     } else if (msg.type === "event") {
       setEvent(msg.event);
     }
+    // Other panels of the console (thread, X source) listen for their own types.
+    document.dispatchEvent(new CustomEvent("liveq:message", { detail: msg }));
     scheduleRender();
   }
 
@@ -302,6 +304,9 @@
     }
     ev.preventDefault();
   });
+
+  // What the console's other scripts share with this one.
+  window.liveq = { slug, csrf, api, notice, questions };
 
   connect();
 })();

@@ -156,3 +156,31 @@ async def login(http: aiohttp.ClientSession, server: LiveServer, user: str = "al
 
 def random_text(n: int = 8) -> str:
     return secrets.token_hex(n)
+
+
+def x_section(emulator, **overrides) -> dict:
+    """The [x] config of a liveq that talks to the test's X emulator."""
+    creds = emulator.credentials()
+    section = {
+        "enabled": True,
+        "username": emulator.state.account.username,
+        "emulator_port": emulator.port,
+        "emulator_ca_file": str(emulator.ca_file),
+        "timeout_seconds": 3,
+        "consumer_key": creds.consumer_key,
+        "consumer_secret": creds.consumer_secret,
+        "access_token": creds.access_token,
+        "access_token_secret": creds.access_token_secret,
+        "bearer_token": creds.bearer_token or "",
+    }
+    section.update(overrides)
+    return section
+
+
+@pytest.fixture
+async def x_server(tmp_path: Path, x_emulator) -> AsyncIterator[LiveServer]:
+    """A liveq server with X enabled against the emulator; the event's hashtag is GR26."""
+    config = write_config(tmp_path, x=x_section(x_emulator), limits={"questions_per_minute": 0})
+    live = await start_server(config)
+    yield live
+    await live.stop()

@@ -13,9 +13,12 @@ from liveq import __version__
 from liveq.config import Config
 from liveq.db import Database
 from liveq.hub import Hub
-from liveq.ingest import Screen, no_screening
+from liveq.ingest import Screen
 from liveq.ratelimit import RateLimiter
-from liveq.web import api, audience, auth, pages, ws
+from liveq.screening_service import ScreeningService
+from liveq.sources.x_hashtag import x_pollers_ctx
+from liveq.web import api, api_outbox, audience, auth, pages, ws
+from liveq.web.api_x_source import routes as x_source_routes
 from liveq.web.keys import (
     API_LIMIT,
     CONFIG,
@@ -32,6 +35,7 @@ from liveq.web.keys import (
 )
 from liveq.web.middleware import errors, security_headers
 from liveq.x.client import create_x_client, quiet_secret_loggers
+from liveq.x.outbox import outbox_ctx
 from liveq.x.settings import load_x_settings
 
 HERE = Path(__file__).parent
@@ -91,7 +95,8 @@ def templates() -> jinja2.Environment:
     return jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined)
 
 
-def create_app(config: Config, *, screen: Screen = no_screening) -> web.Application:
+def create_app(config: Config, *, screen: Screen | None = None) -> web.Application:
+    """The app; `screen` defaults to the config's [screening] (pass no_screening for none)."""
     limits = config.limits
     app = web.Application(
         middlewares=[security_headers, errors], client_max_size=limits.max_body_bytes
@@ -99,7 +104,8 @@ def create_app(config: Config, *, screen: Screen = no_screening) -> web.Applicat
     app[CONFIG] = config
     app[STARTED] = time.monotonic()
     app[TEMPLATES] = templates()
-    app[SCREEN] = screen
+    # Holds each event's screening state (duplicate index, flood meters) while it runs.
+    app[SCREEN] = screen if screen is not None else ScreeningService.from_config(config)
     app[WEBSOCKETS] = set()
     app[X_SETTINGS] = load_x_settings(config)
     app[QUESTION_LIMIT] = RateLimiter(limits.questions_per_minute, limits.question_burst)
@@ -109,6 +115,8 @@ def create_app(config: Config, *, screen: Screen = no_screening) -> web.Applicat
     app.cleanup_ctx.append(database_ctx)
     app.cleanup_ctx.append(hub_ctx)
     app.cleanup_ctx.append(x_client_ctx)
+    app.cleanup_ctx.append(x_pollers_ctx)
+    app.cleanup_ctx.append(outbox_ctx)
     app.on_shutdown.append(close_websockets)
 
     app.router.add_get("/healthz", healthz)
@@ -124,6 +132,8 @@ def create_app(config: Config, *, screen: Screen = no_screening) -> web.Applicat
     app.router.add_get("/overlay/{slug}", pages.overlay)
     app.router.add_get("/ws/{slug}", ws.websocket)
     app.router.add_routes(api.routes)
+    app.router.add_routes(x_source_routes)
+    app.router.add_routes(api_outbox.routes)
     app.router.add_static("/static/", HERE / "static")
     app.router.add_static("/overlay-assets/", pages.overlays_dir())
     return app

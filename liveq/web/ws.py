@@ -15,6 +15,8 @@ from liveq.questions import PUBLIC_STATUSES
 from liveq.web.audience import load_event
 from liveq.web.auth import identify
 from liveq.web.keys import CONFIG, DB, HUB, WEBSOCKETS
+from liveq.x import outbox_store
+from liveq.x.outbox import OUTBOX
 
 
 def _origin_allowed(request: web.Request) -> bool:
@@ -70,6 +72,10 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
         # The snapshot goes first, ahead of changes queued while it was read; a
         # change already in the snapshot arrives again, which is harmless.
         await ws.send_str(encode(snapshot))
+        outbox = request.app.get(OUTBOX)
+        if role == MODERATOR and outbox is not None:
+            items = await outbox_store.list_items(db, event.id)
+            await ws.send_str(encode({"type": "outbox_snapshot", "items": outbox.views(items)}))
         sender = asyncio.create_task(client.pump())
         async for msg in ws:
             if msg.type == WSMsgType.TEXT and msg.data == "ping":

@@ -44,11 +44,18 @@ class XSettings:
     answer_template: str = DEFAULT_ANSWER_TEMPLATE
     signature: str = ""  # e.g. "Dr. Rivera"; appended as " — Dr. Rivera"
     disclaimer: str = ""  # e.g. "General information, not medical advice."
+    # How often the outbox looks for new answers to post (seconds).
+    outbox_interval_seconds: float = 0.5
     consumer_key: str = field(default="", repr=False)
     consumer_secret: str = field(default="", repr=False)
     access_token: str = field(default="", repr=False)
     access_token_secret: str = field(default="", repr=False)
     bearer_token: str = field(default="", repr=False)
+    # Hashtag polling, continued. poll_interval_ms, when set, replaces
+    # poll_interval_seconds (sub-second polling for tests and rehearsals).
+    poll_interval_ms: int = 0
+    # Posts per search request (X allows 10-100); every post returned is a paid read.
+    search_max_results: int = 100
 
     @property
     def credentials(self) -> XCredentials:

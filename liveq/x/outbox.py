@@ -1,0 +1,301 @@
+"""The outbox worker: posts each event's thread to X in order, exactly once.
+
+Every post is a row before it is a request (see outbox_store). Before each
+request the row is marked ``posting`` and committed; if the answer never
+comes (timeout, dropped connection, 5xx, or liveq itself killed), the next
+attempt first looks at the account's recent posts and records the tweet if it
+is there. X's duplicate-content refusal is the second guard: a post that did
+go out cannot go out again. 429 waits for the reset X names.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+import time
+from collections.abc import AsyncIterator
+
+import aiohttp
+import tweepy.errors
+from aiohttp import web
+
+from liveq import store
+from liveq.events import Event
+from liveq.screening import screen_text
+from liveq.x import outbox_store as ob
+from liveq.x import thread
+from liveq.x.client import XClient
+from liveq.x.settings import XSettings
+
+log = logging.getLogger(__name__)
+
+MAX_BACKOFF = 60.0
+# A duplicate-content refusal whose original we cannot see yet (search lags):
+# look again this many times before asking a person.
+DUPLICATE_LOOKUPS = 3
+
+
+def _refused_reply(exc: tweepy.errors.Forbidden) -> bool:
+    text = " ".join([*exc.api_messages, str(exc)]).lower()
+    return "reply" in text or "quote" in text or "conversation" in text
+
+
+def _duplicate(exc: tweepy.errors.Forbidden) -> bool:
+    return "duplicate" in " ".join([*exc.api_messages, str(exc)]).lower()
+
+
+def _reset_at(exc: tweepy.errors.TooManyRequests) -> float:
+    try:
+        return float(exc.response.headers["x-rate-limit-reset"])
+    except (KeyError, TypeError, ValueError):
+        return time.time() + 60.0  # no reset named: a minute, never a hot loop
+
+
+def screen_post(text: str, counter: str = "") -> list[dict]:
+    """Findings for an outgoing text; a post with any is held for a person.
+
+    `counter` is the "2/5 " liveq itself put in front of a split post: not
+    screened (it reads like a date), and spans still count from the start.
+    """
+    if counter and text.startswith(counter):
+        shift = len(counter)
+        return [
+            {**f.as_dict(), "start": f.start + shift, "end": f.end + shift}
+            for f in screen_text(text[shift:])
+        ]
+    return [f.as_dict() for f in screen_text(text)]
+
+
+def screened_parts(parts: list[str]) -> list[tuple[str, tuple[dict, ...]]]:
+    """Each part of a split post with its findings."""
+    counters = [f"{i}/{len(parts)} " if len(parts) > 1 else "" for i in range(1, len(parts) + 1)]
+    return [(part, tuple(screen_post(part, c))) for part, c in zip(parts, counters, strict=True)]
+
+
+class Outbox:
+    """Turns answered questions into thread posts and sends them."""
+
+    def __init__(self, db, hub, client: XClient, settings: XSettings, interval: float = 0.5):
+        self.db = db
+        self.hub = hub
+        self.client = client
+        self.settings = settings
+        self.interval = interval
+        self._wake = asyncio.Event()
+        self._me: tuple[str, str] | None = None  # (id, username)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    # -- announcing ------------------------------------------------------------
+
+    def announce(self, item: ob.OutboxItem) -> None:
+        url = self.settings.post_url(item.tweet_id) if item.tweet_id else None
+        self.hub.publish(item.event_id, {"type": "outbox", "item": item.view(url)}, None)
+
+    def views(self, items: list[ob.OutboxItem]) -> list[dict]:
+        return [i.view(self.settings.post_url(i.tweet_id) if i.tweet_id else None) for i in items]
+
+    async def _set(self, item: ob.OutboxItem, **changes: object) -> ob.OutboxItem:
+        item = await ob.update(self.db, item, **changes)
+        self.announce(item)
+        return item
+
+    # -- turning answers into posts ---------------------------------------------
+
+    async def enqueue_answers(self) -> None:
+        for event in await store.list_events(self.db):
+            for question_id in await ob.answered_without_posts(self.db, event.id):
+                question = await store.get_question(self.db, event, question_id)
+                await self.enqueue_answer(event, question)
+
+    async def enqueue_answer(self, event: Event, question) -> list[ob.OutboxItem]:
+        number = await ob.answered_count(self.db, event.id) + 1
+        text = thread.render_answer(
+            self.settings.answer_template,
+            thread.AnswerContext(
+                number=number,
+                question=question.text,
+                answer=question.answer,
+                asker=question.author,
+                hashtag=event.hashtag,
+                signature=self.settings.signature,
+                disclaimer=self.settings.disclaimer,
+            ),
+        )
+        posts = [
+            ob.NewPost(
+                text=part,
+                kind="answer",
+                key=f"{event.id}:answer:{question.id}:{i}",
+                question_id=question.id,
+                findings=findings,
+                created_by="outbox",
+            )
+            for i, (part, findings) in enumerate(screened_parts(thread.split_post(text)))
+        ]
+        items = await ob.enqueue(self.db, event, posts)
+        for item in items:
+            self.announce(item)
+        return items
+
+    # -- sending -------------------------------------------------------------------
+
+    async def run(self) -> None:
+        """Work until cancelled: enqueue new answers, post what is due, sleep."""
+        while True:
+            try:
+                await self.enqueue_answers()
+                while (item := await ob.next_due(self.db, time.time())) is not None:
+                    await self.send(item)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("outbox: unexpected error; trying again shortly")
+            wake = await ob.next_wake(self.db)
+            delay = (
+                self.interval if wake is None else max(0.05, min(self.interval, wake - time.time()))
+            )
+            self._wake.clear()
+            try:
+                async with asyncio.timeout(delay):
+                    await self._wake.wait()
+            except TimeoutError:
+                pass
+
+    async def _whoami(self) -> tuple[str, str]:
+        if self._me is None:
+            resp = await self.client.api.get_me(user_auth=True)
+            self._me = (str(resp.data.id), resp.data.username)
+        return self._me
+
+    async def find_posted(self, item: ob.OutboxItem, after: str | None) -> str | None:
+        """The id of our post with this item's text, if X has it already."""
+        _, username = await self._whoami()
+        resp = await self.client.api.search_recent_tweets(
+            query=f"from:{username}",
+            since_id=after,
+            max_results=100,
+            tweet_fields=["referenced_tweets", "created_at"],
+            user_auth=True,
+        )
+        for tweet in resp.data or []:
+            # X escapes &, < and > in what it returns; a stand-alone post has "N/ " before.
+            text = html.unescape(tweet.text)
+            if text == item.text or text.partition("/ ")[2] == item.text:
+                return str(tweet.id)
+        return None
+
+    async def send(self, item: ob.OutboxItem) -> ob.OutboxItem:
+        previous = await ob.previous_posted(self.db, item)
+        parent = previous.tweet_id if previous else None
+        mode = item.mode or (previous.mode if previous else "") or thread.REPLY
+        if item.state == ob.POSTING:
+            # A request may have reached X last time: look before sending again.
+            try:
+                found = await self.find_posted(item, parent)
+            except (tweepy.errors.TweepyException, aiohttp.ClientError, TimeoutError) as exc:
+                return await self._later(item, f"Could not check X for an earlier attempt: {exc}")
+            if found:
+                return await self._posted(item, found, parent, mode)
+        item = await self._set(item, state=ob.POSTING, attempts=item.attempts + 1, mode=mode)
+        text = item.text
+        kwargs: dict[str, object] = {}
+        if parent and mode == thread.REPLY:
+            kwargs["in_reply_to_tweet_id"] = parent
+        elif parent and mode == thread.QUOTE:
+            kwargs["quote_tweet_id"] = parent
+        elif mode == thread.STANDALONE:
+            text = thread.standalone_text(text, await ob.thread_position(self.db, item))
+        try:
+            resp = await self.client.api.create_tweet(text=text, user_auth=True, **kwargs)
+        except tweepy.errors.TooManyRequests as exc:
+            reset = _reset_at(exc)
+            when = time.strftime("%H:%M:%S", time.localtime(reset))
+            # A 429 means X did not take the post: back to the queue until the reset.
+            return await self._set(
+                item,
+                state=ob.QUEUED,
+                not_before=reset,
+                error=f"X rate limit reached; waiting until {when}.",
+            )
+        except tweepy.errors.Forbidden as exc:
+            return await self._refused(item, exc, parent, mode)
+        except (
+            tweepy.errors.Unauthorized,
+            tweepy.errors.BadRequest,
+            tweepy.errors.NotFound,
+        ) as exc:
+            return await self._set(item, state=ob.FAILED, error=f"X refused the post: {exc}")
+        except (tweepy.errors.TwitterServerError, aiohttp.ClientError, TimeoutError) as exc:
+            return await self._later(item, f"X did not answer ({type(exc).__name__}); retrying.")
+        return await self._posted(item, str(resp.data["id"]), parent, mode)
+
+    async def _posted(
+        self, item: ob.OutboxItem, tweet_id: str, parent: str | None, mode: str
+    ) -> ob.OutboxItem:
+        return await self._set(
+            item,
+            state=ob.POSTED,
+            tweet_id=tweet_id,
+            reply_to=parent,
+            mode=mode,
+            posted_at=time.time(),
+            error="",
+            not_before=0,
+        )
+
+    async def _later(self, item: ob.OutboxItem, error: str) -> ob.OutboxItem:
+        """An answer that may or may not have reached X: stay 'posting', look next time."""
+        delay = min(MAX_BACKOFF, 0.5 * 2 ** max(0, item.attempts - 1))
+        return await self._set(item, error=error, not_before=time.time() + delay)
+
+    async def _refused(
+        self, item: ob.OutboxItem, exc: tweepy.errors.Forbidden, parent: str | None, mode: str
+    ) -> ob.OutboxItem:
+        if _duplicate(exc):
+            # Our earlier attempt went out (or a person posted the same words).
+            found = await self.find_posted(item, parent)
+            if found:
+                return await self._posted(item, found, parent, mode)
+            if item.attempts < DUPLICATE_LOOKUPS:
+                return await self._later(item, "X says this post exists already; looking for it.")
+            return await self._set(
+                item,
+                state=ob.FAILED,
+                error="X refused this as a duplicate of an earlier post; edit the text or skip it.",
+            )
+        if parent and _refused_reply(exc):
+            next_mode = thread.fallback(mode)
+            if next_mode is not None:
+                log.warning("outbox: X refused a %s; falling back to %s", mode, next_mode)
+                return await self._set(
+                    item, state=ob.QUEUED, mode=next_mode, error=thread.mode_notice(next_mode)
+                )
+        return await self._set(item, state=ob.FAILED, error=f"X refused the post: {exc}")
+
+
+OUTBOX = web.AppKey("outbox", Outbox)
+
+
+async def outbox_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Run the outbox worker while the app runs (only when X is enabled)."""
+    from liveq.web.keys import DB, HUB, X_CLIENT, X_SETTINGS
+
+    client = app[X_CLIENT]
+    if client is None:
+        yield
+        return
+    settings = app[X_SETTINGS]
+    outbox = Outbox(app[DB], app[HUB], client, settings, interval=settings.outbox_interval_seconds)
+    app[OUTBOX] = outbox
+    task = asyncio.create_task(outbox.run(), name="liveq-outbox")
+    yield
+    # Stop between posts: a request in flight is cancelled, and its row stays
+    # 'posting', so the next start looks on X before sending it again.
+    task.cancel()
+    try:
+        await task
+    except asyncio.CancelledError:
+        pass

@@ -172,7 +172,10 @@ async def test_duplicate_content_refusal_records_the_existing_post(
     await answer(http, fast_x_server, "One?", "Yes.")
     first = (await settled(http, fast_x_server, 1))[0]
     # Someone posts, from the account, the words our next post will have.
-    expected = "Q2 from a viewer: Two?\nA: No. — Dr. Rivera #GR26\nGeneral information, not medical advice."
+    expected = (
+        "Q2 from a viewer: Two?\nA: No. — Dr. Rivera #GR26\n"
+        "General information, not medical advice."
+    )
     resp = await x_client.api.create_tweet(
         text=expected, in_reply_to_tweet_id=first["tweet_id"], user_auth=True
     )

@@ -8,9 +8,12 @@ from liveq.db import Database
 from liveq.events import Event
 from liveq.hub import Hub
 from liveq.questions import Question, Status
+from liveq.screening_service import ScreeningService
 from liveq.store import NewQuestion, insert_question
 
-# Text in, findings out (dicts with kind, start, end, reason). Pure.
+# Text in, findings out (dicts with kind, start, end, reason). Pure. A
+# ScreeningService is one too, and ingest also gives it the event and the author
+# (near-duplicates of the event's questions, floods per author and IP address).
 Screen = Callable[[str], Sequence[dict]]
 
 
@@ -26,10 +29,24 @@ async def ingest(
     Findings never drop a question: they hold it for a moderator, even when the
     event shows questions without moderation.
     """
-    findings = list(screen(new.text))
-    held = event.moderation == "pre" or bool(findings)
-    status = Status.PENDING if held else Status.APPROVED
-    question = await insert_question(db, event, new, status, findings)
+    if isinstance(screen, ScreeningService):
+        screened = await screen.screen_question(db, event, new)
+        findings = screened.findings
+        question = None
+        try:
+            question = await _store(db, event, new, findings)
+        finally:
+            screened.stored(question)
+    else:
+        question = await _store(db, event, new, list(screen(new.text)))
     if question is not None:
         hub.question_changed(question)
     return question
+
+
+async def _store(
+    db: Database, event: Event, new: NewQuestion, findings: list[dict]
+) -> Question | None:
+    held = event.moderation == "pre" or bool(findings)
+    status = Status.PENDING if held else Status.APPROVED
+    return await insert_question(db, event, new, status, findings)

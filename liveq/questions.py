@@ -37,8 +37,10 @@ TRANSITIONS: dict[str, tuple[frozenset[Status], Status]] = {
     "archive": (frozenset(set(Status) - {Status.ARCHIVED}), Status.ARCHIVED),
 }
 
-# Actions that change a question without moving it.
-EDITS = frozenset({"edit", "star", "unstar"})
+# Actions that change a question without moving it. "redact" replaces spans of the
+# text that screening found (the original is kept); "override" marks findings as
+# acceptable, with a reason (see liveq.screening.review).
+EDITS = frozenset({"edit", "star", "unstar", "redact", "override"})
 EDITABLE = frozenset({Status.PENDING, Status.APPROVED, Status.ON_AIR})
 
 ACTIONS = frozenset(TRANSITIONS) | EDITS | {"merge"}
@@ -53,6 +55,8 @@ _PAST = {
     "edit": "edited",
     "star": "starred",
     "unstar": "unstarred",
+    "redact": "redacted",
+    "override": "overridden",
     "merge": "merged",
     "merged_from": "merged with a duplicate",
 }

@@ -27,6 +27,8 @@ from liveq.questions import (
     next_status,
     past_tense,
 )
+from liveq.screening import review
+from liveq.screening.rules import ScreeningRules
 
 
 class NotFound(LookupError):
@@ -262,19 +264,25 @@ async def _audit(
 
 
 async def _cas_update(
-    conn: aiosqlite.Connection, q: Question, actor: str, action: str, changes: dict[str, object]
+    conn: aiosqlite.Connection,
+    q: Question,
+    actor: str,
+    action: str,
+    changes: dict[str, object],
+    detail: str = "",
 ) -> None:
     """Apply `changes` only if nobody changed the question since we read it."""
     assignments = ", ".join(f"{k} = ?" for k in changes)
+    values = [json.dumps(v) if k == "findings" else v for k, v in changes.items()]
     cur = await conn.execute(
         f"UPDATE questions SET {assignments}, version = version + 1, updated_at = ?,"  # noqa: S608
         " updated_by = ? WHERE id = ? AND version = ?",
-        (*changes.values(), time.time(), actor, q.id, q.version),
+        (*values, time.time(), actor, q.id, q.version),
     )
     if cur.rowcount != 1:
         raise Conflict(f"Question {q.id} changed while you were acting on it; try again.")
     before = {k: _plain(getattr(q, k)) for k in changes}
-    await _audit(conn, q.event_id, q.id, actor, action, before, dict(changes))
+    await _audit(conn, q.event_id, q.id, actor, action, before, dict(changes), detail)
 
 
 @dataclass(frozen=True)
@@ -285,9 +293,14 @@ class Moderation:
     actor: str
     expected_version: int | None = None
     text: str | None = None  # edit
-    reason: str = ""  # decline
+    reason: str = ""  # decline; override (required)
     answer: str = ""  # answer
     into: int | None = None  # merge target
+    # Screening (see liveq.screening.review). Edits and redactions re-screen the new
+    # text with `rules` (None: the default rules).
+    rules: ScreeningRules | None = None
+    kinds: tuple[str, ...] | None = None  # redact/override only these kinds
+    spans: tuple[dict, ...] | None = None  # redact these {"start", "end", "kind"?} spans
 
 
 async def moderate(db: Database, event: Event, question_id: int, m: Moderation) -> list[Question]:
@@ -359,16 +372,44 @@ async def _apply(conn: aiosqlite.Connection, event: Event, q: Question, m: Moder
 
     new_status = next_status(q.status, m.action)
     if m.action in EDITS:
+        detail = ""
         if m.action == "edit":
             if m.text is None:
                 raise IllegalTransition("An edit needs the new text.")
-            changes: dict[str, object] = {"text": m.text}
-            if q.original_text is None:
-                changes["original_text"] = q.text
+            findings = review.rescreen(q.text, q.findings, m.text, m.rules)
+            _check_public_text(q, m.text, findings)
+            changes: dict[str, object] = _text_change(q, m.text, findings)
+        elif m.action == "redact":
+            try:
+                chosen = review.select_for_redaction(
+                    q.text, q.findings, kinds=m.kinds, spans=m.spans
+                )
+            except review.ReviewError as exc:
+                raise IllegalTransition(str(exc)) from None
+            text, findings = review.apply_redaction(q.text, q.findings, chosen, m.rules)
+            changes = _text_change(q, text, findings)
+            detail = ", ".join(sorted({f.kind for f in chosen}))
+        elif m.action == "override":
+            try:
+                findings, _ = review.apply_override(
+                    q.findings, actor=m.actor, reason=m.reason, at=time.time(), kinds=m.kinds
+                )
+            except review.ReviewError as exc:
+                raise IllegalTransition(str(exc)) from None
+            changes = {"findings": findings}
+            detail = m.reason
         else:
             changes = {"starred": int(m.action == "star")}
-        await _cas_update(conn, q, m.actor, m.action, changes)
+        await _cas_update(conn, q, m.actor, m.action, changes, detail)
         return [q.id]
+
+    if m.action in ("approve", "on_air"):
+        # Possible patient identifiers and profanity never reach the public unseen.
+        problem = review.release_problem(q.text, q.findings)
+        if problem:
+            raise IllegalTransition(
+                f"Question {q.id} cannot be {past_tense(m.action)} yet. {problem}"
+            )
 
     changes = {"status": str(new_status)}
     if m.action == "decline":
@@ -388,6 +429,27 @@ async def _apply(conn: aiosqlite.Connection, event: Event, q: Question, m: Moder
             touched.append(current.id)
     await _cas_update(conn, q, m.actor, m.action, changes)
     return [q.id, *touched]
+
+
+def _text_change(q: Question, text: str, findings: list[dict]) -> dict[str, object]:
+    changes: dict[str, object] = {"text": text, "findings": findings}
+    if q.original_text is None:
+        changes["original_text"] = q.text
+    return changes
+
+
+def _check_public_text(q: Question, text: str, findings: list[dict]) -> None:
+    """An edit may not put unreviewed identifiers in front of the audience."""
+    if q.status not in PUBLIC_STATUSES:
+        return
+    blocking = review.unresolved_blocking(findings)
+    if blocking:
+        where = "on air" if q.status is Status.ON_AIR else "approved (the audience sees it)"
+        what = ", ".join(review.describe(text, f) for f in blocking[:3])
+        raise IllegalTransition(
+            f"Question {q.id} is {where}, so the edit was not saved: the new text has {what}. "
+            "Take it out of the text."
+        )
 
 
 async def vote(db: Database, event: Event, question_id: int, voter: str) -> Question:

@@ -8,10 +8,13 @@ from aiohttp import web
 
 from liveq import store
 from liveq.events import KINDS, MODERATION_MODES, check_hashtag, check_slug
-from liveq.questions import ACTIONS, Status, clean_text
+from liveq.questions import ACTIONS, Question, Status, clean_text
+from liveq.screening import KINDS as FINDING_KINDS
+from liveq.screening.rules import ScreeningRules
+from liveq.screening_service import ScreeningService
 from liveq.web.audience import load_event
 from liveq.web.auth import require_admin, require_moderator
-from liveq.web.keys import CONFIG, DB, HUB
+from liveq.web.keys import CONFIG, DB, HUB, SCREEN
 
 routes = web.RouteTableDef()
 
@@ -43,6 +46,60 @@ def _question_id(request: web.Request) -> int:
         return int(request.match_info["id"])
     except ValueError:
         raise web.HTTPNotFound(text="There is no such question.") from None
+
+
+# Screening switched off (create_app(screen=no_screening), e.g. for a bare benchmark).
+_NO_RULES = ScreeningRules(check_phi=False, check_profanity=False)
+
+
+def _rules(app: web.Application) -> ScreeningRules:
+    """The rules edits and redactions are re-screened with: the ones ingest uses."""
+    screen = app[SCREEN]
+    if isinstance(screen, ScreeningService):
+        return screen.rules
+    return _NO_RULES
+
+
+def changed(app: web.Application, questions: list[Question]) -> None:
+    """Tell consoles, overlays and the screening state about changed questions."""
+    hub = app[HUB]
+    screen = app[SCREEN]
+    for question in questions:
+        hub.question_changed(question)
+        if isinstance(screen, ScreeningService):
+            screen.question_changed(question)
+
+
+def _kinds(value: object) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    if not isinstance(value, list) or not value or not all(isinstance(k, str) for k in value):
+        raise web.HTTPBadRequest(text='kinds should be a list of finding kinds, e.g. ["phone"].')
+    unknown = sorted(set(value) - set(FINDING_KINDS))
+    if unknown:
+        raise web.HTTPBadRequest(
+            text=f"Unknown kind {unknown[0]!r}; the kinds are {', '.join(FINDING_KINDS)}."
+        )
+    return tuple(value)
+
+
+def _spans(value: object) -> tuple[dict, ...] | None:
+    if value is None:
+        return None
+    message = 'spans should be a list like [{"start": 10, "end": 22, "kind": "phone"}].'
+    if not isinstance(value, list) or not value or len(value) > 100:
+        raise web.HTTPBadRequest(text=message)
+    out = []
+    for span in value:
+        if not isinstance(span, dict) or set(span) - {"start", "end", "kind"}:
+            raise web.HTTPBadRequest(text=message)
+        start, end, kind = span.get("start"), span.get("end"), span.get("kind")
+        if _int_or_none(start, "start") is None or _int_or_none(end, "end") is None:
+            raise web.HTTPBadRequest(text=message)
+        if kind is not None and not isinstance(kind, str):
+            raise web.HTTPBadRequest(text=message)
+        out.append({"start": start, "end": end, **({"kind": kind} if kind else {})})
+    return tuple(out)
 
 
 @routes.get("/api/v1/events")
@@ -130,7 +187,8 @@ async def get_question(request: web.Request) -> web.Response:
 
 @routes.post("/api/v1/events/{slug}/questions/{id}/{action}")
 async def moderate(request: web.Request) -> web.Response:
-    """approve, decline, on_air, off_air, answer, archive, edit, star, unstar, merge."""
+    """approve, decline, on_air, off_air, answer, archive, edit, star, unstar, merge,
+    redact (optional kinds or spans), override (reason required, optional kinds)."""
     event = await load_event(request)
     identity = await require_moderator(request, event)
     action = request.match_info["action"].replace("-", "_")
@@ -143,6 +201,18 @@ async def moderate(request: web.Request) -> web.Response:
     text = None
     if action == "edit":
         text = clean_text(data.get("text"), what="question", max_chars=limits.max_question_chars)
+    kinds = spans = None
+    if action in ("redact", "override"):
+        kinds = _kinds(data.get("kinds"))
+    if action == "redact":
+        spans = _spans(data.get("spans"))
+        if kinds is not None and spans is not None:
+            raise web.HTTPBadRequest(text="Send kinds or spans, not both.")
+    reason = data.get("reason")
+    if action == "override" and not (isinstance(reason, str) and reason.strip()):
+        raise web.HTTPBadRequest(
+            text='Say why you override the findings: {"reason": "..."} is required.'
+        )
     moderation = store.Moderation(
         action=action,
         actor=identity.name,
@@ -153,13 +223,14 @@ async def moderate(request: web.Request) -> web.Response:
             data.get("answer"), what="answer", max_chars=limits.max_answer_chars, required=False
         ),
         into=_int_or_none(data.get("into"), "into"),
+        rules=_rules(request.app),
+        kinds=kinds,
+        spans=spans,
     )
-    changed = await store.moderate(request.app[DB], event, _question_id(request), moderation)
-    hub = request.app[HUB]
-    for question in changed:
-        hub.question_changed(question)
+    result = await store.moderate(request.app[DB], event, _question_id(request), moderation)
+    changed(request.app, result)
     return web.json_response(
-        {"question": changed[0].full(), "changed": [q.full() for q in changed[1:]]}
+        {"question": result[0].full(), "changed": [q.full() for q in result[1:]]}
     )
 
 
@@ -176,12 +247,11 @@ async def next_on_air(request: web.Request) -> web.Response:
     if not approved:
         raise web.HTTPConflict(text="There is no approved question waiting.")
     best = min(approved, key=lambda q: (not q.starred, -q.votes, q.created_at))
-    changed = await store.moderate(
+    result = await store.moderate(
         db, event, best.id, store.Moderation(action="on_air", actor=identity.name)
     )
-    for question in changed:
-        request.app[HUB].question_changed(question)
-    return web.json_response({"question": changed[0].full()})
+    changed(request.app, result)
+    return web.json_response({"question": result[0].full()})
 
 
 @routes.get("/api/v1/events/{slug}/audit")

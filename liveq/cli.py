@@ -108,12 +108,30 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_x_emulator(args: argparse.Namespace) -> int:
+    from liveq.x.emulator import run_emulator
+
+    try:
+        asyncio.run(run_emulator(args.host, args.port, ca_file=args.ca_file))
+    except KeyboardInterrupt:
+        print("\nX API emulator stopped.")
+    return 0
+
+
 def cmd_check_config(args: argparse.Namespace) -> int:
     config = _config(args)
+    from liveq.x.settings import load_x_settings
+
+    x = load_x_settings(config)
     print(f"{config.path}: OK")
     server = config.server
     print(f"  server: {server.host}:{server.port}, public URL {server.public_url}")
     print(f"  database: {config.database_path}")
+    if x.enabled:
+        where = f"emulator on port {x.emulator_port}" if x.emulator_port else "the real X API"
+        print(f"  X: enabled as @{x.username or '?'}, {where}")
+    else:
+        print("  X: not enabled")
     return 0
 
 
@@ -220,6 +238,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--dir", help="keep the demo's config and database here (default: temporary)")
     p.add_argument("--pace", type=float, default=4.0, help="seconds between audience questions")
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser(
+        "x-emulator", help="run the local X API emulator (HTTPS) for rehearsals and tests"
+    )
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8443)
+    p.add_argument("--ca-file", default="x-emulator-ca.pem", help="where to write its CA (PEM)")
+    p.set_defaults(func=cmd_x_emulator)
 
     p = sub.add_parser("check-config", parents=[common], help="check the config file")
     p.set_defaults(func=cmd_check_config)

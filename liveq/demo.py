@@ -1,8 +1,10 @@
 """`liveq demo`: a rehearsal with everything local and a simulated audience.
 
-It writes a throwaway config and database, starts the server, creates the
-event `demo`, and sends questions the way a real audience does: a steady
-trickle, bursts, awkward ones (markup, emoji, very long, personal details).
+It writes a throwaway config and database, starts the local X API emulator
+and the server, creates the event `demo` with the hashtag #liveqdemo, and
+sends questions the way a real audience does, by the web form and by tweets:
+a steady trickle, awkward ones (markup, emoji, very long, personal details).
+Answered questions go out as a thread on the emulated X account.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from aiohttp import web
 from liveq import auth, store
 from liveq.config import Config, load_config, render_example
 from liveq.web.app import create_app
+from liveq.x.emulator import RunningEmulator, serve_emulator
 
 AUDIENCE_QUESTIONS = [
     ("Maria", "How soon after a knee replacement can I drive?"),
@@ -48,6 +51,15 @@ AUDIENCE_QUESTIONS = [
 ]
 
 
+TWEETS = [
+    ("nurse_kim", "Kim RN", "#liveqdemo what is the infection rate for knee replacements?"),
+    ("runner_dave", "Dave", "Will I be able to run again after this? #liveqdemo"),
+    ("healthwatch", "Health Watch", "#liveqdemo How do you manage pain after surgery?"),
+    ("ortho_fan", "Ortho Fan", "#liveqdemo is the surgeon using a robot? 🤖"),
+    ("grandma_rose", "Rose", "My hip was done in 2019, is knee recovery similar? #liveqdemo"),
+]
+
+
 @dataclass(frozen=True)
 class DemoSetup:
     config: Config
@@ -56,7 +68,30 @@ class DemoSetup:
     overlay_key: str
 
 
-async def prepare(directory: Path, port: int) -> DemoSetup:
+def _x_section(emulator: RunningEmulator) -> str:
+    creds = emulator.credentials()
+    return f"""
+[x]
+# The demo talks to the local X API emulator with its fake keys.
+enabled = true
+username = "{emulator.state.account.username}"
+emulator_port = {emulator.port}
+emulator_ca_file = "{emulator.ca_file}"
+poll_interval_seconds = 5
+read_budget = 500
+signature = "Dr. Demo"
+disclaimer = "General information, not medical advice."
+consumer_key = "{creds.consumer_key}"
+consumer_secret = "{creds.consumer_secret}"
+access_token = "{creds.access_token}"
+access_token_secret = "{creds.access_token_secret}"
+bearer_token = "{creds.bearer_token}"
+"""
+
+
+async def prepare(
+    directory: Path, port: int, emulator: RunningEmulator | None = None
+) -> DemoSetup:
     """Write the demo's config and database, with an admin, a token and the event."""
     path = directory / "liveq.toml"
     text = render_example(secrets.token_urlsafe(32))
@@ -67,6 +102,8 @@ async def prepare(directory: Path, port: int) -> DemoSetup:
         # simulated person has an address of their own and the per-IP limit is real.
         .replace("trusted_proxies = []", 'trusted_proxies = ["127.0.0.1"]', 1)
     )
+    if emulator is not None:
+        text += _x_section(emulator)
     path.write_text(text, encoding="utf-8")
     config = load_config(path)
     from liveq.db import Database
@@ -87,31 +124,48 @@ async def prepare(directory: Path, port: int) -> DemoSetup:
 
 
 async def simulated_audience(
-    base_url: str, *, pace: float = 4.0, rng: random.Random | None = None
+    base_url: str,
+    *,
+    pace: float = 4.0,
+    rng: random.Random | None = None,
+    emulator: RunningEmulator | None = None,
 ) -> None:
-    """Post questions through the public JSON endpoint until cancelled."""
+    """Post questions through the public JSON endpoint, and tweets, until cancelled."""
     rng = rng or random.Random()
     url = f"{base_url}/e/demo/questions"
     async with aiohttp.ClientSession() as session:
         for i in range(10_000):
+            if emulator is not None and i % 3 == 2:
+                handle, display, tweet = TWEETS[(i // 3) % len(TWEETS)]
+                emulator.state.inject_tweet(tweet, author_username=handle, author_name=display)
+                await asyncio.sleep(rng.expovariate(1 / pace))
+                continue
             name, text = AUDIENCE_QUESTIONS[i % len(AUDIENCE_QUESTIONS)]
             body = {"text": text, "name": name}
             person = {"X-Forwarded-For": f"198.51.100.{i % 250 + 1}"}  # TEST-NET-2
             with contextlib.suppress(aiohttp.ClientError):
                 async with session.post(url, json=body, headers=person) as resp:
                     await resp.read()
-            await asyncio.sleep(rng.expovariate(1 / pace))
+            # After the first round, people mostly repeat what was asked: slow down.
+            first_round = i < len(AUDIENCE_QUESTIONS) + len(TWEETS)
+            await asyncio.sleep(rng.expovariate(1 / (pace if first_round else pace * 4)))
 
 
 @contextlib.asynccontextmanager
-async def running_demo(directory: Path, port: int, pace: float) -> AsyncIterator[DemoSetup]:
-    setup = await prepare(directory, port)
+async def running_demo(
+    directory: Path, port: int, pace: float, *, with_x: bool = True
+) -> AsyncIterator[DemoSetup]:
+    emulator = None
+    if with_x:
+        emulator = await serve_emulator("127.0.0.1", 0, ca_file=directory / "x-emulator-ca.pem")
+    setup = await prepare(directory, port, emulator)
     app = create_app(setup.config)
     runner = web.AppRunner(app, shutdown_timeout=3)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port).start()
     audience = asyncio.create_task(
-        simulated_audience(setup.config.server.public_url, pace=pace), name="demo-audience"
+        simulated_audience(setup.config.server.public_url, pace=pace, emulator=emulator),
+        name="demo-audience",
     )
     try:
         yield setup
@@ -120,6 +174,8 @@ async def running_demo(directory: Path, port: int, pace: float) -> AsyncIterator
         with contextlib.suppress(asyncio.CancelledError):
             await audience
         await runner.cleanup()
+        if emulator is not None:
+            await emulator.close()
 
 
 def print_welcome(setup: DemoSetup) -> None:
@@ -137,7 +193,9 @@ liveq demo is running (everything local; Ctrl-C stops it).
                    curl -H "Authorization: Bearer {setup.token}" \\
                         {base}/api/v1/events/demo/questions?status=pending
 
-A simulated audience is asking questions every few seconds.
+A simulated audience asks every few seconds, by the form and by tweeting
+#liveqdemo to the local X emulator. Mark a question answered (key n) and the
+answer goes out in the live thread, shown under "Live thread on X".
 """,
         flush=True,
     )

@@ -489,3 +489,15 @@ async def test_emulator_in_another_process(tmp_path: Path) -> None:
     finally:
         proc.terminate()
         await proc.wait()
+
+
+async def test_posts_over_the_weighted_limit_are_refused(x_client, x_state):
+    import tweepy
+
+    # 140 CJK characters weigh 280: allowed. One more is over.
+    ok = await x_client.api.create_tweet(text="漢" * 140, user_auth=True)
+    assert ok.data["id"]
+    with pytest.raises(tweepy.errors.Forbidden) as info:
+        await x_client.api.create_tweet(text="字" * 141, user_auth=True)
+    assert "too long" in str(info.value)
+    assert [t.text for t in x_state.posts_by()] == ["漢" * 140]

@@ -67,6 +67,7 @@ from liveq.x.emulator_state import (
     StoredTweet,
 )
 from liveq.x.tls import EmulatorCA
+from liveq.x.tweet_text import parse_tweet
 
 __all__ = [
     "EmulatorState",
@@ -80,6 +81,10 @@ __all__ = [
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 DUPLICATE_CONTENT = "You are not allowed to create a Tweet with duplicate content."
+TOO_LONG = (
+    "Your Tweet text is too long. For more information on how Twitter determines text "
+    "length see https://github.com/twitter/twitter-text."
+)
 # The wording X used for conversation-restricted replies; the 2026 policy
 # reuses it as far as anyone has reported.
 REPLY_NOT_ALLOWED = (
@@ -339,6 +344,9 @@ async def create_tweet(request: web.Request) -> web.Response:
     media_ids = [str(m) for m in (body.get("media") or {}).get("media_ids") or []]
     if not text and not media_ids:
         raise _BadRequest("text", "", "Requires at least one of: text, media.media_ids.")
+    if text and not parse_tweet(text).valid:
+        # X counts by twitter-text's weighting (links 23, CJK and emoji 2), not characters.
+        return _forbidden(TOO_LONG)
 
     if parent_id is not None:
         parent = state.live_tweet(parent_id)

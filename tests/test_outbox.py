@@ -323,3 +323,22 @@ async def test_moderator_websocket_streams_the_thread(fast_x_server, http):
                 if msg["type"] == "outbox" and msg["item"]["state"] == "posted":
                     break
         assert msg["item"]["url"].endswith(msg["item"]["tweet_id"])
+
+
+async def test_replies_and_quotes_refused_fall_back_to_numbered_posts(fast_x_server, http, x_state):
+    await answer(http, fast_x_server, "One?", "Yes.")
+    await settled(http, fast_x_server, 1)
+    x_state.reply_policy = True
+    x_state.quote_policy = True
+    await answer(http, fast_x_server, "Two?", "Two.")
+    await answer(http, fast_x_server, "Three?", "Three.")
+    items = await settled(http, fast_x_server, 3)
+    assert [i["state"] for i in items] == ["posted"] * 3
+    assert [i["mode"] for i in items] == [REPLY, "standalone", "standalone"]
+    posts = account_posts(x_state)
+    assert [p.text.split("\n")[0] for p in posts] == [
+        "Q1 from a viewer: One?",
+        "2/ Q2 from a viewer: Two?",
+        "3/ Q3 from a viewer: Three?",
+    ]
+    assert all(p.in_reply_to_tweet_id is None and p.quote_tweet_id is None for p in posts[1:])

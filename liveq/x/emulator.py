@@ -81,6 +81,7 @@ __all__ = [
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 DUPLICATE_CONTENT = "You are not allowed to create a Tweet with duplicate content."
+QUOTE_NOT_ALLOWED = "Quoting this post is not allowed for your account."
 TOO_LONG = (
     "Your Tweet text is too long. For more information on how Twitter determines text "
     "length see https://github.com/twitter/twitter-text."
@@ -354,6 +355,8 @@ async def create_tweet(request: web.Request) -> web.Response:
             return _forbidden(REPLY_TO_MISSING)
         if state.reply_refused(me, parent):
             return _forbidden(REPLY_NOT_ALLOWED)
+    if quote_id is not None and state.quote_policy:
+        return _forbidden(QUOTE_NOT_ALLOWED)
     if quote_id is not None and state.live_tweet(quote_id) is None:
         raise _BadRequest(
             "quote_tweet_id", quote_id, "The quoted Tweet does not exist or was deleted."

@@ -77,6 +77,7 @@ def state_view(state: EmulatorState) -> dict[str, Any]:
         "account": user_json(state.account),
         "reply_policy": state.reply_policy,
         "self_replies_exempt": state.self_replies_exempt,
+        "quote_policy": state.quote_policy,
         "hang_seconds": state.hang_seconds,
         "duplicate_window_seconds": state.duplicate_window.total_seconds(),
         "rate_limits": {
@@ -106,7 +107,7 @@ async def post_settings(request: web.Request) -> web.Response:
     state = request.app[STATE_KEY]
     body = await _body(request)
     try:
-        for name in ("reply_policy", "self_replies_exempt"):
+        for name in ("reply_policy", "self_replies_exempt", "quote_policy"):
             if name in body:
                 if not isinstance(body[name], bool):
                     return _error(400, f"{name} must be true or false")

@@ -178,6 +178,9 @@ class EmulatorState:
         #: Whether replies to the account's own posts escape that policy
         #: (unverified on X, hence a switch; strict by default).
         self.self_replies_exempt = False
+        #: A harsher policy than anyone has reported: quote posts refused as well
+        #: (lets a test reach liveq's last fallback, numbered stand-alone posts).
+        self.quote_policy = False
         #: Posting the same text as one of the account's posts this recent is
         #: refused with 403, as X does. Always on.
         self.duplicate_window = timedelta(hours=24)
@@ -474,6 +477,9 @@ class EmulatorState:
         self.request_counts.clear()
         self.reply_policy = False
         self.self_replies_exempt = False
+        #: A harsher policy than anyone has reported: quote posts refused as well
+        #: (lets a test reach liveq's last fallback, numbered stand-alone posts).
+        self.quote_policy = False
 
 
 def _check_endpoint(endpoint: str) -> None:

@@ -38,7 +38,7 @@ DUPLICATE_LOOKUPS = 3
 
 def _refused_reply(exc: tweepy.errors.Forbidden) -> bool:
     text = " ".join([*exc.api_messages, str(exc)]).lower()
-    return "reply" in text or "quote" in text or "conversation" in text
+    return "reply" in text or "quot" in text or "conversation" in text
 
 
 def _duplicate(exc: tweepy.errors.Forbidden) -> bool:

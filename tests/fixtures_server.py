@@ -15,6 +15,7 @@ from aiohttp import web
 from liveq import auth, store
 from liveq.config import Config, load_config
 from liveq.events import Event
+from liveq.web.access_log import AccessLogger
 from liveq.web.app import create_app
 from liveq.web.keys import DB
 
@@ -72,7 +73,8 @@ class LiveServer:
 
     async def start(self) -> None:
         self.app = create_app(self.config)
-        self.runner = web.AppRunner(self.app, shutdown_timeout=2)
+        # The same access log as `liveq serve`, so tests see what operators would.
+        self.runner = web.AppRunner(self.app, shutdown_timeout=2, access_log_class=AccessLogger)
         await self.runner.setup()
         site = web.TCPSite(self.runner, "127.0.0.1", self.port)
         await site.start()

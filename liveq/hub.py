@@ -4,6 +4,13 @@ Each event is encoded once per audience (moderators see everything, the public
 and overlays see a projection). Each client has its own bounded queue and
 sender task, so a slow phone never delays the others; a client whose queue
 fills up is disconnected and resyncs from a fresh snapshot when it reconnects.
+
+The common case skips the queue: a client that is keeping up (nothing queued,
+nothing waiting in its socket's buffer) gets the frame written straight to its
+transport, and that frame is built once for all such clients (server frames are
+unmasked and uncompressed, so they are the same bytes for everyone). Waking one
+sender task per client cost about twice what ``websockets.broadcast()`` spends
+per client; see docs/performance.md.
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import struct
 from dataclasses import dataclass, field
 
 from aiohttp import WSCloseCode, web
@@ -28,6 +36,32 @@ def encode(message: dict) -> str:
     return json.dumps(message, separators=(",", ":"), ensure_ascii=False)
 
 
+def text_frame(text: str) -> bytes:
+    """One unmasked, uncompressed websocket text frame (RFC 6455 5.2), as a server sends."""
+    payload = text.encode("utf-8")
+    n = len(payload)
+    if n < 126:
+        header = struct.pack("!BB", 0x81, n)
+    elif n < 65536:
+        header = struct.pack("!BBH", 0x81, 126, n)
+    else:
+        header = struct.pack("!BBQ", 0x81, 127, n)
+    return header + payload
+
+
+def _raw_transport(ws: web.WebSocketResponse) -> asyncio.Transport | None:
+    """The socket under an uncompressed server websocket, for writing whole frames to.
+
+    None (so the client uses its queue and sender task) whenever aiohttp's internals
+    are not as expected, or compression is on.
+    """
+    writer = getattr(ws, "_writer", None)
+    if writer is None or getattr(writer, "compress", 1) or getattr(writer, "use_mask", True):
+        return None
+    transport = getattr(writer, "transport", None)
+    return transport if isinstance(transport, asyncio.WriteTransport) else None
+
+
 @dataclass(eq=False)
 class Client:
     ws: web.WebSocketResponse
@@ -35,14 +69,43 @@ class Client:
     role: str  # MODERATOR or PUBLIC
     queue: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
     overflowed: bool = False
+    # Set while the sender task runs: before it starts (the snapshot is still being
+    # sent), every message waits in the queue so none overtakes the snapshot.
+    live: bool = False
+    transport: asyncio.Transport | None = None
 
     async def pump(self) -> None:
         """Send queued messages in order until cancelled or the socket closes."""
-        while True:
-            text = await self.queue.get()
-            if self.ws.closed:
-                return
-            await self.ws.send_str(text)
+        self.transport = _raw_transport(self.ws)
+        self.live = True
+        try:
+            while True:
+                text = await self.queue.get()
+                if self.ws.closed:
+                    return
+                await self.ws.send_str(text)
+        finally:
+            self.live = False
+
+    def send_now(self, frame: bytes) -> bool:
+        """Write a prepared frame at once if this client is keeping up; else False.
+
+        Keeping up: the sender task runs, nothing is queued (an item stays in the
+        queue until the task takes it), nothing is waiting in the socket's buffer.
+        Frames are written whole, so they never interleave with the task's.
+        """
+        transport = self.transport
+        if (
+            not self.live
+            or transport is None
+            or not self.queue.empty()
+            or transport.get_write_buffer_size()
+            or transport.is_closing()
+            or self.ws.closed
+        ):
+            return False
+        transport.write(frame)
+        return True
 
 
 class Hub:
@@ -76,9 +139,15 @@ class Hub:
             MODERATOR: encode(moderator) if moderator is not None else None,
             PUBLIC: encode(public) if public is not None else None,
         }
+        frames: dict[str, bytes] = {}
         for client in list(clients):
             text = texts[client.role]
             if text is None:
+                continue
+            frame = frames.get(client.role)
+            if frame is None:
+                frame = frames[client.role] = text_frame(text)
+            if client.send_now(frame):
                 continue
             try:
                 client.queue.put_nowait(text)

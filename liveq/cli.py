@@ -207,6 +207,41 @@ def cmd_user_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_screen(args: argparse.Namespace) -> int:
+    """One text per line on stdin -> one JSON object per line on stdout."""
+    import json
+    import tomllib
+
+    from liveq.screening_service import ScreeningSettings, screen_outgoing
+
+    rules = None
+    if args.config:
+        # Only [screening] is read, so a config whose secret lives in the environment
+        # (or a file with nothing but a [screening] table) works too.
+        path = Path(args.config)
+        try:
+            table = tomllib.loads(path.read_text(encoding="utf-8")).get("screening", {})
+        except FileNotFoundError:
+            raise CommandError(f"{path}: no such file") from None
+        except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+            raise CommandError(f"{path}: cannot be read as TOML: {exc}") from None
+        try:
+            rules = ScreeningSettings.from_mapping(table).rules
+        except ValueError as exc:
+            raise CommandError(f"{path}: {exc}") from None
+    for stream in (sys.stdin, sys.stdout):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(encoding="utf-8", errors="replace")
+    for line in sys.stdin:
+        text = line.rstrip("\r\n")
+        findings = screen_outgoing(text, rules)
+        sys.stdout.write(json.dumps({"text": text, "findings": findings}, ensure_ascii=False))
+        sys.stdout.write("\n")
+        sys.stdout.flush()
+    return 0
+
+
 # -- parser -----------------------------------------------------------------------
 
 
@@ -249,6 +284,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check-config", parents=[common], help="check the config file")
     p.set_defaults(func=cmd_check_config)
+
+    p = sub.add_parser(
+        "screen",
+        help="screen text: one text per line on stdin, one JSON object per line on stdout",
+        description="Screen texts for possible patient identifiers, profanity and watch-list "
+        'phrases. Writes {"text": ..., "findings": [{"kind", "start", "end", "reason"}]} per '
+        "input line; the kinds are documented in docs/screening.md.",
+    )
+    p.add_argument("--config", help="read the rules from this file's [screening] table")
+    p.set_defaults(func=cmd_screen)
 
     event = sub.add_parser("event", help="create and list events")
     event_sub = event.add_subparsers(dest="event_command", required=True, metavar="ACTION")

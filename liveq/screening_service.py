@@ -23,6 +23,7 @@ from liveq.db import Database
 from liveq.events import Event
 from liveq.questions import Question, Status
 from liveq.screening import DuplicateIndex, FloodMeter, ScreeningRules, screen_text
+from liveq.screening.duplicates import normalise
 from liveq.store import NewQuestion, list_questions
 
 # Keys of [screening] read here; the rest go to ScreeningRules.from_mapping.
@@ -136,9 +137,10 @@ class Screened:
         if self.state is None or self.ticket is None:
             return
         index = self.state.index
-        index.remove(self.ticket)
         if question is not None:
-            index.add(question.id, self.text)
+            index.rekey(self.ticket, question.id)
+        else:
+            index.remove(self.ticket)
         if not self.ticket.future.done():
             self.ticket.future.set_result(question.id if question is not None else None)
         self.ticket = None
@@ -188,10 +190,11 @@ class ScreeningService:
         if state.ips is not None and new.client_ip:
             for f in state.ips.record(ip=new.client_ip, text=text):
                 found.append(f.as_dict())
-        best = state.index.similar(text, self.settings.duplicate_threshold, limit=1)
+        tokens = normalise(text)
+        best = state.index.similar(text, self.settings.duplicate_threshold, limit=1, tokens=tokens)
         # Reserve our place before any await, so a twin arriving meanwhile sees us.
         ticket = _Reserved()
-        state.index.add(ticket, text)
+        state.index.add(ticket, text, tokens=tokens)
         screened = Screened(found, text, state, ticket)
         if best:
             key, score = best[0]

@@ -85,14 +85,31 @@ class DuplicateIndex:
     def __contains__(self, qid: object) -> bool:
         return qid in self._docs
 
-    def add(self, qid: Hashable, text: str) -> None:
-        """Index (or re-index) a question under ``qid``."""
+    def add(self, qid: Hashable, text: str, *, tokens: frozenset[str] | None = None) -> None:
+        """Index (or re-index) a question under ``qid``.
+
+        ``tokens``: ``normalise(text)`` when the caller has it already (saves a pass).
+        """
         if qid in self._docs:
             self.remove(qid)
-        tokens = normalise(text)
+        if tokens is None:
+            tokens = normalise(text)
         self._docs[qid] = tokens
         for t in tokens:
             self._postings.setdefault(t, set()).add(qid)
+
+    def rekey(self, old: Hashable, new: Hashable) -> None:
+        """Index under ``new`` what is indexed under ``old`` (e.g. once an id is known)."""
+        tokens = self._docs.pop(old, None)
+        if tokens is None:
+            return
+        if new in self._docs:
+            self.remove(new)
+        self._docs[new] = tokens
+        for t in tokens:
+            ids = self._postings[t]
+            ids.discard(old)
+            ids.add(new)
 
     def remove(self, qid: Hashable) -> None:
         """Forget a question; unknown ids are ignored."""
@@ -105,12 +122,20 @@ class DuplicateIndex:
                     del self._postings[t]
 
     def similar(
-        self, text: str, threshold: float = 0.6, limit: int = 5
+        self,
+        text: str,
+        threshold: float = 0.6,
+        limit: int = 5,
+        *,
+        tokens: frozenset[str] | None = None,
     ) -> list[tuple[Hashable, float]]:
-        """Indexed questions with Jaccard similarity >= threshold, best first."""
+        """Indexed questions with Jaccard similarity >= threshold, best first.
+
+        ``tokens``: ``normalise(text)`` when the caller has it already.
+        """
         if not 0 < threshold <= 1:
             raise ValueError("threshold must be in (0, 1]")
-        query = normalise(text)
+        query = normalise(text) if tokens is None else tokens
         if not query:
             return []
         n = len(query)

@@ -94,6 +94,10 @@ def _phone_spans(text: str) -> list[tuple[int, int]]:
         # Every phone number has a 3-digit group or starts with "+": "1 1 1 1" never.
         if not (window[0] == "+" or _THREE_DIGITS.search(window)):
             continue
+        # And at least 7 digits (the shortest valid numbers, country code included):
+        # "(12345)" or "2019-2023" never reach the slow matcher.
+        if len(_DIGIT.findall(window)) < 7:
+            continue
         windows += 1
         if windows > _MAX_WINDOWS:
             break

@@ -13,6 +13,7 @@
   let selectedId = null;
   let event = null;
   let renderQueued = false;
+  let visibleIds = new Set();
 
   const el = (tag, cls, text) => {
     const node = document.createElement(tag);
@@ -77,8 +78,120 @@
   }
 
   function visible() {
-    return sorted([...questions.values()].filter(inTab));
+    return grouped(sorted([...questions.values()].filter(inTab)));
   }
+
+  // --- screening findings ----------------------------------------------------
+  // Kinds that block approval until redacted or overridden (liveq/screening/review.py).
+  const BLOCKING = new Set(["name", "date", "age_over_89", "phone", "fax", "email", "ssn", "mrn",
+    "health_plan_number", "account_number", "license_number", "vehicle_id", "device_id",
+    "street_address", "zip_code", "url", "ip_address", "room_number", "profanity"]);
+  const WHOLE_TEXT = new Set(["duplicate", "flood"]);
+  const findingsOf = (q) => q.findings || [];
+  const spanFindings = (q) => findingsOf(q).filter((f) => !WHOLE_TEXT.has(f.kind) && f.end > f.start);
+  const unresolved = (q) => findingsOf(q).filter((f) => !f.override);
+  const blocking = (q) => unresolved(q).filter((f) => BLOCKING.has(f.kind));
+  function dupTarget(q) {
+    const f = findingsOf(q).find((x) => x.kind === "duplicate" && Number.isInteger(x.question_id));
+    return f ? f.question_id : null;
+  }
+
+  // Near-duplicates follow the question they look like, when both are in the list.
+  function grouped(list) {
+    const ids = new Set(list.map((q) => q.id));
+    const children = new Map();
+    const isChild = (q) => { const t = dupTarget(q); return t !== null && t !== q.id && ids.has(t); };
+    for (const q of list) {
+      if (!isChild(q)) continue;
+      const t = dupTarget(q);
+      if (!children.has(t)) children.set(t, []);
+      children.get(t).push(q);
+    }
+    const out = [];
+    const placed = new Set();
+    const visit = (q) => {
+      if (placed.has(q.id)) return;
+      placed.add(q.id);
+      out.push(q);
+      for (const c of children.get(q.id) || []) visit(c);
+    };
+    for (const q of list) if (!isChild(q)) visit(q);
+    for (const q of list) if (!placed.has(q.id)) visit(q);
+    return out;
+  }
+
+  // The question's text, with each finding's span in a <mark> (kind and reason on hover).
+  // Spans are Python str indices, i.e. code points: index an array of code points.
+  function markedText(q, cls) {
+    const p = el("p", cls);
+    const chars = Array.from(q.text);
+    const spans = spanFindings(q).filter((f) => f.end <= chars.length)
+      .sort((a, b) => (a.start - b.start) || (b.end - a.end));
+    const groups = [];
+    for (const f of spans) {
+      const last = groups[groups.length - 1];
+      if (last && f.start < last.end) { last.end = Math.max(last.end, f.end); last.findings.push(f); }
+      else groups.push({ start: f.start, end: f.end, findings: [f] });
+    }
+    let pos = 0;
+    for (const g of groups) {
+      if (g.start > pos) p.append(document.createTextNode(chars.slice(pos, g.start).join("")));
+      const done = g.findings.every((f) => f.override);
+      const m = el("mark", `finding kind-${g.findings[0].kind}${done ? " overridden" : ""}`,
+        chars.slice(g.start, g.end).join(""));
+      m.title = g.findings.map((f) => f.reason + (f.override ? ` (overridden by ${f.override.by})` : "")).join("; ");
+      m.tabIndex = 0;
+      m.dataset.start = String(g.start);
+      m.dataset.end = String(g.end);
+      m.dataset.kind = g.findings[0].kind;
+      p.append(m);
+      pos = g.end;
+    }
+    if (pos < chars.length) p.append(document.createTextNode(chars.slice(pos).join("")));
+    return p;
+  }
+
+  // Why the question is held: each finding's reason; near-duplicates with a merge button.
+  function findingsList(q) {
+    const list = findingsOf(q);
+    if (!list.length) return null;
+    const box = el("div", "findings");
+    const open = blocking(q);
+    if (open.length && ["pending", "approved", "on_air"].includes(q.status)) {
+      const phi = open.filter((f) => f.kind !== "profanity").length;
+      const parts = [];
+      if (phi) parts.push(phi === 1 ? "a possible patient identifier" : `${phi} possible patient identifiers`);
+      if (phi < open.length) parts.push("profanity");
+      box.append(el("p", "held", `Held: ${parts.join(" and ")} — redact (r) or override with a reason (y) before approving.`));
+    } else if (q.status === "pending" && unresolved(q).length) {
+      box.append(el("p", "held soft", "Held for a look:"));
+    }
+    const ul = el("ul", "finding-list");
+    for (const f of list) {
+      const li = el("li", `finding-note kind-${f.kind}${f.override ? " overridden" : ""}`);
+      if (!WHOLE_TEXT.has(f.kind)) {
+        li.append(el("span", "finding-kind", f.kind.replace(/_/g, " ")));
+        li.append(el("span", "finding-span", Array.from(q.text).slice(f.start, f.end).join("")));
+      }
+      li.append(el("span", "finding-reason", f.reason));
+      if (f.kind === "duplicate" && Number.isInteger(f.question_id)) {
+        const target = questions.get(f.question_id);
+        if (target) li.append(el("span", "dup-target muted", `#${target.id} (${statusLabel(target.status)}): ${target.text}`));
+        if (["pending", "approved"].includes(q.status)) {
+          const b = el("button", "act act-merge-dup", `Merge into #${f.question_id} (g)`);
+          b.type = "button";
+          b.addEventListener("click", (ev) => { ev.stopPropagation(); mergeInto(q.id, f.question_id); });
+          li.append(b);
+        }
+      }
+      if (f.override) li.append(el("span", "override-note", `overridden by ${f.override.by}: ${f.override.reason}`));
+      ul.append(li);
+    }
+    box.append(ul);
+    return box;
+  }
+
+  const statusLabel = (s) => (s === "on_air" ? "on air" : s);
 
   function render() {
     const counts = { pending: 0, approved: 0, answered: 0, declined: 0 };
@@ -91,6 +204,7 @@
     for (const b of document.querySelectorAll("[data-tab]")) b.setAttribute("aria-selected", String(b.dataset.tab === tab));
     renderOnAir(onair);
     const list = visible();
+    visibleIds = new Set(list.map((q) => q.id));
     const queue = document.getElementById("queue");
     const rows = list.slice(0, MAX_ROWS).map(row);
     queue.replaceChildren(...rows);
@@ -137,13 +251,24 @@
     const li = el("li", "q");
     li.dataset.id = q.id;
     li.tabIndex = -1;
-    li.append(el("p", "qtext", q.text));
+    const target = dupTarget(q);
+    if (target !== null && visibleIds.has(target)) li.classList.add("dup");
+    if (blocking(q).length) li.classList.add("blocked");
+    li.append(markedText(q, "qtext"));
     if (q.original_text && q.original_text !== q.text) li.append(el("p", "original muted small", `Original: ${q.original_text}`));
+    const why = findingsList(q);
+    if (why) li.append(why);
     li.append(meta(q));
     const actions = (ACTIONS_BY_STATUS[q.status] || []).map(([a, label]) =>
       (a === "star" && q.starred) ? ["unstar", "Unstar (s)"] : [a, label]);
+    if (["pending", "approved", "on_air"].includes(q.status)) {
+      if (spanFindings(q).length) actions.push(["redact", "Redact (r)"]);
+      if (unresolved(q).length) actions.push(["override", "Override (y)"]);
+    }
     li.append(buttons(q, actions));
     li.addEventListener("click", () => { selectedId = q.id; markSelected(); });
+    // Tabbing to a highlighted span selects its question, so r redacts just that span.
+    li.addEventListener("focusin", (ev) => { if (ev.target.tagName === "MARK" && selectedId !== q.id) { selectedId = q.id; markSelected(); } });
     return li;
   }
 
@@ -219,7 +344,21 @@
     });
   }
 
-  async function act(id, action) {
+  function mergeInto(id, into) { act(id, "merge", { into }); }
+
+  // r: redact the focused mark's span, or every open finding of the selected question.
+  function redactSelected() {
+    const focused = document.activeElement;
+    if (focused && focused.tagName === "MARK" && focused.closest("li.q")) {
+      const id = Number(focused.closest("li.q").dataset.id);
+      const span = { start: Number(focused.dataset.start), end: Number(focused.dataset.end), kind: focused.dataset.kind };
+      act(id, "redact", { spans: [span] });
+    } else if (selectedId !== null) {
+      act(selectedId, "redact");
+    }
+  }
+
+  async function act(id, action, extra) {
     const q = questions.get(id);
     if (!q) return;
     const body = { version: q.version };
@@ -235,8 +374,24 @@
       const answer = await ask("Mark answered", "Answer (optional; goes into the live thread)", q, q.answer || "");
       if (answer === null) return;
       body.answer = answer;
+    } else if (action === "override") {
+      const reason = await ask("Override screening",
+        "Why is this fine to show? (required; kept in the audit log with your name)", q, "");
+      if (reason === null) return;
+      if (!reason.trim()) { notice("An override needs a reason.", "error"); return; }
+      body.reason = reason;
+    } else if (action === "redact") {
+      if (extra) Object.assign(body, extra);
+      else if (!blocking(q).length) {
+        // Nothing blocking left: redact whatever is still marked (e.g. a watch-list phrase).
+        const kinds = [...new Set(spanFindings(q).map((f) => f.kind))];
+        if (!kinds.length) { notice("There is nothing marked to redact in this question.", "error"); return; }
+        body.kinds = kinds;
+      }
+    } else if (action === "merge" && extra) {
+      Object.assign(body, extra);
     } else if (action === "merge") {
-      const into = await ask("Merge duplicate", "Number of the question to keep (e.g. 12)", q, "");
+      const into = await ask("Merge duplicate", "Number of the question to keep (e.g. 12)", q, dupTarget(q) === null ? "" : String(dupTarget(q)));
       if (into === null) return;
       body.into = Number(String(into).replace("#", "").trim());
       if (!Number.isInteger(body.into)) { notice("Type the number of the question to keep.", "error"); return; }
@@ -294,6 +449,15 @@
     } else if (ev.key === "n" && ![...questions.values()].some((q) => q.id === selectedId && q.status === "approved")) {
       const onair = [...questions.values()].find((q) => q.status === "on_air");
       if (onair) act(onair.id, "answer");
+    } else if (ev.key === "r" && (selectedId !== null || document.activeElement.tagName === "MARK")) {
+      redactSelected();
+    } else if (ev.key === "y" && selectedId !== null) {
+      act(selectedId, "override");
+    } else if (ev.key === "g" && selectedId !== null) {
+      const q = questions.get(selectedId);
+      const target = q ? dupTarget(q) : null;
+      if (target === null) notice("This question does not look like another one.", "error");
+      else mergeInto(selectedId, target);
     } else if (ev.key === "s" && selectedId !== null) {
       const q = questions.get(selectedId);
       act(selectedId, q && q.starred ? "unstar" : "star");

@@ -198,7 +198,11 @@ class ScreeningService:
         screened = Screened(found, text, state, ticket)
         if best:
             key, score = best[0]
-            qid = await _resolve(key)
+            try:
+                qid = await _resolve(key)
+            except BaseException:
+                screened.stored(None)  # cancelled: never leave a twin waiting on us
+                raise
             if qid is not None:
                 found.append(duplicate_finding(qid, score, len(text)))
         return screened

@@ -347,3 +347,55 @@ async def test_no_screening_stays_possible(tmp_path, http):
         await act(http, server, qid, "approve")
     finally:
         await server.stop()
+
+
+async def test_a_cancelled_screening_never_leaves_a_twin_waiting():
+    from liveq.events import Event
+    from liveq.questions import Question, Status
+    from liveq.screening_service import ScreeningService
+    from liveq.store import NewQuestion
+
+    service = ScreeningService()
+    event = Event(1, "e", "E", "webinar", "", "pre", "key")
+
+    async def empty(db, ev):
+        return await ScreeningService._build(service, _NoQuestions(), ev)
+
+    service._build = empty
+    text = "Is the vaccine safe for kids?"
+    first = await service.screen_question(None, event, NewQuestion(text=text))
+    # The second waits for the first's id (it is being stored) ...
+    second = asyncio.ensure_future(service.screen_question(None, event, NewQuestion(text=text)))
+    await asyncio.sleep(0)
+    # ... and a third is cancelled while it waits too.
+    third = asyncio.ensure_future(service.screen_question(None, event, NewQuestion(text=text)))
+    await asyncio.sleep(0)
+    third.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await third
+    first.stored(Question(id=7, event_id=1, text=text, status=Status.PENDING))
+    screened = await asyncio.wait_for(second, 1)
+    assert [f["question_id"] for f in screened.findings] == [7]
+    screened.stored(None)  # not stored after all: forgotten
+    fourth = await asyncio.wait_for(service.screen_question(None, event, NewQuestion(text=text)), 1)
+    assert [f["question_id"] for f in fourth.findings] == [7]
+
+
+class _NoQuestions:
+    async def fetchall(self, sql, params=()):
+        return []
+
+
+def test_duplicate_index_rekey_and_precomputed_tokens():
+    from liveq.screening import DuplicateIndex
+    from liveq.screening.duplicates import normalise
+
+    index = DuplicateIndex()
+    tokens = normalise("Is the vaccine safe for kids?")
+    index.add("ticket", "ignored when tokens are given", tokens=tokens)
+    assert index.similar("is the vaccine safe for children") == [("ticket", 1.0)]
+    index.rekey("ticket", 12)
+    assert "ticket" not in index and 12 in index and len(index) == 1
+    assert index.similar("", tokens=tokens) == [(12, 1.0)]
+    index.rekey("missing", 13)
+    assert 13 not in index

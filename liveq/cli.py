@@ -76,6 +76,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from aiohttp import web
 
+    from liveq.web.access_log import AccessLogger
     from liveq.web.app import create_app
 
     config = _config(args)
@@ -84,6 +85,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # aiosqlite logs every statement and its parameters (question texts) at DEBUG.
+    logging.getLogger("aiosqlite").setLevel(logging.INFO)
     web.run_app(
         create_app(config),
         host=host,
@@ -92,7 +95,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print=lambda _: print(
             f"liveq serving on http://{host}:{port} (Ctrl-C to stop)", flush=True
         ),
-        access_log=None,
+        access_log_class=AccessLogger,
     )
     return 0
 

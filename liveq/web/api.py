@@ -14,7 +14,7 @@ from liveq.screening.rules import ScreeningRules
 from liveq.screening_service import ScreeningService
 from liveq.web.audience import load_event
 from liveq.web.auth import require_admin, require_moderator
-from liveq.web.keys import CONFIG, DB, HUB, SCREEN
+from liveq.web.keys import CONFIG, DB, EVENTS, HUB, SCREEN
 
 routes = web.RouteTableDef()
 
@@ -158,6 +158,7 @@ async def update_event(request: web.Request) -> web.Response:
     if not changes:
         raise web.HTTPBadRequest(text="Nothing to change: send moderation, accepting or title.")
     event = await store.update_event(request.app[DB], event, identity.name, **changes)
+    request.app[EVENTS].invalidate(event.slug)
     request.app[HUB].event_changed(event)
     return web.json_response({"event": event.full()})
 

@@ -19,10 +19,12 @@ from liveq.screening_service import ScreeningService
 from liveq.sources.x_hashtag import x_pollers_ctx
 from liveq.web import api, api_outbox, audience, auth, pages, ws
 from liveq.web.api_x_source import routes as x_source_routes
+from liveq.web.event_cache import EventCache
 from liveq.web.keys import (
     API_LIMIT,
     CONFIG,
     DB,
+    EVENTS,
     HUB,
     LOGIN_LIMIT,
     QUESTION_LIMIT,
@@ -45,6 +47,7 @@ STARTED = web.AppKey("started", float)
 async def database_ctx(app: web.Application) -> AsyncIterator[None]:
     db = app[DB] = Database(app[CONFIG].database_path)
     await db.open()
+    app[EVENTS] = EventCache(db)
     yield
     await db.close()
 

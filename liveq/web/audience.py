@@ -13,7 +13,7 @@ from liveq.ingest import ingest
 from liveq.questions import InvalidText, Status, clean_text
 from liveq.web import csrf
 from liveq.web.client_ip import client_ip
-from liveq.web.keys import CONFIG, DB, HUB, QUESTION_LIMIT, SCREEN, VOTE_LIMIT
+from liveq.web.keys import CONFIG, DB, EVENTS, HUB, QUESTION_LIMIT, SCREEN, VOTE_LIMIT
 from liveq.web.responses import error_response, render, see_other
 
 VOTER_COOKIE = "liveq_voter"
@@ -27,7 +27,7 @@ _STATUS_WORDS = {
 
 
 async def load_event(request: web.Request) -> Event:
-    event = await store.get_event(request.app[DB], request.match_info["slug"])
+    event = await request.app[EVENTS].get(request.match_info["slug"])
     if event is None:
         raise web.HTTPNotFound(text="There is no event at this address; check the link.")
     return event

@@ -10,6 +10,7 @@ from liveq.db import Database
 from liveq.hub import Hub
 from liveq.ingest import Screen
 from liveq.ratelimit import RateLimiter
+from liveq.web.event_cache import EventCache
 from liveq.x.client import XClient
 from liveq.x.settings import XSettings
 
@@ -24,6 +25,7 @@ LOGIN_LIMIT = web.AppKey("login_limit", RateLimiter)
 API_LIMIT = web.AppKey("api_limit", RateLimiter)
 WEBSOCKETS = web.AppKey("websockets", set)
 X_SETTINGS = web.AppKey("x_settings", XSettings)
+EVENTS = web.AppKey("events", EventCache)
 # None when X is not enabled in the config.
 X_CLIENT = web.AppKey("x_client", XClient | None)
 

@@ -9,7 +9,7 @@ from aiohttp import web
 from liveq.questions import clean_text
 from liveq.web.audience import load_event
 from liveq.web.auth import require_moderator
-from liveq.web.keys import DB
+from liveq.web.keys import DB, SCREEN
 from liveq.x import outbox_store as ob
 from liveq.x.outbox import OUTBOX, Outbox, screen_post, screened_parts
 from liveq.x.thread import split_post
@@ -71,7 +71,7 @@ async def compose(request: web.Request) -> web.Response:
             findings=findings,
             created_by=identity.name,
         )
-        for i, (part, findings) in enumerate(screened_parts(split_post(text)))
+        for i, (part, findings) in enumerate(screened_parts(request.app[SCREEN], split_post(text)))
     ]
     items = await ob.enqueue(db, event, posts)
     for item in items:
@@ -113,7 +113,7 @@ async def act(request: web.Request) -> web.Response:
         text = clean_text(data.get("text"), what="post", max_chars=2_000)
         if len(split_post(text)) > 1:
             raise web.HTTPBadRequest(text="The edited post is too long for one post on X.")
-        findings = screen_post(text)
+        findings = screen_post(request.app[SCREEN], text)
         item = await ob.update(
             db,
             item,

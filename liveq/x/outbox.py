@@ -14,7 +14,7 @@ import asyncio
 import html
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 
 import aiohttp
 import tweepy.errors
@@ -22,7 +22,6 @@ from aiohttp import web
 
 from liveq import store
 from liveq.events import Event
-from liveq.screening import screen_text
 from liveq.x import outbox_store as ob
 from liveq.x import thread
 from liveq.x.client import XClient
@@ -52,7 +51,11 @@ def _reset_at(exc: tweepy.errors.TooManyRequests) -> float:
         return time.time() + 60.0  # no reset named: a minute, never a hot loop
 
 
-def screen_post(text: str, counter: str = "") -> list[dict]:
+# Text in, findings out: the app's screening with the config's rules (app[SCREEN]).
+Screen = Callable[[str], Sequence[dict]]
+
+
+def screen_post(screen: Screen, text: str, counter: str = "") -> list[dict]:
     """Findings for an outgoing text; a post with any is held for a person.
 
     `counter` is the "2/5 " liveq itself put in front of a split post: not
@@ -61,26 +64,38 @@ def screen_post(text: str, counter: str = "") -> list[dict]:
     if counter and text.startswith(counter):
         shift = len(counter)
         return [
-            {**f.as_dict(), "start": f.start + shift, "end": f.end + shift}
-            for f in screen_text(text[shift:])
+            {**f, "start": f["start"] + shift, "end": f["end"] + shift}
+            for f in screen(text[shift:])
         ]
-    return [f.as_dict() for f in screen_text(text)]
+    return list(screen(text))
 
 
-def screened_parts(parts: list[str]) -> list[tuple[str, tuple[dict, ...]]]:
+def screened_parts(screen: Screen, parts: list[str]) -> list[tuple[str, tuple[dict, ...]]]:
     """Each part of a split post with its findings."""
     counters = [f"{i}/{len(parts)} " if len(parts) > 1 else "" for i in range(1, len(parts) + 1)]
-    return [(part, tuple(screen_post(part, c))) for part, c in zip(parts, counters, strict=True)]
+    return [
+        (part, tuple(screen_post(screen, part, c)))
+        for part, c in zip(parts, counters, strict=True)
+    ]
 
 
 class Outbox:
     """Turns answered questions into thread posts and sends them."""
 
-    def __init__(self, db, hub, client: XClient, settings: XSettings, interval: float = 0.5):
+    def __init__(
+        self,
+        db,
+        hub,
+        client: XClient,
+        settings: XSettings,
+        screen: Screen,
+        interval: float = 0.5,
+    ):
         self.db = db
         self.hub = hub
         self.client = client
         self.settings = settings
+        self.screen = screen
         self.interval = interval
         self._wake = asyncio.Event()
         self._me: tuple[str, str] | None = None  # (id, username)
@@ -133,7 +148,9 @@ class Outbox:
                 findings=findings,
                 created_by="outbox",
             )
-            for i, (part, findings) in enumerate(screened_parts(thread.split_post(text)))
+            for i, (part, findings) in enumerate(
+                screened_parts(self.screen, thread.split_post(text))
+            )
         ]
         items = await ob.enqueue(self.db, event, posts)
         for item in items:
@@ -281,14 +298,21 @@ OUTBOX = web.AppKey("outbox", Outbox)
 
 async def outbox_ctx(app: web.Application) -> AsyncIterator[None]:
     """Run the outbox worker while the app runs (only when X is enabled)."""
-    from liveq.web.keys import DB, HUB, X_CLIENT, X_SETTINGS
+    from liveq.web.keys import DB, HUB, SCREEN, X_CLIENT, X_SETTINGS
 
     client = app[X_CLIENT]
     if client is None:
         yield
         return
     settings = app[X_SETTINGS]
-    outbox = Outbox(app[DB], app[HUB], client, settings, interval=settings.outbox_interval_seconds)
+    outbox = Outbox(
+        app[DB],
+        app[HUB],
+        client,
+        settings,
+        app[SCREEN],
+        interval=settings.outbox_interval_seconds,
+    )
     app[OUTBOX] = outbox
     task = asyncio.create_task(outbox.run(), name="liveq-outbox")
     yield

@@ -16,8 +16,9 @@ REDACTED = "Can someone call me back at [phone removed] about my knee?"
 
 
 async def test_phone_number_is_held_highlighted_redacted_with_one_key_and_aired_redacted(
-    server, browser
+    x_server, x_state, browser
 ):
+    server = x_server
     problems: list[str] = []
     audience_ctx = await browser.new_context(viewport={"width": 390, "height": 844})
     console_ctx = await browser.new_context()
@@ -80,10 +81,20 @@ async def test_phone_number_is_held_highlighted_redacted_with_one_key_and_aired_
     await expect(phone.locator("#public-questions li p").first).to_have_text(REDACTED)
     assert PHONE not in await phone.content()
 
+    # Answered: the post in the X thread (the emulator's) has the redacted text only.
+    await console.keyboard.press("n")
+    await console.fill("#dialog-input", "We will call you through the switchboard.")
+    await console.click("#dialog-ok")
+    post = console.locator("#thread li.post").first
+    await expect(post).to_have_attribute("data-state", "posted", timeout=10_000)
+    posts = [t.text for t in x_state.posts_by()]
+    assert len(posts) == 1
+    assert REDACTED in posts[0] and PHONE not in posts[0]
+
     audit = [
         r["action"] for r in await server.db.fetchall("SELECT action FROM audit ORDER BY id")
     ]
-    assert audit == ["redact", "approve", "on_air"]
+    assert audit[:4] == ["redact", "approve", "on_air", "answer"]
     assert problems == []
     for ctx in (audience_ctx, console_ctx, overlay_ctx):
         await ctx.close()

@@ -77,6 +77,21 @@ def time_duplicates(texts: list[str], rng: random.Random, n_indexed: int, n_quer
     return out
 
 
+def time_flood(n_indexed: int, n_queries: int) -> list[float]:
+    """Lookups while thousands ask nearly the same thing (a viral question)."""
+    base = "Is the new knee implant safe for people over seventy years old"
+    index = DuplicateIndex()
+    for i in range(n_indexed):
+        index.add(i, f"{base} ({i})")
+    out = []
+    clock = time.perf_counter_ns
+    for i in range(n_queries):
+        start = clock()
+        index.similar(f"{base} ({n_indexed + i})")
+        out.append((clock() - start) / 1e6)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a smaller mix, for CI")
@@ -94,7 +109,16 @@ def main(argv: list[str] | None = None) -> int:
     dup_median, dup_p99 = statistics.median(dup), percentile(dup, 99)
     print(f"DuplicateIndex.similar with 5000 indexed: median {dup_median:.3f} ms, "
           f"p99 {dup_p99:.3f} ms")
-    ok = median < TARGET_MEDIAN_MS and p99 < TARGET_P99_MS and dup_p99 < 1.0
+    flood = time_flood(5000, 200 if args.quick else 1000)
+    flood_median, flood_p99 = statistics.median(flood), percentile(flood, 99)
+    print(f"DuplicateIndex.similar, 5000 near-copies indexed: median {flood_median:.3f} ms, "
+          f"p99 {flood_p99:.3f} ms")
+    ok = (
+        median < TARGET_MEDIAN_MS
+        and p99 < TARGET_P99_MS
+        and dup_p99 < 1.0
+        and flood_p99 < 1.0
+    )
     print(json.dumps({
         "bench": "screening",
         "median_ms": round(median, 4),
@@ -104,6 +128,8 @@ def main(argv: list[str] | None = None) -> int:
         "dup_indexed": 5000,
         "dup_median_ms": round(dup_median, 4),
         "dup_p99_ms": round(dup_p99, 4),
+        "flood_median_ms": round(flood_median, 4),
+        "flood_p99_ms": round(flood_p99, 4),
         "targets_met": ok,
     }))
     return 0 if ok else 1

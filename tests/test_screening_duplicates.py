@@ -68,3 +68,18 @@ def test_lookup_among_5000_questions_is_fast() -> None:
         index.similar(q)
     per_lookup_ms = (time.perf_counter() - start) / len(queries) * 1000
     assert per_lookup_ms < 1.0, per_lookup_ms
+
+
+def test_a_flood_of_near_copies_still_finds_one():
+    # Lookups compare against at most MAX_CANDIDATES questions, so a flood stays
+    # linear (timed in scripts/bench_screening.py); each still finds a near-copy.
+    from liveq.screening.duplicates import MAX_CANDIDATES
+
+    index = DuplicateIndex()
+    base = "Is the new knee implant safe for people over seventy years old"
+    for i in range(MAX_CANDIDATES * 20):
+        index.add(i, f"{base} ({i})")
+    index.add("other", "Where do I park for the outpatient clinic?")
+    found = index.similar(f"{base} (new)")
+    assert found and all(score >= 0.6 and qid != "other" for qid, score in found)
+    assert index.similar("Where can I park for the clinic?")[0][0] == "other"

@@ -13,6 +13,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Hashable
+from itertools import islice
 
 from liveq.screening.findings import Finding
 
@@ -41,6 +42,8 @@ SYNONYMS = {
     "medication": "medicine", "meds": "medicine", "med": "medicine", "drug": "medicine",
     "hubby": "husband", "preggo": "pregnant", "pregnancy": "pregnant",
 }
+# The most questions one lookup compares against (see similar()).
+MAX_CANDIDATES = 64
 _WORD = re.compile(r"[^\W_]+(?:'[^\W_]+)?")
 def _stem(word: str) -> str:
     # Deliberately light: enough that "kids"/"kid" and "vaccines"/"vaccine" meet.
@@ -145,7 +148,12 @@ class DuplicateIndex:
         rare_first = sorted(query, key=lambda t: len(self._postings.get(t, ())))
         candidates: set[Hashable] = set()
         for t in rare_first[: n - need + 1]:
-            candidates.update(self._postings.get(t, ()))
+            room = MAX_CANDIDATES - len(candidates)
+            if room <= 0:
+                # Hundreds asking much the same thing: any of them is a fine "looks
+                # like"; comparing against all would make a flood quadratic.
+                break
+            candidates.update(islice(self._postings.get(t, ()), room))
         scored = []
         for qid in candidates:
             doc = self._docs[qid]

@@ -164,6 +164,8 @@ class Hub:
         )
 
     def question_changed(self, question: Question) -> None:
+        if question.event_id not in self._clients:
+            return  # nobody watching: skip building the views
         public: dict
         if question.status in PUBLIC_STATUSES:
             public = {"type": "question", "question": question.public()}

@@ -23,6 +23,8 @@ from liveq.store import AlreadyExists, NotFound
 ROLES = ("admin", "moderator", "approver", "presenter")
 # Roles that may run the moderation queue.
 MODERATING_ROLES = frozenset({"admin", "moderator"})
+# Roles that may sign off a procedure's script (the approving physician).
+APPROVING_ROLES = frozenset({"admin", "approver"})
 SESSION_SECONDS = 12 * 3600
 
 _hasher = PasswordHasher()
@@ -36,10 +38,18 @@ class Identity:
     role: str
     event_id: int | None = None  # a token scoped to one event
     via: str = "session"  # "session" or "token"
+    token_id: int | None = None  # the API token's row id (its rate-limit key)
+
+    def _scoped(self, event_id: int) -> bool:
+        return self.event_id is None or self.event_id == event_id
 
     def may_moderate(self, event_id: int) -> bool:
-        scoped = self.event_id is None or self.event_id == event_id
-        return scoped and self.role in MODERATING_ROLES
+        """Admins and moderators; never an approver or a presenter."""
+        return self._scoped(event_id) and self.role in MODERATING_ROLES
+
+    def may_approve(self, event_id: int) -> bool:
+        """May sign off a procedure script: admins and approvers."""
+        return self._scoped(event_id) and self.role in APPROVING_ROLES
 
 
 def hash_token(token: str) -> str:
@@ -182,7 +192,16 @@ async def token_identity(db: Database, token: str) -> Identity | None:
     if row is None:
         return None
     name = f"token:{row['label'] or row['id']}"
-    return Identity(name, row["role"], row["event_id"], via="token")
+    return Identity(name, row["role"], row["event_id"], via="token", token_id=row["id"])
+
+
+async def list_api_tokens(db: Database) -> list[dict]:
+    """Every API token without its secret: id, role, event slug, label, created, revoked."""
+    rows = await db.fetchall(
+        "SELECT t.id, t.role, e.slug, t.label, t.created_at, t.revoked_at FROM api_tokens t"
+        " LEFT JOIN events e ON e.id = t.event_id ORDER BY t.id"
+    )
+    return [dict(r) for r in rows]
 
 
 async def revoke_api_token(db: Database, token_id: int) -> None:

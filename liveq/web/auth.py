@@ -27,7 +27,8 @@ async def identify(request: web.Request) -> Identity | None:
         identity = await auth.token_identity(db, header.removeprefix("Bearer ").strip())
         if identity is None:
             raise web.HTTPUnauthorized(text="That API token is not valid or has been revoked.")
-        wait = request.app[API_LIMIT].hit(identity.name)
+        # Keyed by the token itself: two tokens with the same label have their own budgets.
+        wait = request.app[API_LIMIT].hit(f"token:{identity.token_id}")
         if wait:
             raise web.HTTPTooManyRequests(
                 text="Too many API requests with this token; slow down.",

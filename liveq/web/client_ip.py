@@ -37,3 +37,11 @@ def client_ip(request: web.Request, trusted: tuple[str, ...]) -> str:
             except ValueError:
                 return peer  # a forged, malformed header: fall back to the proxy
     return peer
+
+
+def forwarded_https(request: web.Request, trusted: tuple[str, ...]) -> bool:
+    """True when one of our proxies says the client's connection was TLS."""
+    if not trusted or request.secure or not _is_trusted(request.remote or "", trusted):
+        return False
+    proto = request.headers.get("X-Forwarded-Proto", "")
+    return proto.split(",")[0].strip().lower() == "https"

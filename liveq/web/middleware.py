@@ -8,6 +8,7 @@ from aiohttp import web
 
 from liveq.questions import IllegalTransition, InvalidText
 from liveq.store import AlreadyExists, Conflict, NotFound
+from liveq.web.client_ip import forwarded_https
 from liveq.web.keys import CONFIG
 from liveq.web.responses import error_response
 
@@ -66,6 +67,9 @@ def content_security_policy(request: web.Request) -> str:
 
 @web.middleware
 async def security_headers(request: web.Request, handler):
+    # Behind a trusted TLS proxy the request is secure: Secure cookies, HSTS, wss origin.
+    if forwarded_https(request, request.app[CONFIG].server.trusted_proxies):
+        request = request.clone(scheme="https")
     response = await handler(request)
     if response.prepared:  # a websocket or stream: its headers are gone already
         return response

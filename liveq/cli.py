@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from liveq import auth, store
+from liveq.cli_admin import add_admin_commands
 from liveq.config import Config, ConfigError, load_config, render_example
 from liveq.db import Database
 from liveq.events import KINDS, check_hashtag, check_slug
@@ -326,6 +327,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("username")
     p.add_argument("--role", choices=auth.ROLES, default="moderator")
     p.set_defaults(func=cmd_user_add)
+    add_admin_commands(sub, common)
     return parser
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from aiohttp import web
 
 from liveq import store
@@ -15,22 +13,9 @@ from liveq.screening_service import ScreeningService
 from liveq.web.audience import load_event
 from liveq.web.auth import require_admin, require_moderator
 from liveq.web.keys import CONFIG, DB, EVENTS, HUB, SCREEN
+from liveq.web.responses import read_json_object
 
 routes = web.RouteTableDef()
-
-
-async def _json_body(request: web.Request) -> dict:
-    if not request.can_read_body:
-        return {}
-    if request.content_type != "application/json":
-        raise web.HTTPUnsupportedMediaType(text="Send JSON (Content-Type: application/json).")
-    try:
-        data = await request.json(loads=json.loads)
-    except ValueError:
-        raise web.HTTPBadRequest(text="The request body is not valid JSON.") from None
-    if not isinstance(data, dict):
-        raise web.HTTPBadRequest(text="Send a JSON object.")
-    return data
 
 
 def _int_or_none(value: object, what: str) -> int | None:
@@ -112,7 +97,7 @@ async def list_events(request: web.Request) -> web.Response:
 @routes.post("/api/v1/events")
 async def create_event(request: web.Request) -> web.Response:
     await require_admin(request)
-    data = await _json_body(request)
+    data = await read_json_object(request)
     config = request.app[CONFIG]
     try:
         slug = check_slug(str(data.get("slug", "")))
@@ -143,7 +128,7 @@ async def get_event(request: web.Request) -> web.Response:
 async def update_event(request: web.Request) -> web.Response:
     event = await load_event(request)
     identity = await require_moderator(request, event)
-    data = await _json_body(request)
+    data = await read_json_object(request)
     changes: dict[str, object] = {}
     if "moderation" in data:
         if data["moderation"] not in MODERATION_MODES:
@@ -197,7 +182,7 @@ async def moderate(request: web.Request) -> web.Response:
         raise web.HTTPNotFound(
             text=f"Unknown action {action!r}; use one of {', '.join(sorted(ACTIONS))}."
         )
-    data = await _json_body(request)
+    data = await read_json_object(request)
     limits = request.app[CONFIG].limits
     text = None
     if action == "edit":

@@ -10,6 +10,7 @@ from liveq.questions import clean_text
 from liveq.web.audience import load_event
 from liveq.web.auth import require_moderator
 from liveq.web.keys import DB, SCREEN
+from liveq.web.responses import read_json_object
 from liveq.x import outbox_store as ob
 from liveq.x.outbox import OUTBOX, Outbox, screen_post, screened_parts
 from liveq.x.thread import split_post
@@ -32,18 +33,6 @@ def _outbox(request: web.Request) -> Outbox:
     return outbox
 
 
-async def _body(request: web.Request) -> dict:
-    if not request.can_read_body:
-        return {}
-    try:
-        data = await request.json()
-    except ValueError:
-        raise web.HTTPBadRequest(text="The request body is not valid JSON.") from None
-    if not isinstance(data, dict):
-        raise web.HTTPBadRequest(text="Send a JSON object.")
-    return data
-
-
 @routes.get("/api/v1/events/{slug}/outbox")
 async def list_outbox(request: web.Request) -> web.Response:
     event = await load_event(request)
@@ -59,7 +48,7 @@ async def compose(request: web.Request) -> web.Response:
     event = await load_event(request)
     identity = await require_moderator(request, event)
     outbox = _outbox(request)
-    data = await _body(request)
+    data = await read_json_object(request)
     text = clean_text(data.get("text"), what="post", max_chars=2_000)
     db = request.app[DB]
     batch = secrets.token_hex(6)
@@ -99,7 +88,7 @@ async def act(request: web.Request) -> web.Response:
         raise web.HTTPConflict(
             text=f"Post {item.seq} is {item.state}; “{action}” is not possible now."
         )
-    data = await _body(request)
+    data = await read_json_object(request)
     if action == "retry":
         item = await ob.update(db, item, identity.name, state=ob.QUEUED, error="", not_before=0)
     elif action == "override":

@@ -37,6 +37,21 @@ def error_response(
     return resp
 
 
+async def read_json_object(request: web.Request) -> dict:
+    """The request's JSON object ({} with no body), or a 4xx saying what is wrong."""
+    if not request.can_read_body:
+        return {}
+    if request.content_type != "application/json":
+        raise web.HTTPUnsupportedMediaType(text="Send JSON (Content-Type: application/json).")
+    try:
+        data = await request.json()
+    except ValueError:
+        raise web.HTTPBadRequest(text="The request body is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise web.HTTPBadRequest(text="Send a JSON object.")
+    return data
+
+
 def see_other(location: str) -> web.Response:
     """A 303 redirect that can carry cookies."""
     return web.Response(status=303, headers={"Location": location})

@@ -134,6 +134,69 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX outbox_state ON outbox(state, event_id, seq);
         """,
     ),
+    (
+        "0006_procedure",
+        """
+        -- Live-tweeted procedures (liveq/procedure/): one row per procedure event.
+        CREATE TABLE procedures (
+            event_id INTEGER PRIMARY KEY REFERENCES events(id),
+            physician TEXT NOT NULL DEFAULT '',
+            pacing_seconds INTEGER NOT NULL DEFAULT 360,
+            live_at REAL,
+            live_by TEXT NOT NULL DEFAULT ''
+        );
+        -- Script posts (role 'script', in position order), the pool of facts ('fact')
+        -- and the holding statement ('holding'). A sign-off holds for one version.
+        CREATE TABLE procedure_posts (
+            id INTEGER PRIMARY KEY,
+            event_id INTEGER NOT NULL REFERENCES events(id),
+            role TEXT NOT NULL,
+            position INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            warning INTEGER NOT NULL DEFAULT 0,
+            version INTEGER NOT NULL DEFAULT 1,
+            signed_version INTEGER,
+            signed_by TEXT NOT NULL DEFAULT '',
+            signed_at REAL,
+            outbox_id INTEGER REFERENCES outbox(id),
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL,
+            updated_by TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX procedure_posts_event ON procedure_posts(event_id, role, position);
+        -- Uploaded image bytes, kept until they are sent to X.
+        CREATE TABLE media_files (
+            id INTEGER PRIMARY KEY,
+            event_id INTEGER NOT NULL REFERENCES events(id),
+            media_type TEXT NOT NULL,
+            data BLOB NOT NULL,
+            sha256 TEXT NOT NULL,
+            created_at REAL NOT NULL
+        );
+        CREATE TABLE procedure_photos (
+            id INTEGER PRIMARY KEY,
+            post_id INTEGER NOT NULL REFERENCES procedure_posts(id),
+            media_file_id INTEGER NOT NULL REFERENCES media_files(id),
+            alt_text TEXT NOT NULL
+        );
+        CREATE TABLE procedure_consents (
+            id INTEGER PRIMARY KEY,
+            event_id INTEGER NOT NULL REFERENCES events(id),
+            label TEXT NOT NULL,
+            done_by TEXT NOT NULL DEFAULT '',
+            done_at REAL,
+            note TEXT NOT NULL DEFAULT ''
+        );
+        -- An event's outbox is frozen while its row exists (only 'holding' posts go out).
+        CREATE TABLE outbox_pauses (
+            event_id INTEGER PRIMARY KEY REFERENCES events(id),
+            paused_at REAL NOT NULL,
+            paused_by TEXT NOT NULL
+        );
+        -- The exact text sent to X (a procedure's posts get a counter and the hashtag).
+        ALTER TABLE outbox ADD COLUMN sent_text TEXT NOT NULL DEFAULT '';
+        """,
+    ),
 ]
 
 

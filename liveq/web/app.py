@@ -19,6 +19,7 @@ from liveq.screening_service import ScreeningService
 from liveq.sources.x_hashtag import x_pollers_ctx
 from liveq.web import api, api_outbox, audience, auth, pages, ws
 from liveq.web.api_admin import routes as admin_routes
+from liveq.web.api_procedure import routes as procedure_routes
 from liveq.web.api_x_source import routes as x_source_routes
 from liveq.web.event_cache import EventCache
 from liveq.web.keys import (
@@ -138,6 +139,7 @@ def create_app(config: Config, *, screen: Screen | None = None) -> web.Applicati
     app.router.add_routes(api.routes)
     app.router.add_routes(x_source_routes)
     app.router.add_routes(api_outbox.routes)
+    app.router.add_routes(procedure_routes)
     app.router.add_routes(admin_routes)
     app.router.add_static("/static/", HERE / "static")
     app.router.add_static("/overlay-assets/", pages.overlays_dir())

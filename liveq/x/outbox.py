@@ -6,6 +6,14 @@ comes (timeout, dropped connection, 5xx, or liveq itself killed), the next
 attempt first looks at the account's recent posts and records the tweet if it
 is there. X's duplicate-content refusal is the second guard: a post that did
 go out cannot go out again. 429 waits for the reset X names.
+
+A procedure's thread (liveq/procedure/) is numbered: every post goes out as
+"5/ text #Tag", the counter being its place among the posts that went out,
+fixed when it is sent (so a skipped or held post never leaves a gap). The
+row keeps the text without them; ``sent_text`` records what X got. Such a
+thread never needs the stand-alone fallback's own numbering. Media are
+uploaded (with their alt text) just before the post, once: their ids are
+stored on the row before the post is created.
 """
 
 from __future__ import annotations
@@ -22,6 +30,7 @@ from aiohttp import web
 
 from liveq import store
 from liveq.events import Event
+from liveq.procedure import text as procedure_text
 from liveq.x import outbox_store as ob
 from liveq.x import thread
 from liveq.x.client import XClient
@@ -74,8 +83,7 @@ def screened_parts(screen: Screen, parts: list[str]) -> list[tuple[str, tuple[di
     """Each part of a split post with its findings."""
     counters = [f"{i}/{len(parts)} " if len(parts) > 1 else "" for i in range(1, len(parts) + 1)]
     return [
-        (part, tuple(screen_post(screen, part, c)))
-        for part, c in zip(parts, counters, strict=True)
+        (part, tuple(screen_post(screen, part, c))) for part, c in zip(parts, counters, strict=True)
     ]
 
 
@@ -107,7 +115,11 @@ class Outbox:
 
     def announce(self, item: ob.OutboxItem) -> None:
         url = self.settings.post_url(item.tweet_id) if item.tweet_id else None
-        self.hub.publish(item.event_id, {"type": "outbox", "item": item.view(url)}, None)
+        public = None
+        if item.state == ob.POSTED:
+            # Overlays (an in-room screen) show the latest post of the thread.
+            public = {"type": "thread_post", "post": public_post(item, url)}
+        self.hub.publish(item.event_id, {"type": "outbox", "item": item.view(url)}, public)
 
     def views(self, items: list[ob.OutboxItem]) -> list[dict]:
         return [i.view(self.settings.post_url(i.tweet_id) if i.tweet_id else None) for i in items]
@@ -126,8 +138,37 @@ class Outbox:
                 await self.enqueue_answer(event, question)
 
     async def enqueue_answer(self, event: Event, question) -> list[ob.OutboxItem]:
+        if event.kind == "procedure":
+            parts = await self._procedure_answer(event, question)
+        else:
+            parts = thread.split_post(await self._webinar_answer(event, question))
+        posts = [
+            ob.NewPost(
+                text=part,
+                kind="answer",
+                key=f"{event.id}:answer:{question.id}:{i}",
+                question_id=question.id,
+                findings=findings,
+                created_by="outbox",
+            )
+            for i, (part, findings) in enumerate(screened_parts(self.screen, parts))
+        ]
+        items = await ob.enqueue(self.db, event, posts)
+        for item in items:
+            self.announce(item)
+        return items
+
+    async def _procedure_answer(self, event: Event, question) -> list[str]:
+        """The question quoted (shortened to fit), the answer signed by the physician."""
+        row = await self.db.fetchone(
+            "SELECT physician FROM procedures WHERE event_id = ?", (event.id,)
+        )
+        physician = (row["physician"] if row else "") or self.settings.signature
+        return procedure_text.answer_parts(question.text, question.answer, physician, event.hashtag)
+
+    async def _webinar_answer(self, event: Event, question) -> str:
         number = await ob.answered_count(self.db, event.id) + 1
-        text = thread.render_answer(
+        return thread.render_answer(
             self.settings.answer_template,
             thread.AnswerContext(
                 number=number,
@@ -139,23 +180,6 @@ class Outbox:
                 disclaimer=self.settings.disclaimer,
             ),
         )
-        posts = [
-            ob.NewPost(
-                text=part,
-                kind="answer",
-                key=f"{event.id}:answer:{question.id}:{i}",
-                question_id=question.id,
-                findings=findings,
-                created_by="outbox",
-            )
-            for i, (part, findings) in enumerate(
-                screened_parts(self.screen, thread.split_post(text))
-            )
-        ]
-        items = await ob.enqueue(self.db, event, posts)
-        for item in items:
-            self.announce(item)
-        return items
 
     # -- sending -------------------------------------------------------------------
 
@@ -187,8 +211,10 @@ class Outbox:
             self._me = (str(resp.data.id), resp.data.username)
         return self._me
 
-    async def find_posted(self, item: ob.OutboxItem, after: str | None) -> str | None:
-        """The id of our post with this item's text, if X has it already."""
+    async def find_posted(
+        self, item: ob.OutboxItem, after: str | None, expected: str = ""
+    ) -> str | None:
+        """The id of our post with this item's text (or `expected`), if X has it already."""
         _, username = await self._whoami()
         resp = await self.client.api.search_recent_tweets(
             query=f"from:{username}",
@@ -200,7 +226,9 @@ class Outbox:
         for tweet in resp.data or []:
             # X escapes &, < and > in what it returns; a stand-alone post has "N/ " before.
             text = html.unescape(tweet.text)
-            if text == item.text or text.partition("/ ")[2] == item.text:
+            if expected and text == expected:
+                return str(tweet.id)
+            if not expected and (text == item.text or text.partition("/ ")[2] == item.text):
                 return str(tweet.id)
         return None
 
@@ -208,22 +236,36 @@ class Outbox:
         previous = await ob.previous_posted(self.db, item)
         parent = previous.tweet_id if previous else None
         mode = item.mode or (previous.mode if previous else "") or thread.REPLY
+        numbered, hashtag = await ob.thread_style(self.db, item.event_id)
+        expected = ""
+        if numbered:
+            position = await ob.thread_position(self.db, item)
+            expected = procedure_text.decorate(item.text, position, hashtag)
         if item.state == ob.POSTING:
             # A request may have reached X last time: look before sending again.
             try:
-                found = await self.find_posted(item, parent)
+                found = await self.find_posted(item, parent, expected)
             except (tweepy.errors.TweepyException, aiohttp.ClientError, TimeoutError) as exc:
                 return await self._later(item, f"Could not check X for an earlier attempt: {exc}")
             if found:
-                return await self._posted(item, found, parent, mode)
+                return await self._posted(item, found, parent, mode, expected)
+        if any(not m.get("media_id") for m in item.media):
+            try:
+                item = await self._upload_media(item)
+            except tweepy.errors.BadRequest as exc:
+                return await self._set(item, state=ob.FAILED, error=f"X refused the photo: {exc}")
+            except (tweepy.errors.TweepyException, aiohttp.ClientError, TimeoutError) as exc:
+                return await self._later(item, f"Could not upload the photo ({exc}); retrying.")
         item = await self._set(item, state=ob.POSTING, attempts=item.attempts + 1, mode=mode)
-        text = item.text
+        text = expected or item.text
         kwargs: dict[str, object] = {}
+        if item.media:
+            kwargs["media_ids"] = [m["media_id"] for m in item.media]
         if parent and mode == thread.REPLY:
             kwargs["in_reply_to_tweet_id"] = parent
         elif parent and mode == thread.QUOTE:
             kwargs["quote_tweet_id"] = parent
-        elif mode == thread.STANDALONE:
+        elif mode == thread.STANDALONE and not numbered:
             text = thread.standalone_text(text, await ob.thread_position(self.db, item))
         try:
             resp = await self.client.api.create_tweet(text=text, user_auth=True, **kwargs)
@@ -247,10 +289,24 @@ class Outbox:
             return await self._set(item, state=ob.FAILED, error=f"X refused the post: {exc}")
         except (tweepy.errors.TwitterServerError, aiohttp.ClientError, TimeoutError) as exc:
             return await self._later(item, f"X did not answer ({type(exc).__name__}); retrying.")
-        return await self._posted(item, str(resp.data["id"]), parent, mode)
+        return await self._posted(item, str(resp.data["id"]), parent, mode, text)
+
+    async def _upload_media(self, item: ob.OutboxItem) -> ob.OutboxItem:
+        """Upload each image not uploaded yet, recording its id at once."""
+        media = [dict(m) for m in item.media]
+        for entry in media:
+            if entry.get("media_id"):
+                continue
+            data, media_type = await ob.media_file(self.db, int(entry["file_id"]))
+            uploaded = await self.client.upload_media(
+                data, media_type=media_type, alt_text=entry.get("alt") or None
+            )
+            entry["media_id"] = uploaded.id
+            item = await ob.update(self.db, item, media=media)
+        return item
 
     async def _posted(
-        self, item: ob.OutboxItem, tweet_id: str, parent: str | None, mode: str
+        self, item: ob.OutboxItem, tweet_id: str, parent: str | None, mode: str, text: str = ""
     ) -> ob.OutboxItem:
         return await self._set(
             item,
@@ -261,6 +317,7 @@ class Outbox:
             posted_at=time.time(),
             error="",
             not_before=0,
+            sent_text=text or item.text,
         )
 
     async def _later(self, item: ob.OutboxItem, error: str) -> ob.OutboxItem:
@@ -273,9 +330,14 @@ class Outbox:
     ) -> ob.OutboxItem:
         if _duplicate(exc):
             # Our earlier attempt went out (or a person posted the same words).
-            found = await self.find_posted(item, parent)
+            numbered, hashtag = await ob.thread_style(self.db, item.event_id)
+            expected = ""
+            if numbered:
+                position = await ob.thread_position(self.db, item)
+                expected = procedure_text.decorate(item.text, position, hashtag)
+            found = await self.find_posted(item, parent, expected)
             if found:
-                return await self._posted(item, found, parent, mode)
+                return await self._posted(item, found, parent, mode, expected)
             if item.attempts < DUPLICATE_LOOKUPS:
                 return await self._later(item, "X says this post exists already; looking for it.")
             return await self._set(
@@ -291,6 +353,17 @@ class Outbox:
                     item, state=ob.QUEUED, mode=next_mode, error=thread.mode_notice(next_mode)
                 )
         return await self._set(item, state=ob.FAILED, error=f"X refused the post: {exc}")
+
+
+def public_post(item: ob.OutboxItem, url: str | None) -> dict:
+    """What an overlay may show of a posted item."""
+    return {
+        "id": item.id,
+        "text": item.sent_text or item.text,
+        "url": url,
+        "posted_at": item.posted_at,
+        "photos": len(item.media),
+    }
 
 
 OUTBOX = web.AppKey("outbox", Outbox)

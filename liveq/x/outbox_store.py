@@ -6,6 +6,12 @@ flight: look on X before sending again), ``posted`` (has a tweet id),
 ``failed`` (X refused it; a moderator may retry, edit or skip), ``skipped``.
 A held or failed post blocks the posts after it in the same thread, so the
 thread never goes out of order.
+
+A post may carry media (``media``: ``[{"file_id", "alt", "media_type",
+"media_id"}]``): the worker uploads each file once and records its X media id
+on the row, so a retry never uploads twice. An event's outbox can be frozen
+(``freeze``): a holding post goes to the front of what is waiting and is the
+only one sent until ``unfreeze``.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 import aiosqlite
@@ -31,6 +38,7 @@ QUEUED, POSTING, POSTED, HELD, FAILED, SKIPPED = (
 )
 BLOCKING = (HELD, FAILED)
 OPEN = (QUEUED, POSTING)
+HOLDING = "holding"  # the kind of post that goes out while the event is frozen
 
 
 @dataclass(frozen=True)
@@ -54,6 +62,8 @@ class OutboxItem:
     updated_at: float
     posted_at: float | None
     idempotency_key: str
+    media: tuple[dict, ...] = ()
+    sent_text: str = ""
 
     def view(self, post_url: str | None = None) -> dict:
         return {
@@ -72,6 +82,10 @@ class OutboxItem:
             "findings": list(self.findings),
             "not_before": self.not_before,
             "posted_at": self.posted_at,
+            "media": [
+                {"alt": m.get("alt", ""), "uploaded": bool(m.get("media_id"))} for m in self.media
+            ],
+            "sent_text": self.sent_text,
         }
 
 
@@ -96,6 +110,8 @@ def _item(row: sqlite3.Row) -> OutboxItem:
         updated_at=row["updated_at"],
         posted_at=row["posted_at"],
         idempotency_key=row["idempotency_key"],
+        media=tuple(json.loads(row["media"])),
+        sent_text=row["sent_text"],
     )
 
 
@@ -107,10 +123,20 @@ class NewPost:
     question_id: int | None = None
     findings: tuple[dict, ...] = ()
     created_by: str = ""
+    media: tuple[dict, ...] = ()  # {"file_id", "alt", "media_type"} per image
 
 
-async def enqueue(db: Database, event: Event, posts: list[NewPost]) -> list[OutboxItem]:
-    """Append posts to the event's thread in order; skip any key already queued."""
+# Runs in enqueue's transaction with the ids of the rows it inserted.
+AfterEnqueue = Callable[[aiosqlite.Connection, list[int]], Awaitable[None]]
+
+
+async def enqueue(
+    db: Database, event: Event, posts: list[NewPost], then: AfterEnqueue | None = None
+) -> list[OutboxItem]:
+    """Append posts to the event's thread in order; skip any key already queued.
+
+    `then` runs in the same transaction (e.g. to mark a script post as queued).
+    """
 
     async def job(conn: aiosqlite.Connection) -> list[int]:
         rows = list(
@@ -125,8 +151,8 @@ async def enqueue(db: Database, event: Event, posts: list[NewPost]) -> list[Outb
             seq += 1
             cur = await conn.execute(
                 "INSERT INTO outbox (event_id, seq, kind, question_id, text, idempotency_key,"
-                " state, findings, created_by, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                " state, findings, created_by, created_at, updated_at, media)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (
                     event.id,
                     seq,
@@ -139,6 +165,7 @@ async def enqueue(db: Database, event: Event, posts: list[NewPost]) -> list[Outb
                     post.created_by,
                     now,
                     now,
+                    json.dumps(list(post.media)),
                 ),
             )
             if cur.rowcount:
@@ -155,6 +182,8 @@ async def enqueue(db: Database, event: Event, posts: list[NewPost]) -> list[Outb
                 )
             else:
                 seq -= 1
+        if then is not None:
+            await then(conn, ids)
         return ids
 
     ids = await db.write(job)
@@ -200,6 +229,7 @@ async def next_due(db: Database, now: float) -> OutboxItem | None:
     """The first open post of any thread whose earlier posts are all settled."""
     row = await db.fetchone(
         "SELECT o.* FROM outbox o WHERE o.state IN ('queued', 'posting') AND o.not_before <= ?"
+        " AND (o.kind = 'holding' OR o.event_id NOT IN (SELECT event_id FROM outbox_pauses))"
         " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.event_id = o.event_id"
         "   AND e.seq < o.seq AND e.state IN ('queued', 'posting', 'held', 'failed'))"
         " ORDER BY o.not_before, o.id LIMIT 1",
@@ -211,6 +241,7 @@ async def next_due(db: Database, now: float) -> OutboxItem | None:
 async def next_wake(db: Database) -> float | None:
     row = await db.fetchone(
         "SELECT min(not_before) FROM outbox WHERE state IN ('queued', 'posting')"
+        " AND (kind = 'holding' OR event_id NOT IN (SELECT event_id FROM outbox_pauses))"
     )
     return row[0] if row and row[0] is not None else None
 
@@ -248,11 +279,15 @@ async def update(
         "posted_at",
         "text",
         "findings",
+        "media",
+        "sent_text",
     }
     if set(changes) - allowed:
         raise ValueError(f"cannot change {set(changes) - allowed}")
     if "findings" in changes:
         changes["findings"] = json.dumps(list(changes["findings"]))  # type: ignore[arg-type]
+    if "media" in changes:
+        changes["media"] = json.dumps(list(changes["media"]))  # type: ignore[arg-type]
 
     async def job(conn: aiosqlite.Connection) -> None:
         assignments = ", ".join(f"{k} = ?" for k in changes)
@@ -278,3 +313,112 @@ async def update(
 
     await db.write(job)
     return await get_item(db, item.event_id, item.id)
+
+
+# -- media and freezing (procedure mode) ---------------------------------------------
+
+
+async def media_file(db: Database, file_id: int) -> tuple[bytes, str]:
+    """The bytes and media type of an uploaded file."""
+    row = await db.fetchone("SELECT data, media_type FROM media_files WHERE id = ?", (file_id,))
+    if row is None:
+        raise NotFound(f"There is no media file {file_id}.")
+    return bytes(row["data"]), row["media_type"]
+
+
+async def thread_style(db: Database, event_id: int) -> tuple[bool, str]:
+    """(numbered, hashtag): a procedure's posts get a counter and the hashtag."""
+    row = await db.fetchone("SELECT kind, hashtag FROM events WHERE id = ?", (event_id,))
+    if row is None:
+        return False, ""
+    return row["kind"] == "procedure", row["hashtag"]
+
+
+async def frozen(db: Database, event_id: int) -> float | None:
+    """When the event's outbox was frozen, or None."""
+    row = await db.fetchone("SELECT paused_at FROM outbox_pauses WHERE event_id = ?", (event_id,))
+    return row[0] if row else None
+
+
+async def freeze(db: Database, event: Event, holding: NewPost, actor: str) -> OutboxItem:
+    """Freeze the event's outbox and put `holding` ahead of everything still waiting.
+
+    Waiting posts keep their order behind it; only holding posts go out until
+    ``unfreeze``. Raises Conflict if already frozen.
+    """
+
+    async def job(conn: aiosqlite.Connection) -> int:
+        now = time.time()
+        cur = await conn.execute(
+            "INSERT INTO outbox_pauses (event_id, paused_at, paused_by) VALUES (?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
+            (event.id, now, actor),
+        )
+        if not cur.rowcount:
+            raise Conflict("The live thread is paused already.")
+        rows = list(
+            await conn.execute_fetchall(
+                "SELECT min(seq), (SELECT coalesce(max(seq), 0) + 1 FROM outbox"
+                " WHERE event_id = ?) FROM outbox WHERE event_id = ?"
+                " AND state IN ('queued', 'held', 'failed')",
+                (event.id, event.id),
+            )
+        )
+        first = rows[0][0] if rows[0][0] is not None else rows[0][1]
+        # Make room at `first`: shift the waiting posts back by one, in two steps
+        # (UNIQUE(event_id, seq)); touching updated_at makes a worker that read
+        # one of them before the shift fail its compare-and-set and look again.
+        await conn.execute(
+            "UPDATE outbox SET seq = -(seq + 1), updated_at = ? WHERE event_id = ? AND seq >= ?",
+            (now, event.id, first),
+        )
+        await conn.execute(
+            "UPDATE outbox SET seq = -seq WHERE event_id = ? AND seq < 0", (event.id,)
+        )
+        cur = await conn.execute(
+            "INSERT INTO outbox (event_id, seq, kind, text, idempotency_key, state, findings,"
+            " created_by, created_at, updated_at, media) VALUES (?, ?, ?, ?, ?, ?, '[]', ?, ?, ?,"
+            " '[]')",
+            (event.id, first, HOLDING, holding.text, holding.key, QUEUED, actor, now, now),
+        )
+        await _audit(
+            conn,
+            event.id,
+            None,
+            actor,
+            "thread_paused",
+            None,
+            {"outbox_id": cur.lastrowid, "text": holding.text},
+            "",
+        )
+        return cur.lastrowid
+
+    item_id = await db.write(job)
+    return await get_item(db, event.id, item_id)
+
+
+async def unfreeze(db: Database, event: Event, actor: str) -> None:
+    """Let the event's thread go on, in order. Raises Conflict if it is not frozen."""
+
+    async def job(conn: aiosqlite.Connection) -> None:
+        cur = await conn.execute("DELETE FROM outbox_pauses WHERE event_id = ?", (event.id,))
+        if not cur.rowcount:
+            raise Conflict("The live thread is not paused.")
+        await _audit(conn, event.id, None, actor, "thread_resumed", None, None, "")
+
+    await db.write(job)
+
+
+async def last_posted_at(db: Database, event_id: int) -> float | None:
+    row = await db.fetchone(
+        "SELECT max(posted_at) FROM outbox WHERE event_id = ? AND state = 'posted'", (event_id,)
+    )
+    return row[0] if row else None
+
+
+async def latest_posted(db: Database, event_id: int) -> OutboxItem | None:
+    row = await db.fetchone(
+        "SELECT * FROM outbox WHERE event_id = ? AND state = 'posted' ORDER BY seq DESC LIMIT 1",
+        (event_id,),
+    )
+    return _item(row) if row else None

@@ -48,6 +48,9 @@ async def errors(request: web.Request, handler):
         return error_response(request, 409, str(exc))
     except UnicodeDecodeError:
         return error_response(request, 400, "The request is not valid UTF-8 text.")
+    except OverflowError:
+        # A number too large for the database (an id or version of 30 digits): found by fuzzing.
+        return error_response(request, 400, "A number in the request is too large.")
     except Exception:
         log.exception("unhandled error in %s %s", request.method, request.path)
         return error_response(

@@ -8,6 +8,9 @@
   const slug = root.dataset.slug;
   const key = root.dataset.key;
   const presenter = root.dataset.view === "presenter";
+  // view=thread: an in-room screen showing the latest post of the live thread.
+  const threadView = new URLSearchParams(location.search).get("view") === "thread";
+  let latest = null;
   const questions = new Map();
   let backoff = 500;
 
@@ -15,7 +18,7 @@
     const proto = location.protocol === "https:" ? "wss:" : "ws:";
     const url = `${proto}//${location.host}/ws/${encodeURIComponent(slug)}?key=${encodeURIComponent(key)}`;
     const ws = new WebSocket(url);
-    ws.onopen = () => { backoff = 500; status("live"); };
+    ws.onopen = () => { backoff = 500; status("live"); if (threadView) loadLatest(); };
     ws.onmessage = (msg) => {
       const m = JSON.parse(msg.data);
       if (m.type === "snapshot") {
@@ -26,6 +29,8 @@
         if (!old || old.version <= m.question.version) questions.set(m.question.id, m.question);
       } else if (m.type === "question_removed") {
         questions.delete(m.id);
+      } else if (m.type === "thread_post") {
+        if (!latest || m.post.id >= latest.id) latest = m.post;
       }
       render();
     };
@@ -43,7 +48,29 @@
     root.dataset.connection = text === "live" ? "live" : "down";
   }
 
+  async function loadLatest() {
+    try {
+      const res = await fetch(`/overlay/${encodeURIComponent(slug)}/latest-post?key=${encodeURIComponent(key)}`);
+      if (!res.ok) return;
+      const data = await res.json();
+      if (data.post && (!latest || data.post.id >= latest.id)) latest = data.post;
+      render();
+    } catch (e) { /* the websocket brings the next post anyway */ }
+  }
+
+  function renderThread() {
+    const card = document.getElementById("thread-post");
+    card.hidden = !latest;
+    document.getElementById("idle").hidden = !!latest;
+    document.getElementById("onair").hidden = true;
+    if (!latest) return;
+    card.dataset.id = latest.id;
+    document.getElementById("thread-text").textContent = latest.text;
+    document.getElementById("thread-photos").textContent = latest.photos ? `${latest.photos} photo${latest.photos > 1 ? "s" : ""}` : "";
+  }
+
   function render() {
+    if (threadView) { renderThread(); return; }
     const all = [...questions.values()];
     const onair = all.find((q) => q.status === "on_air");
     const card = document.getElementById("onair");

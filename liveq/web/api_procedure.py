@@ -21,7 +21,7 @@ from liveq.events import Event
 from liveq.procedure import importer
 from liveq.procedure import script as sc
 from liveq.procedure import store as ps
-from liveq.procedure.text import body
+from liveq.procedure.text import MAX_WEIGHT, body, decorate
 from liveq.store import Conflict
 from liveq.web import csrf
 from liveq.web.audience import load_event
@@ -30,6 +30,7 @@ from liveq.web.keys import CONFIG, DB, HUB, SCREEN
 from liveq.web.responses import render, wants_json
 from liveq.x import outbox_store as ob
 from liveq.x.outbox import OUTBOX, Outbox, public_post, screen_post
+from liveq.x.tweet_text import weighted_length
 
 routes = web.RouteTableDef()
 BASE = "/api/v1/events/{slug}/procedure"
@@ -173,6 +174,20 @@ async def get_state(request: web.Request) -> web.Response:
 
 
 # -- the day before ---------------------------------------------------------------------
+
+
+@routes.post(BASE + "/measure")
+async def measure(request: web.Request) -> web.Response:
+    """The composer's live counter: X's weighted length once counter and hashtag are added."""
+    event = await _procedure_event(request)
+    await require_role(request, event, COMMS | APPROVERS)
+    data = await _body(request)
+    raw = data.get("text")
+    text = body(raw.strip() if isinstance(raw, str) else "", data.get("warning") is True)
+    weight = weighted_length(decorate(text, 999, event.hashtag))
+    return web.json_response(
+        {"weight": weight, "max": MAX_WEIGHT, "over": max(0, weight - MAX_WEIGHT)}
+    )
 
 
 @routes.post(BASE + "/options")

@@ -236,11 +236,8 @@ class Outbox:
         previous = await ob.previous_posted(self.db, item)
         parent = previous.tweet_id if previous else None
         mode = item.mode or (previous.mode if previous else "") or thread.REPLY
-        numbered, hashtag = await ob.thread_style(self.db, item.event_id)
-        expected = ""
-        if numbered:
-            position = await ob.thread_position(self.db, item)
-            expected = procedure_text.decorate(item.text, position, hashtag)
+        expected = await self._numbered_text(item)
+        numbered = bool(expected)
         if item.state == ob.POSTING:
             # A request may have reached X last time: look before sending again.
             try:
@@ -289,7 +286,15 @@ class Outbox:
             return await self._set(item, state=ob.FAILED, error=f"X refused the post: {exc}")
         except (tweepy.errors.TwitterServerError, aiohttp.ClientError, TimeoutError) as exc:
             return await self._later(item, f"X did not answer ({type(exc).__name__}); retrying.")
-        return await self._posted(item, str(resp.data["id"]), parent, mode, text)
+        return await self._posted(item, str(resp.data["id"]), parent, mode, expected)
+
+    async def _numbered_text(self, item: ob.OutboxItem) -> str:
+        """A procedure post's text as sent ("5/ text #Tag"); "" for other threads."""
+        numbered, hashtag = await ob.thread_style(self.db, item.event_id)
+        if not numbered:
+            return ""
+        position = await ob.thread_position(self.db, item)
+        return procedure_text.decorate(item.text, position, hashtag)
 
     async def _upload_media(self, item: ob.OutboxItem) -> ob.OutboxItem:
         """Upload each image not uploaded yet, recording its id at once."""
@@ -317,7 +322,7 @@ class Outbox:
             posted_at=time.time(),
             error="",
             not_before=0,
-            sent_text=text or item.text,
+            sent_text=text,
         )
 
     async def _later(self, item: ob.OutboxItem, error: str) -> ob.OutboxItem:
@@ -330,11 +335,7 @@ class Outbox:
     ) -> ob.OutboxItem:
         if _duplicate(exc):
             # Our earlier attempt went out (or a person posted the same words).
-            numbered, hashtag = await ob.thread_style(self.db, item.event_id)
-            expected = ""
-            if numbered:
-                position = await ob.thread_position(self.db, item)
-                expected = procedure_text.decorate(item.text, position, hashtag)
+            expected = await self._numbered_text(item)
             found = await self.find_posted(item, parent, expected)
             if found:
                 return await self._posted(item, found, parent, mode, expected)

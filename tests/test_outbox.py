@@ -342,3 +342,35 @@ async def test_replies_and_quotes_refused_fall_back_to_numbered_posts(fast_x_ser
         "3/ Q3 from a viewer: Three?",
     ]
     assert all(p.in_reply_to_tweet_id is None and p.quote_tweet_id is None for p in posts[1:])
+
+
+async def test_shutdown_finishes_the_post_in_hand_then_stops(tmp_path, x_emulator, x_state, http):
+    config = write_config(
+        tmp_path,
+        x=x_section(x_emulator, outbox_interval_seconds=0.05, timeout_seconds=5),
+        limits={"questions_per_minute": 0},
+    )
+    server = await start_server(config)
+    x_state.hang_seconds = 1.0
+    x_state.fail_next(POST, FaultKind.SLOW)
+    await answer(http, server, "Slow one?", "X is slow today.")
+    await answer(http, server, "Next one?", "Waits for the next start.")
+
+    async def in_flight():
+        items = await outbox(http, server)
+        return items if items and items[0]["state"] == "posting" else None
+
+    await wait_for(in_flight)
+    await server.stop()  # while X is still thinking about the first post
+    # The first post got X's answer and was recorded; the second was not started.
+    rows = await _rows(config)
+    assert [r["state"] for r in rows] == ["posted", "queued"]
+    assert rows[0]["tweet_id"] == account_posts(x_state)[0].id
+    assert len(account_posts(x_state)) == 1
+
+
+async def _rows(config):
+    from liveq.db import Database
+
+    async with Database(config.database_path) as db:
+        return await db.fetchall("SELECT state, tweet_id FROM outbox ORDER BY seq")

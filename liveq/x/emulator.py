@@ -225,6 +225,9 @@ async def x_api_middleware(request: web.Request, handler: Handler) -> web.Stream
     elif fault is not None and fault.kind is FaultKind.HANG:
         await _hang(request)
     else:
+        if fault is not None and fault.kind is FaultKind.SLOW:
+            # X under load: the request is served normally, only late.
+            await asyncio.sleep(request.app[STATE_KEY].hang_seconds)
         resp = await _json_errors(request, handler)
         # The side effect has happened (the post is stored); now lose the answer.
         if fault is not None and fault.kind is FaultKind.COMMIT_THEN_HANG:

@@ -61,6 +61,7 @@ class FaultKind(StrEnum):
     HANG = "hang"  # nothing happens and nothing is answered
     COMMIT_THEN_HANG = "commit_then_hang"  # side effect done, answer never sent
     COMMIT_THEN_DROP = "commit_then_drop"  # side effect done, connection closed
+    SLOW = "slow"  # served normally after hang_seconds
 
 
 @dataclass

@@ -106,6 +106,7 @@ class Outbox:
         self.screen = screen
         self.interval = interval
         self._wake = asyncio.Event()
+        self._stopping = False
         self._me: tuple[str, str] | None = None  # (id, username)
 
     def wake(self) -> None:
@@ -183,12 +184,17 @@ class Outbox:
 
     # -- sending -------------------------------------------------------------------
 
+    def stop(self) -> None:
+        """Finish the post in hand, then return from run() (a graceful shutdown)."""
+        self._stopping = True
+        self._wake.set()
+
     async def run(self) -> None:
-        """Work until cancelled: enqueue new answers, post what is due, sleep."""
-        while True:
+        """Work until stopped or cancelled: enqueue new answers, post what is due, sleep."""
+        while not self._stopping:
             try:
                 await self.enqueue_answers()
-                while (item := await ob.next_due(self.db, time.time())) is not None:
+                while not self._stopping and (item := await ob.next_due(self.db, time.time())):
                     await self.send(item)
             except asyncio.CancelledError:
                 raise
@@ -390,10 +396,11 @@ async def outbox_ctx(app: web.Application) -> AsyncIterator[None]:
     app[OUTBOX] = outbox
     task = asyncio.create_task(outbox.run(), name="liveq-outbox")
     yield
-    # Stop between posts: a request in flight is cancelled, and its row stays
-    # 'posting', so the next start looks on X before sending it again.
-    task.cancel()
+    # Stop between posts: the post in hand gets X's answer (within the request
+    # timeout) and is recorded. Only if X does not answer in time is the request
+    # cancelled; its row stays 'posting' and the next start looks on X first.
+    outbox.stop()
     try:
-        await task
-    except asyncio.CancelledError:
-        pass
+        await asyncio.wait_for(task, timeout=settings.timeout_seconds + 1)
+    except TimeoutError:
+        log.warning("outbox: X did not answer in time; the post will be checked at next start")

@@ -14,6 +14,7 @@ from typing import Any
 
 from liveq import auth, store
 from liveq.cli_admin import add_admin_commands
+from liveq.cli_after import add_after_event_commands
 from liveq.config import Config, ConfigError, load_config, render_example
 from liveq.db import Database
 from liveq.events import KINDS, check_hashtag, check_slug
@@ -328,6 +329,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", choices=auth.ROLES, default="moderator")
     p.set_defaults(func=cmd_user_add)
     add_admin_commands(sub, common)
+    add_after_event_commands(sub, common)
     return parser
 
 

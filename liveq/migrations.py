@@ -5,6 +5,7 @@ Append new migrations at the end; never edit one that has shipped.
 
 from __future__ import annotations
 
+import sqlite3
 import time
 
 import aiosqlite
@@ -135,6 +136,45 @@ MIGRATIONS: list[tuple[str, str]] = [
         """,
     ),
     (
+        "0005_audit_chain",
+        """
+        -- The audit trail becomes a hash chain (liveq/audit.py): each row holds the hash
+        -- of its event's previous row and its own. Rows written before this migration
+        -- are sealed, oldest first, when their event's trail is next written to.
+        ALTER TABLE audit ADD COLUMN prev_hash TEXT;
+        ALTER TABLE audit ADD COLUMN hash TEXT;
+        -- Per event (scope 0: rows without an event): the key of the HMAC digests that
+        -- stand in for personal values in the hash. Purge deletes the event's key.
+        CREATE TABLE audit_keys (scope INTEGER PRIMARY KEY, key BLOB NOT NULL);
+        -- A row here exists only inside a purge's transaction: it lets the purge replace
+        -- an event's personal values with their digests.
+        CREATE TABLE audit_purging (scope INTEGER PRIMARY KEY);
+        -- Append-only: no row is deleted; a row changes only to be sealed once, or to
+        -- have personal values replaced by a purge (which keeps its hash valid).
+        CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+        BEGIN
+            SELECT RAISE(ABORT, 'the audit trail is append-only: rows cannot be deleted');
+        END;
+        CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+        WHEN NOT (
+            NEW.id = OLD.id AND NEW.event_id IS OLD.event_id
+            AND NEW.question_id IS OLD.question_id AND NEW.actor IS OLD.actor
+            AND NEW.action IS OLD.action AND NEW.at IS OLD.at
+            AND (
+                (OLD.hash IS NULL AND NEW.before IS OLD.before AND NEW.after IS OLD.after
+                    AND NEW.detail IS OLD.detail)
+                OR (OLD.hash IS NOT NULL AND NEW.hash IS OLD.hash
+                    AND NEW.prev_hash IS OLD.prev_hash
+                    AND EXISTS (SELECT 1 FROM audit_purging
+                                WHERE scope = coalesce(OLD.event_id, 0)))
+            )
+        )
+        BEGIN
+            SELECT RAISE(ABORT, 'the audit trail is append-only: rows cannot be changed');
+        END;
+        """,
+    ),
+    (
         "0006_procedure",
         """
         -- Live-tweeted procedures (liveq/procedure/): one row per procedure event.
@@ -239,4 +279,14 @@ async def apply(conn: aiosqlite.Connection) -> list[str]:
 def _statements(sql: str) -> list[str]:
     # executescript would commit on its own; split so each migration is one transaction.
     lines = [ln for ln in sql.splitlines() if not ln.strip().startswith("--")]
-    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]
+    statements, current = [], ""
+    for piece in "\n".join(lines).split(";"):
+        current += piece + ";"
+        # A trigger's body has semicolons of its own: read on until the statement is whole.
+        if sqlite3.complete_statement(current):
+            if current.strip(" \n;"):
+                statements.append(current.strip().removesuffix(";"))
+            current = ""
+    if current.strip(" \n;"):
+        statements.append(current.strip().removesuffix(";"))
+    return statements

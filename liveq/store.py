@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import aiosqlite
 
+from liveq import audit
 from liveq.db import Database
 from liveq.events import Event
 from liveq.questions import (
@@ -247,20 +248,8 @@ async def _audit(
     after: dict | None,
     detail: str = "",
 ) -> None:
-    await conn.execute(
-        "INSERT INTO audit (event_id, question_id, actor, action, at, before, after, detail)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            event_id,
-            question_id,
-            actor,
-            action,
-            time.time(),
-            json.dumps(before) if before is not None else None,
-            json.dumps(after) if after is not None else None,
-            detail,
-        ),
-    )
+    # Hash-chained to the event's previous row (liveq.audit), in this same transaction.
+    await audit.append(conn, event_id, question_id, actor, action, before, after, detail)
 
 
 async def _cas_update(

@@ -38,6 +38,7 @@ from liveq.web.keys import (
     X_SETTINGS,
 )
 from liveq.web.middleware import errors, security_headers
+from liveq.web.report_page import report as report_page
 from liveq.x.client import create_x_client, quiet_secret_loggers
 from liveq.x.outbox import outbox_ctx
 from liveq.x.settings import load_x_settings
@@ -134,6 +135,7 @@ def create_app(config: Config, *, screen: Screen | None = None) -> web.Applicati
     app.router.add_get("/e/{slug}/thanks", audience.thanks_page)
     app.router.add_post("/e/{slug}/questions/{id}/vote", audience.vote)
     app.router.add_get("/mod/{slug}", pages.console)
+    app.router.add_get("/mod/{slug}/report", report_page)
     app.router.add_get("/overlay/{slug}", pages.overlay)
     app.router.add_get("/ws/{slug}", ws.websocket)
     app.router.add_routes(api.routes)

@@ -1,0 +1,25 @@
+"""GET /mod/{slug}/report: the post-event report in the browser, for moderators.
+
+The same HTML as `liveq report` writes. It is served under its own CSP: no script
+at all, and only its one inline stylesheet, allowed by hash (liveq.report.CSP),
+so the page stays a single self-contained file without loosening style-src.
+"""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from liveq import report as report_html
+from liveq.web.audience import load_event
+from liveq.web.auth import require_moderator
+from liveq.web.keys import DB, X_SETTINGS
+
+
+async def report(request: web.Request) -> web.Response:
+    event = await load_event(request)
+    await require_moderator(request, event)
+    html = await report_html.build(request.app[DB], event, request.app[X_SETTINGS].post_url)
+    resp = web.Response(text=html, content_type="text/html", charset="utf-8")
+    # Set before the security middleware, which only fills in headers not set yet.
+    resp.headers["Content-Security-Policy"] = report_html.CSP
+    return resp

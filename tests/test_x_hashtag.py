@@ -18,7 +18,7 @@ import aiohttp
 import pytest
 import websockets
 
-from liveq import auth, store
+from liveq import audit, auth, store
 from liveq.db import Database
 from liveq.sources import x_state as xs
 from liveq.sources.x_hashtag import (
@@ -498,6 +498,8 @@ async def test_pause_and_resume_through_the_api(
         assert q.text == "While paused"
         actions = [a["action"] for a in await store.audit_rows(server.db, server.event)]
         assert actions[-2:] == ["x_source_pause", "x_source_resume"]
+        # Both rows are in the hash chain: the event's trail verifies as it stands.
+        assert (await audit.verify_event(server.db, server.event.id)).ok
 
 
 async def test_paused_survives_a_restart(

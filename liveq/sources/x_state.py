@@ -6,13 +6,13 @@ whole poll (every page) has been ingested, so a crash re-reads rather than skips
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import time
 from dataclasses import dataclass
 
 import aiosqlite
 
+from liveq import audit
 from liveq.db import Database
 
 _COLUMNS = "event_id, since_id, reads_used, polls, last_poll_at, last_error, paused"
@@ -113,17 +113,16 @@ async def set_paused(db: Database, event_id: int, paused: bool, actor: str) -> N
         await conn.execute(
             "UPDATE x_sources SET paused = ? WHERE event_id = ?", (int(paused), event_id)
         )
-        await conn.execute(
-            "INSERT INTO audit (event_id, question_id, actor, action, at, before, after, detail)"
-            " VALUES (?, NULL, ?, ?, ?, ?, ?, '')",
-            (
-                event_id,
-                actor,
-                "x_source_pause" if paused else "x_source_resume",
-                time.time(),
-                json.dumps({"paused": before}),
-                json.dumps({"paused": paused}),
-            ),
+        # Through the hash chain, like every other audit row.
+        await audit.append(
+            conn,
+            event_id,
+            None,
+            actor,
+            "x_source_pause" if paused else "x_source_resume",
+            {"paused": before},
+            {"paused": paused},
+            "",
         )
 
     await db.write(job)

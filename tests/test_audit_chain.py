@@ -11,7 +11,6 @@ import pytest
 
 from liveq import audit, migrations, store
 from liveq.db import Database
-from liveq.sources import x_state
 from tests.fixtures_server import bearer
 from tests.test_export import EVENT, run_cli
 from tests.test_moderation_api import act, ask
@@ -141,8 +140,20 @@ async def test_a_rehashed_row_breaks_the_next_link_and_a_rewritten_chain_the_anc
 async def test_rows_written_around_the_chain_are_sealed_by_the_next_action(server, http, capsys):
     q = await ask(http, server)
     await act(http, server, q, "approve")
-    # The hashtag source's pause writes its audit row with a plain INSERT.
-    await x_state.set_paused(server.db, server.event.id, True, "alice")
+    # A row written around the chain (a plain INSERT, as older code or a tool might).
+    conn = sqlite3.connect(server.config.database_path)
+    conn.execute(
+        "INSERT INTO audit (event_id, question_id, actor, action, at, before, after, detail)"
+        " VALUES (?, NULL, 'alice', 'x_source_pause', ?, ?, ?, '')",
+        (
+            server.event.id,
+            1_800_000_000.0,
+            json.dumps({"paused": False}),
+            json.dumps({"paused": True}),
+        ),
+    )
+    conn.commit()
+    conn.close()
     code, out = await verify(capsys, server)
     assert code == 3 and "has no hash" in out
     await act(http, server, q, "star")

@@ -44,6 +44,20 @@ async def start_subprocess(config_path, port):
     raise AssertionError(f"server did not start: {log.read_text()}")
 
 
+async def ask_and_answer(http, base: str, headers: dict, n: int) -> int:
+    """Question n through the form's JSON endpoint, sent on air and answered via the API."""
+    async with http.post(f"{base}/e/grand-rounds/questions", json={"text": f"Question {n}?"}) as r:
+        qid = (await r.json())["id"]
+    for action, body in (("on_air", {}), ("answer", {"answer": f"Answer {n}."})):
+        async with http.post(
+            f"{base}/api/v1/events/grand-rounds/questions/{qid}/{action}",
+            json=body,
+            headers=headers,
+        ) as resp:
+            assert resp.status == 200, await resp.text()
+    return qid
+
+
 async def test_sigkill_mid_post_loses_nothing_and_doubles_nothing(tmp_path, x_emulator, x_state):
     config = write_config(
         tmp_path,
@@ -65,17 +79,7 @@ async def test_sigkill_mid_post_loses_nothing_and_doubles_nothing(tmp_path, x_em
     try:
         async with aiohttp.ClientSession() as http:
             for n in range(6):
-                async with http.post(
-                    f"{base}/e/grand-rounds/questions", json={"text": f"Question {n}?"}
-                ) as resp:
-                    qid = (await resp.json())["id"]
-                for action, body in (("on_air", {}), ("answer", {"answer": f"Answer {n}."})):
-                    async with http.post(
-                        f"{base}/api/v1/events/grand-rounds/questions/{qid}/{action}",
-                        json=body,
-                        headers=headers,
-                    ) as resp:
-                        assert resp.status == 200, await resp.text()
+                await ask_and_answer(http, base, headers, n)
                 if n == posts_before_fault - 1:
                     # Arm the fault once the first two are out.
                     async with asyncio.timeout(10):

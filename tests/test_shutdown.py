@@ -14,7 +14,7 @@ from liveq import auth, store
 from liveq.db import Database
 from liveq.x.emulator_state import FaultKind
 from tests.fixtures_server import MOD_PASSWORD, form_csrf, write_config, x_section
-from tests.test_outbox_crash import free_port, start_subprocess
+from tests.test_outbox_crash import ask_and_answer, free_port, start_subprocess
 
 
 async def _setup(config) -> tuple[str, str]:
@@ -62,17 +62,7 @@ async def test_sigterm_drains_requests_websockets_and_the_outbox(tmp_path, x_emu
     try:
         async with aiohttp.ClientSession() as http:
             for n in range(8):
-                async with http.post(
-                    f"{base}/e/grand-rounds/questions", json={"text": f"Question {n}?"}
-                ) as resp:
-                    qid = (await resp.json())["id"]
-                for action, body in (("on_air", {}), ("answer", {"answer": f"Answer {n}."})):
-                    async with http.post(
-                        f"{base}/api/v1/events/grand-rounds/questions/{qid}/{action}",
-                        json=body,
-                        headers=headers,
-                    ) as resp:
-                        assert resp.status == 200, await resp.text()
+                await ask_and_answer(http, base, headers, n)
             async with asyncio.timeout(10):
                 while len(x_state.posts_by()) < 1:
                     await asyncio.sleep(0.02)

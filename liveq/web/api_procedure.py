@@ -27,7 +27,7 @@ from liveq.web import csrf
 from liveq.web.audience import load_event
 from liveq.web.auth import identify
 from liveq.web.keys import CONFIG, DB, HUB, SCREEN
-from liveq.web.responses import render, wants_json
+from liveq.web.responses import read_json_object, render, wants_json
 from liveq.x import outbox_store as ob
 from liveq.x.outbox import OUTBOX, Outbox, public_post, screen_post
 from liveq.x.tweet_text import weighted_length
@@ -59,16 +59,6 @@ async def _procedure_event(request: web.Request) -> Event:
     if event.kind != "procedure":
         raise web.HTTPConflict(text="This event is a webinar, not a live-tweeted procedure.")
     return event
-
-
-async def _body(request: web.Request) -> dict:
-    try:
-        data = await request.json() if request.can_read_body else {}
-    except ValueError:
-        raise web.HTTPBadRequest(text="The request body is not valid JSON.") from None
-    if not isinstance(data, dict):
-        raise web.HTTPBadRequest(text="Send a JSON object.")
-    return data
 
 
 def _int(value: str) -> int:
@@ -181,7 +171,7 @@ async def measure(request: web.Request) -> web.Response:
     """The composer's live counter: X's weighted length once counter and hashtag are added."""
     event = await _procedure_event(request)
     await require_role(request, event, COMMS | APPROVERS)
-    data = await _body(request)
+    data = await read_json_object(request)
     raw = data.get("text")
     text = body(raw.strip() if isinstance(raw, str) else "", data.get("warning") is True)
     weight = weighted_length(decorate(text, 999, event.hashtag))
@@ -195,7 +185,7 @@ async def measure(request: web.Request) -> web.Response:
 async def options(request: web.Request) -> web.Response:
     event = await _procedure_event(request)
     identity = await require_role(request, event, COMMS)
-    data = await _body(request)
+    data = await read_json_object(request)
     await ps.set_options(
         request.app[DB], event, identity.name, data.get("physician"), data.get("pacing_minutes")
     )
@@ -207,7 +197,7 @@ async def options(request: web.Request) -> web.Response:
 async def add_post(request: web.Request) -> web.Response:
     event = await _procedure_event(request)
     identity = await require_role(request, event, COMMS)
-    data = await _body(request)
+    data = await read_json_object(request)
     await ps.add_post(
         request.app[DB],
         event,
@@ -224,7 +214,7 @@ async def add_post(request: web.Request) -> web.Response:
 async def edit_post(request: web.Request) -> web.Response:
     event = await _procedure_event(request)
     identity = await require_role(request, event, COMMS)
-    data = await _body(request)
+    data = await read_json_object(request)
     post_id = _int(request.match_info["id"])
     await ps.edit_post(
         request.app[DB], event, identity.name, post_id, data.get("text"), data.get("warning")
@@ -298,7 +288,7 @@ async def sign(request: web.Request) -> web.Response:
     """An approver signs off the version of the post they read."""
     event = await _procedure_event(request)
     identity = await require_role(request, event, APPROVERS)
-    data = await _body(request)
+    data = await read_json_object(request)
     await ps.sign(
         request.app[DB], event, identity.name, _int(request.match_info["id"]), data.get("version")
     )
@@ -312,7 +302,7 @@ async def import_script(request: web.Request) -> web.Response:
     "photos": {"file.png": {"media_type": "image/png", "data": "<base64>"}}}."""
     event = await _procedure_event(request)
     identity = await require_role(request, event, COMMS)
-    data = await _body(request)
+    data = await read_json_object(request)
     source = data.get("source")
     if not isinstance(source, str) or not source.strip():
         raise web.HTTPBadRequest(text="Send the script's text as source.")
@@ -335,7 +325,7 @@ async def import_script(request: web.Request) -> web.Response:
 async def add_consent(request: web.Request) -> web.Response:
     event = await _procedure_event(request)
     identity = await require_role(request, event, COMMS)
-    data = await _body(request)
+    data = await read_json_object(request)
     await ps.add_consent(request.app[DB], event, identity.name, data.get("label"))
     return await _reply(request, event, identity, 201)
 
@@ -346,7 +336,7 @@ async def set_consent(request: web.Request) -> web.Response:
     """{"done": true, "note": "on file, ref 2231"} records who and when."""
     event = await _procedure_event(request)
     identity = await require_role(request, event, COMMS)
-    data = await _body(request)
+    data = await read_json_object(request)
     note = data.get("note", "")
     if not isinstance(note, str) or len(note) > 500:
         raise web.HTTPBadRequest(text="The note should be short text.")
@@ -472,7 +462,7 @@ async def compose(request: web.Request) -> web.Response:
     event = await _procedure_event(request)
     identity = await require_role(request, event, COMMS)
     await _live(request, event)
-    data = await _body(request)
+    data = await read_json_object(request)
     text = sc.check_text(data.get("text"), event.hashtag)
     text = sc.check_text(body(text, data.get("warning") is True), event.hashtag)
     key = f"{event.id}:unscripted:{secrets.token_hex(8)}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
+import json
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -180,6 +181,18 @@ def example_path() -> Path:
     """config.example.toml: inside the installed package, or at the checkout's root."""
     packaged = Path(__file__).parent / "config.example.toml"
     return packaged if packaged.exists() else Path(__file__).parents[1] / "config.example.toml"
+
+
+def dump_toml(sections: dict[str, dict[str, Any]]) -> str:
+    """Tables of plain values (strings, numbers, booleans, lists of them) as TOML.
+
+    JSON's spelling of those values is valid TOML, so json.dumps writes each one.
+    """
+    lines = []
+    for name, values in sections.items():
+        lines.append(f"[{name}]")
+        lines += [f"{key} = {json.dumps(value)}" for key, value in values.items()]
+    return "\n".join(lines) + "\n"
 
 
 def render_example(secret: str, database_path: str = "liveq.db") -> str:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime
-import json
 import os
 import platform
 import resource
@@ -196,6 +195,8 @@ def workdir(keep: bool = False) -> Iterator[Path]:
 
 def write_config(directory: Path, port: int, **sections: dict) -> Path:
     """A liveq.toml for one benchmark: loopback, its own database, given overrides."""
+    from liveq.config import dump_toml
+
     merged: dict[str, dict] = {
         "server": {
             "secret": SECRET,
@@ -207,13 +208,8 @@ def write_config(directory: Path, port: int, **sections: dict) -> Path:
     }
     for name, values in sections.items():
         merged.setdefault(name, {}).update(values)
-    lines = []
-    for name, values in merged.items():
-        lines.append(f"[{name}]")
-        for key, value in values.items():
-            lines.append(f"{key} = {json.dumps(value)}")
     path = directory / "liveq.toml"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path.write_text(dump_toml(merged), encoding="utf-8")
     return path
 
 

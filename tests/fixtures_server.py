@@ -13,7 +13,7 @@ import pytest
 from aiohttp import web
 
 from liveq import auth, store
-from liveq.config import Config, load_config
+from liveq.config import Config, dump_toml, load_config
 from liveq.events import Event
 from liveq.web.access_log import AccessLogger
 from liveq.web.app import create_app
@@ -32,24 +32,9 @@ def write_config(directory: Path, **sections: dict) -> Config:
     }
     for name, values in sections.items():
         merged.setdefault(name, {}).update(values)
-    lines = []
-    for name, values in merged.items():
-        lines.append(f"[{name}]")
-        for key, value in values.items():
-            lines.append(f"{key} = {_toml(value)}")
     path = directory / "liveq.toml"
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    path.write_text(dump_toml(merged), encoding="utf-8")
     return load_config(path)
-
-
-def _toml(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float)):
-        return repr(value)
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(_toml(v) for v in value) + "]"
-    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 @dataclass

@@ -1,5 +1,5 @@
 import sys
 
-from liveq.cli import main
+from liveq.cli.main import main
 
 sys.exit(main())

@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 
 from aiohttp import WSCloseCode, web
 
-from liveq.events import Event
-from liveq.questions import PUBLIC_STATUSES, Question
+from liveq.domain.events import Event
+from liveq.domain.questions import PUBLIC_STATUSES, Question
 
 log = logging.getLogger(__name__)
 

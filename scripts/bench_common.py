@@ -217,9 +217,10 @@ async def setup_event(
     config_path: Path, slug: str, *, moderation: str = "pre", token: bool = True
 ) -> tuple[object, str]:
     """Create the event and (unless token=False) a moderator API token in the database."""
-    from liveq import auth, store
     from liveq.config import load_config
-    from liveq.db import Database
+    from liveq.storage import accounts as auth
+    from liveq.storage import store
+    from liveq.storage.db import Database
 
     config = load_config(config_path)
     async with Database(config.database_path) as db:

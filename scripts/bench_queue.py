@@ -70,10 +70,10 @@ def texts() -> list[str]:
 
 async def fill(config: Path, count: int) -> tuple[str, float]:
     """The event, a moderator token and `count` pending questions; returns (token, seconds)."""
-    from liveq import store
     from liveq.config import load_config
-    from liveq.db import Database
-    from liveq.questions import Status
+    from liveq.domain.questions import Status
+    from liveq.storage import store
+    from liveq.storage.db import Database
 
     event, token = await setup_event(config, SLUG)
     pool = texts()

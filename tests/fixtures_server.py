@@ -12,9 +12,10 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from liveq import auth, store
 from liveq.config import Config, dump_toml, load_config
-from liveq.events import Event
+from liveq.domain.events import Event
+from liveq.storage import accounts as auth
+from liveq.storage import store
 from liveq.web.access_log import AccessLogger
 from liveq.web.app import create_app
 from liveq.web.keys import DB

@@ -14,10 +14,10 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from liveq.x.client import XClient, create_x_client
-from liveq.x.emulator import RunningEmulator, serve_emulator
-from liveq.x.emulator_state import EmulatorState
-from liveq.x.tls import EmulatorCA
+from liveq.emulators.x.server import RunningEmulator, serve_emulator
+from liveq.emulators.x.state import EmulatorState
+from liveq.networks.tls import EmulatorCA
+from liveq.networks.x.client import XClient, create_x_client
 
 
 @pytest.fixture(scope="session")

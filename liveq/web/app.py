@@ -11,16 +11,18 @@ from aiohttp import WSCloseCode, web
 
 from liveq import __version__
 from liveq.config import Config
-from liveq.db import Database
 from liveq.hub import Hub
-from liveq.ingest import Screen
-from liveq.ratelimit import RateLimiter
-from liveq.screening_service import ScreeningService
-from liveq.sources.x_hashtag import x_pollers_ctx
-from liveq.web import api, api_outbox, audience, auth, pages, ws
-from liveq.web.api_admin import routes as admin_routes
-from liveq.web.api_procedure import routes as procedure_routes
-from liveq.web.api_x_source import routes as x_source_routes
+from liveq.ingest.pipeline import Screen
+from liveq.ingest.screener import ScreeningService
+from liveq.networks.x.client import create_x_client, quiet_secret_loggers
+from liveq.networks.x.settings import load_x_settings
+from liveq.storage.db import Database
+from liveq.web import audience, auth, pages, ws
+from liveq.web.api import outbox as api_outbox
+from liveq.web.api import questions as api
+from liveq.web.api.admin import routes as admin_routes
+from liveq.web.api.procedure import routes as procedure_routes
+from liveq.web.api.x_source import routes as x_source_routes
 from liveq.web.event_cache import EventCache
 from liveq.web.keys import (
     API_LIMIT,
@@ -38,10 +40,10 @@ from liveq.web.keys import (
     X_SETTINGS,
 )
 from liveq.web.middleware import errors, security_headers
+from liveq.web.ratelimit import RateLimiter
 from liveq.web.report_page import report as report_page
-from liveq.x.client import create_x_client, quiet_secret_loggers
-from liveq.x.outbox import outbox_ctx
-from liveq.x.settings import load_x_settings
+from liveq.workers.outbox import outbox_ctx
+from liveq.workers.x_hashtag import x_pollers_ctx
 
 HERE = Path(__file__).parent
 STARTED = web.AppKey("started", float)

@@ -7,10 +7,10 @@ import secrets
 
 from aiohttp import web
 
-from liveq import store
-from liveq.events import Event
-from liveq.ingest import ingest
-from liveq.questions import InvalidText, Status, clean_text
+from liveq.domain.events import Event
+from liveq.domain.questions import InvalidText, Status, clean_text
+from liveq.ingest.pipeline import ingest
+from liveq.storage import store
 from liveq.web import csrf
 from liveq.web.client_ip import client_ip
 from liveq.web.keys import CONFIG, DB, EVENTS, HUB, QUESTION_LIMIT, SCREEN, VOTE_LIMIT

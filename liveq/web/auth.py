@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from liveq import auth
-from liveq.auth import Identity
-from liveq.events import Event
+from liveq.domain.events import Event
+from liveq.storage import accounts as auth
+from liveq.storage.accounts import Identity
 from liveq.web import csrf
 from liveq.web.client_ip import client_ip
 from liveq.web.keys import API_LIMIT, CONFIG, DB, IDENTITY, LOGIN_LIMIT

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import time
 
-from liveq import store
-from liveq.db import Database
-from liveq.events import Event
+from liveq.domain.events import Event
+from liveq.storage import store
+from liveq.storage.db import Database
 
 
 class EventCache:

@@ -6,13 +6,13 @@ import jinja2
 from aiohttp import web
 
 from liveq.config import Config
-from liveq.db import Database
 from liveq.hub import Hub
-from liveq.ingest import Screen
-from liveq.ratelimit import RateLimiter
+from liveq.ingest.pipeline import Screen
+from liveq.networks.x.client import XClient
+from liveq.networks.x.settings import XSettings
+from liveq.storage.db import Database
 from liveq.web.event_cache import EventCache
-from liveq.x.client import XClient
-from liveq.x.settings import XSettings
+from liveq.web.ratelimit import RateLimiter
 
 CONFIG = web.AppKey("config", Config)
 DB = web.AppKey("db", Database)
@@ -31,4 +31,4 @@ X_CLIENT = web.AppKey("x_client", XClient | None)
 
 # Per-request storage.
 CSRF_NONCE = web.RequestKey("csrf_nonce", str)
-IDENTITY = web.RequestKey("identity", object)  # liveq.auth.Identity | None
+IDENTITY = web.RequestKey("identity", object)  # liveq.storage.accounts.Identity | None

@@ -6,8 +6,8 @@ import logging
 
 from aiohttp import web
 
-from liveq.questions import IllegalTransition, InvalidText
-from liveq.store import AlreadyExists, Conflict, NotFound
+from liveq.domain.questions import IllegalTransition, InvalidText
+from liveq.storage.store import AlreadyExists, Conflict, NotFound
 from liveq.web.client_ip import forwarded_https
 from liveq.web.keys import CONFIG
 from liveq.web.responses import error_response

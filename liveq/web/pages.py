@@ -10,7 +10,7 @@ import segno
 from aiohttp import web
 from markupsafe import Markup
 
-from liveq import store
+from liveq.storage import store
 from liveq.web import csrf
 from liveq.web.audience import load_event
 from liveq.web.auth import identify, require_moderator

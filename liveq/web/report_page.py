@@ -1,7 +1,7 @@
 """GET /mod/{slug}/report: the post-event report in the browser, for moderators.
 
 The same HTML as `liveq report` writes. It is served under its own CSP: no script
-at all, and only its one inline stylesheet, allowed by hash (liveq.report.CSP),
+at all, and only its one inline stylesheet, allowed by hash (liveq.after.report.CSP),
 so the page stays a single self-contained file without loosening style-src.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from liveq import report as report_html
+from liveq.after import report as report_html
 from liveq.web.audience import load_event
 from liveq.web.auth import require_moderator
 from liveq.web.keys import DB, X_SETTINGS

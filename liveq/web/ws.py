@@ -9,16 +9,16 @@ from urllib.parse import urlsplit
 
 from aiohttp import WSMsgType, web
 
-from liveq import store
-from liveq.db import Database
-from liveq.events import Event
+from liveq.domain.events import Event
+from liveq.domain.questions import PUBLIC_STATUSES
 from liveq.hub import MODERATOR, PUBLIC, encode
-from liveq.questions import PUBLIC_STATUSES
+from liveq.storage import outbox as outbox_store
+from liveq.storage import store
+from liveq.storage.db import Database
 from liveq.web.audience import load_event
 from liveq.web.auth import identify
 from liveq.web.keys import CONFIG, DB, HUB, WEBSOCKETS
-from liveq.x import outbox_store
-from liveq.x.outbox import OUTBOX
+from liveq.workers.outbox import OUTBOX
 
 
 def _origin_allowed(request: web.Request) -> bool:

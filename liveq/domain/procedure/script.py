@@ -1,0 +1,203 @@
+"""A procedure's script, sign-off and consent rules. Pure: no I/O.
+
+Script posts go out in order; each needs an approver's sign-off of its
+current version (an edit makes a new version, so it clears the sign-off). The
+event goes live only with every consent item done and every scripted post
+(and the holding statement) signed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from liveq.domain.procedure import text as words
+
+SCRIPT, FACT, HOLDING = "script", "fact", "holding"
+ROLES = (SCRIPT, FACT, HOLDING)
+DEFAULT_CONSENTS = ("Patient authorization on file", "Surgeon approval of the script")
+DEFAULT_PACING_SECONDS = 6 * 60
+MAX_PHOTOS = 4  # X's limit per post
+MAX_ALT = 1000  # X's limit for alt text
+MAX_TEXT = 2000
+IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
+MAX_IMAGE_BYTES = 5 * 1024 * 1024
+
+
+class ScriptError(ValueError):
+    """Input that cannot become part of a script (the message says why): a 400."""
+
+
+class NotReady(Exception):
+    """The procedure cannot do that yet (not signed, not live, checklist open): a 409."""
+
+
+@dataclass(frozen=True)
+class Photo:
+    id: int
+    media_file_id: int
+    alt_text: str
+    media_type: str = ""
+
+
+@dataclass(frozen=True)
+class ScriptPost:
+    id: int
+    role: str
+    position: int
+    text: str
+    warning: bool
+    version: int
+    signed_version: int | None
+    signed_by: str
+    signed_at: float | None
+    outbox_id: int | None
+    photos: tuple[Photo, ...] = ()
+
+    @property
+    def signed(self) -> bool:
+        return self.signed_version == self.version
+
+    @property
+    def body(self) -> str:
+        return words.body(self.text, self.warning)
+
+    def view(self) -> dict:
+        return {
+            "id": self.id,
+            "role": self.role,
+            "position": self.position,
+            "text": self.text,
+            "warning": self.warning,
+            "body": self.body,
+            "version": self.version,
+            "signed": self.signed,
+            "signed_by": self.signed_by if self.signed else "",
+            "signed_at": self.signed_at if self.signed else None,
+            "sign_cleared": self.signed_version is not None and not self.signed,
+            "outbox_id": self.outbox_id,
+            "photos": [
+                {"id": p.id, "alt_text": p.alt_text, "media_type": p.media_type}
+                for p in self.photos
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class Consent:
+    id: int
+    label: str
+    done_by: str
+    done_at: float | None
+    note: str
+
+    @property
+    def done(self) -> bool:
+        return self.done_at is not None
+
+    def view(self) -> dict:
+        return {
+            "id": self.id,
+            "label": self.label,
+            "done": self.done,
+            "done_by": self.done_by,
+            "done_at": self.done_at,
+            "note": self.note,
+        }
+
+
+def check_text(text: object, hashtag: str, what: str = "post") -> str:
+    """The post's text, stripped; raise ScriptError if blank or too long once decorated."""
+    if not isinstance(text, str) or not text.strip():
+        raise ScriptError(f"The {what} needs some text.")
+    text = text.strip()
+    if len(text) > MAX_TEXT:
+        raise ScriptError(f"The {what} is too long.")
+    over = words.overflow(text, hashtag)
+    if over:
+        raise ScriptError(
+            f"The {what} is {over} characters too long for one post on X once the counter "
+            f"and #{hashtag} are added (“{text[:40]}…”)."
+            if hashtag
+            else f"The {what} is {over} characters too long for one post on X (“{text[:40]}…”)."
+        )
+    return text
+
+
+def check_alt(alt: object) -> str:
+    """Alt text is required for every photo."""
+    if not isinstance(alt, str) or not alt.strip():
+        raise ScriptError(
+            "Every photo needs alt text: describe what it shows for people who cannot see it."
+        )
+    alt = alt.strip()
+    if len(alt) > MAX_ALT:
+        raise ScriptError(f"Alt text can be at most {MAX_ALT} characters.")
+    return alt
+
+
+def check_image(data: bytes, media_type: str) -> None:
+    if media_type not in IMAGE_TYPES:
+        raise ScriptError(f"Photos must be one of {', '.join(IMAGE_TYPES)}, not {media_type!r}.")
+    if not data:
+        raise ScriptError("The photo is empty.")
+    if len(data) > MAX_IMAGE_BYTES:
+        raise ScriptError("Photos can be at most 5 MB.")
+
+
+def check_editable(post: ScriptPost) -> None:
+    if post.outbox_id is not None and post.role != HOLDING:
+        raise NotReady(
+            f"That {post.role} post has been queued for X already; it cannot change now."
+        )
+
+
+def go_live_problems(posts: list[ScriptPost], consents: list[Consent]) -> list[str]:
+    """Everything that stands between the event and going live (empty: ready)."""
+    problems = [f"Consent checklist: “{c.label}” is not done." for c in consents if not c.done]
+    script = [p for p in posts if p.role == SCRIPT]
+    if not script:
+        problems.append("The script has no posts.")
+    for p in script:
+        if not p.signed:
+            cleared = " (edited after sign-off)" if p.signed_version is not None else ""
+            problems.append(f"Script post {p.position} is not signed off{cleared}.")
+    holding = [p for p in posts if p.role == HOLDING]
+    if not holding:
+        problems.append("There is no holding statement for a pause.")
+    elif not holding[0].signed:
+        problems.append("The holding statement is not signed off.")
+    return problems
+
+
+def check_go_live(posts: list[ScriptPost], consents: list[Consent]) -> None:
+    problems = go_live_problems(posts, consents)
+    if problems:
+        raise NotReady("The event cannot go live yet: " + " ".join(problems))
+
+
+def next_script_post(posts: list[ScriptPost]) -> ScriptPost | None:
+    """The first scripted post not queued yet."""
+    pending = [p for p in posts if p.role == SCRIPT and p.outbox_id is None]
+    return min(pending, key=lambda p: p.position) if pending else None
+
+
+def check_postable(post: ScriptPost) -> None:
+    """A post goes out only as the version an approver signed."""
+    if not post.signed:
+        why = "it was edited after sign-off" if post.signed_version is not None else "nobody has"
+        raise NotReady(
+            f"{post.role.capitalize()} post {post.position} is not signed off ({why}); "
+            "an approver must sign this version first."
+        )
+
+
+def suggest_fact(posts: list[ScriptPost]) -> ScriptPost | None:
+    """The next signed fact from the pool that has not been posted."""
+    facts = [p for p in posts if p.role == FACT and p.outbox_id is None and p.signed]
+    return min(facts, key=lambda p: p.position) if facts else None
+
+
+def pacing_due(last_posted_at: float | None, since: float, now: float, seconds: int) -> bool:
+    """True when nothing has gone out for `seconds` (counted from going live, at first)."""
+    start = max(last_posted_at or 0.0, since)
+    return seconds > 0 and now - start >= seconds

@@ -1,0 +1,235 @@
+"""Users, roles, passwords, sessions and API tokens.
+
+Only hashes of session and API tokens are stored, so a copied database file
+does not let anyone in. argon2 verification is slow on purpose (~100 ms), so
+it runs in a thread and never stalls the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import hashlib
+import logging
+import os
+import secrets
+import time
+from dataclasses import dataclass
+
+import aiosqlite
+from argon2 import PasswordHasher, profiles
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from liveq.storage.db import Database
+from liveq.storage.store import AlreadyExists, NotFound
+
+ROLES = ("admin", "moderator", "approver", "presenter")
+# Roles that may run the moderation queue.
+MODERATING_ROLES = frozenset({"admin", "moderator"})
+# Roles that may sign off a procedure's script (the approving physician).
+APPROVING_ROLES = frozenset({"admin", "approver"})
+SESSION_SECONDS = 12 * 3600
+
+log = logging.getLogger(__name__)
+
+
+@functools.cache
+def _hasher() -> PasswordHasher:
+    """argon2 at the library's (RFC 9106 low-memory) cost; built on first use.
+
+    The test suite sets LIVEQ_TEST_CHEAP_PASSWORD_HASHES so the hundreds of test
+    users it creates hash in microseconds. Never set it on a real server: it
+    is logged as a warning when it is.
+    """
+    if os.environ.get("LIVEQ_TEST_CHEAP_PASSWORD_HASHES") == "1":
+        log.warning("LIVEQ_TEST_CHEAP_PASSWORD_HASHES is set: passwords are hashed at test cost")
+        return PasswordHasher.from_parameters(profiles.CHEAPEST)
+    return PasswordHasher()
+
+
+@dataclass(frozen=True)
+class Identity:
+    """Who is making a request: a logged-in user or an API token."""
+
+    name: str
+    role: str
+    event_id: int | None = None  # a token scoped to one event
+    via: str = "session"  # "session" or "token"
+    token_id: int | None = None  # the API token's row id (its rate-limit key)
+
+    def _scoped(self, event_id: int) -> bool:
+        return self.event_id is None or self.event_id == event_id
+
+    def may_moderate(self, event_id: int) -> bool:
+        """Admins and moderators; never an approver or a presenter."""
+        return self._scoped(event_id) and self.role in MODERATING_ROLES
+
+    def may_approve(self, event_id: int) -> bool:
+        """May sign off a procedure script: admins and approvers."""
+        return self._scoped(event_id) and self.role in APPROVING_ROLES
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def generate_password() -> str:
+    return secrets.token_urlsafe(15)
+
+
+async def hash_password(password: str) -> str:
+    return await asyncio.to_thread(_hasher().hash, password)
+
+
+async def verify_password(stored_hash: str, password: str) -> bool:
+    def check() -> bool:
+        try:
+            return _hasher().verify(stored_hash, password)
+        except (VerificationError, InvalidHashError):
+            return False
+
+    return await asyncio.to_thread(check)
+
+
+# A hash to verify against when the user does not exist, so a wrong username
+# takes as long as a wrong password and does not reveal which names exist.
+@functools.cache
+def _dummy_hash() -> str:
+    return _hasher().hash("liveq-no-such-user")
+
+
+async def create_user(db: Database, username: str, password: str, role: str) -> None:
+    if role not in ROLES:
+        raise ValueError(f"role should be one of {', '.join(ROLES)}")
+    if not username or len(username) > 64 or not username.isprintable():
+        raise ValueError("username should be 1-64 printable characters")
+    password_hash = await hash_password(password)
+
+    async def job(conn: aiosqlite.Connection) -> None:
+        try:
+            await conn.execute(
+                "INSERT INTO users (username, password_hash, role, created_at) VALUES (?, ?, ?, ?)",
+                (username, password_hash, role, time.time()),
+            )
+        except Exception as exc:
+            if "UNIQUE" in str(exc):
+                raise AlreadyExists(f"A user called {username!r} already exists.") from None
+            raise
+
+    await db.write(job)
+
+
+async def set_password(db: Database, username: str, password: str) -> None:
+    password_hash = await hash_password(password)
+
+    async def job(conn: aiosqlite.Connection) -> None:
+        cur = await conn.execute(
+            "UPDATE users SET password_hash = ? WHERE username = ?", (password_hash, username)
+        )
+        if cur.rowcount != 1:
+            raise NotFound(f"There is no user {username!r}.")
+        # A new password signs the user out everywhere.
+        await conn.execute(
+            "DELETE FROM sessions WHERE user_id = (SELECT id FROM users WHERE username = ?)",
+            (username,),
+        )
+
+    await db.write(job)
+
+
+async def login(db: Database, username: str, password: str) -> str | None:
+    """Check a password; on success return a new session token."""
+    row = await db.fetchone(
+        "SELECT id, password_hash FROM users WHERE username = ? AND disabled = 0", (username,)
+    )
+    ok = await verify_password(row["password_hash"] if row else _dummy_hash(), password)
+    if not (row and ok):
+        return None
+    token = secrets.token_urlsafe(32)
+    now = time.time()
+
+    async def job(conn: aiosqlite.Connection) -> None:
+        await conn.execute("DELETE FROM sessions WHERE expires_at < ?", (now,))
+        await conn.execute(
+            "INSERT INTO sessions (token_hash, user_id, created_at, expires_at)"
+            " VALUES (?, ?, ?, ?)",
+            (hash_token(token), row["id"], now, now + SESSION_SECONDS),
+        )
+
+    await db.write(job)
+    return token
+
+
+async def session_identity(db: Database, token: str) -> Identity | None:
+    row = await db.fetchone(
+        "SELECT u.username, u.role FROM sessions s JOIN users u ON u.id = s.user_id"
+        " WHERE s.token_hash = ? AND s.expires_at > ? AND u.disabled = 0",
+        (hash_token(token), time.time()),
+    )
+    return Identity(row["username"], row["role"]) if row else None
+
+
+async def logout(db: Database, token: str, *, everywhere: bool = False) -> None:
+    async def job(conn: aiosqlite.Connection) -> None:
+        if everywhere:
+            await conn.execute(
+                "DELETE FROM sessions WHERE user_id ="
+                " (SELECT user_id FROM sessions WHERE token_hash = ?)",
+                (hash_token(token),),
+            )
+        else:
+            await conn.execute("DELETE FROM sessions WHERE token_hash = ?", (hash_token(token),))
+
+    await db.write(job)
+
+
+async def create_api_token(
+    db: Database, role: str, *, event_id: int | None = None, label: str = ""
+) -> str:
+    """Make an API token and return it; only its hash is kept."""
+    if role not in ROLES:
+        raise ValueError(f"role should be one of {', '.join(ROLES)}")
+    token = "lq_" + secrets.token_urlsafe(32)
+
+    async def job(conn: aiosqlite.Connection) -> None:
+        await conn.execute(
+            "INSERT INTO api_tokens (token_hash, role, event_id, label, created_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (hash_token(token), role, event_id, label, time.time()),
+        )
+
+    await db.write(job)
+    return token
+
+
+async def token_identity(db: Database, token: str) -> Identity | None:
+    row = await db.fetchone(
+        "SELECT id, role, event_id, label FROM api_tokens"
+        " WHERE token_hash = ? AND revoked_at IS NULL",
+        (hash_token(token),),
+    )
+    if row is None:
+        return None
+    name = f"token:{row['label'] or row['id']}"
+    return Identity(name, row["role"], row["event_id"], via="token", token_id=row["id"])
+
+
+async def list_api_tokens(db: Database) -> list[dict]:
+    """Every API token without its secret: id, role, event slug, label, created, revoked."""
+    rows = await db.fetchall(
+        "SELECT t.id, t.role, e.slug, t.label, t.created_at, t.revoked_at FROM api_tokens t"
+        " LEFT JOIN events e ON e.id = t.event_id ORDER BY t.id"
+    )
+    return [dict(r) for r in rows]
+
+
+async def revoke_api_token(db: Database, token_id: int) -> None:
+    async def job(conn: aiosqlite.Connection) -> None:
+        cur = await conn.execute(
+            "UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
+            (time.time(), token_id),
+        )
+        if cur.rowcount != 1:
+            raise NotFound(f"There is no active API token {token_id}.")
+
+    await db.write(job)

@@ -1,0 +1,498 @@
+"""A procedure's script, sign-offs, photos and consent checklist in SQL.
+
+Every change writes an audit row in the same transaction (who, what, which
+version). The rules live in ``script``; this module raises what they raise.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import time
+from dataclasses import dataclass
+
+import aiosqlite
+
+from liveq.domain.events import Event
+from liveq.domain.procedure import script as sc
+from liveq.domain.procedure.importer import ScriptSpec
+from liveq.domain.procedure.text import body
+from liveq.storage.db import Database
+from liveq.storage.store import Conflict, NotFound, _audit
+
+
+@dataclass(frozen=True)
+class Procedure:
+    event_id: int
+    physician: str
+    pacing_seconds: int
+    live_at: float | None
+    live_by: str
+    paused_at: float | None
+    posts: tuple[sc.ScriptPost, ...]
+    consents: tuple[sc.Consent, ...]
+
+    def post(self, post_id: int) -> sc.ScriptPost:
+        for p in self.posts:
+            if p.id == post_id:
+                return p
+        raise NotFound(f"There is no script post {post_id} in this event.")
+
+    def of_role(self, role: str) -> list[sc.ScriptPost]:
+        return [p for p in self.posts if p.role == role]
+
+
+def _post(row: sqlite3.Row, photos: tuple[sc.Photo, ...]) -> sc.ScriptPost:
+    return sc.ScriptPost(
+        id=row["id"],
+        role=row["role"],
+        position=row["position"],
+        text=row["text"],
+        warning=bool(row["warning"]),
+        version=row["version"],
+        signed_version=row["signed_version"],
+        signed_by=row["signed_by"],
+        signed_at=row["signed_at"],
+        outbox_id=row["outbox_id"],
+        photos=photos,
+    )
+
+
+async def ensure(db: Database, event: Event) -> None:
+    """Create the event's procedure row and default checklist once."""
+    if await db.fetchone("SELECT 1 FROM procedures WHERE event_id = ?", (event.id,)):
+        return
+
+    async def job(conn: aiosqlite.Connection) -> None:
+        cur = await conn.execute(
+            "INSERT INTO procedures (event_id, pacing_seconds) VALUES (?, ?)"
+            " ON CONFLICT DO NOTHING",
+            (event.id, sc.DEFAULT_PACING_SECONDS),
+        )
+        if cur.rowcount:
+            for label in sc.DEFAULT_CONSENTS:
+                await conn.execute(
+                    "INSERT INTO procedure_consents (event_id, label) VALUES (?, ?)",
+                    (event.id, label),
+                )
+
+    await db.write(job)
+
+
+async def load(db: Database, event: Event) -> Procedure:
+    await ensure(db, event)
+    row = await db.fetchone("SELECT * FROM procedures WHERE event_id = ?", (event.id,))
+    assert row is not None
+    photo_rows = await db.fetchall(
+        "SELECT ph.*, m.media_type FROM procedure_photos ph"
+        " JOIN procedure_posts p ON p.id = ph.post_id"
+        " JOIN media_files m ON m.id = ph.media_file_id WHERE p.event_id = ? ORDER BY ph.id",
+        (event.id,),
+    )
+    photos: dict[int, list[sc.Photo]] = {}
+    for ph in photo_rows:
+        photos.setdefault(ph["post_id"], []).append(
+            sc.Photo(ph["id"], ph["media_file_id"], ph["alt_text"], ph["media_type"])
+        )
+    posts = await db.fetchall(
+        "SELECT * FROM procedure_posts WHERE event_id = ? ORDER BY role, position, id",
+        (event.id,),
+    )
+    consents = await db.fetchall(
+        "SELECT * FROM procedure_consents WHERE event_id = ? ORDER BY id", (event.id,)
+    )
+    paused = await db.fetchone(
+        "SELECT paused_at FROM outbox_pauses WHERE event_id = ?", (event.id,)
+    )
+    return Procedure(
+        event_id=event.id,
+        physician=row["physician"],
+        pacing_seconds=row["pacing_seconds"],
+        live_at=row["live_at"],
+        live_by=row["live_by"],
+        paused_at=paused[0] if paused else None,
+        posts=tuple(_post(p, tuple(photos.get(p["id"], ()))) for p in posts),
+        consents=tuple(
+            sc.Consent(c["id"], c["label"], c["done_by"], c["done_at"], c["note"]) for c in consents
+        ),
+    )
+
+
+# -- script posts ------------------------------------------------------------------
+
+
+async def _insert_post(
+    conn: aiosqlite.Connection, event: Event, actor: str, role: str, text: str, warning: bool
+) -> int:
+    rows = list(
+        await conn.execute_fetchall(
+            "SELECT coalesce(max(position), 0) FROM procedure_posts WHERE event_id = ?"
+            " AND role = ?",
+            (event.id, role),
+        )
+    )
+    now = time.time()
+    cur = await conn.execute(
+        "INSERT INTO procedure_posts (event_id, role, position, text, warning, created_at,"
+        " updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (event.id, role, rows[0][0] + 1, text, int(warning), now, now, actor),
+    )
+    await _audit(
+        conn,
+        event.id,
+        None,
+        actor,
+        "script_post_added",
+        None,
+        {"post_id": cur.lastrowid, "role": role, "version": 1, "text": text, "warning": warning},
+    )
+    return cur.lastrowid
+
+
+async def add_post(
+    db: Database, event: Event, actor: str, role: str, text: object, warning: bool = False
+) -> int:
+    if role not in sc.ROLES:
+        raise sc.ScriptError(f"A post's role should be one of {', '.join(sc.ROLES)}.")
+    clean = sc.check_text(text, event.hashtag)
+    sc.check_text(body(clean, warning), event.hashtag)
+    if role == sc.HOLDING and (await load(db, event)).of_role(sc.HOLDING):
+        raise Conflict("There is a holding statement already; edit it instead.")
+
+    async def job(conn: aiosqlite.Connection) -> int:
+        return await _insert_post(conn, event, actor, role, clean, warning)
+
+    return await db.write(job)
+
+
+async def _bump(
+    conn: aiosqlite.Connection,
+    event: Event,
+    post: sc.ScriptPost,
+    actor: str,
+    action: str,
+    changes: dict,
+    detail: str = "",
+) -> None:
+    """A new version of the post: its sign-off no longer holds."""
+    sets = "".join(f", {k} = ?" for k in changes)
+    cur = await conn.execute(
+        f"UPDATE procedure_posts SET version = version + 1, updated_at = ?, updated_by = ?{sets}"  # noqa: S608 - keys are ours
+        " WHERE id = ? AND version = ?",
+        (time.time(), actor, *changes.values(), post.id, post.version),
+    )
+    if cur.rowcount != 1:
+        raise Conflict(f"Post {post.position} changed while you were editing it; reload it.")
+    cleared = " Sign-off cleared." if post.signed else ""
+    await _audit(
+        conn,
+        event.id,
+        None,
+        actor,
+        action,
+        {"post_id": post.id, "version": post.version, "text": post.text, "signed": post.signed},
+        {"post_id": post.id, "version": post.version + 1, **changes},
+        (detail + cleared).strip(),
+    )
+
+
+async def edit_post(
+    db: Database, event: Event, actor: str, post_id: int, text: object, warning: object
+) -> None:
+    post = (await load(db, event)).post(post_id)
+    sc.check_editable(post)
+    changes: dict[str, object] = {}
+    if text is not None:
+        changes["text"] = sc.check_text(text, event.hashtag)
+    if warning is not None:
+        if not isinstance(warning, bool):
+            raise sc.ScriptError("warning should be true or false.")
+        changes["warning"] = int(warning)
+    new_text = str(changes.get("text", post.text))
+    new_warning = bool(changes.get("warning", post.warning))
+    if new_text == post.text and new_warning == post.warning:
+        return
+    sc.check_text(body(new_text, new_warning), event.hashtag)
+
+    async def job(conn: aiosqlite.Connection) -> None:
+        await _bump(conn, event, post, actor, "script_post_edited", changes)
+
+    await db.write(job)
+
+
+async def delete_post(db: Database, event: Event, actor: str, post_id: int) -> None:
+    post = (await load(db, event)).post(post_id)
+    sc.check_editable(post)
+    if post.outbox_id is not None:
+        raise Conflict("That post has been queued for X; it cannot be deleted.")
+
+    async def job(conn: aiosqlite.Connection) -> None:
+        await conn.execute("DELETE FROM procedure_photos WHERE post_id = ?", (post.id,))
+        await conn.execute("DELETE FROM procedure_posts WHERE id = ?", (post.id,))
+        await _audit(conn, event.id, None, actor, "script_post_deleted", post.view(), None, "")
+
+    await db.write(job)
+
+
+async def add_photo(
+    db: Database, event: Event, actor: str, post_id: int, data: bytes, media_type: str, alt: object
+) -> None:
+    post = (await load(db, event)).post(post_id)
+    sc.check_editable(post)
+    alt_text = sc.check_alt(alt)
+    sc.check_image(data, media_type)
+    if len(post.photos) >= sc.MAX_PHOTOS:
+        raise sc.ScriptError(f"A post can have at most {sc.MAX_PHOTOS} photos.")
+
+    async def job(conn: aiosqlite.Connection) -> None:
+        digest = hashlib.sha256(data).hexdigest()
+        cur = await conn.execute(
+            "INSERT INTO media_files (event_id, media_type, data, sha256, created_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (event.id, media_type, data, digest, time.time()),
+        )
+        await conn.execute(
+            "INSERT INTO procedure_photos (post_id, media_file_id, alt_text) VALUES (?, ?, ?)",
+            (post.id, cur.lastrowid, alt_text),
+        )
+        await _bump(
+            conn, event, post, actor, "script_photo_added", {}, f"Photo {digest[:12]}: {alt_text}"
+        )
+
+    await db.write(job)
+
+
+async def remove_photo(db: Database, event: Event, actor: str, post_id: int, photo_id: int) -> None:
+    post = (await load(db, event)).post(post_id)
+    sc.check_editable(post)
+    if photo_id not in {p.id for p in post.photos}:
+        raise NotFound("That post has no such photo.")
+
+    async def job(conn: aiosqlite.Connection) -> None:
+        await conn.execute("DELETE FROM procedure_photos WHERE id = ?", (photo_id,))
+        await _bump(conn, event, post, actor, "script_photo_removed", {}, f"Photo {photo_id}")
+
+    await db.write(job)
+
+
+async def sign(db: Database, event: Event, actor: str, post_id: int, version: object) -> None:
+    """An approver signs the version they read; a newer version means they read an old one."""
+    post = (await load(db, event)).post(post_id)
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise sc.ScriptError("Say which version you are signing off (version: number).")
+    if version != post.version:
+        raise Conflict(
+            f"Post {post.position} has changed since you read it (version {post.version} now);"
+            " read it again before signing."
+        )
+    if post.signed:
+        return
+
+    async def job(conn: aiosqlite.Connection) -> None:
+        cur = await conn.execute(
+            "UPDATE procedure_posts SET signed_version = version, signed_by = ?, signed_at = ?"
+            " WHERE id = ? AND version = ?",
+            (actor, time.time(), post.id, version),
+        )
+        if cur.rowcount != 1:
+            raise Conflict(f"Post {post.position} changed while you were signing it.")
+        await _audit(
+            conn,
+            event.id,
+            None,
+            actor,
+            "script_post_signed",
+            None,
+            {
+                "post_id": post.id,
+                "role": post.role,
+                "version": version,
+                "text": post.body,
+                "photos": [p.alt_text for p in post.photos],
+            },
+        )
+
+    await db.write(job)
+
+
+async def mark_queued(conn: aiosqlite.Connection, post_id: int, outbox_id: int) -> None:
+    """Inside enqueue's transaction: the script post has gone to the outbox."""
+    await conn.execute(
+        "UPDATE procedure_posts SET outbox_id = ? WHERE id = ?", (outbox_id, post_id)
+    )
+
+
+async def replace_script(
+    db: Database, event: Event, actor: str, spec: ScriptSpec, photos: dict[str, tuple[bytes, str]]
+) -> None:
+    """Replace the whole script with an imported one (only before going live)."""
+    proc = await load(db, event)
+    if proc.live_at is not None:
+        raise sc.NotReady("The event is live: edit posts one by one instead of importing.")
+    for post in spec.posts:
+        text = sc.check_text(post.text, event.hashtag, what=post.role)
+        sc.check_text(body(text, post.warning), event.hashtag, what=post.role)
+        for ph in post.photos:
+            if ph.file not in photos:
+                raise sc.ScriptError(f"The photo {ph.file!r} was not sent with the script.")
+            sc.check_image(*photos[ph.file])
+
+    async def job(conn: aiosqlite.Connection) -> None:
+        await conn.execute(
+            "DELETE FROM procedure_photos WHERE post_id IN"
+            " (SELECT id FROM procedure_posts WHERE event_id = ?)",
+            (event.id,),
+        )
+        await conn.execute("DELETE FROM procedure_posts WHERE event_id = ?", (event.id,))
+        await _audit(
+            conn, event.id, None, actor, "script_imported", None, {"posts": len(spec.posts)}, ""
+        )
+        for post in spec.posts:
+            post_id = await _insert_post(conn, event, actor, post.role, post.text, post.warning)
+            for ph in post.photos:
+                data, media_type = photos[ph.file]
+                cur = await conn.execute(
+                    "INSERT INTO media_files (event_id, media_type, data, sha256, created_at)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (event.id, media_type, data, hashlib.sha256(data).hexdigest(), time.time()),
+                )
+                await conn.execute(
+                    "INSERT INTO procedure_photos (post_id, media_file_id, alt_text)"
+                    " VALUES (?, ?, ?)",
+                    (post_id, cur.lastrowid, ph.alt),
+                )
+        changes = {}
+        if spec.physician is not None:
+            changes["physician"] = spec.physician
+        if spec.pacing_seconds is not None:
+            changes["pacing_seconds"] = spec.pacing_seconds
+        for key, value in changes.items():
+            await conn.execute(
+                f"UPDATE procedures SET {key} = ? WHERE event_id = ?",  # noqa: S608
+                (value, event.id),
+            )
+        existing = {c.label for c in proc.consents}
+        for label in spec.consents:
+            if label not in existing:
+                await conn.execute(
+                    "INSERT INTO procedure_consents (event_id, label) VALUES (?, ?)",
+                    (event.id, label),
+                )
+
+    await db.write(job)
+
+
+# -- settings, consent, going live -----------------------------------------------------
+
+
+async def set_options(
+    db: Database, event: Event, actor: str, physician: object, pacing_minutes: object
+) -> None:
+    proc = await load(db, event)
+    changes: dict[str, object] = {}
+    if physician is not None:
+        if not isinstance(physician, str) or len(physician) > 80:
+            raise sc.ScriptError("The physician's name should be text (e.g. “Dr. Ana Okafor”).")
+        changes["physician"] = " ".join(physician.split())
+    if pacing_minutes is not None:
+        if (
+            isinstance(pacing_minutes, bool)
+            or not isinstance(pacing_minutes, (int, float))
+            or not (0 <= pacing_minutes <= 240)
+        ):
+            raise sc.ScriptError("The pacing timer is a number of minutes (0 turns it off).")
+        changes["pacing_seconds"] = int(pacing_minutes * 60)
+    if not changes:
+        return
+
+    async def job(conn: aiosqlite.Connection) -> None:
+        for key, value in changes.items():
+            await conn.execute(
+                f"UPDATE procedures SET {key} = ? WHERE event_id = ?",  # noqa: S608
+                (value, event.id),
+            )
+        before = {"physician": proc.physician, "pacing_seconds": proc.pacing_seconds}
+        await _audit(conn, event.id, None, actor, "procedure_options", before, changes, "")
+
+    await db.write(job)
+
+
+async def add_consent(db: Database, event: Event, actor: str, label: object) -> None:
+    if not isinstance(label, str) or not label.strip() or len(label) > 200:
+        raise sc.ScriptError("A checklist item needs a short label (at most 200 characters).")
+    await ensure(db, event)
+
+    async def job(conn: aiosqlite.Connection) -> None:
+        cur = await conn.execute(
+            "INSERT INTO procedure_consents (event_id, label) VALUES (?, ?)",
+            (event.id, label.strip()),
+        )
+        await _audit(
+            conn,
+            event.id,
+            None,
+            actor,
+            "consent_item_added",
+            None,
+            {"consent_id": cur.lastrowid, "label": label.strip()},
+            "",
+        )
+
+    await db.write(job)
+
+
+async def set_consent(
+    db: Database, event: Event, actor: str, consent_id: int, done: bool, note: str
+) -> None:
+    proc = await load(db, event)
+    item = next((c for c in proc.consents if c.id == consent_id), None)
+    if item is None:
+        raise NotFound("There is no such checklist item.")
+    if done == item.done and note == item.note:
+        return
+
+    async def job(conn: aiosqlite.Connection) -> None:
+        await conn.execute(
+            "UPDATE procedure_consents SET done_by = ?, done_at = ?, note = ? WHERE id = ?",
+            (actor if done else "", time.time() if done else None, note, consent_id),
+        )
+        await _audit(
+            conn,
+            event.id,
+            None,
+            actor,
+            "consent_done" if done else "consent_undone",
+            item.view(),
+            {"consent_id": consent_id, "label": item.label, "done": done, "note": note},
+            "",
+        )
+
+    await db.write(job)
+
+
+async def go_live(db: Database, event: Event, actor: str) -> None:
+    proc = await load(db, event)
+    if proc.live_at is not None:
+        raise Conflict("The event is live already.")
+    sc.check_go_live(list(proc.posts), list(proc.consents))
+
+    async def job(conn: aiosqlite.Connection) -> None:
+        cur = await conn.execute(
+            "UPDATE procedures SET live_at = ?, live_by = ? WHERE event_id = ? AND live_at IS NULL",
+            (time.time(), actor, event.id),
+        )
+        if cur.rowcount != 1:
+            raise Conflict("The event is live already.")
+        signed = {p.id: p.signed_version for p in proc.posts}
+        await _audit(
+            conn,
+            event.id,
+            None,
+            actor,
+            "procedure_live",
+            None,
+            {"signed_versions": signed, "consents": [c.view() for c in proc.consents]},
+            "",
+        )
+
+    await db.write(job)

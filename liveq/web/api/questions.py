@@ -1,0 +1,247 @@
+"""The JSON API under /api/v1/: everything the console does, for scripts and Stream Decks."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from liveq.domain.events import KINDS, MODERATION_MODES, check_hashtag, check_slug
+from liveq.domain.questions import ACTIONS, Question, Status, clean_text
+from liveq.ingest.screener import ScreeningService
+from liveq.screening import KINDS as FINDING_KINDS
+from liveq.screening.rules import ScreeningRules
+from liveq.storage import store
+from liveq.web.audience import load_event
+from liveq.web.auth import require_admin, require_moderator
+from liveq.web.keys import CONFIG, DB, EVENTS, HUB, SCREEN
+from liveq.web.responses import read_json_object
+
+routes = web.RouteTableDef()
+
+
+def _int_or_none(value: object, what: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise web.HTTPBadRequest(text=f"{what} should be a whole number.")
+    return value
+
+
+def _question_id(request: web.Request) -> int:
+    try:
+        return int(request.match_info["id"])
+    except ValueError:
+        raise web.HTTPNotFound(text="There is no such question.") from None
+
+
+# Screening switched off (create_app(screen=no_screening), e.g. for a bare benchmark).
+_NO_RULES = ScreeningRules(check_phi=False, check_profanity=False)
+
+
+def _rules(app: web.Application) -> ScreeningRules:
+    """The rules edits and redactions are re-screened with: the ones ingest uses."""
+    screen = app[SCREEN]
+    if isinstance(screen, ScreeningService):
+        return screen.rules
+    return _NO_RULES
+
+
+def changed(app: web.Application, questions: list[Question]) -> None:
+    """Tell consoles, overlays and the screening state about changed questions."""
+    hub = app[HUB]
+    screen = app[SCREEN]
+    for question in questions:
+        hub.question_changed(question)
+        if isinstance(screen, ScreeningService):
+            screen.question_changed(question)
+
+
+def _kinds(value: object) -> tuple[str, ...] | None:
+    if value is None:
+        return None
+    if not isinstance(value, list) or not value or not all(isinstance(k, str) for k in value):
+        raise web.HTTPBadRequest(text='kinds should be a list of finding kinds, e.g. ["phone"].')
+    unknown = sorted(set(value) - set(FINDING_KINDS))
+    if unknown:
+        raise web.HTTPBadRequest(
+            text=f"Unknown kind {unknown[0]!r}; the kinds are {', '.join(FINDING_KINDS)}."
+        )
+    return tuple(value)
+
+
+def _spans(value: object) -> tuple[dict, ...] | None:
+    if value is None:
+        return None
+    message = 'spans should be a list like [{"start": 10, "end": 22, "kind": "phone"}].'
+    if not isinstance(value, list) or not value or len(value) > 100:
+        raise web.HTTPBadRequest(text=message)
+    out = []
+    for span in value:
+        if not isinstance(span, dict) or set(span) - {"start", "end", "kind"}:
+            raise web.HTTPBadRequest(text=message)
+        start, end, kind = span.get("start"), span.get("end"), span.get("kind")
+        if _int_or_none(start, "start") is None or _int_or_none(end, "end") is None:
+            raise web.HTTPBadRequest(text=message)
+        if kind is not None and not isinstance(kind, str):
+            raise web.HTTPBadRequest(text=message)
+        out.append({"start": start, "end": end, **({"kind": kind} if kind else {})})
+    return tuple(out)
+
+
+@routes.get("/api/v1/events")
+async def list_events(request: web.Request) -> web.Response:
+    await require_admin(request)
+    events = await store.list_events(request.app[DB])
+    return web.json_response({"events": [e.full() for e in events]})
+
+
+@routes.post("/api/v1/events")
+async def create_event(request: web.Request) -> web.Response:
+    await require_admin(request)
+    data = await read_json_object(request)
+    config = request.app[CONFIG]
+    try:
+        slug = check_slug(str(data.get("slug", "")))
+        hashtag = check_hashtag(str(data.get("hashtag", "")))
+    except ValueError as exc:
+        raise web.HTTPBadRequest(text=str(exc)) from None
+    kind = data.get("kind", "webinar")
+    moderation = data.get("moderation", config.events.moderation)
+    if kind not in KINDS:
+        raise web.HTTPBadRequest(text=f"kind should be one of {', '.join(KINDS)}.")
+    if moderation not in MODERATION_MODES:
+        raise web.HTTPBadRequest(text='moderation should be "pre" or "post".')
+    title = clean_text(data.get("title", slug), what="title", max_chars=200)
+    event = await store.create_event(
+        request.app[DB], slug, title, kind=kind, hashtag=hashtag, moderation=moderation
+    )
+    return web.json_response({"event": event.full()}, status=201)
+
+
+@routes.get("/api/v1/events/{slug}")
+async def get_event(request: web.Request) -> web.Response:
+    event = await load_event(request)
+    await require_moderator(request, event)
+    return web.json_response({"event": event.full()})
+
+
+@routes.patch("/api/v1/events/{slug}")
+async def update_event(request: web.Request) -> web.Response:
+    event = await load_event(request)
+    identity = await require_moderator(request, event)
+    data = await read_json_object(request)
+    changes: dict[str, object] = {}
+    if "moderation" in data:
+        if data["moderation"] not in MODERATION_MODES:
+            raise web.HTTPBadRequest(text='moderation should be "pre" or "post".')
+        changes["moderation"] = data["moderation"]
+    if "accepting" in data:
+        if not isinstance(data["accepting"], bool):
+            raise web.HTTPBadRequest(text="accepting should be true or false.")
+        changes["accepting"] = int(data["accepting"])
+    if "title" in data:
+        changes["title"] = clean_text(data["title"], what="title", max_chars=200)
+    if not changes:
+        raise web.HTTPBadRequest(text="Nothing to change: send moderation, accepting or title.")
+    event = await store.update_event(request.app[DB], event, identity.name, **changes)
+    request.app[EVENTS].invalidate(event.slug)
+    request.app[HUB].event_changed(event)
+    return web.json_response({"event": event.full()})
+
+
+@routes.get("/api/v1/events/{slug}/questions")
+async def list_questions(request: web.Request) -> web.Response:
+    event = await load_event(request)
+    await require_moderator(request, event)
+    statuses = []
+    for name in filter(None, request.query.get("status", "").split(",")):
+        try:
+            statuses.append(Status(name))
+        except ValueError:
+            known = ", ".join(s.value for s in Status)
+            raise web.HTTPBadRequest(text=f"Unknown status {name!r}; use {known}.") from None
+    questions = await store.list_questions(request.app[DB], event, statuses or None)
+    return web.json_response({"questions": [q.full() for q in questions]})
+
+
+@routes.get("/api/v1/events/{slug}/questions/{id}")
+async def get_question(request: web.Request) -> web.Response:
+    event = await load_event(request)
+    await require_moderator(request, event)
+    question = await store.get_question(request.app[DB], event, _question_id(request))
+    return web.json_response({"question": question.full()})
+
+
+@routes.post("/api/v1/events/{slug}/questions/{id}/{action}")
+async def moderate(request: web.Request) -> web.Response:
+    """approve, decline, on_air, off_air, answer, archive, edit, star, unstar, merge,
+    redact (optional kinds or spans), override (reason required, optional kinds)."""
+    event = await load_event(request)
+    identity = await require_moderator(request, event)
+    action = request.match_info["action"].replace("-", "_")
+    if action not in ACTIONS:
+        raise web.HTTPNotFound(
+            text=f"Unknown action {action!r}; use one of {', '.join(sorted(ACTIONS))}."
+        )
+    data = await read_json_object(request)
+    limits = request.app[CONFIG].limits
+    text = None
+    if action == "edit":
+        text = clean_text(data.get("text"), what="question", max_chars=limits.max_question_chars)
+    kinds = spans = None
+    if action in ("redact", "override"):
+        kinds = _kinds(data.get("kinds"))
+    if action == "redact":
+        spans = _spans(data.get("spans"))
+        if kinds is not None and spans is not None:
+            raise web.HTTPBadRequest(text="Send kinds or spans, not both.")
+    reason = data.get("reason")
+    if action == "override" and not (isinstance(reason, str) and reason.strip()):
+        raise web.HTTPBadRequest(
+            text='Say why you override the findings: {"reason": "..."} is required.'
+        )
+    moderation = store.Moderation(
+        action=action,
+        actor=identity.name,
+        expected_version=_int_or_none(data.get("version"), "version"),
+        text=text,
+        reason=clean_text(data.get("reason"), what="reason", max_chars=500, required=False),
+        answer=clean_text(
+            data.get("answer"), what="answer", max_chars=limits.max_answer_chars, required=False
+        ),
+        into=_int_or_none(data.get("into"), "into"),
+        rules=_rules(request.app),
+        kinds=kinds,
+        spans=spans,
+    )
+    result = await store.moderate(request.app[DB], event, _question_id(request), moderation)
+    changed(request.app, result)
+    return web.json_response(
+        {"question": result[0].full(), "changed": [q.full() for q in result[1:]]}
+    )
+
+
+@routes.post("/api/v1/events/{slug}/on-air/next")
+async def next_on_air(request: web.Request) -> web.Response:
+    """Send the best approved question on air: starred first, then most votes, then oldest.
+
+    One button on a Stream Deck runs a session this way.
+    """
+    event = await load_event(request)
+    identity = await require_moderator(request, event)
+    db = request.app[DB]
+    approved = await store.list_questions(db, event, [Status.APPROVED])
+    if not approved:
+        raise web.HTTPConflict(text="There is no approved question waiting.")
+    best = min(approved, key=lambda q: (not q.starred, -q.votes, q.created_at))
+    result = await store.moderate(
+        db, event, best.id, store.Moderation(action="on_air", actor=identity.name)
+    )
+    changed(request.app, result)
+    return web.json_response({"question": result[0].full()})
+
+
+@routes.get("/api/v1/events/{slug}/audit")
+async def audit(request: web.Request) -> web.Response:
+    event = await load_event(request)
+    await require_moderator(request, event)
+    return web.json_response({"audit": await store.audit_rows(request.app[DB], event)})

@@ -1,0 +1,23 @@
+"""Log out everywhere from the events page: every session of the account ends."""
+
+from playwright.async_api import expect
+
+from tests.browser.test_browser_qa import login_console
+
+
+async def test_log_out_everywhere_button_ends_other_sessions(server, browser):
+    laptop = await browser.new_context()
+    phone = await browser.new_context()
+    await login_console(laptop, server)
+    phone_page = await login_console(phone, server)
+
+    page = await laptop.new_page()
+    await page.goto(f"{server.url}/")
+    await page.click("button[name=everywhere]")
+    await expect(page).to_have_url(f"{server.url}/login")
+
+    # The other device's console is logged out too: a reload asks for the login again.
+    await phone_page.goto(f"{server.url}/mod/grand-rounds")
+    await expect(phone_page).to_have_url(f"{server.url}/login?next=/mod/grand-rounds")
+    await laptop.close()
+    await phone.close()

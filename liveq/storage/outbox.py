@@ -25,8 +25,9 @@ from dataclasses import dataclass
 import aiosqlite
 
 from liveq.domain.events import Event
+from liveq.storage import audit
 from liveq.storage.db import Database
-from liveq.storage.store import Conflict, NotFound, _audit
+from liveq.storage.store import Conflict, NotFound
 
 QUEUED, POSTING, POSTED, HELD, FAILED, SKIPPED = (
     "queued",
@@ -170,7 +171,7 @@ async def enqueue(
             )
             if cur.rowcount:
                 ids.append(cur.lastrowid)
-                await _audit(
+                await audit.append(
                     conn,
                     event.id,
                     post.question_id,
@@ -300,7 +301,7 @@ async def update(
             raise Conflict(f"Post {item.seq} changed while you were acting on it; try again.")
         if "state" in changes and changes["state"] != item.state or "text" in changes:
             after = {k: v for k, v in changes.items() if k in ("state", "tweet_id", "mode", "text")}
-            await _audit(
+            await audit.append(
                 conn,
                 item.event_id,
                 item.question_id,
@@ -381,7 +382,7 @@ async def freeze(db: Database, event: Event, holding: NewPost, actor: str) -> Ou
             " '[]')",
             (event.id, first, HOLDING, holding.text, holding.key, QUEUED, actor, now, now),
         )
-        await _audit(
+        await audit.append(
             conn,
             event.id,
             None,
@@ -404,7 +405,7 @@ async def unfreeze(db: Database, event: Event, actor: str) -> None:
         cur = await conn.execute("DELETE FROM outbox_pauses WHERE event_id = ?", (event.id,))
         if not cur.rowcount:
             raise Conflict("The live thread is not paused.")
-        await _audit(conn, event.id, None, actor, "thread_resumed", None, None, "")
+        await audit.append(conn, event.id, None, actor, "thread_resumed", None, None, "")
 
     await db.write(job)
 

@@ -17,8 +17,9 @@ from liveq.domain.events import Event
 from liveq.domain.procedure import script as sc
 from liveq.domain.procedure.importer import ScriptSpec
 from liveq.domain.procedure.text import body
+from liveq.storage import audit
 from liveq.storage.db import Database
-from liveq.storage.store import Conflict, NotFound, _audit
+from liveq.storage.store import Conflict, NotFound
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,7 @@ async def _insert_post(
         " updated_at, updated_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         (event.id, role, rows[0][0] + 1, text, int(warning), now, now, actor),
     )
-    await _audit(
+    await audit.append(
         conn,
         event.id,
         None,
@@ -184,7 +185,7 @@ async def _bump(
     if cur.rowcount != 1:
         raise Conflict(f"Post {post.position} changed while you were editing it; reload it.")
     cleared = " Sign-off cleared." if post.signed else ""
-    await _audit(
+    await audit.append(
         conn,
         event.id,
         None,
@@ -229,7 +230,9 @@ async def delete_post(db: Database, event: Event, actor: str, post_id: int) -> N
     async def job(conn: aiosqlite.Connection) -> None:
         await conn.execute("DELETE FROM procedure_photos WHERE post_id = ?", (post.id,))
         await conn.execute("DELETE FROM procedure_posts WHERE id = ?", (post.id,))
-        await _audit(conn, event.id, None, actor, "script_post_deleted", post.view(), None, "")
+        await audit.append(
+            conn, event.id, None, actor, "script_post_deleted", post.view(), None, ""
+        )
 
     await db.write(job)
 
@@ -296,7 +299,7 @@ async def sign(db: Database, event: Event, actor: str, post_id: int, version: ob
         )
         if cur.rowcount != 1:
             raise Conflict(f"Post {post.position} changed while you were signing it.")
-        await _audit(
+        await audit.append(
             conn,
             event.id,
             None,
@@ -313,13 +316,6 @@ async def sign(db: Database, event: Event, actor: str, post_id: int, version: ob
         )
 
     await db.write(job)
-
-
-async def mark_queued(conn: aiosqlite.Connection, post_id: int, outbox_id: int) -> None:
-    """Inside enqueue's transaction: the script post has gone to the outbox."""
-    await conn.execute(
-        "UPDATE procedure_posts SET outbox_id = ? WHERE id = ?", (outbox_id, post_id)
-    )
 
 
 async def replace_script(
@@ -344,7 +340,7 @@ async def replace_script(
             (event.id,),
         )
         await conn.execute("DELETE FROM procedure_posts WHERE event_id = ?", (event.id,))
-        await _audit(
+        await audit.append(
             conn, event.id, None, actor, "script_imported", None, {"posts": len(spec.posts)}, ""
         )
         for post in spec.posts:
@@ -412,7 +408,7 @@ async def set_options(
                 (value, event.id),
             )
         before = {"physician": proc.physician, "pacing_seconds": proc.pacing_seconds}
-        await _audit(conn, event.id, None, actor, "procedure_options", before, changes, "")
+        await audit.append(conn, event.id, None, actor, "procedure_options", before, changes, "")
 
     await db.write(job)
 
@@ -427,7 +423,7 @@ async def add_consent(db: Database, event: Event, actor: str, label: object) -> 
             "INSERT INTO procedure_consents (event_id, label) VALUES (?, ?)",
             (event.id, label.strip()),
         )
-        await _audit(
+        await audit.append(
             conn,
             event.id,
             None,
@@ -456,7 +452,7 @@ async def set_consent(
             "UPDATE procedure_consents SET done_by = ?, done_at = ?, note = ? WHERE id = ?",
             (actor if done else "", time.time() if done else None, note, consent_id),
         )
-        await _audit(
+        await audit.append(
             conn,
             event.id,
             None,
@@ -484,7 +480,7 @@ async def go_live(db: Database, event: Event, actor: str) -> None:
         if cur.rowcount != 1:
             raise Conflict("The event is live already.")
         signed = {p.id: p.signed_version for p in proc.posts}
-        await _audit(
+        await audit.append(
             conn,
             event.id,
             None,
@@ -496,3 +492,17 @@ async def go_live(db: Database, event: Event, actor: str) -> None:
         )
 
     await db.write(job)
+
+
+async def mark_queued(conn: aiosqlite.Connection, post: sc.ScriptPost, outbox_id: int) -> None:
+    """Tie a signed script post to its outbox row, inside the enqueue transaction.
+
+    Refused if the post changed since it was read, lost its sign-off, or was
+    queued already (a second click, a second moderator)."""
+    cur = await conn.execute(
+        "UPDATE procedure_posts SET outbox_id = ? WHERE id = ? AND version = ?"
+        " AND signed_version = version AND outbox_id IS NULL",
+        (outbox_id, post.id, post.version),
+    )
+    if cur.rowcount != 1:
+        raise Conflict("That post changed or was queued by someone else; look again.")

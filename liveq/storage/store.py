@@ -102,7 +102,9 @@ async def update_event(db: Database, event: Event, actor: str, **changes: object
             (*changes.values(), event.id),
         )
         shown = {k: ("(new key)" if k == "overlay_key" else v) for k, v in changes.items()}
-        await _audit(conn, event.id, None, actor, "event_update", None, None, json.dumps(shown))
+        await audit.append(
+            conn, event.id, None, actor, "event_update", None, None, json.dumps(shown)
+        )
 
     await db.write(job)
     updated = await get_event(db, event.slug)
@@ -238,20 +240,6 @@ async def _load(conn: aiosqlite.Connection, event: Event, question_id: int) -> Q
     return _question(list(rows)[0])
 
 
-async def _audit(
-    conn: aiosqlite.Connection,
-    event_id: int | None,
-    question_id: int | None,
-    actor: str,
-    action: str,
-    before: dict | None,
-    after: dict | None,
-    detail: str = "",
-) -> None:
-    # Hash-chained to the event's previous row (liveq.storage.audit), in this same transaction.
-    await audit.append(conn, event_id, question_id, actor, action, before, after, detail)
-
-
 async def _cas_update(
     conn: aiosqlite.Connection,
     q: Question,
@@ -271,7 +259,7 @@ async def _cas_update(
     if cur.rowcount != 1:
         raise Conflict(f"Question {q.id} changed while you were acting on it; try again.")
     before = {k: _plain(getattr(q, k)) for k in changes}
-    await _audit(conn, q.event_id, q.id, actor, action, before, dict(changes), detail)
+    await audit.append(conn, q.event_id, q.id, actor, action, before, dict(changes), detail)
 
 
 @dataclass(frozen=True)

@@ -42,8 +42,7 @@ from liveq.web.keys import (
 from liveq.web.middleware import errors, security_headers
 from liveq.web.ratelimit import RateLimiter
 from liveq.web.report_page import report as report_page
-from liveq.workers.outbox import outbox_ctx
-from liveq.workers.x_hashtag import x_pollers_ctx
+from liveq.web.workers import outbox_ctx, x_pollers_ctx
 
 HERE = Path(__file__).parent
 STARTED = web.AppKey("started", float)

@@ -13,6 +13,8 @@ from liveq.networks.x.settings import XSettings
 from liveq.storage.db import Database
 from liveq.web.event_cache import EventCache
 from liveq.web.ratelimit import RateLimiter
+from liveq.workers.outbox import Outbox
+from liveq.workers.x_hashtag import XPollers
 
 CONFIG = web.AppKey("config", Config)
 DB = web.AppKey("db", Database)
@@ -28,6 +30,9 @@ X_SETTINGS = web.AppKey("x_settings", XSettings)
 EVENTS = web.AppKey("events", EventCache)
 # None when X is not enabled in the config.
 X_CLIENT = web.AppKey("x_client", XClient | None)
+# Present only when X is enabled.
+OUTBOX = web.AppKey("outbox", Outbox)
+X_POLLERS = web.AppKey("x_pollers", XPollers)
 
 # Per-request storage.
 CSRF_NONCE = web.RequestKey("csrf_nonce", str)

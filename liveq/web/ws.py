@@ -17,8 +17,7 @@ from liveq.storage import store
 from liveq.storage.db import Database
 from liveq.web.audience import load_event
 from liveq.web.auth import identify
-from liveq.web.keys import CONFIG, DB, HUB, WEBSOCKETS
-from liveq.workers.outbox import OUTBOX
+from liveq.web.keys import CONFIG, DB, HUB, OUTBOX, WEBSOCKETS
 
 
 def _origin_allowed(request: web.Request) -> bool:

@@ -22,11 +22,10 @@ import asyncio
 import html
 import logging
 import time
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import aiohttp
 import tweepy.errors
-from aiohttp import web
 
 from liveq.domain.events import Event
 from liveq.domain.procedure import text as procedure_text
@@ -371,36 +370,3 @@ def public_post(item: ob.OutboxItem, url: str | None) -> dict:
         "posted_at": item.posted_at,
         "photos": len(item.media),
     }
-
-
-OUTBOX = web.AppKey("outbox", Outbox)
-
-
-async def outbox_ctx(app: web.Application) -> AsyncIterator[None]:
-    """Run the outbox worker while the app runs (only when X is enabled)."""
-    from liveq.web.keys import DB, HUB, SCREEN, X_CLIENT, X_SETTINGS
-
-    client = app[X_CLIENT]
-    if client is None:
-        yield
-        return
-    settings = app[X_SETTINGS]
-    outbox = Outbox(
-        app[DB],
-        app[HUB],
-        client,
-        settings,
-        app[SCREEN],
-        interval=settings.outbox_interval_seconds,
-    )
-    app[OUTBOX] = outbox
-    task = asyncio.create_task(outbox.run(), name="liveq-outbox")
-    yield
-    # Stop between posts: the post in hand gets X's answer (within the request
-    # timeout) and is recorded. Only if X does not answer in time is the request
-    # cancelled; its row stays 'posting' and the next start looks on X first.
-    outbox.stop()
-    try:
-        await asyncio.wait_for(task, timeout=settings.timeout_seconds + 1)
-    except TimeoutError:
-        log.warning("outbox: X did not answer in time; the post will be checked at next start")

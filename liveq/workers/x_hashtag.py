@@ -34,14 +34,12 @@ import contextlib
 import logging
 import re
 import time
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import aiohttp
 import tweepy.errors
-from aiohttp import web
 from tweepy.asynchronous import AsyncClient
 
 from liveq.domain.events import Event
@@ -53,7 +51,6 @@ from liveq.storage import store
 from liveq.storage import x_sources as x_state
 from liveq.storage.db import Database
 from liveq.storage.store import NewQuestion
-from liveq.web.keys import CONFIG, DB, HUB, SCREEN, X_CLIENT, X_SETTINGS
 
 log = logging.getLogger(__name__)
 
@@ -693,47 +690,12 @@ async def _event_by_id(db: Database, event_id: int) -> Event | None:
     return await store.get_event(db, row["slug"]) if row else None
 
 
-# -- the app resource --------------------------------------------------------------------
-
-X_POLLERS = web.AppKey("x_pollers", XPollers)
-
-
-async def x_pollers_ctx(app: web.Application) -> AsyncIterator[None]:
-    """cleanup_ctx: the supervisor while X is enabled; every task cancelled and awaited
-    on shutdown. Goes after ``x_client_ctx`` (it uses the client)."""
-    client = app[X_CLIENT]
-    if client is None:
-        yield
-        return
-    sup = XPollers(
-        db=app[DB],
-        hub=app[HUB],
-        client=client,
-        settings=app[X_SETTINGS],
-        screen=app[SCREEN],
-        max_chars=app[CONFIG].limits.max_question_chars,
-    )
-    app[X_POLLERS] = sup
-    sup.start()
-    try:
-        yield
-    finally:
-        await sup.close()
-
-
-def pollers_of(app: web.Application) -> XPollers | None:
-    return app.get(X_POLLERS)
-
-
 __all__ = [
-    "X_POLLERS",
     "HashtagPoller",
     "RateInfo",
     "XPollers",
     "backoff_delay",
     "next_delay",
-    "pollers_of",
     "question_text",
     "search_query",
-    "x_pollers_ctx",
 ]

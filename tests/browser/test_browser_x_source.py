@@ -7,7 +7,7 @@ from pathlib import Path
 from playwright.async_api import expect
 
 from liveq.emulators.x.state import SEARCH_RECENT
-from liveq.workers.x_hashtag import pollers_of
+from liveq.web.workers import pollers_of
 from tests.browser.test_browser_qa import login_console
 from tests.fixtures_browser import collect_problems
 from tests.fixtures_server import start_server, write_config, x_section

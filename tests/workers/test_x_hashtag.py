@@ -24,13 +24,13 @@ from liveq.storage import accounts as auth
 from liveq.storage import audit, store
 from liveq.storage import x_sources as xs
 from liveq.storage.db import Database
+from liveq.web.workers import pollers_of
 from liveq.workers.x_hashtag import (
     MAX_BACKOFF,
     RateInfo,
     backoff_delay,
     budget_reached,
     next_delay,
-    pollers_of,
     question_text,
     search_query,
 )

@@ -11,9 +11,9 @@ from liveq.storage import outbox as ob
 from liveq.tweettext.thread import split_post
 from liveq.web.audience import load_event
 from liveq.web.auth import require_moderator
-from liveq.web.keys import DB, SCREEN
+from liveq.web.keys import DB, OUTBOX, SCREEN
 from liveq.web.responses import read_json_object
-from liveq.workers.outbox import OUTBOX, Outbox, screen_post, screened_parts
+from liveq.workers.outbox import Outbox, screen_post, screened_parts
 
 routes = web.RouteTableDef()
 

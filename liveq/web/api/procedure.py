@@ -28,9 +28,9 @@ from liveq.tweettext.text import weighted_length
 from liveq.web import csrf
 from liveq.web.audience import load_event
 from liveq.web.auth import identify
-from liveq.web.keys import CONFIG, DB, HUB, SCREEN
+from liveq.web.keys import CONFIG, DB, HUB, OUTBOX, SCREEN
 from liveq.web.responses import read_json_object, render, wants_json
-from liveq.workers.outbox import OUTBOX, Outbox, public_post, screen_post
+from liveq.workers.outbox import Outbox, public_post, screen_post
 
 routes = web.RouteTableDef()
 BASE = "/api/v1/events/{slug}/procedure"
@@ -380,15 +380,8 @@ async def _queue(
     outbox = _outbox(request)
 
     async def mark(conn: aiosqlite.Connection, ids: list[int]) -> None:
-        if script_post is None or not ids:
-            return
-        cur = await conn.execute(
-            "UPDATE procedure_posts SET outbox_id = ? WHERE id = ? AND version = ?"
-            " AND signed_version = version AND outbox_id IS NULL",
-            (ids[0], script_post.id, script_post.version),
-        )
-        if cur.rowcount != 1:
-            raise Conflict("That post changed or was queued by someone else; look again.")
+        if script_post is not None and ids:
+            await ps.mark_queued(conn, script_post, ids[0])
 
     items = await ob.enqueue(request.app[DB], event, [post], then=mark)
     if not items:

@@ -16,7 +16,8 @@ from aiohttp import web
 
 from liveq.web.audience import load_event
 from liveq.web.auth import require_moderator
-from liveq.workers.x_hashtag import XPollers, pollers_of
+from liveq.web.workers import pollers_of
+from liveq.workers.x_hashtag import XPollers
 
 routes = web.RouteTableDef()
 

@@ -1,0 +1,75 @@
+"""The background workers as app resources: one cleanup_ctx each.
+
+The workers themselves (``liveq.workers``) know nothing of aiohttp's app; this
+module hands them what they need from it and cancels and awaits them on
+shutdown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from liveq.web.keys import CONFIG, DB, HUB, OUTBOX, SCREEN, X_CLIENT, X_POLLERS, X_SETTINGS
+from liveq.workers.outbox import Outbox
+from liveq.workers.x_hashtag import XPollers
+
+log = logging.getLogger(__name__)
+
+
+async def x_pollers_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The hashtag supervisor while X is enabled; every task cancelled and awaited
+    on shutdown. Goes after ``x_client_ctx`` (it uses the client)."""
+    client = app[X_CLIENT]
+    if client is None:
+        yield
+        return
+    sup = XPollers(
+        db=app[DB],
+        hub=app[HUB],
+        client=client,
+        settings=app[X_SETTINGS],
+        screen=app[SCREEN],
+        max_chars=app[CONFIG].limits.max_question_chars,
+    )
+    app[X_POLLERS] = sup
+    sup.start()
+    try:
+        yield
+    finally:
+        await sup.close()
+
+
+def pollers_of(app: web.Application) -> XPollers | None:
+    return app.get(X_POLLERS)
+
+
+async def outbox_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Run the outbox worker while the app runs (only when X is enabled)."""
+    client = app[X_CLIENT]
+    if client is None:
+        yield
+        return
+    settings = app[X_SETTINGS]
+    outbox = Outbox(
+        app[DB],
+        app[HUB],
+        client,
+        settings,
+        app[SCREEN],
+        interval=settings.outbox_interval_seconds,
+    )
+    app[OUTBOX] = outbox
+    task = asyncio.create_task(outbox.run(), name="liveq-outbox")
+    yield
+    # Stop between posts: the post in hand gets X's answer (within the request
+    # timeout) and is recorded. Only if X does not answer in time is the request
+    # cancelled; its row stays 'posting' and the next start looks on X first.
+    outbox.stop()
+    try:
+        await asyncio.wait_for(task, timeout=settings.timeout_seconds + 1)
+    except TimeoutError:
+        log.warning("outbox: X did not answer in time; the post will be checked at next start")

@@ -14,6 +14,8 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
+from liveq.errors import Conflict, InvalidInput
+
 
 class Status(StrEnum):
     PENDING = "pending"
@@ -62,11 +64,11 @@ _PAST = {
 }
 
 
-class IllegalTransition(Exception):
+class IllegalTransition(Conflict):
     """A moderation action that the question's current state does not allow."""
 
 
-class InvalidText(ValueError):
+class InvalidText(InvalidInput):
     """Text a person typed that cannot be accepted; the message says why."""
 
 

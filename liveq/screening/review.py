@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from liveq.errors import InvalidInput
 from liveq.screening.findings import PHI_KINDS, Finding
 from liveq.screening.redact import PLACEHOLDERS, redact
 from liveq.screening.rules import ScreeningRules
@@ -51,7 +52,7 @@ KIND_LABELS: dict[str, str] = {
 }
 
 
-class ReviewError(ValueError):
+class ReviewError(InvalidInput):
     """A redaction or override that cannot be done; the message says why."""
 
 

@@ -26,23 +26,11 @@ from liveq.domain.questions import (
     next_status,
     past_tense,
 )
+from liveq.errors import AlreadyExists, Conflict, NotFound
 from liveq.screening import review
 from liveq.screening.rules import ScreeningRules
 from liveq.storage import audit
 from liveq.storage.db import Database
-
-
-class NotFound(LookupError):
-    """No such event, question or user."""
-
-
-class Conflict(Exception):
-    """Someone else changed the thing first; the message says who and what."""
-
-
-class AlreadyExists(Exception):
-    """A unique name (event slug, username) is taken."""
-
 
 # -- events ---------------------------------------------------------------------
 

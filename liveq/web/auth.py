@@ -48,7 +48,10 @@ async def identify(request: web.Request) -> Identity | None:
     return identity
 
 
-async def require_moderator(request: web.Request, event: Event) -> Identity:
+async def require_role(
+    request: web.Request, event: Event, roles: frozenset[str], refusal: str = ""
+) -> Identity:
+    """The caller, if their role is one of `roles` (and a token is scoped to this event)."""
     identity = await identify(request)
     if identity is None:
         if wants_json(request):
@@ -56,9 +59,16 @@ async def require_moderator(request: web.Request, event: Event) -> Identity:
                 text="Log in or send an API token (Authorization: Bearer ...)."
             )
         raise web.HTTPSeeOther(f"/login?next={request.path_qs}")
-    if not identity.may_moderate(event.id):
-        raise web.HTTPForbidden(text="Your account may not moderate this event.")
+    if identity.event_id not in (None, event.id) or identity.role not in roles:
+        who = " or ".join(sorted(roles))
+        raise web.HTTPForbidden(text=refusal or f"Only {who} accounts may do that for this event.")
     return identity
+
+
+async def require_moderator(request: web.Request, event: Event) -> Identity:
+    return await require_role(
+        request, event, auth.MODERATING_ROLES, "Your account may not moderate this event."
+    )
 
 
 async def require_admin(request: web.Request) -> Identity:

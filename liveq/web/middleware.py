@@ -6,8 +6,7 @@ import logging
 
 from aiohttp import web
 
-from liveq.domain.questions import IllegalTransition, InvalidText
-from liveq.storage.store import AlreadyExists, Conflict, NotFound
+from liveq.errors import LiveqError
 from liveq.web.client_ip import forwarded_https
 from liveq.web.keys import CONFIG
 from liveq.web.responses import error_response
@@ -40,12 +39,8 @@ async def errors(request: web.Request, handler):
             message = _STATUS_MESSAGES[exc.status]
         headers = {k: v for k, v in exc.headers.items() if k in ("Retry-After", "Allow")}
         return error_response(request, exc.status, message or exc.reason, headers)
-    except InvalidText as exc:
-        return error_response(request, 400, str(exc))
-    except NotFound as exc:
-        return error_response(request, 404, str(exc))
-    except (Conflict, IllegalTransition, AlreadyExists) as exc:
-        return error_response(request, 409, str(exc))
+    except LiveqError as exc:
+        return error_response(request, exc.status, str(exc))
     except UnicodeDecodeError:
         return error_response(request, 400, "The request is not valid UTF-8 text.")
     except OverflowError:

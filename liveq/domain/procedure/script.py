@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from liveq.domain.procedure import text as words
+from liveq.errors import Conflict, InvalidInput
 
 SCRIPT, FACT, HOLDING = "script", "fact", "holding"
 ROLES = (SCRIPT, FACT, HOLDING)
@@ -23,11 +24,11 @@ IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif", "image/webp")
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
 
 
-class ScriptError(ValueError):
+class ScriptError(InvalidInput):
     """Input that cannot become part of a script (the message says why): a 400."""
 
 
-class NotReady(Exception):
+class NotReady(Conflict):
     """The procedure cannot do that yet (not signed, not live, checklist open): a 409."""
 
 

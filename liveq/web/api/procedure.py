@@ -1,7 +1,8 @@
 """Procedure mode over HTTP: the day before (script, photos, sign-off, consent)
 and the day (go live, post next, facts, unscripted posts, pause/resume).
 
-Views translate the domain's errors: ScriptError → 400, NotReady → 409.
+The domain's errors (ScriptError, NotReady) carry their HTTP status; the
+error middleware answers them.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import binascii
 import hmac
 import secrets
 import time
-from collections.abc import Awaitable, Callable
 
 import aiosqlite
 from aiohttp import BodyPartReader, web
@@ -27,31 +27,15 @@ from liveq.storage.store import Conflict
 from liveq.tweettext.text import weighted_length
 from liveq.web import csrf
 from liveq.web.audience import load_event
-from liveq.web.auth import identify
+from liveq.web.auth import require_role
 from liveq.web.keys import CONFIG, DB, HUB, OUTBOX, SCREEN
-from liveq.web.responses import read_json_object, render, wants_json
+from liveq.web.responses import read_json_object, render
 from liveq.workers.outbox import Outbox, public_post, screen_post
 
 routes = web.RouteTableDef()
 BASE = "/api/v1/events/{slug}/procedure"
 COMMS = frozenset({"admin", "moderator"})
 APPROVERS = frozenset({"approver"})
-
-
-async def require_role(request: web.Request, event: Event, roles: frozenset[str]) -> Identity:
-    """The caller, if their role is one of `roles` (and a token is scoped to this event)."""
-    identity = await identify(request)
-    if identity is None:
-        if wants_json(request):
-            raise web.HTTPUnauthorized(
-                text="Log in or send an API token (Authorization: Bearer ...)."
-            )
-        raise web.HTTPSeeOther(f"/login?next={request.path_qs}")
-    if identity.event_id not in (None, event.id) or identity.role not in roles:
-        raise web.HTTPForbidden(
-            text=f"Only {' or '.join(sorted(roles))} accounts may do that for this event."
-        )
-    return identity
 
 
 async def _procedure_event(request: web.Request) -> Event:
@@ -73,23 +57,6 @@ def _outbox(request: web.Request) -> Outbox:
     if outbox is None:
         raise web.HTTPConflict(text="Posting to X is not enabled in this liveq's config ([x]).")
     return outbox
-
-
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-
-
-def domain_errors(handler: Handler) -> Handler:
-    """ScriptError → 400, NotReady → 409, with the domain's sentence."""
-
-    async def wrapped(request: web.Request) -> web.StreamResponse:
-        try:
-            return await handler(request)
-        except sc.ScriptError as exc:
-            raise web.HTTPBadRequest(text=str(exc)) from None
-        except sc.NotReady as exc:
-            raise web.HTTPConflict(text=str(exc)) from None
-
-    return wrapped
 
 
 async def state(request: web.Request, event: Event, identity: Identity) -> dict:
@@ -181,7 +148,6 @@ async def measure(request: web.Request) -> web.Response:
 
 
 @routes.post(BASE + "/options")
-@domain_errors
 async def options(request: web.Request) -> web.Response:
     event = await _procedure_event(request)
     identity = await require_role(request, event, COMMS)
@@ -193,7 +159,6 @@ async def options(request: web.Request) -> web.Response:
 
 
 @routes.post(BASE + "/posts")
-@domain_errors
 async def add_post(request: web.Request) -> web.Response:
     event = await _procedure_event(request)
     identity = await require_role(request, event, COMMS)
@@ -210,7 +175,6 @@ async def add_post(request: web.Request) -> web.Response:
 
 
 @routes.post(BASE + "/posts/{id}")
-@domain_errors
 async def edit_post(request: web.Request) -> web.Response:
     event = await _procedure_event(request)
     identity = await require_role(request, event, COMMS)
@@ -223,7 +187,6 @@ async def edit_post(request: web.Request) -> web.Response:
 
 
 @routes.post(BASE + "/posts/{id}/delete")
-@domain_errors
 async def delete_post(request: web.Request) -> web.Response:
     event = await _procedure_event(request)
     identity = await require_role(request, event, COMMS)
@@ -257,7 +220,6 @@ async def _read_photo(request: web.Request) -> tuple[bytes, str, str]:
 
 
 @routes.post(BASE + "/posts/{id}/photos")
-@domain_errors
 async def add_photo(request: web.Request) -> web.Response:
     event = await _procedure_event(request)
     identity = await require_role(request, event, COMMS)
@@ -268,7 +230,6 @@ async def add_photo(request: web.Request) -> web.Response:
 
 
 @routes.post(BASE + "/posts/{id}/photos/{photo}/delete")
-@domain_errors
 async def remove_photo(request: web.Request) -> web.Response:
     event = await _procedure_event(request)
     identity = await require_role(request, event, COMMS)
@@ -283,7 +244,6 @@ async def remove_photo(request: web.Request) -> web.Response:
 
 
 @routes.post(BASE + "/posts/{id}/sign")
-@domain_errors
 async def sign(request: web.Request) -> web.Response:
     """An approver signs off the version of the post they read."""
     event = await _procedure_event(request)
@@ -296,7 +256,6 @@ async def sign(request: web.Request) -> web.Response:
 
 
 @routes.post(BASE + "/import")
-@domain_errors
 async def import_script(request: web.Request) -> web.Response:
     """Replace the script: {"format": "toml"|"markdown", "source": "...",
     "photos": {"file.png": {"media_type": "image/png", "data": "<base64>"}}}."""
@@ -321,7 +280,6 @@ async def import_script(request: web.Request) -> web.Response:
 
 
 @routes.post(BASE + "/consents")
-@domain_errors
 async def add_consent(request: web.Request) -> web.Response:
     event = await _procedure_event(request)
     identity = await require_role(request, event, COMMS)
@@ -331,7 +289,6 @@ async def add_consent(request: web.Request) -> web.Response:
 
 
 @routes.post(BASE + "/consents/{id}")
-@domain_errors
 async def set_consent(request: web.Request) -> web.Response:
     """{"done": true, "note": "on file, ref 2231"} records who and when."""
     event = await _procedure_event(request)
@@ -355,7 +312,6 @@ async def set_consent(request: web.Request) -> web.Response:
 
 
 @routes.post(BASE + "/live")
-@domain_errors
 async def go_live(request: web.Request) -> web.Response:
     event = await _procedure_event(request)
     identity = await require_role(request, event, COMMS)
@@ -414,7 +370,6 @@ def _media(post: sc.ScriptPost) -> list[dict]:
 
 
 @routes.post(BASE + "/next")
-@domain_errors
 async def post_next(request: web.Request) -> web.Response:
     """Queue the next scripted post, if it is signed off as it stands."""
     event = await _procedure_event(request)
@@ -431,7 +386,6 @@ async def post_next(request: web.Request) -> web.Response:
 
 
 @routes.post(BASE + "/facts/{id}/post")
-@domain_errors
 async def post_fact(request: web.Request) -> web.Response:
     event = await _procedure_event(request)
     identity = await require_role(request, event, COMMS)
@@ -449,7 +403,6 @@ async def post_fact(request: web.Request) -> web.Response:
 
 
 @routes.post(BASE + "/compose")
-@domain_errors
 async def compose(request: web.Request) -> web.Response:
     """An unscripted post; a screening finding holds it for an override with a reason."""
     event = await _procedure_event(request)
@@ -465,7 +418,6 @@ async def compose(request: web.Request) -> web.Response:
 
 
 @routes.post(BASE + "/pause")
-@domain_errors
 async def pause(request: web.Request) -> web.Response:
     """Post the signed holding statement and freeze everything else until resume."""
     event = await _procedure_event(request)
@@ -489,7 +441,6 @@ async def pause(request: web.Request) -> web.Response:
 
 
 @routes.post(BASE + "/resume")
-@domain_errors
 async def resume(request: web.Request) -> web.Response:
     event = await _procedure_event(request)
     identity = await require_role(request, event, COMMS)

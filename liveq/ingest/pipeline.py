@@ -2,43 +2,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-
 from liveq.domain.events import Event
 from liveq.domain.questions import Question, Status
 from liveq.hub import Hub
-from liveq.ingest.screener import ScreeningService
+from liveq.ingest.screener import Screener, no_screening
 from liveq.storage.db import Database
 from liveq.storage.store import NewQuestion, insert_question
 
-# Text in, findings out (dicts with kind, start, end, reason). Pure. A
-# ScreeningService is one too, and ingest also gives it the event and the author
-# (near-duplicates of the event's questions, floods per author and IP address).
-Screen = Callable[[str], Sequence[dict]]
-
-
-def no_screening(text: str) -> Sequence[dict]:
-    return ()
-
 
 async def ingest(
-    db: Database, hub: Hub, event: Event, new: NewQuestion, screen: Screen = no_screening
+    db: Database, hub: Hub, event: Event, new: NewQuestion, screen: Screener = no_screening
 ) -> Question | None:
     """Store one question and tell the consoles; None if this source_id was seen before.
 
     Findings never drop a question: they hold it for a moderator, even when the
     event shows questions without moderation.
     """
-    if isinstance(screen, ScreeningService):
-        screened = await screen.screen_question(db, event, new)
-        findings = screened.findings
-        question = None
-        try:
-            question = await _store(db, event, new, findings)
-        finally:
-            screened.stored(question)
-    else:
-        question = await _store(db, event, new, list(screen(new.text)))
+    screened = await screen.screen_question(db, event, new)
+    question = None
+    try:
+        question = await _store(db, event, new, screened.findings)
+    finally:
+        screened.stored(question)
     if question is not None:
         hub.question_changed(question)
     return question

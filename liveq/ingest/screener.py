@@ -16,7 +16,7 @@ import asyncio
 import time
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from liveq.config import Config, ConfigError
 from liveq.domain.events import Event
@@ -144,6 +144,45 @@ class Screened:
         if not self.ticket.future.done():
             self.ticket.future.set_result(question.id if question is not None else None)
         self.ticket = None
+
+
+class Screener(Protocol):
+    """What ingest, moderation and the outbox need of screening (``app[SCREEN]``)."""
+
+    @property
+    def rules(self) -> ScreeningRules:
+        """The rules edits and redactions are re-screened with."""
+        ...
+
+    def __call__(self, text: str) -> list[dict]:
+        """Findings for outgoing text (a post, an answer, an edit)."""
+        ...
+
+    async def screen_question(self, db: Database, event: Event, new: NewQuestion) -> Screened:
+        """Findings for an incoming question; call ``.stored()`` on the result after."""
+        ...
+
+    def question_changed(self, question: Question) -> None:
+        """A question was moderated (merged, declined, ...)."""
+        ...
+
+
+class NoScreening:
+    """Screening switched off: nothing is ever found (a bare benchmark, a test)."""
+
+    rules = ScreeningRules(check_phi=False, check_profanity=False)
+
+    def __call__(self, text: str) -> list[dict]:
+        return []
+
+    async def screen_question(self, db: Database, event: Event, new: NewQuestion) -> Screened:
+        return Screened([])
+
+    def question_changed(self, question: Question) -> None:
+        pass
+
+
+no_screening = NoScreening()
 
 
 class ScreeningService:

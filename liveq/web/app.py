@@ -12,8 +12,7 @@ from aiohttp import WSCloseCode, web
 from liveq import __version__
 from liveq.config import Config
 from liveq.hub import Hub
-from liveq.ingest.pipeline import Screen
-from liveq.ingest.screener import ScreeningService
+from liveq.ingest.screener import Screener, ScreeningService
 from liveq.networks.x.client import create_x_client, quiet_secret_loggers
 from liveq.networks.x.settings import load_x_settings
 from liveq.storage.db import Database
@@ -102,8 +101,8 @@ def templates() -> jinja2.Environment:
     return jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined)
 
 
-def create_app(config: Config, *, screen: Screen | None = None) -> web.Application:
-    """The app; `screen` defaults to the config's [screening] (pass no_screening for none)."""
+def create_app(config: Config, *, screen: Screener | None = None) -> web.Application:
+    """The app; `screen` defaults to the config's [screening] (pass NoScreening() for none)."""
     limits = config.limits
     app = web.Application(
         middlewares=[security_headers, errors], client_max_size=limits.max_body_bytes

@@ -7,7 +7,7 @@ from aiohttp import web
 
 from liveq.config import Config
 from liveq.hub import Hub
-from liveq.ingest.pipeline import Screen
+from liveq.ingest.screener import Screener
 from liveq.networks.x.client import XClient
 from liveq.networks.x.settings import XSettings
 from liveq.storage.db import Database
@@ -20,7 +20,7 @@ CONFIG = web.AppKey("config", Config)
 DB = web.AppKey("db", Database)
 HUB = web.AppKey("hub", Hub)
 TEMPLATES = web.AppKey("templates", jinja2.Environment)
-SCREEN = web.AppKey("screen", Screen)
+SCREEN = web.AppKey("screen", Screener)
 QUESTION_LIMIT = web.AppKey("question_limit", RateLimiter)
 VOTE_LIMIT = web.AppKey("vote_limit", RateLimiter)
 LOGIN_LIMIT = web.AppKey("login_limit", RateLimiter)

@@ -44,7 +44,8 @@ from tweepy.asynchronous import AsyncClient
 
 from liveq.domain.events import Event
 from liveq.hub import Hub
-from liveq.ingest.pipeline import Screen, ingest
+from liveq.ingest.pipeline import ingest
+from liveq.ingest.screener import Screener
 from liveq.networks.x.client import XClient
 from liveq.networks.x.settings import XSettings
 from liveq.storage import store
@@ -459,7 +460,7 @@ class XPollers:
         hub: Hub,
         client: XClient,
         settings: XSettings,
-        screen: Screen,
+        screen: Screener,
         max_chars: int,
     ) -> None:
         self.db = db

@@ -6,8 +6,7 @@ import json
 import pytest
 
 from liveq.config import ConfigError
-from liveq.ingest.pipeline import no_screening
-from liveq.ingest.screener import ScreeningService, screen_outgoing
+from liveq.ingest.screener import ScreeningService, no_screening, screen_outgoing
 from liveq.web.app import create_app
 from liveq.web.keys import SCREEN
 from tests.fixtures_server import bearer, start_server, write_config

@@ -6,7 +6,6 @@ from aiohttp import web
 
 from liveq.domain.events import KINDS, MODERATION_MODES, check_hashtag, check_slug
 from liveq.domain.questions import ACTIONS, Question, Status, clean_text
-from liveq.ingest.screener import ScreeningService
 from liveq.screening import KINDS as FINDING_KINDS
 from liveq.screening.rules import ScreeningRules
 from liveq.storage import store
@@ -33,16 +32,9 @@ def _question_id(request: web.Request) -> int:
         raise web.HTTPNotFound(text="There is no such question.") from None
 
 
-# Screening switched off (create_app(screen=no_screening), e.g. for a bare benchmark).
-_NO_RULES = ScreeningRules(check_phi=False, check_profanity=False)
-
-
 def _rules(app: web.Application) -> ScreeningRules:
     """The rules edits and redactions are re-screened with: the ones ingest uses."""
-    screen = app[SCREEN]
-    if isinstance(screen, ScreeningService):
-        return screen.rules
-    return _NO_RULES
+    return app[SCREEN].rules
 
 
 def changed(app: web.Application, questions: list[Question]) -> None:
@@ -51,8 +43,7 @@ def changed(app: web.Application, questions: list[Question]) -> None:
     screen = app[SCREEN]
     for question in questions:
         hub.question_changed(question)
-        if isinstance(screen, ScreeningService):
-            screen.question_changed(question)
+        screen.question_changed(question)
 
 
 def _kinds(value: object) -> tuple[str, ...] | None:

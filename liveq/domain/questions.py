@@ -92,6 +92,7 @@ class Question:
     decline_reason: str = ""
     source_url: str = ""
     findings: tuple[dict, ...] = ()
+    answered_at: float | None = None
 
     def public(self) -> dict:
         """What the audience and the overlay see: no moderation detail."""

@@ -237,6 +237,18 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE outbox ADD COLUMN sent_text TEXT NOT NULL DEFAULT '';
         """,
     ),
+    (
+        "0007_answered_at",
+        """
+        -- When a question was answered: the outbox's queue of answers to post, in
+        -- order, without reading the audit trail.
+        ALTER TABLE questions ADD COLUMN answered_at REAL;
+        UPDATE questions SET answered_at = (
+            SELECT max(a.at) FROM audit a WHERE a.question_id = questions.id AND a.action = 'answer'
+        ) WHERE status = 'answered';
+        CREATE INDEX questions_answered ON questions(answered_at) WHERE answered_at IS NOT NULL;
+        """,
+    ),
 ]
 
 

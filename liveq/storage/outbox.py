@@ -205,17 +205,16 @@ async def list_items(db: Database, event_id: int) -> list[OutboxItem]:
     return [_item(r) for r in rows]
 
 
-async def answered_without_posts(db: Database, event_id: int) -> list[int]:
-    """Answered questions whose answer is not in the outbox yet, in the order answered."""
+async def answered_without_posts(db: Database) -> list[tuple[int, int]]:
+    """(event id, question id) of answered questions whose answer is not in the outbox
+    yet, in the order they were answered."""
     rows = await db.fetchall(
-        "SELECT q.id, max(a.id) AS answered FROM questions q"
-        " JOIN audit a ON a.question_id = q.id AND a.action = 'answer'"
-        " WHERE q.event_id = ? AND q.status = 'answered'"
+        "SELECT q.event_id, q.id FROM questions q"
+        " WHERE q.answered_at IS NOT NULL AND q.status = 'answered'"
         " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.question_id = q.id)"
-        " GROUP BY q.id ORDER BY answered",
-        (event_id,),
+        " ORDER BY q.answered_at, q.id"
     )
-    return [r["id"] for r in rows]
+    return [(r["event_id"], r["id"]) for r in rows]
 
 
 async def answered_count(db: Database, event_id: int) -> int:

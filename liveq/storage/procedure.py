@@ -506,3 +506,9 @@ async def mark_queued(conn: aiosqlite.Connection, post: sc.ScriptPost, outbox_id
     )
     if cur.rowcount != 1:
         raise Conflict("That post changed or was queued by someone else; look again.")
+
+
+async def physician(db: Database, event: Event) -> str:
+    """The physician who signs this procedure's answers ("" when none is set)."""
+    row = await db.fetchone("SELECT physician FROM procedures WHERE event_id = ?", (event.id,))
+    return row["physician"] if row else ""

@@ -74,6 +74,11 @@ async def get_event(db: Database, slug: str) -> Event | None:
     return _event(row) if row else None
 
 
+async def get_event_by_id(db: Database, event_id: int) -> Event | None:
+    row = await db.fetchone("SELECT * FROM events WHERE id = ?", (event_id,))
+    return _event(row) if row else None
+
+
 async def list_events(db: Database) -> list[Event]:
     return [_event(r) for r in await db.fetchall("SELECT * FROM events ORDER BY id")]
 
@@ -105,7 +110,7 @@ async def update_event(db: Database, event: Event, actor: str, **changes: object
 _Q_COLUMNS = (
     "id, event_id, text, status, source, author, created_at, updated_at, version,"
     " original_text, starred, votes, merged_into, merged_count, answer, decline_reason,"
-    " source_url, findings, updated_by"
+    " source_url, findings, updated_by, answered_at"
 )
 
 
@@ -129,6 +134,7 @@ def _question(row: sqlite3.Row) -> Question:
         decline_reason=row["decline_reason"],
         source_url=row["source_url"],
         findings=tuple(json.loads(row["findings"])),
+        answered_at=row["answered_at"],
     )
 
 
@@ -379,8 +385,10 @@ async def _apply(conn: aiosqlite.Connection, event: Event, q: Question, m: Moder
     changes = {"status": str(new_status)}
     if m.action == "decline":
         changes["decline_reason"] = m.reason
-    if m.action == "answer" and m.answer:
-        changes["answer"] = m.answer
+    if m.action == "answer":
+        changes["answered_at"] = time.time()
+        if m.answer:
+            changes["answer"] = m.answer
     touched = []
     if m.action == "on_air":
         # One question on air per event: the one there goes back to the approved list.

@@ -32,6 +32,7 @@ from liveq.domain.procedure import text as procedure_text
 from liveq.networks.x.client import XClient
 from liveq.networks.x.settings import XSettings
 from liveq.storage import outbox as ob
+from liveq.storage import procedure as procedure_store
 from liveq.storage import store
 from liveq.tweettext import thread
 
@@ -105,6 +106,8 @@ class Outbox:
         self.screen = screen
         self.interval = interval
         self._wake = asyncio.Event()
+        # Answers are numbered from the outbox ("Q7"): queue one at a time.
+        self._enqueueing = asyncio.Lock()
         self._stopping = False
         self._me: tuple[str, str] | None = None  # (id, username)
 
@@ -132,12 +135,25 @@ class Outbox:
     # -- turning answers into posts ---------------------------------------------
 
     async def enqueue_answers(self) -> None:
-        for event in await store.list_events(self.db):
-            for question_id in await ob.answered_without_posts(self.db, event.id):
-                question = await store.get_question(self.db, event, question_id)
-                await self.enqueue_answer(event, question)
+        """Queue the posts of every answer not in the outbox yet.
+
+        Answering wakes the outbox (``wake()``); the answered_at column makes
+        this durable: an answer given while the outbox was down or X was off is
+        found here at the next start."""
+        events: dict[int, Event] = {}
+        for event_id, question_id in await ob.answered_without_posts(self.db):
+            if event_id not in events:
+                events[event_id] = await store.get_event_by_id(self.db, event_id)
+            event = events[event_id]
+            question = await store.get_question(self.db, event, question_id)
+            await self.enqueue_answer(event, question)
 
     async def enqueue_answer(self, event: Event, question) -> list[ob.OutboxItem]:
+        """Queue an answered question's posts (nothing if they are queued already)."""
+        async with self._enqueueing:
+            return await self._enqueue_answer(event, question)
+
+    async def _enqueue_answer(self, event: Event, question) -> list[ob.OutboxItem]:
         if event.kind == "procedure":
             parts = await self._procedure_answer(event, question)
         else:
@@ -160,10 +176,7 @@ class Outbox:
 
     async def _procedure_answer(self, event: Event, question) -> list[str]:
         """The question quoted (shortened to fit), the answer signed by the physician."""
-        row = await self.db.fetchone(
-            "SELECT physician FROM procedures WHERE event_id = ?", (event.id,)
-        )
-        physician = (row["physician"] if row else "") or self.settings.signature
+        physician = await procedure_store.physician(self.db, event) or self.settings.signature
         return procedure_text.answer_parts(question.text, question.answer, physician, event.hashtag)
 
     async def _webinar_answer(self, event: Event, question) -> str:

@@ -672,7 +672,7 @@ class XPollers:
 
     async def publish(self, event_id: int) -> None:
         """Tell the event's moderators (only them) how the source is doing."""
-        event = await _event_by_id(self.db, event_id)
+        event = await store.get_event_by_id(self.db, event_id)
         if event is None:
             return
         view = await self.view(event)
@@ -684,11 +684,6 @@ _ENDED = frozenset({"budget", "stopped"})
 
 def _seconds(value: float) -> str:
     return f"{value:g} s" if value < 60 else f"{value / 60:g} min"
-
-
-async def _event_by_id(db: Database, event_id: int) -> Event | None:
-    row = await db.fetchone("SELECT slug FROM events WHERE id = ?", (event_id,))
-    return await store.get_event(db, row["slug"]) if row else None
 
 
 __all__ = [

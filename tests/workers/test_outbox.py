@@ -374,3 +374,42 @@ async def _rows(config):
 
     async with Database(config.database_path) as db:
         return await db.fetchall("SELECT state, tweet_id FROM outbox ORDER BY seq")
+
+
+async def test_answering_wakes_the_outbox_and_a_restart_finds_what_was_missed(
+    tmp_path, x_emulator, x_state, http
+):
+    """The outbox polls only every 60 s here: the answer itself must wake it. An
+    answer given while the outbox was away is found from the questions table."""
+    config = write_config(
+        tmp_path,
+        x=x_section(x_emulator, outbox_interval_seconds=60, timeout_seconds=1),
+        limits={"questions_per_minute": 0},
+    )
+    server = await start_server(config)
+    try:
+        await answer(http, server, "Does answering wake the outbox?", "Yes.")
+        items = await wait_for(
+            lambda: _posted(http, server, 1), timeout=5
+        )
+        assert items[0]["text"].startswith("Q1")
+        # Answered in the database while no outbox runs (as if it crashed between
+        # the answer's commit and queueing its post): the next start posts it.
+        qid = await answer(http, server, "And after a restart?", "Also yes.")
+        await settled(http, server, 2)
+        await server.stop()
+        import sqlite3
+
+        with sqlite3.connect(server.config.database_path) as db:
+            db.execute("DELETE FROM outbox WHERE question_id = ?", (qid,))
+        await server.start()
+        items = await wait_for(lambda: _posted(http, server, 2), timeout=5)
+        assert [i["question_id"] for i in items][-1] == qid
+    finally:
+        await server.stop()
+
+
+async def _posted(http, server, count):
+    items = await outbox(http, server)
+    posted = [i for i in items if i["state"] == "posted"]
+    return posted if len(posted) >= count else None

@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import logging
+
 from aiohttp import web
 
-from liveq.domain.events import KINDS, MODERATION_MODES, check_hashtag, check_slug
+from liveq.domain.events import KINDS, MODERATION_MODES, Event, check_hashtag, check_slug
 from liveq.domain.questions import ACTIONS, Question, Status, clean_text
 from liveq.screening import KINDS as FINDING_KINDS
 from liveq.screening.rules import ScreeningRules
 from liveq.storage import store
 from liveq.web.audience import load_event
 from liveq.web.auth import require_admin, require_moderator
-from liveq.web.keys import CONFIG, DB, EVENTS, HUB, SCREEN
+from liveq.web.keys import CONFIG, DB, EVENTS, HUB, OUTBOX, SCREEN
 from liveq.web.responses import read_json_object
 
+log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
 
 
@@ -44,6 +47,21 @@ def changed(app: web.Application, questions: list[Question]) -> None:
     for question in questions:
         hub.question_changed(question)
         screen.question_changed(question)
+
+
+async def _queue_answer(app: web.Application, event: Event, question: Question) -> None:
+    """Queue the answer's posts before the moderator hears "done", and wake the outbox.
+
+    Should this fail or liveq stop between the two commits, the outbox finds the
+    answered question at its next pass (questions.answered_at): nothing is lost."""
+    outbox = app.get(OUTBOX)
+    if outbox is None:
+        return
+    try:
+        await outbox.enqueue_answer(event, question)
+    except Exception:
+        log.exception("outbox: could not queue the answer to question %s now", question.id)
+    outbox.wake()
 
 
 def _kinds(value: object) -> tuple[str, ...] | None:
@@ -206,6 +224,8 @@ async def moderate(request: web.Request) -> web.Response:
     )
     result = await store.moderate(request.app[DB], event, _question_id(request), moderation)
     changed(request.app, result)
+    if action == "answer":
+        await _queue_answer(request.app, event, result[0])
     return web.json_response(
         {"question": result[0].full(), "changed": [q.full() for q in result[1:]]}
     )

@@ -109,34 +109,3 @@ def cmd_event_rotate_key(args: argparse.Namespace) -> int:
     print("The old URL is refused within seconds; rotate from the console (or")
     print(f"POST /api/v1/events/{event.slug}/overlay-key) to also close open overlays at once.")
     return 0
-
-
-def _actions(parser: argparse.ArgumentParser) -> argparse._SubParsersAction:
-    """The sub-command action of an existing `liveq token` / `liveq event` parser."""
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            return action
-    raise LookupError(parser.prog)
-
-
-def add_admin_commands(subparsers: argparse._SubParsersAction, common: argparse.ArgumentParser):
-    """Register the admin commands on `liveq`'s sub-command parser."""
-    p = subparsers.add_parser(
-        "backup", parents=[common], help="copy the database consistently, even while serving"
-    )
-    p.add_argument("file", help="the copy to write (must not exist yet)")
-    p.set_defaults(func=cmd_backup)
-
-    token_sub = _actions(subparsers.choices["token"])
-    p = token_sub.add_parser("list", parents=[common], help="list API tokens (never their secret)")
-    p.set_defaults(func=cmd_token_list)
-    p = token_sub.add_parser("revoke", parents=[common], help="revoke an API token by its id")
-    p.add_argument("id", type=int, help="the token's id (see liveq token list)")
-    p.set_defaults(func=cmd_token_revoke)
-
-    event_sub = _actions(subparsers.choices["event"])
-    p = event_sub.add_parser(
-        "rotate-key", parents=[common], help="give an event a new overlay key (old URL stops)"
-    )
-    p.add_argument("slug")
-    p.set_defaults(func=cmd_event_rotate_key)

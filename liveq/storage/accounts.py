@@ -20,14 +20,10 @@ import aiosqlite
 from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from liveq.domain.roles import APPROVING_ROLES, MODERATING_ROLES, ROLES
 from liveq.storage.db import Database
 from liveq.storage.store import AlreadyExists, NotFound
 
-ROLES = ("admin", "moderator", "approver", "presenter")
-# Roles that may run the moderation queue.
-MODERATING_ROLES = frozenset({"admin", "moderator"})
-# Roles that may sign off a procedure's script (the approving physician).
-APPROVING_ROLES = frozenset({"admin", "approver"})
 SESSION_SECONDS = 12 * 3600
 
 log = logging.getLogger(__name__)

@@ -1,0 +1,58 @@
+"""Running liveq: `liveq serve`, `liveq demo`, `liveq x-emulator`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+from pathlib import Path
+
+from liveq.config import load_config
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from aiohttp import web
+
+    from liveq.web.access_log import AccessLogger
+    from liveq.web.app import create_app
+
+    config = load_config(args.config)
+    host = args.host or config.server.host
+    port = args.port or config.server.port
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    # aiosqlite logs every statement and its parameters (question texts) at DEBUG.
+    logging.getLogger("aiosqlite").setLevel(logging.INFO)
+    web.run_app(
+        create_app(config),
+        host=host,
+        port=port,
+        shutdown_timeout=10,
+        print=lambda _: print(
+            f"liveq serving on http://{host}:{port} (Ctrl-C to stop)", flush=True
+        ),
+        access_log_class=AccessLogger,
+    )
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from liveq.cli import demo
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        asyncio.run(demo.run(args.port, Path(args.dir) if args.dir else None, args.pace))
+    except KeyboardInterrupt:
+        print("\nliveq demo stopped.")
+    return 0
+
+
+def cmd_x_emulator(args: argparse.Namespace) -> int:
+    from liveq.emulators.x.server import run_emulator
+
+    try:
+        asyncio.run(run_emulator(args.host, args.port, ca_file=args.ca_file))
+    except KeyboardInterrupt:
+        print("\nX API emulator stopped.")
+    return 0

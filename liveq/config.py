@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import ipaddress
-import json
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -184,15 +183,10 @@ def example_path() -> Path:
 
 
 def dump_toml(sections: dict[str, dict[str, Any]]) -> str:
-    """Tables of plain values (strings, numbers, booleans, lists of them) as TOML.
+    """A config as TOML text (tables, nested tables, arrays): what load_config reads."""
+    import tomli_w  # only the tests, the benchmarks and the demo write configs
 
-    JSON's spelling of those values is valid TOML, so json.dumps writes each one.
-    """
-    lines = []
-    for name, values in sections.items():
-        lines.append(f"[{name}]")
-        lines += [f"{key} = {json.dumps(value)}" for key, value in values.items()]
-    return "\n".join(lines) + "\n"
+    return tomli_w.dumps(sections)
 
 
 def render_example(secret: str, database_path: str = "liveq.db") -> str:

@@ -27,6 +27,7 @@ FOLDER_MARKERS = {
     "web": "api",
     "after": "api",
     "architecture": "unit",
+    "config": "unit",
     "browser": "browser",
     "cli": "system",
     "system": "system",

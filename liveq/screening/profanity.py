@@ -1,7 +1,7 @@
 """Profanity: whole words from a maintained list, seen through common obfuscation.
 
-The word list is glin-profanity's English dictionary (MIT, maintained, read from the
-installed package's data file), plus ``data/profanity_extra.txt`` (liveq's mild words
+The word list is glin-profanity's English dictionary (MIT, maintained, through the
+package's own dictionary loader), plus ``data/profanity_extra.txt`` (liveq's mild words
 and verb forms), minus the clinical terms below, which are ordinary words in a
 hospital Q&A. Matching is per whole word on a normalised "skeleton" of the text, so
 "Scunthorpe", "assessment", "class" and "cockpit" never match, while "sh1t", "f*ck",
@@ -10,14 +10,11 @@ hospital Q&A. Matching is per whole word on a normalised "skeleton" of the text,
 
 from __future__ import annotations
 
-import importlib.util
-import json
 import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
-from pathlib import Path
 
 from liveq.screening.findings import Finding
 from liveq.screening.rules import ScreeningRules
@@ -54,17 +51,12 @@ _SPACED_SEP = re.compile(r"[\s.\-_]{1,2}")
 
 @cache
 def _upstream_words() -> frozenset[str]:
-    # Located without importing glin_profanity (its __init__ pulls in ~100 ms of scanners).
-    spec = importlib.util.find_spec("glin_profanity")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError(
-            "liveq screening needs the glin-profanity package for its word list; "
-            "run `pip install -e .` in the liveq checkout"
-        )
-    path = Path(next(iter(spec.submodule_search_locations))) / "data/dictionaries/english.json"
-    data = json.loads(path.read_text("utf-8"))
-    words = data["words"] if isinstance(data, dict) else data
-    return frozenset(w.casefold().strip() for w in words if isinstance(w, str) and w.strip())
+    # Through the package's own loader, not a path into its files. Imported here,
+    # on first use, because its __init__ takes ~50 ms (`liveq --help` need not pay).
+    from glin_profanity.data.dictionary import dictionary
+
+    words = dictionary.get_words("english")
+    return frozenset(w.casefold().strip() for w in words if w.strip())
 
 
 @cache

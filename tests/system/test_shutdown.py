@@ -6,6 +6,7 @@ import json
 import signal
 
 import aiohttp
+import argon2
 import websockets
 from playwright.async_api import expect
 from websockets.exceptions import ConnectionClosed
@@ -25,6 +26,15 @@ async def _setup(config) -> tuple[str, str]:
         )
         token = await auth.create_api_token(db, "moderator", label="deck")
         await auth.create_user(db, "alice", MOD_PASSWORD, "moderator")
+        # The suite hashes at test cost; these logins must be slow (production cost,
+        # ~100 ms each) to be caught in flight by SIGTERM.
+        slow = argon2.PasswordHasher().hash(MOD_PASSWORD)
+
+        async def production_cost(conn):
+            sql = "UPDATE users SET password_hash = ? WHERE username = 'alice'"
+            await conn.execute(sql, (slow,))
+
+        await db.write(production_cost)
     return token, event.overlay_key
 
 

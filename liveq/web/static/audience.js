@@ -1,33 +1,20 @@
 // The audience page with JavaScript on: approved questions live, one upvote each.
 // The form itself works without this file.
-"use strict";
+import { api } from "./api.js";
+import { live, Questions } from "./live.js";
 
-(function () {
-  const root = document.getElementById("audience");
-  if (!root) return;
+const root = document.getElementById("audience");
+if (root) start(root);
+
+function start(root) {
   const slug = root.dataset.slug;
-  const csrf = root.dataset.csrf;
-  const questions = new Map();
+  const questions = new Questions();
   const voted = new Set(JSON.parse(sessionStorage.getItem(`voted:${slug}`) || "[]"));
-  let backoff = 500;
 
-  function connect() {
-    const proto = location.protocol === "https:" ? "wss:" : "ws:";
-    const ws = new WebSocket(`${proto}//${location.host}/ws/${encodeURIComponent(slug)}`);
-    ws.onopen = () => { backoff = 500; document.getElementById("live").hidden = false; };
-    ws.onmessage = (msg) => {
-      const m = JSON.parse(msg.data);
-      if (m.type === "snapshot") {
-        questions.clear();
-        for (const q of m.questions) questions.set(q.id, q);
-      } else if (m.type === "question") {
-        questions.set(m.question.id, m.question);
-      } else if (m.type === "question_removed") {
-        questions.delete(m.id);
-      }
-      render();
-    };
-    ws.onclose = () => { setTimeout(connect, backoff); backoff = Math.min(backoff * 2, 15000); };
+  function showConnection(status) {
+    root.dataset.connection = status === "live" ? "live" : "down";
+    if (status === "live") document.getElementById("live").hidden = false;
+    document.getElementById("conn").hidden = status === "live";
   }
 
   function render() {
@@ -64,11 +51,17 @@
     button.disabled = true;
     voted.add(id);
     sessionStorage.setItem(`voted:${slug}`, JSON.stringify([...voted]));
-    const res = await fetch(`/e/${encodeURIComponent(slug)}/questions/${id}/vote`, {
-      method: "POST", headers: { "X-CSRF-Token": csrf, "Accept": "application/json" }, credentials: "same-origin",
-    });
-    if (!res.ok) { voted.delete(id); button.disabled = false; }
+    try {
+      await api("POST", `/e/${encodeURIComponent(slug)}/questions/${id}/vote`);
+    } catch (err) {
+      voted.delete(id);
+      button.disabled = false;
+    }
   }
 
-  connect();
-})();
+  live(slug, {
+    onMessage: (msg) => { if (questions.apply(msg)) render(); },
+    onStatus: showConnection,
+    maxDelayMs: 15000,
+  });
+}

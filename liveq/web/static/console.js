@@ -1,12 +1,16 @@
 // The moderator console: a live queue over a websocket; actions over the JSON API.
 // All text from questions goes into the page with textContent, never innerHTML.
-"use strict";
+import { api } from "./api.js";
+import { el, notice, showConnection } from "./dom.js";
+import { live, Questions } from "./live.js";
+import { threadPanel } from "./thread.js";
+import { xSourcePanel } from "./xsource.js";
 
-(function () {
-  const root = document.getElementById("console");
+start(document.getElementById("console"));
+
+function start(root) {
   const slug = root.dataset.slug;
-  const csrf = root.dataset.csrf;
-  const questions = new Map();
+  const questions = new Questions();
   const MAX_ROWS = 500;
   let tab = "pending";
   let sortBy = "time";
@@ -15,42 +19,18 @@
   let renderQueued = false;
   let visibleIds = new Set();
 
-  const el = (tag, cls, text) => {
-    const node = document.createElement(tag);
-    if (cls) node.className = cls;
-    if (text !== undefined) node.textContent = text;
-    return node;
-  };
+  // The console's other panels, each handed every message for its own types.
+  const panels = [threadPanel(slug), xSourcePanel(slug)];
 
   // --- connection --------------------------------------------------------
-  let backoff = 500;
-  function connect() {
-    const proto = location.protocol === "https:" ? "wss:" : "ws:";
-    const ws = new WebSocket(`${proto}//${location.host}/ws/${encodeURIComponent(slug)}`);
-    const conn = document.getElementById("conn");
-    ws.onopen = () => { backoff = 500; conn.textContent = "live"; conn.className = "badge ok"; };
-    ws.onmessage = (msg) => handle(JSON.parse(msg.data));
-    ws.onclose = () => {
-      conn.textContent = "reconnecting…"; conn.className = "badge warn";
-      setTimeout(connect, backoff);
-      backoff = Math.min(backoff * 2, 10000);
-    };
-  }
-
   function handle(msg) {
-    if (msg.type === "snapshot") {
-      if (msg.role !== "moderator") { location.href = "/login?next=" + encodeURIComponent(location.pathname); return; }
-      questions.clear();
-      for (const q of msg.questions) questions.set(q.id, q);
-      setEvent(msg.event);
-    } else if (msg.type === "question") {
-      const old = questions.get(msg.question.id);
-      if (!old || old.version <= msg.question.version) questions.set(msg.question.id, msg.question);
-    } else if (msg.type === "event") {
-      setEvent(msg.event);
+    if (msg.type === "snapshot" && msg.role !== "moderator") {
+      location.href = "/login?next=" + encodeURIComponent(location.pathname);
+      return;
     }
-    // Other panels of the console (thread, X source) listen for their own types.
-    document.dispatchEvent(new CustomEvent("liveq:message", { detail: msg }));
+    questions.apply(msg);
+    if (msg.type === "snapshot" || msg.type === "event") setEvent(msg.event);
+    for (const panel of panels) panel(msg);
     scheduleRender();
   }
 
@@ -293,28 +273,6 @@
   }
 
   // --- actions -------------------------------------------------------------
-  function notice(text, kind) {
-    const n = document.getElementById("notice");
-    n.textContent = text;
-    n.className = `notice ${kind || ""}`;
-    n.hidden = false;
-    clearTimeout(notice.timer);
-    notice.timer = setTimeout(() => { n.hidden = true; }, 8000);
-  }
-
-  async function api(method, path, body) {
-    const res = await fetch(path, {
-      method,
-      headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf, "Accept": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      credentials: "same-origin",
-    });
-    let data = {};
-    try { data = await res.json(); } catch (e) { data = { error: `The server answered ${res.status}.` }; }
-    if (!res.ok) throw new Error(data.error || `The server answered ${res.status}.`);
-    return data;
-  }
-
   const dialog = document.getElementById("dialog");
   function ask(title, label, question, initial) {
     return new Promise((resolve) => {
@@ -398,10 +356,7 @@
     }
     try {
       const data = await api("POST", `/api/v1/events/${encodeURIComponent(slug)}/questions/${id}/${action}`, body);
-      for (const changed of [data.question, ...(data.changed || [])]) {
-        const old = questions.get(changed.id);
-        if (!old || old.version <= changed.version) questions.set(changed.id, changed);
-      }
+      for (const changed of [data.question, ...(data.changed || [])]) questions.put(changed);
       scheduleRender();
     } catch (err) {
       notice(err.message, "error");
@@ -469,8 +424,5 @@
     ev.preventDefault();
   });
 
-  // What the console's other scripts share with this one.
-  window.liveq = { slug, csrf, api, notice, questions };
-
-  connect();
-})();
+  live(slug, { onMessage: handle, onStatus: showConnection });
+}

@@ -1,24 +1,21 @@
 // The procedure page: the day before (script, photos, sign-off, checklist) and
 // the day (post next, composer with a live counter, pause/resume, pacing).
 // Every text from the server goes in with textContent, never innerHTML.
-"use strict";
+import { api } from "./api.js";
+import { el, notice, showConnection } from "./dom.js";
+import { live } from "./live.js";
+import { threadPanel } from "./thread.js";
 
-(function () {
-  const root = document.getElementById("procedure");
+start(document.getElementById("procedure"));
+
+function start(root) {
   const slug = root.dataset.slug;
-  const csrf = root.dataset.csrf;
   const base = `/api/v1/events/${encodeURIComponent(slug)}/procedure`;
   let state = null;
   let clockSkew = 0; // server time - our time, in seconds
   const photoInputs = new Map(); // post id -> {file, alt}
 
   const $ = (id) => document.getElementById(id);
-  const el = (tag, cls, text) => {
-    const node = document.createElement(tag);
-    if (cls) node.className = cls;
-    if (text !== undefined) node.textContent = text;
-    return node;
-  };
   const button = (label, onClick, cls) => {
     const b = el("button", cls || "", label);
     b.type = "button";
@@ -26,34 +23,11 @@
     return b;
   };
 
-  function notice(text, kind) {
-    const n = $("notice");
-    n.textContent = text;
-    n.className = `notice ${kind || ""}`;
-    n.hidden = false;
-    clearTimeout(notice.timer);
-    notice.timer = setTimeout(() => { n.hidden = true; }, 8000);
-  }
-
-  async function send(method, path, body, isForm) {
-    const headers = { "X-CSRF-Token": csrf, "Accept": "application/json" };
-    if (!isForm) headers["Content-Type"] = "application/json";
-    const res = await fetch(path, {
-      method, headers, credentials: "same-origin",
-      body: body === undefined ? undefined : (isForm ? body : JSON.stringify(body)),
-    });
-    let data = {};
-    try { data = await res.json(); } catch (e) { data = { error: `The server answered ${res.status}.` }; }
-    if (!res.ok) throw new Error(data.error || `The server answered ${res.status}.`);
-    return data;
-  }
-  const api = (method, path, body) => send(method, path, body, false);
-  window.liveq = { slug, csrf, api, notice, questions: new Map() };
-
-  // Run an action; show its error; take the new state from its answer.
-  async function act(path, body, isForm) {
+  // Run an action (body: JSON, or a FormData for a photo); show its error;
+  // take the new state from its answer.
+  async function act(path, body) {
     try {
-      const data = await send("POST", base + path, body, isForm);
+      const data = await api("POST", base + path, body);
       if (data.problems) setState(data);
       return data;
     } catch (err) {
@@ -69,21 +43,12 @@
   const refreshSoon = () => { clearTimeout(refreshTimer); refreshTimer = setTimeout(refresh, 100); };
 
   // --- websocket: the thread panel (thread.js) and changes made elsewhere --------
-  let backoff = 500;
-  function connect() {
-    const proto = location.protocol === "https:" ? "wss:" : "ws:";
-    const ws = new WebSocket(`${proto}//${location.host}/ws/${encodeURIComponent(slug)}`);
-    ws.onopen = () => { backoff = 500; $("conn").textContent = "live"; $("conn").className = "badge ok"; refresh(); };
-    ws.onmessage = (msg) => {
-      const m = JSON.parse(msg.data);
-      document.dispatchEvent(new CustomEvent("liveq:message", { detail: m }));
-      if (m.type === "procedure_changed" || (m.type === "outbox" && m.item.state === "posted")) refreshSoon();
-    };
-    ws.onclose = () => {
-      $("conn").textContent = "reconnecting…"; $("conn").className = "badge warn";
-      setTimeout(connect, backoff);
-      backoff = Math.min(backoff * 2, 10000);
-    };
+  const thread = threadPanel(slug);
+  function handle(m) {
+    thread(m);
+    // The snapshot starts each (re)connection: changes may have been missed meanwhile.
+    if (m.type === "snapshot") refresh();
+    else if (m.type === "procedure_changed" || (m.type === "outbox" && m.item.state === "posted")) refreshSoon();
   }
 
   // --- rendering ---------------------------------------------------------------
@@ -182,7 +147,7 @@
     const form = new FormData();
     form.append("photo", file.files[0]);
     form.append("alt", alt.value);
-    if (await act(`/posts/${postId}/photos`, form, true)) { file.value = ""; alt.value = ""; }
+    if (await act(`/posts/${postId}/photos`, form)) { file.value = ""; alt.value = ""; }
   }
 
   // --- the day -----------------------------------------------------------------
@@ -261,6 +226,6 @@
   });
 
   refresh();
-  connect();
+  live(slug, { onMessage: handle, onStatus: showConnection });
   measure();
-})();
+}

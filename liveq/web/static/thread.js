@@ -1,35 +1,16 @@
-// The console's "Live thread on X" panel: every outbox item, its state and link,
-// and a moderator's hand on failed or held posts. Text goes in with textContent.
-"use strict";
+// The "Live thread on X" panel (console and procedure page): every outbox item, its
+// state and link, and a moderator's hand on failed or held posts. Text goes in with textContent.
+import { api } from "./api.js";
+import { el, notice } from "./dom.js";
 
-(function () {
+// Fill #thread-panel; returns the handler the page passes each websocket message.
+export function threadPanel(slug) {
   const panel = document.getElementById("thread-panel");
-  if (!panel || !window.liveq) return;
-  const { slug, api, notice } = window.liveq;
+  if (!panel) return () => {};
   const items = new Map();
   const STATE_LABEL = {
     queued: "queued", posting: "posting…", posted: "posted", held: "held by screening",
     failed: "failed", skipped: "skipped",
-  };
-
-  document.addEventListener("liveq:message", (ev) => {
-    const msg = ev.detail;
-    if (msg.type === "outbox_snapshot") {
-      items.clear();
-      for (const item of msg.items) items.set(item.id, item);
-    } else if (msg.type === "outbox") {
-      items.set(msg.item.id, msg.item);
-    } else {
-      return;
-    }
-    render();
-  });
-
-  const el = (tag, cls, text) => {
-    const node = document.createElement(tag);
-    if (cls) node.className = cls;
-    if (text !== undefined) node.textContent = text;
-    return node;
   };
 
   function render() {
@@ -97,4 +78,16 @@
       notice(err.message, "error");
     }
   }
-})();
+
+  return function handle(msg) {
+    if (msg.type === "outbox_snapshot") {
+      items.clear();
+      for (const item of msg.items) items.set(item.id, item);
+    } else if (msg.type === "outbox") {
+      items.set(msg.item.id, msg.item);
+    } else {
+      return;
+    }
+    render();
+  };
+}

@@ -1,22 +1,16 @@
 // The console's "Questions from X" panel: the event's hashtag source, reads used
 // against the budget, estimated spend, status, last error, pause/resume.
 // Everything goes into the page with textContent.
-"use strict";
+import { api } from "./api.js";
+import { el, notice } from "./dom.js";
 
-(function () {
+// Fill #x-source; returns the handler the console passes each websocket message.
+export function xSourcePanel(slug) {
   const panel = document.getElementById("x-source");
-  if (!panel || !window.liveq) return;
-  const { slug, api, notice } = window.liveq;
+  if (!panel) return () => {};
   const base = `/api/v1/events/${encodeURIComponent(slug)}/x-source`;
   let current = null;
   let busy = false;
-
-  const el = (tag, cls, text) => {
-    const node = document.createElement(tag);
-    if (cls) node.className = cls;
-    if (text !== undefined) node.textContent = text;
-    return node;
-  };
 
   // Built once, as two short lines; render() only changes text and attributes.
   const line = el("p", "x-source-line");
@@ -108,11 +102,10 @@
     }
   });
 
-  document.addEventListener("liveq:message", (ev) => {
-    const msg = ev.detail;
+  load();
+  return function handle(msg) {
     if (msg.type === "x_source") render(msg.source);
     // A (re)connect: the socket may have missed updates while it was down.
     else if (msg.type === "snapshot") load();
-  });
-  load();
-})();
+  };
+}

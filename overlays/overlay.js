@@ -1,58 +1,37 @@
 // Presenter overlay (OBS browser source or a second screen). Read-only.
-// Reconnects with backoff and resyncs from the server's snapshot, so a server
-// restart needs nobody to touch OBS. Text goes in with textContent only.
-"use strict";
+// live.js reconnects with backoff and resyncs from the server's snapshot, so a
+// server restart needs nobody to touch OBS. Text goes in with textContent only.
+// The shared modules live once, in /static/ (same origin, so the CSP allows them).
+import { api } from "/static/api.js";
+import { live, Questions } from "/static/live.js";
 
-(function () {
-  const root = document.getElementById("overlay");
+start(document.getElementById("overlay"));
+
+function start(root) {
   const slug = root.dataset.slug;
   const key = root.dataset.key;
   const presenter = root.dataset.view === "presenter";
   // view=thread: an in-room screen showing the latest post of the live thread.
   const threadView = new URLSearchParams(location.search).get("view") === "thread";
   let latest = null;
-  const questions = new Map();
-  let backoff = 500;
+  const questions = new Questions();
 
-  function connect() {
-    const proto = location.protocol === "https:" ? "wss:" : "ws:";
-    const url = `${proto}//${location.host}/ws/${encodeURIComponent(slug)}?key=${encodeURIComponent(key)}`;
-    const ws = new WebSocket(url);
-    ws.onopen = () => { backoff = 500; status("live"); if (threadView) loadLatest(); };
-    ws.onmessage = (msg) => {
-      const m = JSON.parse(msg.data);
-      if (m.type === "snapshot") {
-        questions.clear();
-        for (const q of m.questions) questions.set(q.id, q);
-      } else if (m.type === "question") {
-        const old = questions.get(m.question.id);
-        if (!old || old.version <= m.question.version) questions.set(m.question.id, m.question);
-      } else if (m.type === "question_removed") {
-        questions.delete(m.id);
-      } else if (m.type === "thread_post") {
-        if (!latest || m.post.id >= latest.id) latest = m.post;
-      }
-      render();
-    };
-    ws.onclose = () => {
-      status("reconnecting…");
-      // Jitter spreads out many overlays reconnecting after a restart.
-      setTimeout(connect, backoff + Math.random() * 250);
-      backoff = Math.min(backoff * 2, 5000);
-    };
+  function handle(m) {
+    questions.apply(m);
+    if (m.type === "snapshot" && threadView) loadLatest(); // posts missed while down
+    else if (m.type === "thread_post" && (!latest || m.post.id >= latest.id)) latest = m.post;
+    render();
   }
 
   function status(text) {
     const conn = document.getElementById("conn");
-    if (conn) conn.textContent = text;
+    if (conn) conn.textContent = text === "live" ? "live" : "reconnecting…";
     root.dataset.connection = text === "live" ? "live" : "down";
   }
 
   async function loadLatest() {
     try {
-      const res = await fetch(`/overlay/${encodeURIComponent(slug)}/latest-post?key=${encodeURIComponent(key)}`);
-      if (!res.ok) return;
-      const data = await res.json();
+      const data = await api("GET", `/overlay/${encodeURIComponent(slug)}/latest-post?key=${encodeURIComponent(key)}`);
       if (data.post && (!latest || data.post.id >= latest.id)) latest = data.post;
       render();
     } catch (e) { /* the websocket brings the next post anyway */ }
@@ -109,5 +88,5 @@
 
   if (presenter) { tick(); setInterval(tick, 1000); }
   render();
-  connect();
-})();
+  live(slug, { key, onMessage: handle, onStatus: status, maxDelayMs: 5000 });
+}

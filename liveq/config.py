@@ -52,6 +52,10 @@ class LimitsConfig:
     api_requests_per_minute: int = 600
     # Messages buffered for one websocket client before it is dropped as too slow.
     ws_queue_size: int = 256
+    # Vote counts go out coalesced: at most one small frame per interval with the
+    # counts that changed (audience and overlays; moderators more often).
+    vote_frame_seconds: float = 1.0
+    moderator_vote_frame_seconds: float = 0.25
 
 
 @dataclass(frozen=True)
@@ -89,7 +93,7 @@ _OPEN_SECTIONS = {"x", "screening", "outbox", "demo"}
 
 
 def _type_name(tp: Any) -> str:
-    return {int: "a whole number", str: "a string", bool: "true or false"}.get(
+    return {int: "a whole number", float: "a number", str: "a string", bool: "true or false"}.get(
         tp, "a list of strings"
     )
 
@@ -104,6 +108,10 @@ def _coerce(file: Path, key: str, value: Any, default: Any) -> Any:
         raise ConfigError(f"{file}: {key} should be {_type_name(int)}, got {value!r}")
     if expected is int and value < 0:
         raise ConfigError(f"{file}: {key} should be 0 or more, got {value!r}")
+    if expected is float:
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise ConfigError(f"{file}: {key} should be a number, 0 or more, got {value!r}")
+        return float(value)
     if expected is not int and not isinstance(value, expected):
         raise ConfigError(f"{file}: {key} should be {_type_name(expected)}, got {value!r}")
     return value
@@ -146,6 +154,9 @@ def _validate(cfg: Config) -> None:
     for key in ("max_body_bytes", "max_question_chars", "max_name_chars", "ws_queue_size"):
         if getattr(cfg.limits, key) < 1:
             raise ConfigError(f"{file}: limits.{key} should be 1 or more")
+    for key in ("vote_frame_seconds", "moderator_vote_frame_seconds"):
+        if not 0.05 <= getattr(cfg.limits, key) <= 10:
+            raise ConfigError(f"{file}: limits.{key} should be between 0.05 and 10 seconds")
 
 
 def load_config(path: str | os.PathLike[str], env: dict[str, str] | None = None) -> Config:

@@ -11,6 +11,15 @@ transport, and that frame is built once for all such clients (server frames are
 unmasked and uncompressed, so they are the same bytes for everyone). Waking one
 sender task per client cost about twice what ``websockets.broadcast()`` spends
 per client; see docs/performance.md.
+
+Vote counts travel apart from everything else. A vote only marks its count as
+changed; every ``vote_interval`` the hub sends each event's audience one small
+``{"type": "votes", "counts": {id: n}}`` frame with the counts that changed
+(moderators get theirs every ``moderator_vote_interval``). A client that is behind
+does not queue vote frames: its pending counts are merged, newer values replacing
+older ones, and sent as one frame when it catches up. So control frames (on air,
+answered, approved, removed) never wait behind vote traffic, and the work per vote
+does not grow with the audience.
 """
 
 from __future__ import annotations
@@ -19,7 +28,7 @@ import asyncio
 import json
 import logging
 import struct
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from aiohttp import WSCloseCode, web
 
@@ -62,6 +71,10 @@ def _raw_transport(ws: web.WebSocketResponse) -> asyncio.Transport | None:
     return transport if isinstance(transport, asyncio.WriteTransport) else None
 
 
+# In a client's queue: "send the vote counts pending for you now".
+_VOTES: str = object()  # type: ignore[assignment]  # compared by identity only
+
+
 @dataclass(eq=False)
 class Client:
     ws: web.WebSocketResponse
@@ -69,6 +82,9 @@ class Client:
     role: str  # MODERATOR or PUBLIC
     queue: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
     overflowed: bool = False
+    # Counts this client has not been sent yet (only while it is behind): the
+    # latest value per question, superseded ones dropped.
+    pending_votes: dict[int, int] = field(default_factory=dict)
     # Set while the sender task runs: before it starts (the snapshot is still being
     # sent), every message waits in the queue so none overtakes the snapshot.
     live: bool = False
@@ -83,6 +99,11 @@ class Client:
                 text = await self.queue.get()
                 if self.ws.closed:
                     return
+                if text is _VOTES:
+                    if not self.pending_votes:
+                        continue
+                    text = votes_message(self.pending_votes)
+                    self.pending_votes = {}
                 await self.ws.send_str(text)
         finally:
             self.live = False
@@ -108,10 +129,41 @@ class Client:
         return True
 
 
+    def add_votes(self, counts: dict[int, int]) -> bool:
+        """Merge counts to send when the client catches up; False if it is hopeless."""
+        if not self.pending_votes:
+            try:
+                self.queue.put_nowait(_VOTES)
+            except asyncio.QueueFull:
+                return False
+        self.pending_votes.update(counts)
+        return True
+
+
+def votes_message(counts: dict[int, int]) -> str:
+    return encode({"type": "votes", "counts": {str(k): v for k, v in counts.items()}})
+
+
 class Hub:
-    def __init__(self, queue_size: int = 256) -> None:
+    def __init__(
+        self,
+        queue_size: int = 256,
+        *,
+        vote_interval: float = 1.0,
+        moderator_vote_interval: float = 0.25,
+    ) -> None:
         self.queue_size = queue_size
+        self.vote_interval = vote_interval
+        self.moderator_vote_interval = moderator_vote_interval
         self._clients: dict[int, set[Client]] = {}
+        # The latest vote count this process knows per event and question; sent to
+        # a client that joins after its snapshot, which may be older.
+        self._counts: dict[int, dict[int, int]] = {}
+        # Counts changed since they were last sent, per role.
+        self._changed: dict[str, dict[int, dict[int, int]]] = {MODERATOR: {}, PUBLIC: {}}
+        # Bumped by every change except votes: a snapshot built at one generation
+        # is current while the generation stays the same.
+        self._generation: dict[int, int] = {}
 
     def connect(self, ws: web.WebSocketResponse, event: Event, role: str) -> Client:
         client = Client(ws, event.id, role, asyncio.Queue(self.queue_size))
@@ -124,6 +176,12 @@ class Hub:
             clients.discard(client)
             if not clients:
                 del self._clients[client.event_id]
+
+    def generation(self, event_id: int) -> int:
+        return self._generation.get(event_id, 0)
+
+    def _bump(self, event_id: int) -> None:
+        self._generation[event_id] = self._generation.get(event_id, 0) + 1
 
     def count(self, event_id: int | None = None) -> int:
         if event_id is not None:
@@ -164,6 +222,11 @@ class Hub:
         )
 
     def question_changed(self, question: Question) -> None:
+        self._bump(question.event_id)
+        known = self._counts.get(question.event_id, {}).get(question.id)
+        if known is not None and known > question.votes:
+            # A vote counted after this question was read: never show a count go back.
+            question = replace(question, votes=known)
         if question.event_id not in self._clients:
             return  # nobody watching: skip building the views
         public: dict
@@ -173,7 +236,52 @@ class Hub:
             public = {"type": "question_removed", "id": question.id}
         self.publish(question.event_id, {"type": "question", "question": question.full()}, public)
 
+    # -- votes -----------------------------------------------------------------------
+
+    def vote_counted(self, event_id: int, question_id: int, votes: int) -> None:
+        """A vote was stored; its count goes out with the next votes frame."""
+        counts = self._counts.setdefault(event_id, {})
+        if counts.get(question_id, -1) >= votes:
+            return  # an older count arriving late
+        counts[question_id] = votes
+        if event_id not in self._clients:
+            return
+        for changed in self._changed.values():
+            changed.setdefault(event_id, {})[question_id] = votes
+
+    def counts_message(self, event_id: int) -> str | None:
+        """Every count this process knows for the event (for a client that just joined)."""
+        counts = self._counts.get(event_id)
+        return votes_message(counts) if counts else None
+
+    def flush_votes(self, role: str) -> None:
+        """Send each event's changed counts to its clients of `role`, one frame each."""
+        changed, self._changed[role] = self._changed[role], {}
+        for event_id, counts in changed.items():
+            clients = [c for c in self._clients.get(event_id, ()) if c.role == role]
+            if not clients:
+                continue
+            frame = text_frame(votes_message(counts))
+            for client in clients:
+                if not client.send_now(frame) and not client.add_votes(counts):
+                    self._drop(client)
+
+    async def run(self) -> None:
+        """Send the vote frames on their intervals, until cancelled."""
+        ticks_per_public = max(1, round(self.vote_interval / self.moderator_vote_interval))
+        tick = 0
+        while True:
+            await asyncio.sleep(self.moderator_vote_interval)
+            tick += 1
+            try:
+                self.flush_votes(MODERATOR)
+                if tick % ticks_per_public == 0:
+                    self.flush_votes(PUBLIC)
+            except Exception:
+                log.exception("hub: sending vote counts failed; trying again next tick")
+
     def event_changed(self, event: Event) -> None:
+        self._bump(event.id)
         self.publish(
             event.id,
             {"type": "event", "event": event.full()},

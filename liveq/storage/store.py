@@ -425,22 +425,33 @@ def _check_public_text(q: Question, text: str, findings: list[dict]) -> None:
         )
 
 
-async def vote(db: Database, event: Event, question_id: int, voter: str) -> Question:
-    """Count one vote per voter; voting twice is not an error and counts once."""
+async def vote(db: Database, event: Event, question_id: int, voter: str) -> int:
+    """Count one vote per voter and return the question's count.
 
-    async def job(conn: aiosqlite.Connection) -> None:
-        q = await _load(conn, event, question_id)
-        if q.status not in PUBLIC_STATUSES:
+    Voting twice is not an error and counts once. The count comes back from the
+    write itself: no read after it, so a vote costs one place in a group commit.
+    """
+
+    async def job(conn: aiosqlite.Connection) -> int:
+        cur = await conn.execute(
+            "SELECT status, votes FROM questions WHERE id = ? AND event_id = ?",
+            (question_id, event.id),
+        )
+        row = await cur.fetchone()
+        if row is None or row["status"] not in PUBLIC_STATUSES:
             raise NotFound(f"There is no question {question_id} open for votes.")
         cur = await conn.execute(
             "INSERT OR IGNORE INTO votes (question_id, voter, created_at) VALUES (?, ?, ?)",
-            (q.id, voter, time.time()),
+            (question_id, voter, time.time()),
         )
-        if cur.rowcount:
-            await conn.execute("UPDATE questions SET votes = votes + 1 WHERE id = ?", (q.id,))
+        if not cur.rowcount:
+            return row["votes"]
+        cur = await conn.execute(
+            "UPDATE questions SET votes = votes + 1 WHERE id = ? RETURNING votes", (question_id,)
+        )
+        return (await cur.fetchone())["votes"]
 
-    await db.write(job)
-    return await get_question(db, event, question_id)
+    return await db.write(job)
 
 
 async def audit_rows(db: Database, event: Event) -> list[dict]:

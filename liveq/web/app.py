@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -32,6 +34,7 @@ from liveq.web.keys import (
     LOGIN_LIMIT,
     QUESTION_LIMIT,
     SCREEN,
+    SNAPSHOTS,
     TEMPLATES,
     VOTE_LIMIT,
     WEBSOCKETS,
@@ -41,6 +44,7 @@ from liveq.web.keys import (
 from liveq.web.middleware import errors, security_headers
 from liveq.web.ratelimit import RateLimiter
 from liveq.web.report_page import report as report_page
+from liveq.web.snapshots import Snapshots
 from liveq.web.workers import outbox_ctx, x_pollers_ctx
 
 HERE = Path(__file__).parent
@@ -56,8 +60,19 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
 
 
 async def hub_ctx(app: web.Application) -> AsyncIterator[None]:
-    app[HUB] = Hub(app[CONFIG].limits.ws_queue_size)
+    limits = app[CONFIG].limits
+    hub = app[HUB] = Hub(
+        limits.ws_queue_size,
+        vote_interval=limits.vote_frame_seconds,
+        moderator_vote_interval=limits.moderator_vote_frame_seconds,
+    )
+    app[SNAPSHOTS] = Snapshots(app[DB], hub)
+    # Sends the coalesced vote counts; cancelled and awaited on shutdown.
+    votes = asyncio.create_task(hub.run(), name="liveq-hub-votes")
     yield
+    votes.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await votes
 
 
 async def x_client_ctx(app: web.Application) -> AsyncIterator[None]:

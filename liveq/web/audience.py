@@ -178,6 +178,7 @@ async def vote(request: web.Request) -> web.Response:
         question_id = int(request.match_info["id"])
     except ValueError:
         raise web.HTTPNotFound(text="There is no such question.") from None
-    question = await store.vote(request.app[DB], event, question_id, voter[:64])
-    request.app[HUB].question_changed(question)
-    return web.json_response({"id": question.id, "votes": question.votes})
+    votes = await store.vote(request.app[DB], event, question_id, voter[:64])
+    # No broadcast per vote: the count goes out with the next coalesced votes frame.
+    request.app[HUB].vote_counted(event.id, question_id, votes)
+    return web.json_response({"id": question_id, "votes": votes})

@@ -13,12 +13,14 @@ from liveq.networks.x.settings import XSettings
 from liveq.storage.db import Database
 from liveq.web.event_cache import EventCache
 from liveq.web.ratelimit import RateLimiter
+from liveq.web.snapshots import Snapshots
 from liveq.workers.outbox import Outbox
 from liveq.workers.x_hashtag import XPollers
 
 CONFIG = web.AppKey("config", Config)
 DB = web.AppKey("db", Database)
 HUB = web.AppKey("hub", Hub)
+SNAPSHOTS = web.AppKey("snapshots", Snapshots)
 TEMPLATES = web.AppKey("templates", jinja2.Environment)
 SCREEN = web.AppKey("screen", Screener)
 QUESTION_LIMIT = web.AppKey("question_limit", RateLimiter)

@@ -9,15 +9,11 @@ from urllib.parse import urlsplit
 
 from aiohttp import WSMsgType, web
 
-from liveq.domain.events import Event
-from liveq.domain.questions import PUBLIC_STATUSES
 from liveq.hub import MODERATOR, PUBLIC, encode
 from liveq.storage import outbox as outbox_store
-from liveq.storage import store
-from liveq.storage.db import Database
 from liveq.web.audience import load_event
 from liveq.web.auth import identify
-from liveq.web.keys import CONFIG, DB, HUB, OUTBOX, WEBSOCKETS
+from liveq.web.keys import CONFIG, DB, HUB, OUTBOX, SNAPSHOTS, WEBSOCKETS
 
 
 def _origin_allowed(request: web.Request) -> bool:
@@ -34,23 +30,6 @@ def _origin_allowed(request: web.Request) -> bool:
 def _origin_of(url: str) -> str:
     parts = urlsplit(url)
     return f"{parts.scheme}://{parts.netloc}"
-
-
-async def _snapshot(db: Database, event: Event, role: str) -> str:
-    """The encoded snapshot for one client.
-
-    Built here rather than in the handler, so the questions it was made from are
-    freed once it is sent: kept as the handler's locals they stayed alive for the
-    whole connection, about 1.5 KiB per question per idle client (docs/performance.md).
-    """
-    if role == MODERATOR:
-        questions = [q.full() for q in await store.list_questions(db, event)]
-        event_view = event.full()
-    else:
-        public = await store.list_questions(db, event, sorted(PUBLIC_STATUSES))
-        questions = [q.public() for q in public]
-        event_view = event.public()
-    return encode({"type": "snapshot", "role": role, "event": event_view, "questions": questions})
 
 
 async def websocket(request: web.Request) -> web.WebSocketResponse:
@@ -81,7 +60,11 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
         db = request.app[DB]
         # The snapshot goes first, ahead of changes queued while it was read; a
         # change already in the snapshot arrives again, which is harmless.
-        await ws.send_str(await _snapshot(db, event, role))
+        await ws.send_str(await request.app[SNAPSHOTS].get(event, role))
+        counts = hub.counts_message(event.id)
+        if counts is not None:
+            # Votes counted since the snapshot was read (it may be shared and older).
+            await ws.send_str(counts)
         outbox = request.app.get(OUTBOX)
         if role == MODERATOR and outbox is not None:
             items = await outbox_store.list_items(db, event.id)

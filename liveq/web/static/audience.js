@@ -52,7 +52,10 @@ function start(root) {
     voted.add(id);
     sessionStorage.setItem(`voted:${slug}`, JSON.stringify([...voted]));
     try {
-      await api("POST", `/e/${encodeURIComponent(slug)}/questions/${id}/vote`);
+      const res = await api("POST", `/e/${encodeURIComponent(slug)}/questions/${id}/vote`);
+      // Our own vote shows at once; everyone's counts come with the next votes frame.
+      questions.count({ [id]: res.votes });
+      render();
     } catch (err) {
       voted.delete(id);
       button.disabled = false;

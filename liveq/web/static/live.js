@@ -39,7 +39,16 @@ export class Questions extends Map {
     if (!old || old.version <= q.version) this.set(q.id, q);
   }
 
-  // Apply a websocket message (snapshot, question, question_removed); true if it was one.
+  // New vote counts ({id: n}); they arrive coalesced, apart from the questions.
+  count(counts) {
+    for (const [id, votes] of Object.entries(counts)) {
+      const q = this.get(Number(id));
+      if (q && q.votes !== votes) this.set(q.id, { ...q, votes });
+    }
+  }
+
+  // Apply a websocket message (snapshot, question, question_removed, votes); true if
+  // it was one.
   apply(msg) {
     if (msg.type === "snapshot") {
       this.clear();
@@ -48,6 +57,8 @@ export class Questions extends Map {
       this.put(msg.question);
     } else if (msg.type === "question_removed") {
       this.delete(msg.id);
+    } else if (msg.type === "votes") {
+      this.count(msg.counts);
     } else {
       return false;
     }

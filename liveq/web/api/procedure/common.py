@@ -1,0 +1,114 @@
+"""What every procedure route shares: the event, the caller's role, the state answer."""
+
+from __future__ import annotations
+
+import time
+
+from aiohttp import web
+
+from liveq.domain.events import Event
+from liveq.domain.procedure import script as sc
+from liveq.storage import outbox as ob
+from liveq.storage import procedure as ps
+from liveq.storage.accounts import Identity
+from liveq.web import csrf
+from liveq.web.audience import load_event
+from liveq.web.auth import require_role
+from liveq.web.keys import CONFIG, DB, HUB, OUTBOX
+from liveq.web.responses import render
+from liveq.workers.outbox import Outbox
+
+routes = web.RouteTableDef()
+BASE = "/api/v1/events/{slug}/procedure"
+COMMS = frozenset({"admin", "moderator"})
+APPROVERS = frozenset({"approver"})
+
+
+async def procedure_event(request: web.Request) -> Event:
+    event = await load_event(request)
+    if event.kind != "procedure":
+        raise web.HTTPConflict(text="This event is a webinar, not a live-tweeted procedure.")
+    return event
+
+
+def number(value: str) -> int:
+    """An id from the URL; anything else is a 404."""
+    try:
+        return int(value)
+    except ValueError:
+        raise web.HTTPNotFound(text="There is no such item.") from None
+
+
+def outbox_of(request: web.Request) -> Outbox:
+    outbox = request.app.get(OUTBOX)
+    if outbox is None:
+        raise web.HTTPConflict(text="Posting to X is not enabled in this liveq's config ([x]).")
+    return outbox
+
+
+async def state(request: web.Request, event: Event, identity: Identity) -> dict:
+    """Everything the procedure page shows."""
+    db = request.app[DB]
+    proc = await ps.load(db, event)
+    posts = list(proc.posts)
+    nxt = sc.next_script_post(posts)
+    fact = sc.suggest_fact(posts)
+    last = await ob.last_posted_at(db, event.id)
+    now = time.time()
+    return {
+        "event": event.full(),
+        "role": identity.role,
+        "user": identity.name,
+        "physician": proc.physician,
+        "pacing_seconds": proc.pacing_seconds,
+        "live": proc.live_at is not None,
+        "live_at": proc.live_at,
+        "paused": proc.paused_at is not None,
+        "paused_at": proc.paused_at,
+        "problems": sc.go_live_problems(posts, list(proc.consents)),
+        "script": [p.view() for p in proc.of_role(sc.SCRIPT)],
+        "facts": [p.view() for p in proc.of_role(sc.FACT)],
+        "holding": [p.view() for p in proc.of_role(sc.HOLDING)],
+        "consents": [c.view() for c in proc.consents],
+        "next": nxt.view() if nxt else None,
+        "suggested_fact": fact.view() if fact else None,
+        "last_posted_at": last,
+        "pacing_due": proc.live_at is not None
+        and proc.paused_at is None
+        and sc.pacing_due(last, proc.live_at, now, proc.pacing_seconds),
+        "now": now,
+        "x_enabled": request.app.get(OUTBOX) is not None,
+    }
+
+
+def changed(request: web.Request, event: Event) -> None:
+    """Tell every console of the event to reload the procedure's state."""
+    request.app[HUB].publish(event.id, {"type": "procedure_changed"}, None)
+
+
+async def reply(request: web.Request, event: Event, identity: Identity, status: int = 200):
+    changed(request, event)
+    return web.json_response(await state(request, event, identity), status=status)
+
+
+@routes.get("/mod/{slug}/procedure")
+async def page(request: web.Request) -> web.Response:
+    event = await procedure_event(request)
+    identity = await require_role(request, event, COMMS | APPROVERS)
+    secret = request.app[CONFIG].server.secret
+    ctx = {
+        "event": event,
+        "identity": identity,
+        "csrf": csrf.token_for(request, secret),
+        "overlay_url": f"/overlay/{event.slug}?key={event.overlay_key}&view=thread",
+    }
+    resp = render(request, "procedure.html", ctx)
+    csrf.set_cookie(request, resp)
+    return resp
+
+
+@routes.get(BASE)
+async def get_state(request: web.Request) -> web.Response:
+    event = await procedure_event(request)
+    identity = await require_role(request, event, COMMS | APPROVERS)
+    return web.json_response(await state(request, event, identity))

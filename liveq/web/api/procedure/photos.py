@@ -1,0 +1,62 @@
+"""A script post's photos: upload (multipart, with alt text) and removal."""
+
+from __future__ import annotations
+
+from aiohttp import BodyPartReader, web
+
+from liveq.domain.procedure import script as sc
+from liveq.storage import procedure as ps
+from liveq.web.api.procedure.common import BASE, COMMS, number, procedure_event, reply
+from liveq.web.auth import require_role
+from liveq.web.keys import DB
+
+routes = web.RouteTableDef()
+
+
+async def read_photo(request: web.Request) -> tuple[bytes, str, str]:
+    """(bytes, media type, alt) from a multipart form: fields `photo` and `alt`."""
+    if not request.content_type.startswith("multipart/"):
+        raise web.HTTPBadRequest(text="Send the photo as multipart/form-data (photo, alt).")
+    reader = await request.multipart()
+    data, media_type, alt = b"", "", ""
+    while (part := await reader.next()) is not None:
+        if not isinstance(part, BodyPartReader):
+            continue
+        if part.name == "photo":
+            media_type = part.headers.get("Content-Type", "")
+            chunks, size = [], 0
+            while chunk := await part.read_chunk(64 * 1024):
+                size += len(chunk)
+                if size > sc.MAX_IMAGE_BYTES:
+                    raise web.HTTPRequestEntityTooLarge(
+                        max_size=sc.MAX_IMAGE_BYTES, actual_size=size
+                    )
+                chunks.append(chunk)
+            data = b"".join(chunks)
+        elif part.name == "alt":
+            alt = (await part.text())[: sc.MAX_ALT + 1]
+    return data, media_type, alt
+
+
+@routes.post(BASE + "/posts/{id}/photos")
+async def add_photo(request: web.Request) -> web.Response:
+    event = await procedure_event(request)
+    identity = await require_role(request, event, COMMS)
+    post_id = number(request.match_info["id"])
+    data, media_type, alt = await read_photo(request)
+    await ps.add_photo(request.app[DB], event, identity.name, post_id, data, media_type, alt)
+    return await reply(request, event, identity, 201)
+
+
+@routes.post(BASE + "/posts/{id}/photos/{photo}/delete")
+async def remove_photo(request: web.Request) -> web.Response:
+    event = await procedure_event(request)
+    identity = await require_role(request, event, COMMS)
+    await ps.remove_photo(
+        request.app[DB],
+        event,
+        identity.name,
+        number(request.match_info["id"]),
+        number(request.match_info["photo"]),
+    )
+    return await reply(request, event, identity)

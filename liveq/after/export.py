@@ -2,8 +2,11 @@
 
 A question comes with its text, original text and each edit, source, author or
 handle, the time and moderator of each state it went through (from the audit
-trail), votes, screening findings and merges. A post comes with its text, X id
-and link, reply target, media, who queued and signed it off, and when. Client IP
+trail), votes, screening findings and merges. A post comes with its number in
+the thread (the counter X got), its text, X id and link, reply target, media,
+who queued and signed it off, and when. A procedure's scripted post names the
+approver who signed the very text on the row, or none: an edit after sign-off
+is never listed as signed, and its editor is never listed as a signer. Client IP
 addresses and voters' ids are never exported.
 
 Loading is the only I/O here; building the records is pure, and the report
@@ -23,6 +26,7 @@ from typing import Any
 
 from liveq.domain.events import Event
 from liveq.storage.db import Database
+from liveq.storage.outbox import SIGNED_KINDS
 
 PostUrl = Callable[[str], str]
 # Actors that are liveq itself rather than a person.
@@ -66,9 +70,10 @@ async def load(db: Database, event: Event) -> EventData:
     posts = [
         {**dict(r), "media": json.loads(r["media"]), "findings": json.loads(r["findings"])}
         for r in await db.fetchall(
-            "SELECT id, seq, kind, question_id, text, sent_text, media, state, attempts,"
-            " tweet_id, reply_to, mode, error, findings, created_by, created_at, updated_at,"
-            " posted_at FROM outbox WHERE event_id = ? ORDER BY seq",
+            "SELECT id, seq, thread_number, kind, question_id, text, sent_text, media, state,"
+            " attempts, tweet_id, reply_to, mode, error, findings, created_by, created_at,"
+            " updated_at, posted_at, script_post_id, signed_version, signed_by, signed_at"
+            " FROM outbox WHERE event_id = ? ORDER BY seq",
             (event.id,),
         )
     ]
@@ -177,29 +182,51 @@ def question_records(data: EventData) -> list[dict]:
 # -- posts ----------------------------------------------------------------------------
 
 
+def _sign_off(p: dict) -> dict | None:
+    """The approver's sign-off of the post's text, or None (unsigned, or not scripted)."""
+    if p["kind"] not in SIGNED_KINDS or p["signed_version"] is None:
+        return None
+    return {
+        "by": p["signed_by"],
+        "version": p["signed_version"],
+        "at": iso(p["signed_at"]),
+        "script_post_id": p["script_post_id"],
+    }
+
+
+def _released_by(p: dict, rows: list[dict], per_question: dict[int, list[dict]]) -> list[str]:
+    """Who took responsibility for a post: for a scripted post only its approver."""
+    if p["kind"] in SIGNED_KINDS:
+        return [p["signed_by"]] if p["signed_version"] is not None else []
+    signed: list[str] = []
+    if p["created_by"] and p["created_by"] not in SYSTEM_ACTORS:
+        signed.append(p["created_by"])
+    if p["kind"] == "answer" and p["question_id"] is not None:
+        # The moderator who marked the question answered released this post.
+        answers = [
+            r
+            for r in per_question.get(p["question_id"], [])
+            if r["action"] == "answer" and r["at"] <= p["created_at"]
+        ]
+        if answers:
+            signed.append(answers[-1]["actor"])
+    for r in rows:
+        if r["actor"] not in SYSTEM_ACTORS:
+            signed.append(r["actor"])
+    return list(dict.fromkeys(signed))
+
+
 def post_records(data: EventData, post_url: PostUrl) -> list[dict]:
     per_post = by_post(data.audit)
     per_question = by_question(data.audit)
     records = []
     for p in data.posts:
         rows = per_post.get(p["id"], [])
-        signed: list[str] = []
-        if p["created_by"] and p["created_by"] not in SYSTEM_ACTORS:
-            signed.append(p["created_by"])
-        if p["kind"] == "answer" and p["question_id"] is not None:
-            # The moderator who marked the question answered released this post.
-            answers = [
-                r
-                for r in per_question.get(p["question_id"], [])
-                if r["action"] == "answer" and r["at"] <= p["created_at"]
-            ]
-            if answers:
-                signed.append(answers[-1]["actor"])
-        for r in rows:
-            if r["actor"] not in SYSTEM_ACTORS:
-                signed.append(r["actor"])
         records.append(
             {
+                # The number X got ("5/"); None for a post that never went out.
+                "number": p["thread_number"],
+                # The post's place in the queue (held and skipped posts included).
                 "seq": p["seq"],
                 "id": p["id"],
                 "kind": p["kind"],
@@ -218,7 +245,8 @@ def post_records(data: EventData, post_url: PostUrl) -> list[dict]:
                 "error": p["error"],
                 "queued_by": p["created_by"],
                 "queued_at": iso(p["created_at"]),
-                "signed_off_by": list(dict.fromkeys(signed)),
+                "signed_off_by": _released_by(p, rows, per_question),
+                "sign_off": _sign_off(p),
                 "posted_at": iso(p["posted_at"]),
                 "history": [
                     {
@@ -281,6 +309,7 @@ QUESTION_COLUMNS = (
     "states",
 )
 POST_COLUMNS = (
+    "number",
     "seq",
     "id",
     "kind",
@@ -299,6 +328,8 @@ POST_COLUMNS = (
     "queued_by",
     "queued_at",
     "signed_off_by",
+    "signed_by",
+    "signed_version",
     "posted_at",
     "history",
 )
@@ -327,8 +358,11 @@ def _question_row(r: dict) -> dict:
 
 
 def _post_row(r: dict) -> dict:
-    row = {k: r[k] for k in POST_COLUMNS}
+    row = {k: r[k] for k in POST_COLUMNS if k in r}
+    sign_off = r["sign_off"] or {}
     row.update(
+        signed_by=sign_off.get("by"),
+        signed_version=sign_off.get("version"),
         media=_compact(r["media"]),
         signed_off_by="; ".join(r["signed_off_by"]),
         history=_compact(r["history"]),

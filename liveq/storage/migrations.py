@@ -249,6 +249,38 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX questions_answered ON questions(answered_at) WHERE answered_at IS NOT NULL;
         """,
     ),
+    (
+        "0008_signed_posts",
+        """
+        -- A procedure's scripted rows (script, fact, holding) carry the approver's
+        -- sign-off of the very text on the row; editing the text clears it, and a
+        -- scripted row without one is never sent.
+        ALTER TABLE outbox ADD COLUMN script_post_id INTEGER REFERENCES procedure_posts(id);
+        ALTER TABLE outbox ADD COLUMN signed_version INTEGER;
+        ALTER TABLE outbox ADD COLUMN signed_by TEXT NOT NULL DEFAULT '';
+        ALTER TABLE outbox ADD COLUMN signed_at REAL;
+        UPDATE outbox SET script_post_id = (
+            SELECT p.id FROM procedure_posts p WHERE p.outbox_id = outbox.id
+        ) WHERE kind IN ('script', 'fact');
+        UPDATE outbox SET script_post_id = (
+            SELECT p.id FROM procedure_posts p
+            WHERE p.event_id = outbox.event_id AND p.role = 'holding'
+        ) WHERE kind = 'holding';
+        -- Signed only where the row still has the text of the post's signed version.
+        UPDATE outbox SET signed_version = p.signed_version, signed_by = p.signed_by,
+            signed_at = p.signed_at
+        FROM procedure_posts p
+        WHERE p.id = outbox.script_post_id AND p.signed_version = p.version
+            AND outbox.text = (CASE WHEN p.warning THEN '⚠️ May be graphic. ' || p.text
+                               ELSE p.text END);
+        -- The number X got: the post's place among the posts that went out.
+        ALTER TABLE outbox ADD COLUMN thread_number INTEGER;
+        UPDATE outbox SET thread_number = (
+            SELECT count(*) FROM outbox o WHERE o.event_id = outbox.event_id
+            AND o.state = 'posted' AND o.seq <= outbox.seq
+        ) WHERE state = 'posted';
+        """,
+    ),
 ]
 
 

@@ -12,6 +12,12 @@ A post may carry media (``media``: ``[{"file_id", "alt", "media_type",
 on the row, so a retry never uploads twice. An event's outbox can be frozen
 (``freeze``): a holding post goes to the front of what is waiting and is the
 only one sent until ``unfreeze``.
+
+A procedure's scripted posts (``SIGNED_KINDS``) carry the approver's sign-off
+of the very text on the row (``signed_version``, ``signed_by``, ``signed_at``,
+of script post ``script_post_id``): changing the text clears it, and the worker
+never sends a scripted row without one. ``thread_number`` is the number X got:
+the post's place among the posts that went out, fixed when it is sent.
 """
 
 from __future__ import annotations
@@ -40,6 +46,18 @@ QUEUED, POSTING, POSTED, HELD, FAILED, SKIPPED = (
 BLOCKING = (HELD, FAILED)
 OPEN = (QUEUED, POSTING)
 HOLDING = "holding"  # the kind of post that goes out while the event is frozen
+# Kinds an approver signs (a procedure's script, facts, holding statement).
+SIGNED_KINDS = frozenset({"script", "fact", HOLDING})
+
+
+@dataclass(frozen=True)
+class Signature:
+    """An approver's sign-off of one version of a script post."""
+
+    post_id: int
+    version: int
+    by: str
+    at: float | None
 
 
 @dataclass(frozen=True)
@@ -65,11 +83,26 @@ class OutboxItem:
     idempotency_key: str
     media: tuple[dict, ...] = ()
     sent_text: str = ""
+    script_post_id: int | None = None
+    signed_version: int | None = None
+    signed_by: str = ""
+    signed_at: float | None = None
+    thread_number: int | None = None
+
+    @property
+    def scripted(self) -> bool:
+        """A post an approver must have signed (as it stands) before it goes out."""
+        return self.kind in SIGNED_KINDS
+
+    @property
+    def signed(self) -> bool:
+        return self.signed_version is not None
 
     def view(self, post_url: str | None = None) -> dict:
         return {
             "id": self.id,
             "seq": self.seq,
+            "number": self.thread_number,
             "kind": self.kind,
             "question_id": self.question_id,
             "text": self.text,
@@ -87,6 +120,10 @@ class OutboxItem:
                 {"alt": m.get("alt", ""), "uploaded": bool(m.get("media_id"))} for m in self.media
             ],
             "sent_text": self.sent_text,
+            "scripted": self.scripted,
+            "signed": self.signed,
+            "signed_by": self.signed_by,
+            "signed_version": self.signed_version,
         }
 
 
@@ -113,6 +150,11 @@ def _item(row: sqlite3.Row) -> OutboxItem:
         idempotency_key=row["idempotency_key"],
         media=tuple(json.loads(row["media"])),
         sent_text=row["sent_text"],
+        script_post_id=row["script_post_id"],
+        signed_version=row["signed_version"],
+        signed_by=row["signed_by"],
+        signed_at=row["signed_at"],
+        thread_number=row["thread_number"],
     )
 
 
@@ -125,6 +167,7 @@ class NewPost:
     findings: tuple[dict, ...] = ()
     created_by: str = ""
     media: tuple[dict, ...] = ()  # {"file_id", "alt", "media_type"} per image
+    signature: Signature | None = None  # a scripted post's sign-off of this text
 
 
 # Runs in enqueue's transaction with the ids of the rows it inserted.
@@ -150,10 +193,12 @@ async def enqueue(
         now = time.time()
         for post in posts:
             seq += 1
+            sig = post.signature
             cur = await conn.execute(
                 "INSERT INTO outbox (event_id, seq, kind, question_id, text, idempotency_key,"
-                " state, findings, created_by, created_at, updated_at, media)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+                " state, findings, created_by, created_at, updated_at, media, script_post_id,"
+                " signed_version, signed_by, signed_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
                 (
                     event.id,
                     seq,
@@ -167,6 +212,10 @@ async def enqueue(
                     now,
                     now,
                     json.dumps(list(post.media)),
+                    sig.post_id if sig else None,
+                    sig.version if sig else None,
+                    sig.by if sig else "",
+                    sig.at if sig else None,
                 ),
             )
             if cur.rowcount:
@@ -264,11 +313,8 @@ async def thread_position(db: Database, item: OutboxItem) -> int:
     return (row[0] if row else 0) + 1
 
 
-async def update(
-    db: Database, item: OutboxItem, actor: str = "outbox", **changes: object
-) -> OutboxItem:
-    """Compare-and-set on (id, state, updated_at); write an audit row for state changes."""
-    allowed = {
+_CHANGEABLE = frozenset(
+    {
         "state",
         "attempts",
         "tweet_id",
@@ -281,38 +327,112 @@ async def update(
         "findings",
         "media",
         "sent_text",
+        "thread_number",
+        "signed_version",
+        "signed_by",
+        "signed_at",
     }
-    if set(changes) - allowed:
-        raise ValueError(f"cannot change {set(changes) - allowed}")
+)
+
+
+async def update(
+    db: Database, item: OutboxItem, actor: str = "outbox", **changes: object
+) -> OutboxItem:
+    """Compare-and-set on (id, state, updated_at); write an audit row for state changes."""
+
+    async def job(conn: aiosqlite.Connection) -> None:
+        await update_in(conn, item, actor, **changes)
+
+    await db.write(job)
+    return await get_item(db, item.event_id, item.id)
+
+
+async def update_in(
+    conn: aiosqlite.Connection, item: OutboxItem, actor: str, **changes: object
+) -> None:
+    """``update`` inside a caller's transaction.
+
+    A new text is no longer the text an approver signed: it clears the sign-off
+    (unless the change sets one)."""
+    if set(changes) - _CHANGEABLE:
+        raise ValueError(f"cannot change {set(changes) - _CHANGEABLE}")
+    if "text" in changes and changes["text"] != item.text and "signed_version" not in changes:
+        changes.update(signed_version=None, signed_by="", signed_at=None)
     if "findings" in changes:
         changes["findings"] = json.dumps(list(changes["findings"]))  # type: ignore[arg-type]
     if "media" in changes:
         changes["media"] = json.dumps(list(changes["media"]))  # type: ignore[arg-type]
-
-    async def job(conn: aiosqlite.Connection) -> None:
-        assignments = ", ".join(f"{k} = ?" for k in changes)
-        cur = await conn.execute(
-            f"UPDATE outbox SET {assignments}, updated_at = ?"  # noqa: S608 - keys checked
-            " WHERE id = ? AND state = ? AND updated_at = ?",
-            (*changes.values(), time.time(), item.id, item.state, item.updated_at),
+    assignments = ", ".join(f"{k} = ?" for k in changes)
+    cur = await conn.execute(
+        f"UPDATE outbox SET {assignments}, updated_at = ?"  # noqa: S608 - keys checked
+        " WHERE id = ? AND state = ? AND updated_at = ?",
+        (*changes.values(), time.time(), item.id, item.state, item.updated_at),
+    )
+    if cur.rowcount != 1:
+        raise Conflict(f"Post {item.seq} changed while you were acting on it; try again.")
+    if "state" in changes and changes["state"] != item.state or "text" in changes:
+        keys = ("state", "tweet_id", "mode", "text", "signed_version")
+        after = {k: v for k, v in changes.items() if k in keys}
+        before = {"outbox_id": item.id, "state": item.state, "text": item.text}
+        if item.scripted:
+            before["signed_version"] = item.signed_version
+        await audit.append(
+            conn,
+            item.event_id,
+            item.question_id,
+            actor,
+            f"post_{changes.get('state', 'edit')}",
+            before,
+            after,
+            str(changes.get("error", "")),
         )
-        if cur.rowcount != 1:
-            raise Conflict(f"Post {item.seq} changed while you were acting on it; try again.")
-        if "state" in changes and changes["state"] != item.state or "text" in changes:
-            after = {k: v for k, v in changes.items() if k in ("state", "tweet_id", "mode", "text")}
-            await audit.append(
-                conn,
-                item.event_id,
-                item.question_id,
-                actor,
-                f"post_{changes.get('state', 'edit')}",
-                {"outbox_id": item.id, "state": item.state, "text": item.text},
-                after,
-                str(changes.get("error", "")),
-            )
 
-    await db.write(job)
-    return await get_item(db, item.event_id, item.id)
+
+async def sign_waiting_in(
+    conn: aiosqlite.Connection, event_id: int, signature: Signature, text: str
+) -> list[int]:
+    """Sign the event's waiting rows of this script post that have exactly `text`.
+
+    A row held only for want of a sign-off is queued again; one with screening
+    findings stays held for a person. Returns the ids of the rows signed."""
+    rows = list(
+        await conn.execute_fetchall(
+            "SELECT id, state, findings FROM outbox WHERE event_id = ? AND script_post_id = ?"
+            " AND signed_version IS NULL AND text = ? AND state IN ('queued', 'held', 'failed')",
+            (event_id, signature.post_id, text),
+        )
+    )
+    for row in rows:
+        release = row["state"] == HELD and row["findings"] == "[]"
+        await conn.execute(
+            "UPDATE outbox SET signed_version = ?, signed_by = ?, signed_at = ?, state = ?,"
+            " error = CASE WHEN ? THEN '' ELSE error END, not_before = 0, updated_at = ?"
+            " WHERE id = ?",
+            (
+                signature.version,
+                signature.by,
+                signature.at,
+                QUEUED if release else row["state"],
+                release,
+                time.time(),
+                row["id"],
+            ),
+        )
+        await audit.append(
+            conn,
+            event_id,
+            None,
+            signature.by,
+            "post_signed",
+            {"outbox_id": row["id"], "state": row["state"]},
+            {
+                "outbox_id": row["id"],
+                "state": QUEUED if release else row["state"],
+                "signed_version": signature.version,
+            },
+            "",
+        )
+    return [row["id"] for row in rows]
 
 
 # -- media and freezing (procedure mode) ---------------------------------------------
@@ -375,11 +495,26 @@ async def freeze(db: Database, event: Event, holding: NewPost, actor: str) -> Ou
         await conn.execute(
             "UPDATE outbox SET seq = -seq WHERE event_id = ? AND seq < 0", (event.id,)
         )
+        sig = holding.signature
         cur = await conn.execute(
             "INSERT INTO outbox (event_id, seq, kind, text, idempotency_key, state, findings,"
-            " created_by, created_at, updated_at, media) VALUES (?, ?, ?, ?, ?, ?, '[]', ?, ?, ?,"
-            " '[]')",
-            (event.id, first, HOLDING, holding.text, holding.key, QUEUED, actor, now, now),
+            " created_by, created_at, updated_at, media, script_post_id, signed_version,"
+            " signed_by, signed_at) VALUES (?, ?, ?, ?, ?, ?, '[]', ?, ?, ?, '[]', ?, ?, ?, ?)",
+            (
+                event.id,
+                first,
+                HOLDING,
+                holding.text,
+                holding.key,
+                QUEUED,
+                actor,
+                now,
+                now,
+                sig.post_id if sig else None,
+                sig.version if sig else None,
+                sig.by if sig else "",
+                sig.at if sig else None,
+            ),
         )
         await audit.append(
             conn,

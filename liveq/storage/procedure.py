@@ -18,6 +18,7 @@ from liveq.domain.procedure import script as sc
 from liveq.domain.procedure.importer import ScriptSpec
 from liveq.domain.procedure.text import body
 from liveq.storage import audit
+from liveq.storage import outbox as ob
 from liveq.storage.db import Database
 from liveq.storage.store import Conflict, NotFound
 
@@ -278,8 +279,13 @@ async def remove_photo(db: Database, event: Event, actor: str, post_id: int, pho
     await db.write(job)
 
 
-async def sign(db: Database, event: Event, actor: str, post_id: int, version: object) -> None:
-    """An approver signs the version they read; a newer version means they read an old one."""
+async def sign(
+    db: Database, event: Event, actor: str, post_id: int, version: object
+) -> list[int]:
+    """An approver signs the version they read; a newer version means they read an old one.
+
+    Returns the ids of the outbox rows this releases: a post edited in the live
+    thread waits there for the sign-off of its new text."""
     post = (await load(db, event)).post(post_id)
     if not isinstance(version, int) or isinstance(version, bool):
         raise sc.ScriptError("Say which version you are signing off (version: number).")
@@ -289,13 +295,15 @@ async def sign(db: Database, event: Event, actor: str, post_id: int, version: ob
             " read it again before signing."
         )
     if post.signed:
-        return
+        return []
+    digests = await _photo_digests(db, post)
 
-    async def job(conn: aiosqlite.Connection) -> None:
+    async def job(conn: aiosqlite.Connection) -> list[int]:
+        now = time.time()
         cur = await conn.execute(
             "UPDATE procedure_posts SET signed_version = version, signed_by = ?, signed_at = ?"
             " WHERE id = ? AND version = ?",
-            (actor, time.time(), post.id, version),
+            (actor, now, post.id, version),
         )
         if cur.rowcount != 1:
             raise Conflict(f"Post {post.position} changed while you were signing it.")
@@ -312,7 +320,75 @@ async def sign(db: Database, event: Event, actor: str, post_id: int, version: ob
                 "version": version,
                 "text": post.body,
                 "photos": [p.alt_text for p in post.photos],
+                "photo_sha256": digests,
             },
+        )
+        signature = ob.Signature(post.id, version, actor, now)
+        return await ob.sign_waiting_in(conn, event.id, signature, post.body)
+
+    return await db.write(job)
+
+
+async def _photo_digests(db: Database, post: sc.ScriptPost) -> list[str]:
+    """The SHA-256 of each photo's bytes: the audit says which images were signed."""
+    out = []
+    for photo in post.photos:
+        row = await db.fetchone(
+            "SELECT sha256 FROM media_files WHERE id = ?", (photo.media_file_id,)
+        )
+        out.append(row["sha256"] if row else "")
+    return out
+
+
+async def edit_in_thread(
+    db: Database,
+    event: Event,
+    actor: str,
+    item: ob.OutboxItem,
+    post: sc.ScriptPost,
+    text: str,
+    findings: list[dict],
+) -> None:
+    """A scripted post changed in the live thread: a new, unsigned version of it.
+
+    In one transaction the script post gets the new text (its sign-off cleared,
+    its warning kept) and the outbox row waits, held, for an approver."""
+    new_body = body(text, post.warning)
+
+    async def job(conn: aiosqlite.Connection) -> None:
+        if text != post.text:
+            detail = f"Edited in the live thread (post {item.seq} of the outbox)."
+            await _bump(conn, event, post, actor, "script_post_edited", {"text": text}, detail)
+        if text == post.text and post.signed:
+            # Back to the words the approver signed: signed again, as they were.
+            await ob.update_in(
+                conn,
+                item,
+                actor,
+                text=new_body,
+                findings=findings,
+                state=ob.HELD if findings else ob.QUEUED,
+                error="",
+                not_before=0,
+                signed_version=post.version,
+                signed_by=post.signed_by,
+                signed_at=post.signed_at,
+            )
+            return
+        version = post.version + (text != post.text)
+        await ob.update_in(
+            conn,
+            item,
+            actor,
+            text=new_body,
+            findings=findings,
+            state=ob.HELD,
+            error=f"Edited after sign-off: waiting for an approver to sign version {version}"
+            " on the procedure page (or skip it).",
+            not_before=0,
+            signed_version=None,
+            signed_by="",
+            signed_at=None,
         )
 
     await db.write(job)

@@ -251,6 +251,9 @@ class Outbox:
         return None
 
     async def send(self, item: ob.OutboxItem) -> ob.OutboxItem:
+        if item.scripted and not item.signed and item.state != ob.POSTING:
+            # Nothing unsigned leaves as signed: a scripted post waits for its approver.
+            return await self._set(item, state=ob.HELD, error=unsigned_error(item))
         previous = await ob.previous_posted(self.db, item)
         parent = previous.tweet_id if previous else None
         mode = item.mode or (previous.mode if previous else "") or thread.REPLY
@@ -334,6 +337,7 @@ class Outbox:
         return await self._set(
             item,
             state=ob.POSTED,
+            thread_number=await ob.thread_position(self.db, item),
             tweet_id=tweet_id,
             reply_to=parent,
             mode=mode,
@@ -372,6 +376,14 @@ class Outbox:
                     item, state=ob.QUEUED, mode=next_mode, error=thread.mode_notice(next_mode)
                 )
         return await self._set(item, state=ob.FAILED, error=f"X refused the post: {exc}")
+
+
+def unsigned_error(item: ob.OutboxItem) -> str:
+    """Why a scripted post is held: it is not the text an approver signed."""
+    return (
+        f"Post {item.seq} was changed after sign-off: it waits until an approver signs"
+        " the new text on the procedure page (or skip it)."
+    )
 
 
 def public_post(item: ob.OutboxItem, url: str | None) -> dict:

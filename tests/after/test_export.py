@@ -358,7 +358,7 @@ async def test_csv_export_two_tables_with_formulas_neutralised(
     code, stdout, _ = await run_cli(
         capsys, "export", EVENT, "--format", "csv", "--what", "posts", "--config", config
     )
-    assert code == 0 and stdout.splitlines()[0].startswith("seq,id,kind")
+    assert code == 0 and stdout.splitlines()[0].startswith("number,seq,id,kind")
     assert len(list(csv.DictReader(stdout.splitlines()))) == 5
 
 

@@ -52,3 +52,59 @@ async def test_a_failing_migration_leaves_no_trace(tmp_path, monkeypatch):
     conn.close()
     assert "9000_broken" not in names
     assert "x" not in tables
+
+
+async def test_signed_posts_migration_fills_in_numbers_and_sign_offs(tmp_path, monkeypatch):
+    """0008 on a database with a procedure thread under way: posted rows get the
+    number X got; scripted rows the sign-off of their text, and only that."""
+    path = tmp_path / "liveq.db"
+    upto = [m for m in migrations.MIGRATIONS if m[0] < "0008"]
+    monkeypatch.setattr(migrations, "MIGRATIONS", upto)
+    async with Database(path):
+        pass
+    conn = sqlite3.connect(path)
+    conn.execute(
+        "INSERT INTO events (id, slug, title, kind, moderation, overlay_key, created_at)"
+        " VALUES (1, 'knee', 'Knee', 'procedure', 'pre', 'k', 0)"
+    )
+    outbox = [  # id, seq, kind, text, state
+        (1, 1, "script", "Post one.", "posted"),
+        (2, 2, "post", "Call 555-201-3344", "skipped"),
+        (3, 3, "script", "⚠️ May be graphic. Post two.", "posted"),
+        (4, 4, "script", "Post three, edited in the thread.", "queued"),
+    ]
+    for row in outbox:
+        conn.execute(
+            "INSERT INTO outbox (id, event_id, seq, kind, text, idempotency_key, state,"
+            " created_at, updated_at) VALUES (?, 1, ?, ?, ?, ?, ?, 0, 0)",
+            (*row[:3], row[3], f"key{row[0]}", row[4]),
+        )
+    posts = [  # id, text, warning, version, signed_version, outbox_id
+        (1, "Post one.", 0, 1, 1, 1),
+        (2, "Post two.", 1, 2, 2, 3),
+        (3, "Post three.", 0, 1, 1, 4),
+    ]
+    for pid, text, warning, version, signed, outbox_id in posts:
+        conn.execute(
+            "INSERT INTO procedure_posts (id, event_id, role, position, text, warning, version,"
+            " signed_version, signed_by, signed_at, outbox_id, created_at, updated_at)"
+            " VALUES (?, 1, 'script', ?, ?, ?, ?, ?, 'carol', 5, ?, 0, 0)",
+            (pid, pid, text, warning, version, signed, outbox_id),
+        )
+    conn.commit()
+    conn.close()
+    monkeypatch.undo()
+    async with Database(path):
+        pass
+    conn = sqlite3.connect(path)
+    rows = conn.execute(
+        "SELECT id, thread_number, script_post_id, signed_version, signed_by FROM outbox"
+        " ORDER BY id"
+    ).fetchall()
+    conn.close()
+    assert rows == [
+        (1, 1, 1, 1, "carol"),
+        (2, None, None, None, ""),
+        (3, 2, 2, 2, "carol"),
+        (4, None, 3, None, ""),  # its text is not what carol signed
+    ]

@@ -152,6 +152,21 @@ def check_editable(post: ScriptPost) -> None:
         )
 
 
+def thread_edit_text(post: ScriptPost, typed: object, hashtag: str) -> str:
+    """The new text of a scripted post edited in the live thread.
+
+    The person edits the text as queued, warning included; the warning is the
+    approver's to remove, so it stays whether or not it was typed."""
+    if isinstance(typed, str) and post.warning:
+        typed = typed.strip()
+        prefix = words.WARNING.strip()
+        if typed.startswith(prefix):
+            typed = typed[len(prefix) :]
+    text = check_text(typed, hashtag)
+    check_text(words.body(text, post.warning), hashtag)
+    return text
+
+
 def go_live_problems(posts: list[ScriptPost], consents: list[Consent]) -> list[str]:
     """Everything that stands between the event and going live (empty: ready)."""
     problems = [f"Consent checklist: “{c.label}” is not done." for c in consents if not c.done]

@@ -6,12 +6,16 @@ import secrets
 
 from aiohttp import web
 
+from liveq.domain.events import Event
+from liveq.domain.procedure import script as sc
+from liveq.domain.procedure.text import body
 from liveq.domain.questions import clean_text
 from liveq.storage import outbox as ob
+from liveq.storage import procedure as ps
 from liveq.tweettext.thread import split_post
 from liveq.web.audience import load_event
 from liveq.web.auth import require_moderator
-from liveq.web.keys import DB, OUTBOX, SCREEN
+from liveq.web.keys import DB, HUB, OUTBOX, SCREEN
 from liveq.web.responses import read_json_object
 from liveq.workers.outbox import Outbox, screen_post, screened_parts
 
@@ -89,7 +93,15 @@ async def act(request: web.Request) -> web.Response:
             text=f"Post {item.seq} is {item.state}; “{action}” is not possible now."
         )
     data = await read_json_object(request)
-    if action == "retry":
+    if action == "override" and item.scripted and not item.signed:
+        raise web.HTTPConflict(
+            text=f"Post {item.seq} is a scripted post changed after sign-off: an approver must"
+            " sign its new text on the procedure page; it cannot be posted anyway (skip it"
+            " instead)."
+        )
+    if action == "edit" and item.scripted:
+        item = await _edit_scripted(request, event, identity.name, item, data.get("text"))
+    elif action == "retry":
         item = await ob.update(db, item, identity.name, state=ob.QUEUED, error="", not_before=0)
     elif action == "override":
         reason = clean_text(data.get("reason"), what="reason", max_chars=500)
@@ -116,3 +128,21 @@ async def act(request: web.Request) -> web.Response:
     outbox.announce(item)
     outbox.wake()
     return web.json_response({"item": outbox.views([item])[0]})
+
+
+async def _edit_scripted(
+    request: web.Request, event: Event, actor: str, item: ob.OutboxItem, typed: object
+) -> ob.OutboxItem:
+    """An edit of a signed script post is a new version of it: back to the approver."""
+    db = request.app[DB]
+    proc = await ps.load(db, event)
+    post = proc.post(item.script_post_id) if item.script_post_id else None
+    if post is None:
+        raise web.HTTPConflict(text=f"Post {item.seq} has lost its script post; skip it.")
+    text = sc.thread_edit_text(post, typed, event.hashtag)
+    if body(text, post.warning) == item.text:
+        return item
+    findings = screen_post(request.app[SCREEN], body(text, post.warning))
+    await ps.edit_in_thread(db, event, actor, item, post, text, findings)
+    request.app[HUB].publish(event.id, {"type": "procedure_changed"}, None)
+    return await ob.get_item(db, event.id, item.id)

@@ -72,7 +72,7 @@ async def queue(
     return web.json_response(answer, status=201)
 
 
-def new_post(request, event, identity, kind, key, text, media=()) -> ob.NewPost:
+def new_post(request, event, identity, kind, key, text, media=(), signed=None) -> ob.NewPost:
     return ob.NewPost(
         text=text,
         kind=kind,
@@ -80,7 +80,13 @@ def new_post(request, event, identity, kind, key, text, media=()) -> ob.NewPost:
         findings=tuple(screen_post(request.app[SCREEN], text)),
         created_by=identity.name,
         media=tuple(media),
+        signature=signature(signed) if signed is not None else None,
     )
+
+
+def signature(post: sc.ScriptPost) -> ob.Signature:
+    """The approver's sign-off of the post as it stands (checked signed before)."""
+    return ob.Signature(post.id, post.version, post.signed_by, post.signed_at)
 
 
 def media_of(post: sc.ScriptPost) -> list[dict]:
@@ -101,7 +107,7 @@ async def post_next(request: web.Request) -> web.Response:
         raise sc.NotReady("Every scripted post has been queued; the script is done.")
     sc.check_postable(post)
     key = f"{event.id}:script:{post.id}"
-    new = new_post(request, event, identity, "script", key, post.body, media_of(post))
+    new = new_post(request, event, identity, "script", key, post.body, media_of(post), post)
     return await queue(request, event, identity, new, post)
 
 
@@ -116,9 +122,8 @@ async def post_fact(request: web.Request) -> web.Response:
     if post.outbox_id is not None:
         raise Conflict("That fact has been posted already.")
     sc.check_postable(post)
-    new = new_post(
-        request, event, identity, "fact", f"{event.id}:fact:{post.id}", post.body, media_of(post)
-    )
+    key = f"{event.id}:fact:{post.id}"
+    new = new_post(request, event, identity, "fact", key, post.body, media_of(post), post)
     return await queue(request, event, identity, new, post)
 
 
@@ -152,7 +157,13 @@ async def pause(request: web.Request) -> web.Response:
     item = await ob.freeze(
         request.app[DB],
         event,
-        ob.NewPost(text=holding[0].body, kind=ob.HOLDING, key=key, created_by=identity.name),
+        ob.NewPost(
+            text=holding[0].body,
+            kind=ob.HOLDING,
+            key=key,
+            created_by=identity.name,
+            signature=signature(holding[0]),
+        ),
         identity.name,
     )
     outbox.announce(item)

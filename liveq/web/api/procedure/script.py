@@ -10,6 +10,7 @@ from aiohttp import web
 from liveq.domain.procedure import importer
 from liveq.domain.procedure import script as sc
 from liveq.domain.procedure.text import MAX_WEIGHT, body, decorate
+from liveq.storage import outbox as ob
 from liveq.storage import procedure as ps
 from liveq.tweettext.text import weighted_length
 from liveq.web.api.procedure.common import (
@@ -21,7 +22,7 @@ from liveq.web.api.procedure.common import (
     reply,
 )
 from liveq.web.auth import require_role
-from liveq.web.keys import DB
+from liveq.web.keys import DB, OUTBOX
 from liveq.web.responses import read_json_object
 
 routes = web.RouteTableDef()
@@ -94,9 +95,16 @@ async def sign(request: web.Request) -> web.Response:
     event = await procedure_event(request)
     identity = await require_role(request, event, APPROVERS)
     data = await read_json_object(request)
-    await ps.sign(
-        request.app[DB], event, identity.name, number(request.match_info["id"]), data.get("version")
+    db = request.app[DB]
+    released = await ps.sign(
+        db, event, identity.name, number(request.match_info["id"]), data.get("version")
     )
+    outbox = request.app.get(OUTBOX)
+    if released and outbox is not None:
+        # A post edited in the live thread goes on once its new text is signed.
+        for item_id in released:
+            outbox.announce(await ob.get_item(db, event.id, item_id))
+        outbox.wake()
     return await reply(request, event, identity)
 
 

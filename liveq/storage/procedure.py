@@ -584,6 +584,20 @@ async def mark_queued(conn: aiosqlite.Connection, post: sc.ScriptPost, outbox_id
         raise Conflict("That post changed or was queued by someone else; look again.")
 
 
+async def photo_file(db: Database, event: Event, photo_id: int) -> tuple[bytes, str]:
+    """The bytes and media type of one of this event's script photos."""
+    row = await db.fetchone(
+        "SELECT m.data, m.media_type FROM procedure_photos ph"
+        " JOIN procedure_posts p ON p.id = ph.post_id"
+        " JOIN media_files m ON m.id = ph.media_file_id"
+        " WHERE ph.id = ? AND p.event_id = ? AND m.event_id = ?",
+        (photo_id, event.id, event.id),
+    )
+    if row is None or not row["data"]:
+        raise NotFound("There is no such photo in this event's script.")
+    return bytes(row["data"]), row["media_type"]
+
+
 async def physician(db: Database, event: Event) -> str:
     """The physician who signs this procedure's answers ("" when none is set)."""
     row = await db.fetchone("SELECT physician FROM procedures WHERE event_id = ?", (event.id,))

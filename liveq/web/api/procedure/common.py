@@ -66,12 +66,12 @@ async def state(request: web.Request, event: Event, identity: Identity) -> dict:
         "paused": proc.paused_at is not None,
         "paused_at": proc.paused_at,
         "problems": sc.go_live_problems(posts, list(proc.consents)),
-        "script": [p.view() for p in proc.of_role(sc.SCRIPT)],
-        "facts": [p.view() for p in proc.of_role(sc.FACT)],
-        "holding": [p.view() for p in proc.of_role(sc.HOLDING)],
+        "script": [post_view(p, event.slug) for p in proc.of_role(sc.SCRIPT)],
+        "facts": [post_view(p, event.slug) for p in proc.of_role(sc.FACT)],
+        "holding": [post_view(p, event.slug) for p in proc.of_role(sc.HOLDING)],
         "consents": [c.view() for c in proc.consents],
-        "next": nxt.view() if nxt else None,
-        "suggested_fact": fact.view() if fact else None,
+        "next": post_view(nxt, event.slug) if nxt else None,
+        "suggested_fact": post_view(fact, event.slug) if fact else None,
         "last_posted_at": last,
         "pacing_due": proc.live_at is not None
         and proc.paused_at is None
@@ -79,6 +79,19 @@ async def state(request: web.Request, event: Event, identity: Identity) -> dict:
         "now": now,
         "x_enabled": request.app.get(OUTBOX) is not None,
     }
+
+
+def photo_path(slug: str, photo_id: object) -> str:
+    """Where the event's staff see a photo of the script (never public)."""
+    return f"/mod/{slug}/procedure/photos/{photo_id}"
+
+
+def post_view(post: sc.ScriptPost, slug: str) -> dict:
+    """A script post as the page shows it: each photo with the address of its image."""
+    view = post.view()
+    for photo in view["photos"]:
+        photo["url"] = photo_path(slug, photo["id"])
+    return view
 
 
 def changed(request: web.Request, event: Event) -> None:

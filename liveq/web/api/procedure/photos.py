@@ -1,4 +1,5 @@
-"""A script post's photos: upload (multipart, with alt text) and removal."""
+"""A script post's photos: upload (multipart, with alt text), removal, and showing
+them to the event's staff (an approver signs what they have seen)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,15 @@ from aiohttp import BodyPartReader, web
 
 from liveq.domain.procedure import script as sc
 from liveq.storage import procedure as ps
-from liveq.web.api.procedure.common import BASE, COMMS, number, procedure_event, reply
+from liveq.web.api.procedure.common import (
+    APPROVERS,
+    BASE,
+    COMMS,
+    number,
+    photo_path,
+    procedure_event,
+    reply,
+)
 from liveq.web.auth import require_role
 from liveq.web.keys import DB
 
@@ -60,3 +69,31 @@ async def remove_photo(request: web.Request) -> web.Response:
         number(request.match_info["photo"]),
     )
     return await reply(request, event, identity)
+
+
+# Served as an image and nothing else: no sniffing, no script even if opened as a
+# page, no caching (a photo may show the patient), not embeddable by other sites.
+_PHOTO_HEADERS = {
+    "Cache-Control": "no-store, private",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; sandbox",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+_EXTENSIONS = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/webp": "webp"}
+
+
+@routes.get(photo_path("{slug}", "{photo}"))
+async def show_photo(request: web.Request) -> web.Response:
+    """One photo of the script, for the event's moderators, admins and approvers only."""
+    event = await procedure_event(request)
+    await require_role(request, event, COMMS | APPROVERS)
+    photo_id = number(request.match_info["photo"])
+    data, media_type = await ps.photo_file(request.app[DB], event, photo_id)
+    if media_type not in _EXTENSIONS:
+        raise web.HTTPNotFound(text="That photo is not an image liveq can show.")
+    name = f"{event.slug}-photo-{photo_id}.{_EXTENSIONS[media_type]}"
+    return web.Response(
+        body=data,
+        content_type=media_type,
+        headers={**_PHOTO_HEADERS, "Content-Disposition": f'inline; filename="{name}"'},
+    )

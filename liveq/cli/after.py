@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import getpass
 import sys
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
 from liveq.after import export, purge, report
+from liveq.cli.main import cli_actor
 from liveq.config import Config, load_config
 from liveq.domain.events import Event
 from liveq.networks.x.settings import XSettings
@@ -100,13 +100,6 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     return 0 if verdict.ok else EXIT_BROKEN
 
 
-def _who() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):  # no user name for this uid (containers)
-        return "cli"
-
-
 def cmd_purge(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     event, counts = _run(
@@ -126,7 +119,7 @@ def cmd_purge(args: argparse.Namespace) -> int:
         if typed.strip() != event.slug:
             print("Not purged: the name did not match.")
             return 1
-    actor = args.by or _who()
+    actor = args.by or cli_actor()
     removed = _run(config, args.event, lambda db, event: purge.purge_event(db, event, actor))
     compacted = purge.compact(config.database_path)
     verdict = _run(config, args.event, lambda db, event: audit.verify_event(db, event.id))

@@ -8,6 +8,7 @@ become a one-line message and a non-zero exit code.
 from __future__ import annotations
 
 import argparse
+import getpass
 import importlib
 import sys
 
@@ -22,6 +23,14 @@ EXIT_FAILED = 1
 
 class CommandError(Exception):
     """A command that cannot go on; the message is shown to the user."""
+
+
+def cli_actor() -> str:
+    """Who acts from the command line, for the audit trail: cli:$USER."""
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no user name for this uid (containers)
+        return "cli"
 
 
 # -- parser -----------------------------------------------------------------------
@@ -106,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--role", choices=ROLES, default="moderator")
     p.set_defaults(func="liveq.cli.setup:cmd_user_add")
     add_admin_commands(sub, common)
+    add_procedure_commands(sub, common)
     add_after_event_commands(sub, common)
     return parser
 
@@ -139,6 +149,31 @@ def add_admin_commands(subparsers: argparse._SubParsersAction, common: argparse.
     )
     p.add_argument("slug")
     p.set_defaults(func="liveq.cli.admin:cmd_event_rotate_key")
+
+
+def add_procedure_commands(
+    sub: argparse._SubParsersAction, common: argparse.ArgumentParser
+) -> None:
+    """Register `liveq procedure import` (a live-tweeted procedure's script)."""
+    group = sub.add_parser("procedure", help="a live-tweeted procedure's script")
+    actions = group.add_subparsers(dest="procedure_command", required=True, metavar="ACTION")
+    p = actions.add_parser(
+        "import",
+        parents=[common],
+        help="replace an event's script with a TOML or Markdown file and the photos beside it",
+        description="Import a procedure's script (see README: Live-tweeting a procedure). "
+        "Photos are read from the files the script names, relative to the script's folder. "
+        "Only before the event goes live; every post then needs an approver's sign-off.",
+    )
+    p.add_argument("event", help="the procedure event's short name (slug)")
+    p.add_argument("script", help="the script file: .toml, or .md for the Markdown form")
+    p.add_argument("--format", choices=("toml", "markdown"), help="default: from the extension")
+    p.add_argument(
+        "--photos-later",
+        action="store_true",
+        help="import even if photo files are missing; upload them on the procedure page",
+    )
+    p.set_defaults(func="liveq.cli.procedure:cmd_procedure_import")
 
 
 def add_after_event_commands(

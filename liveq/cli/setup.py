@@ -109,6 +109,8 @@ def cmd_event_create(args: argparse.Namespace) -> int:
     print(f"  Console:   {base}/mod/{event.slug}")
     print(f"  Overlay:   {overlay}")
     print(f"  Presenter: {overlay}&view=presenter")
+    if event.kind == "procedure":
+        print(f"  Procedure: {base}/mod/{event.slug}/procedure")
     return 0
 
 
@@ -120,6 +122,9 @@ def cmd_event_list(args: argparse.Namespace) -> int:
     for event in events:
         audience, overlay = _urls(config, event)
         print(f"{event.slug}\t{event.kind}\t{event.title}\n  {audience}\n  {overlay}")
+        if event.kind == "procedure":
+            base = config.server.public_url.rstrip("/")
+            print(f"  {base}/mod/{event.slug}/procedure")
     return 0
 
 

@@ -281,6 +281,24 @@ MIGRATIONS: list[tuple[str, str]] = [
         ) WHERE state = 'posted';
         """,
     ),
+    (
+        "0009_awaited_photos",
+        """
+        -- A script imported without its photos: each photo it names waits, with its
+        -- file name and alt text, until someone uploads it (media_file_id NULL).
+        ALTER TABLE procedure_photos RENAME TO procedure_photos_0006;
+        CREATE TABLE procedure_photos (
+            id INTEGER PRIMARY KEY,
+            post_id INTEGER NOT NULL REFERENCES procedure_posts(id),
+            media_file_id INTEGER REFERENCES media_files(id),
+            alt_text TEXT NOT NULL,
+            file TEXT NOT NULL DEFAULT ''
+        );
+        INSERT INTO procedure_photos (id, post_id, media_file_id, alt_text)
+            SELECT id, post_id, media_file_id, alt_text FROM procedure_photos_0006;
+        DROP TABLE procedure_photos_0006;
+        """,
+    ),
 ]
 
 

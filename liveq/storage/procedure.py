@@ -88,13 +88,15 @@ async def load(db: Database, event: Event) -> Procedure:
     photo_rows = await db.fetchall(
         "SELECT ph.*, m.media_type FROM procedure_photos ph"
         " JOIN procedure_posts p ON p.id = ph.post_id"
-        " JOIN media_files m ON m.id = ph.media_file_id WHERE p.event_id = ? ORDER BY ph.id",
+        " LEFT JOIN media_files m ON m.id = ph.media_file_id WHERE p.event_id = ? ORDER BY ph.id",
         (event.id,),
     )
     photos: dict[int, list[sc.Photo]] = {}
     for ph in photo_rows:
         photos.setdefault(ph["post_id"], []).append(
-            sc.Photo(ph["id"], ph["media_file_id"], ph["alt_text"], ph["media_type"])
+            sc.Photo(
+                ph["id"], ph["media_file_id"], ph["alt_text"], ph["media_type"] or "", ph["file"]
+            )
         )
     posts = await db.fetchall(
         "SELECT * FROM procedure_posts WHERE event_id = ? ORDER BY role, position, id",
@@ -249,19 +251,63 @@ async def add_photo(
         raise sc.ScriptError(f"A post can have at most {sc.MAX_PHOTOS} photos.")
 
     async def job(conn: aiosqlite.Connection) -> None:
-        digest = hashlib.sha256(data).hexdigest()
-        cur = await conn.execute(
-            "INSERT INTO media_files (event_id, media_type, data, sha256, created_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (event.id, media_type, data, digest, time.time()),
-        )
+        file_id = await _store_file(conn, event, data, media_type)
         await conn.execute(
             "INSERT INTO procedure_photos (post_id, media_file_id, alt_text) VALUES (?, ?, ?)",
-            (post.id, cur.lastrowid, alt_text),
+            (post.id, file_id, alt_text),
         )
+        digest = hashlib.sha256(data).hexdigest()
         await _bump(
             conn, event, post, actor, "script_photo_added", {}, f"Photo {digest[:12]}: {alt_text}"
         )
+
+    await db.write(job)
+
+
+async def _store_file(
+    conn: aiosqlite.Connection, event: Event, data: bytes, media_type: str
+) -> int:
+    cur = await conn.execute(
+        "INSERT INTO media_files (event_id, media_type, data, sha256, created_at)"
+        " VALUES (?, ?, ?, ?, ?)",
+        (event.id, media_type, data, hashlib.sha256(data).hexdigest(), time.time()),
+    )
+    return cur.lastrowid
+
+
+async def fill_photo(
+    db: Database,
+    event: Event,
+    actor: str,
+    post_id: int,
+    photo_id: int,
+    data: bytes,
+    media_type: str,
+    alt: object = None,
+) -> None:
+    """Upload a photo that an imported script named; its alt text may be corrected."""
+    post = (await load(db, event)).post(post_id)
+    sc.check_editable(post)
+    photo = next((p for p in post.photos if p.id == photo_id), None)
+    if photo is None:
+        raise NotFound("That post has no such photo.")
+    if not photo.missing:
+        raise Conflict(f"The photo “{photo.file or photo.alt_text}” is there already.")
+    alt_text = sc.check_alt(photo.alt_text if alt is None or alt == "" else alt)
+    sc.check_image(data, media_type)
+
+    async def job(conn: aiosqlite.Connection) -> None:
+        file_id = await _store_file(conn, event, data, media_type)
+        cur = await conn.execute(
+            "UPDATE procedure_photos SET media_file_id = ?, alt_text = ?"
+            " WHERE id = ? AND media_file_id IS NULL",
+            (file_id, alt_text, photo.id),
+        )
+        if cur.rowcount != 1:
+            raise Conflict(f"The photo “{photo.file}” was uploaded by someone else meanwhile.")
+        digest = hashlib.sha256(data).hexdigest()
+        detail = f"Photo {digest[:12]} for {photo.file}: {alt_text}"
+        await _bump(conn, event, post, actor, "script_photo_added", {}, detail)
 
     await db.write(job)
 
@@ -296,6 +342,7 @@ async def sign(
         )
     if post.signed:
         return []
+    sc.check_photos_present(post)
     digests = await _photo_digests(db, post)
 
     async def job(conn: aiosqlite.Connection) -> list[int]:
@@ -405,9 +452,8 @@ async def replace_script(
         text = sc.check_text(post.text, event.hashtag, what=post.role)
         sc.check_text(body(text, post.warning), event.hashtag, what=post.role)
         for ph in post.photos:
-            if ph.file not in photos:
-                raise sc.ScriptError(f"The photo {ph.file!r} was not sent with the script.")
-            sc.check_image(*photos[ph.file])
+            if ph.file in photos:
+                sc.check_image(*photos[ph.file])
 
     async def job(conn: aiosqlite.Connection) -> None:
         await conn.execute(
@@ -422,16 +468,14 @@ async def replace_script(
         for post in spec.posts:
             post_id = await _insert_post(conn, event, actor, post.role, post.text, post.warning)
             for ph in post.photos:
-                data, media_type = photos[ph.file]
-                cur = await conn.execute(
-                    "INSERT INTO media_files (event_id, media_type, data, sha256, created_at)"
-                    " VALUES (?, ?, ?, ?, ?)",
-                    (event.id, media_type, data, hashlib.sha256(data).hexdigest(), time.time()),
-                )
+                # A photo not sent with the script waits for an upload (media_file_id NULL).
+                file_id = None
+                if ph.file in photos:
+                    file_id = await _store_file(conn, event, *photos[ph.file])
                 await conn.execute(
-                    "INSERT INTO procedure_photos (post_id, media_file_id, alt_text)"
-                    " VALUES (?, ?, ?)",
-                    (post_id, cur.lastrowid, ph.alt),
+                    "INSERT INTO procedure_photos (post_id, media_file_id, alt_text, file)"
+                    " VALUES (?, ?, ?, ?)",
+                    (post_id, file_id, ph.alt, ph.file),
                 )
         changes = {}
         if spec.physician is not None:

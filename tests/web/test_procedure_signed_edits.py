@@ -174,9 +174,7 @@ async def test_export_tells_signed_from_unsigned_text(proc_server, http, x_state
     assert html.count("<strong>not signed off</strong>") == 1
 
 
-async def test_the_outbox_never_sends_a_scripted_row_without_a_sign_off(
-    proc_server, http, x_state
-):
+async def test_the_outbox_never_sends_a_scripted_row_without_a_sign_off(proc_server, http, x_state):
     """The last guard: whatever wrote the row, a scripted post without its approver's
     sign-off is held by the worker, not sent."""
     server = proc_server

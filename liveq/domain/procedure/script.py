@@ -35,9 +35,23 @@ class NotReady(Conflict):
 @dataclass(frozen=True)
 class Photo:
     id: int
-    media_file_id: int
+    media_file_id: int | None  # None: named by an imported script, not uploaded yet
     alt_text: str
     media_type: str = ""
+    file: str = ""  # the file name the script gave it
+
+    @property
+    def missing(self) -> bool:
+        return self.media_file_id is None
+
+    def view(self) -> dict:
+        return {
+            "id": self.id,
+            "alt_text": self.alt_text,
+            "media_type": self.media_type,
+            "file": self.file,
+            "missing": self.missing,
+        }
 
 
 @dataclass(frozen=True)
@@ -62,6 +76,10 @@ class ScriptPost:
     def body(self) -> str:
         return words.body(self.text, self.warning)
 
+    @property
+    def missing_photos(self) -> list[Photo]:
+        return [p for p in self.photos if p.missing]
+
     def view(self) -> dict:
         return {
             "id": self.id,
@@ -76,10 +94,7 @@ class ScriptPost:
             "signed_at": self.signed_at if self.signed else None,
             "sign_cleared": self.signed_version is not None and not self.signed,
             "outbox_id": self.outbox_id,
-            "photos": [
-                {"id": p.id, "alt_text": p.alt_text, "media_type": p.media_type}
-                for p in self.photos
-            ],
+            "photos": [p.view() for p in self.photos],
         }
 
 
@@ -173,6 +188,9 @@ def go_live_problems(posts: list[ScriptPost], consents: list[Consent]) -> list[s
     script = [p for p in posts if p.role == SCRIPT]
     if not script:
         problems.append("The script has no posts.")
+    for p in posts:
+        for ph in p.missing_photos:
+            problems.append(f"{_name(p)} is waiting for its photo “{ph.file}”: upload it.")
     for p in script:
         if not p.signed:
             cleared = " (edited after sign-off)" if p.signed_version is not None else ""
@@ -197,8 +215,22 @@ def next_script_post(posts: list[ScriptPost]) -> ScriptPost | None:
     return min(pending, key=lambda p: p.position) if pending else None
 
 
+def _name(post: ScriptPost) -> str:
+    if post.role == HOLDING:
+        return "The holding statement"
+    return f"{'Script post' if post.role == SCRIPT else 'Fact'} {post.position}"
+
+
+def check_photos_present(post: ScriptPost) -> None:
+    """Nobody signs or posts a photo that is not there to see."""
+    if post.missing_photos:
+        files = ", ".join(f"“{p.file}”" for p in post.missing_photos)
+        raise NotReady(f"{_name(post)} is waiting for its photo {files}: upload it first.")
+
+
 def check_postable(post: ScriptPost) -> None:
     """A post goes out only as the version an approver signed."""
+    check_photos_present(post)
     if not post.signed:
         why = "it was edited after sign-off" if post.signed_version is not None else "nobody has"
         raise NotReady(

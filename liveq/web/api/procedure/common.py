@@ -70,6 +70,7 @@ async def state(request: web.Request, event: Event, identity: Identity) -> dict:
         "facts": [post_view(p, event.slug) for p in proc.of_role(sc.FACT)],
         "holding": [post_view(p, event.slug) for p in proc.of_role(sc.HOLDING)],
         "consents": [c.view() for c in proc.consents],
+        "missing_photos": missing_photos(posts),
         "next": post_view(nxt, event.slug) if nxt else None,
         "suggested_fact": post_view(fact, event.slug) if fact else None,
         "last_posted_at": last,
@@ -90,8 +91,26 @@ def post_view(post: sc.ScriptPost, slug: str) -> dict:
     """A script post as the page shows it: each photo with the address of its image."""
     view = post.view()
     for photo in view["photos"]:
-        photo["url"] = photo_path(slug, photo["id"])
+        if not photo["missing"]:
+            photo["url"] = photo_path(slug, photo["id"])
     return view
+
+
+def missing_photos(posts: list[sc.ScriptPost]) -> list[dict]:
+    """Every photo a script named that nobody has uploaded yet, in the page's order."""
+    order = {sc.SCRIPT: 0, sc.HOLDING: 1, sc.FACT: 2}
+    return [
+        {
+            "post_id": p.id,
+            "role": p.role,
+            "position": p.position,
+            "photo_id": ph.id,
+            "file": ph.file,
+            "alt_text": ph.alt_text,
+        }
+        for p in sorted(posts, key=lambda p: (order[p.role], p.position))
+        for ph in p.missing_photos
+    ]
 
 
 def changed(request: web.Request, event: Event) -> None:

@@ -57,6 +57,25 @@ async def add_photo(request: web.Request) -> web.Response:
     return await reply(request, event, identity, 201)
 
 
+@routes.post(BASE + "/posts/{id}/photos/{photo}/upload")
+async def upload_awaited(request: web.Request) -> web.Response:
+    """The file for a photo an imported script named (multipart `photo`, optional `alt`)."""
+    event = await procedure_event(request)
+    identity = await require_role(request, event, COMMS)
+    data, media_type, alt = await read_photo(request)
+    await ps.fill_photo(
+        request.app[DB],
+        event,
+        identity.name,
+        number(request.match_info["id"]),
+        number(request.match_info["photo"]),
+        data,
+        media_type,
+        alt,
+    )
+    return await reply(request, event, identity, 201)
+
+
 @routes.post(BASE + "/posts/{id}/photos/{photo}/delete")
 async def remove_photo(request: web.Request) -> web.Response:
     event = await procedure_event(request)

@@ -10,7 +10,9 @@ import segno
 from aiohttp import web
 from markupsafe import Markup
 
+from liveq.domain.events import Event
 from liveq.storage import store
+from liveq.storage.accounts import Identity
 from liveq.web import csrf
 from liveq.web.audience import load_event
 from liveq.web.auth import identify, require_moderator
@@ -30,11 +32,28 @@ def audience_url(request: web.Request, slug: str) -> str:
     return f"{request.app[CONFIG].server.public_url.rstrip('/')}/e/{slug}"
 
 
+def event_links(identity: Identity, event: Event) -> list[tuple[str, str]]:
+    """What this account may open for the event, as (label, path); none: not listed."""
+    if identity.event_id not in (None, event.id):
+        return []
+    links = []
+    if identity.may_moderate(event.id):
+        links.append(("Console", f"/mod/{event.slug}"))
+    if event.kind == "procedure" and identity.role in ("admin", "moderator", "approver"):
+        label = "Sign off the script" if identity.role == "approver" else "Procedure"
+        links.append((label, f"/mod/{event.slug}/procedure"))
+    if identity.role == "presenter":
+        overlay = f"/overlay/{event.slug}?key={event.overlay_key}"
+        links.append(("Presenter view", f"{overlay}&view=presenter"))
+    return links
+
+
 async def index(request: web.Request) -> web.Response:
     identity = await identify(request)
     if identity is None:
         return see_other("/login")
-    events = [e for e in await store.list_events(request.app[DB]) if identity.may_moderate(e.id)]
+    listed = [(e, event_links(identity, e)) for e in await store.list_events(request.app[DB])]
+    events = [(e, links) for e, links in listed if links]
     secret = request.app[CONFIG].server.secret
     resp = render(
         request,

@@ -239,6 +239,19 @@ def check_postable(post: ScriptPost) -> None:
         )
 
 
+def next_problem(post: ScriptPost | None, live: bool) -> str:
+    """Why "Post next" cannot queue the next scripted post now ("": it can)."""
+    if not live:
+        return "The event is not live yet: complete the checklist and go live first."
+    if post is None:
+        return "The script is done: every scripted post has been queued."
+    try:
+        check_postable(post)
+    except NotReady as exc:
+        return str(exc)
+    return ""
+
+
 def suggest_fact(posts: list[ScriptPost]) -> ScriptPost | None:
     """The next signed fact from the pool that has not been posted."""
     facts = [p for p in posts if p.role == FACT and p.outbox_id is None and p.signed]

@@ -72,6 +72,8 @@ async def state(request: web.Request, event: Event, identity: Identity) -> dict:
         "consents": [c.view() for c in proc.consents],
         "missing_photos": missing_photos(posts),
         "next": post_view(nxt, event.slug) if nxt else None,
+        "next_blocked": sc.next_problem(nxt, proc.live_at is not None)
+        or ("" if request.app.get(OUTBOX) else "Posting to X is not enabled ([x] in liveq.toml)."),
         "suggested_fact": post_view(fact, event.slug) if fact else None,
         "last_posted_at": last,
         "pacing_due": proc.live_at is not None

@@ -154,8 +154,9 @@ async def pause(request: web.Request) -> web.Response:
         raise sc.NotReady("There is no holding statement to post.")
     sc.check_postable(holding[0])
     key = f"{event.id}:holding:{secrets.token_hex(8)}"
-    item = await ob.freeze(
-        request.app[DB],
+    db = request.app[DB]
+    await ob.freeze(
+        db,
         event,
         ob.NewPost(
             text=holding[0].body,
@@ -166,7 +167,11 @@ async def pause(request: web.Request) -> web.Response:
         ),
         identity.name,
     )
-    outbox.announce(item)
+    # The holding post took the place of the first waiting post, and those behind
+    # it moved back by one: tell every console each one's new place.
+    for item in await ob.list_items(db, event.id):
+        if item.state not in (ob.POSTED, ob.SKIPPED):
+            outbox.announce(item)
     outbox.wake()
     return await reply(request, event, identity)
 

@@ -22,7 +22,7 @@ async def test_demo_end_to_end(tmp_path, browser):
         await page.fill("#username", "admin")
         await page.fill("#password", setup.password)
         await page.click("button[type=submit]")
-        await expect(page.locator("#conn")).to_have_text("live")
+        await expect(page.locator("#conn")).to_have_text("Connected")
 
         # Both sources land in the one queue: a form question and a hashtag tweet.
         await expect(page.locator("#queue .source-web").first).to_be_visible(timeout=10_000)

@@ -35,7 +35,7 @@ async def login(context, server, user, password, path):
     await page.fill("#password", password)
     await page.click("button[type=submit]")
     await expect(page).to_have_url(f"{server.url}{path}")
-    await expect(page.locator("#conn")).to_have_text("live")
+    await expect(page.locator("#conn")).to_have_text("Connected")
     return page
 
 
@@ -60,6 +60,7 @@ async def test_a_twelve_post_procedure_end_to_end(proc_server, browser, http, x_
     await expect(comms.locator("#script > li")).to_have_count(12)
     for n, alt in ALT.items():
         row = comms.locator("#script > li").nth(n - 1)
+        await row.locator(".add-photo summary").click()
         await row.locator(".photo-file").set_input_files(
             {"name": f"photo{n}.png", "mimeType": "image/png", "buffer": PNG}
         )
@@ -88,7 +89,7 @@ async def test_a_twelve_post_procedure_end_to_end(proc_server, browser, http, x_
         await expect(comms.locator("#consents li.done")).to_have_count(i + 1)
     await expect(comms.locator("#problems li")).to_have_count(0)
     await comms.click("#go-live")
-    await expect(comms.locator("#phase")).to_have_text("live")
+    await expect(comms.locator("#phase")).to_have_text("Procedure: live")
 
     async def post_next(expected_count, shortcut=False):
         if shortcut:
@@ -129,7 +130,7 @@ async def test_a_twelve_post_procedure_end_to_end(proc_server, browser, http, x_
     await post_next(9)
     # Pause: the holding statement goes out; what is queued after it waits.
     await comms.click("#pause")
-    await expect(comms.locator("#phase")).to_have_text("paused")
+    await expect(comms.locator("#phase")).to_have_text("Procedure: paused")
     await wait_posts(x_state, 10)
     await comms.click("#post-next")
     await expect(comms.locator("#next-pos")).to_contain_text("(9 of 12")
@@ -138,7 +139,7 @@ async def test_a_twelve_post_procedure_end_to_end(proc_server, browser, http, x_
     await asyncio.sleep(0.5)
     assert len(account_texts(x_state)) == 10
     await comms.click("#resume")
-    await expect(comms.locator("#phase")).to_have_text("live")
+    await expect(comms.locator("#phase")).to_have_text("Procedure: live")
     await wait_posts(x_state, 12)
     for n in range(13, 16):
         await post_next(n)

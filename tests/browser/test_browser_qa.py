@@ -18,7 +18,7 @@ async def login_console(context, server, user="alice"):
     await page.fill("#password", MOD_PASSWORD)
     await page.click("button[type=submit]")
     await expect(page).to_have_url(f"{server.url}/mod/grand-rounds")
-    await expect(page.locator("#conn")).to_have_text("live")
+    await expect(page.locator("#conn")).to_have_text("Connected")
     return page
 
 

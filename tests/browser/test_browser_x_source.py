@@ -45,14 +45,14 @@ async def test_x_source_panel_shows_reads_and_spend_and_pauses(tmp_path: Path, x
         await panel.locator("#x-source-toggle").click()
         await expect(panel.locator("#x-source-state")).to_have_text("paused")
         await expect(panel.locator("#x-source-status")).to_contain_text("Paused by a moderator.")
-        await expect(panel.locator("#x-source-toggle")).to_have_text("Resume")
+        await expect(panel.locator("#x-source-toggle")).to_have_text("Resume hashtag reading")
         count = x_state.request_counts[SEARCH_RECENT]
         await console.wait_for_timeout(300)
         assert x_state.request_counts[SEARCH_RECENT] == count
 
         await panel.locator("#x-source-toggle").click()
         await expect(panel.locator("#x-source-state")).to_have_text("polling")
-        await expect(panel.locator("#x-source-toggle")).to_have_text("Pause")
+        await expect(panel.locator("#x-source-toggle")).to_have_text("Pause hashtag reading")
         x_state.inject_tweet("#GR26 And stairs?", author_username="ben")
         await expect(panel.locator("#x-source-reads")).to_have_text("2 / 2,000")
         await expect(console.locator("#queue li.q", has_text="And stairs?")).to_be_visible()

@@ -17,9 +17,13 @@ export function notice(text, kind) {
   notice.timer = setTimeout(() => { n.hidden = true; }, 8000);
 }
 
-// The moderator pages' connection badge (#conn): "live" or "reconnecting…".
+// The moderator pages' connection badge (#conn): "Connected" or "Reconnecting…".
+// It names the connection only; an event's own state (a procedure going live)
+// has a badge of its own, so "live" never means two things on one page.
 export function showConnection(status) {
   const conn = document.getElementById("conn");
-  conn.textContent = status === "live" ? "live" : "reconnecting…";
-  conn.className = `badge ${status === "live" ? "ok" : "warn"}`;
+  const up = status === "live";
+  conn.textContent = up ? "Connected" : "Reconnecting…";
+  conn.title = up ? "Changes by others show here as they happen." : "The connection dropped; reconnecting.";
+  conn.className = `badge conn ${up ? "ok" : "warn"}`;
 }

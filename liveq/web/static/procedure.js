@@ -13,7 +13,8 @@ function start(root) {
   const base = `/api/v1/events/${encodeURIComponent(slug)}/procedure`;
   let state = null;
   let clockSkew = 0; // server time - our time, in seconds
-  const photoInputs = new Map(); // post id -> {file, alt}
+  const photoInputs = new Map(); // post id -> {box, file, alt}
+  const awaitedInputs = new Map(); // photo id -> its file input
 
   const $ = (id) => document.getElementById(id);
   const button = (label, onClick, cls) => {
@@ -52,29 +53,47 @@ function start(root) {
   }
 
   // --- rendering ---------------------------------------------------------------
+  const PHASE = { preparing: "Procedure: preparing", live: "Procedure: live", paused: "Procedure: paused" };
+
   function setState(s) {
     state = s;
     clockSkew = s.now - Date.now() / 1000;
     const approver = s.role === "approver";
-    $("phase").textContent = s.paused ? "paused" : s.live ? "live" : "preparing";
-    $("phase").className = `badge ${s.paused ? "warn" : s.live ? "ok" : ""}`;
+    // The event's state; the connection has its own badge (#conn: "Connected").
+    const phase = s.paused ? "paused" : s.live ? "live" : "preparing";
+    $("phase").textContent = PHASE[phase];
+    $("phase").className = `badge phase phase-${phase}`;
     $("day").hidden = !s.live || approver;
     $("readiness").hidden = s.live;
     $("problems").replaceChildren(...s.problems.map((p) => el("li", "", p)));
     $("go-live").disabled = s.problems.length > 0;
-    for (const id of ["go-live", "consent-form", "options-form", "add-form"]) $(id).hidden = approver || (id === "go-live" && s.live);
+    for (const id of ["go-live", "consent-form", "options-box", "add-form", "import-box"]) $(id).hidden = approver || (id === "go-live" && s.live);
     $("consents").replaceChildren(...s.consents.map((c) => consentRow(c, approver)));
     if (document.activeElement !== $("physician")) $("physician").value = s.physician;
     if (document.activeElement !== $("pacing-minutes")) $("pacing-minutes").value = Math.round(s.pacing_seconds / 60);
-    $("script").replaceChildren(...s.script.map((p) => postRow(p, approver)));
-    $("holding").replaceChildren(...s.holding.map((p) => postRow(p, approver)));
-    $("facts").replaceChildren(...s.facts.map((p) => postRow(p, approver)));
+    missingPhotos(s.missing_photos, approver);
+    // On the day an approver is here for what changed: say so at the top.
+    const unsigned = [...s.script, ...s.holding, ...s.facts].filter((p) => !p.signed);
+    $("to-sign").hidden = !(approver && s.live && unsigned.length);
+    $("to-sign-list").replaceChildren(...unsigned.map((p) => {
+      const li = el("li");
+      const why = p.sign_cleared ? "edited after sign-off" : "not signed off";
+      li.append(el("strong", "", postName(p)), ` (${why}): `, el("span", "", `“${p.body}”`));
+      return li;
+    }));
+    for (const [id, posts] of [["script", s.script], ["holding", s.holding], ["facts", s.facts]]) {
+      const rows = posts.map((p) => postRow(p, approver));
+      $(id).replaceChildren(...(rows.length ? rows : [el("li", "empty muted small", "None yet.")]));
+    }
     // The day.
     const next = s.next;
-    $("next-pos").textContent = next ? `(${next.position} of ${s.script.length}${next.signed ? "" : ", NOT signed off"})` : "";
+    $("next-pos").textContent = next ? `(${next.position} of ${s.script.length})` : "";
     $("next-text").textContent = next ? next.body : "The script is done: every post has been queued.";
-    $("next-photos").textContent = next && next.photos.length ? `${next.photos.length} photo(s): ${next.photos.map((p) => p.alt_text).join(" · ")}` : "";
-    $("post-next").disabled = !next;
+    $("next-photos").replaceChildren(...(next ? next.photos.map(photo) : []));
+    // Not clickable when it cannot work, and the reason beside it.
+    $("post-next").disabled = Boolean(s.next_blocked);
+    $("next-blocked").textContent = s.next_blocked;
+    $("next-blocked").hidden = !s.next_blocked;
     $("pause").hidden = s.paused;
     $("resume").hidden = !s.paused;
     pacing();
@@ -82,54 +101,133 @@ function start(root) {
 
   function consentRow(c, readOnly) {
     const li = el("li", c.done ? "done" : "");
-    const label = el("label");
+    const label = el("label", "check");
     const box = el("input");
     box.type = "checkbox";
     box.checked = c.done;
     box.disabled = readOnly;
     box.dataset.consent = c.id;
     box.addEventListener("change", () => act(`/consents/${c.id}`, { done: box.checked }));
-    label.append(box, document.createTextNode(` ${c.label}`));
+    label.append(box, document.createTextNode(c.label));
     li.append(label);
     if (c.done) li.append(el("span", "muted small", ` — ${c.done_by}, ${new Date(c.done_at * 1000).toLocaleString()}`));
     return li;
+  }
+
+  // A photo as the approver signs it: the image itself (full size on click), its alt text.
+  function photo(ph) {
+    const fig = el("figure", `photo${ph.missing ? " missing" : ""}`);
+    if (ph.missing) {
+      fig.append(el("span", "placeholder", `${ph.file}: waiting for upload`));
+    } else {
+      const link = el("a");
+      link.href = ph.url;
+      link.target = "_blank";
+      link.rel = "noopener";
+      link.title = "Open full size";
+      const img = el("img", "photo-thumb");
+      img.src = ph.url;
+      img.alt = ph.alt_text;
+      img.loading = "lazy";
+      link.append(img);
+      fig.append(link);
+    }
+    const caption = el("figcaption", "small", ph.alt_text);
+    caption.dir = "auto";
+    fig.append(caption);
+    return fig;
+  }
+
+  const ROLE_NAME = { script: "Script post", fact: "Fact", holding: "Holding statement" };
+  const postName = (p) => (p.role === "holding" ? ROLE_NAME.holding : `${ROLE_NAME[p.role]} ${p.position}`);
+
+  // The photos an imported script named that nobody has uploaded: one row each.
+  function missingPhotos(list, approver) {
+    $("missing-photos-box").hidden = list.length === 0;
+    $("missing-photos").replaceChildren(...list.map((m) => {
+      const li = el("li");
+      const what = postName(m);
+      const text = el("span", "what");
+      text.append(el("strong", "", what), ` · ${m.file} — `, el("span", "muted", `“${m.alt_text}”`));
+      li.append(text);
+      if (!approver) {
+        if (!awaitedInputs.has(m.photo_id)) {
+          const file = el("input");
+          file.type = "file";
+          file.accept = "image/png,image/jpeg,image/gif,image/webp";
+          file.setAttribute("aria-label", `Photo file for ${m.file}`);
+          awaitedInputs.set(m.photo_id, file);
+        }
+        const file = awaitedInputs.get(m.photo_id);
+        li.append(file, button("Upload", () => uploadAwaited(m, file), "upload"));
+      }
+      return li;
+    }));
+  }
+
+  async function uploadAwaited(m, file) {
+    if (!file.files.length) { notice(`Choose the file for ${m.file} first.`, "error"); return; }
+    const form = new FormData();
+    form.append("photo", file.files[0]);
+    if (await act(`/posts/${m.post_id}/photos/${m.photo_id}/upload`, form)) {
+      awaitedInputs.delete(m.photo_id);
+      notice(`Uploaded ${m.file}.`);
+    }
   }
 
   function postRow(p, approver) {
     const li = el("li", "script-post");
     li.dataset.id = p.id;
     li.dataset.signed = p.signed ? "yes" : "no";
-    li.append(el("p", "post-text", p.body));
-    for (const ph of p.photos) {
-      const row = el("p", "photo small", `📷 ${ph.alt_text}`);
-      if (!approver && p.outbox_id === null) row.append(" ", button("remove", () => act(`/posts/${p.id}/photos/${ph.id}/delete`)));
-      li.append(row);
+    const main = el("div", "post-main");
+    const text = el("p", "post-text", p.body);
+    text.dir = "auto";
+    main.append(text);
+    if (p.photos.length) {
+      const photos = el("div", "photos");
+      for (const ph of p.photos) {
+        const fig = photo(ph);
+        if (!approver && p.outbox_id === null) fig.append(button("remove", () => act(`/posts/${p.id}/photos/${ph.id}/delete`), "link remove"));
+        photos.append(fig);
+      }
+      main.append(photos);
     }
     const status = p.signed ? `✔ signed off by ${p.signed_by} (version ${p.version})`
       : p.sign_cleared ? `✘ edited after sign-off: needs a new sign-off (version ${p.version})`
         : `✘ not signed off (version ${p.version})`;
-    li.append(el("p", `small ${p.signed ? "signed" : "unsigned"}`, status));
-    if (p.outbox_id !== null && p.role !== "holding") li.append(el("p", "small queued-note", "in the thread"));
-    const actions = el("p", "actions small");
+    const line = el("p", `status small ${p.signed ? "signed" : "unsigned"}`, status);
+    if (p.outbox_id !== null && p.role !== "holding") line.append(el("span", "queued-note", " · in the thread"));
+    main.append(line);
+    li.append(main);
+    const actions = el("div", "actions small");
     if (approver && !p.signed) {
-      actions.append(button("Sign off", () => act(`/posts/${p.id}/sign`, { version: p.version }), "sign"));
+      const sign = button("Sign off", () => act(`/posts/${p.id}/sign`, { version: p.version }), "sign");
+      const waiting = p.photos.filter((ph) => ph.missing);
+      if (waiting.length) {
+        sign.disabled = true;
+        sign.title = `Waiting for ${waiting.map((ph) => ph.file).join(", ")}: nobody signs a photo they cannot see.`;
+      }
+      actions.append(sign);
     }
     if (!approver && (p.outbox_id === null || p.role === "holding")) {
-      actions.append(button("Edit…", () => editPost(p)), " ", button("Delete", () => act(`/posts/${p.id}/delete`)), " ");
+      actions.append(button("Edit…", () => editPost(p)), button("Delete", () => act(`/posts/${p.id}/delete`)));
       // The same inputs across re-renders: a change elsewhere never wipes a chosen photo.
       if (!photoInputs.has(p.id)) {
+        const box = el("details", "add-photo");
+        box.append(el("summary", "", "Add photo"));
         const file = el("input");
         file.type = "file";
         file.accept = "image/png,image/jpeg,image/gif,image/webp";
         file.className = "photo-file";
+        file.setAttribute("aria-label", "Photo file");
         const alt = el("input");
         alt.placeholder = "alt text (required)";
         alt.className = "photo-alt";
-        photoInputs.set(p.id, { file, alt });
+        alt.setAttribute("aria-label", "Alt text");
+        box.append(file, alt, button("Add", () => addPhoto(p.id, file, alt), "photo-add"));
+        photoInputs.set(p.id, { box, file, alt });
       }
-      const { file, alt } = photoInputs.get(p.id);
-      const add = button("Add photo", () => addPhoto(p.id, file, alt), "photo-add");
-      actions.append(file, alt, add);
+      actions.append(photoInputs.get(p.id).box);
     }
     li.append(actions);
     return li;
@@ -168,16 +266,26 @@ function start(root) {
   setInterval(pacing, 1000);
 
   async function postNext() {
+    if (!state) return;
+    if (state.next_blocked) { notice(state.next_blocked, "error"); return; }
     const data = await act("/next");
     if (data) notice(`Queued: ${data.item.text}`);
   }
   $("post-next").addEventListener("click", postNext);
   document.addEventListener("keydown", (ev) => {
-    if (ev.altKey && (ev.key === "n" || ev.code === "KeyN") && state && state.live) { ev.preventDefault(); postNext(); }
+    if (ev.altKey && (ev.key === "n" || ev.code === "KeyN") && state && state.live && state.role !== "approver") {
+      ev.preventDefault();
+      postNext();
+    }
   });
   $("post-fact").addEventListener("click", () => state.suggested_fact && act(`/facts/${state.suggested_fact.id}/post`));
-  $("pause").addEventListener("click", () => act("/pause"));
-  $("resume").addEventListener("click", () => act("/resume"));
+  // Each says what just happened, replacing whatever the last action said.
+  $("pause").addEventListener("click", async () => {
+    if (await act("/pause")) notice("Thread paused: the holding statement is going out; queued posts wait until you resume.");
+  });
+  $("resume").addEventListener("click", async () => {
+    if (await act("/resume")) notice("Thread resumed: the queued posts go out in order.");
+  });
   $("go-live").addEventListener("click", () => act("/live"));
 
   let measureTimer = null;
@@ -222,7 +330,11 @@ function start(root) {
   });
   $("import-send").addEventListener("click", async () => {
     const data = await act("/import", { format: $("import-format").value, source: $("import-source").value });
-    if (data) notice("Script imported: an approver must sign off each post.");
+    if (!data) return;
+    const waiting = data.missing_photos.length;
+    notice(waiting
+      ? `Script imported. Upload the ${waiting} photo${waiting === 1 ? "" : "s"} it names (listed under "Photos to upload"); then an approver signs off each post.`
+      : "Script imported: an approver must sign off each post.");
   });
 
   refresh();

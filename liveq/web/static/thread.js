@@ -27,12 +27,20 @@ export function threadPanel(slug) {
     }
   }
 
+  // A scripted post changed after sign-off waits for its approver, not for screening.
+  const awaitingSignOff = (item) => item.scripted && !item.signed && item.state === "held";
+
   function row(item) {
     const li = el("li", `post post-${item.state}`);
     li.dataset.id = item.id;
     li.dataset.state = item.state;
+    li.dataset.kind = item.kind;
     const head = el("p", "meta");
-    head.append(el("span", "seq", `${item.seq}.`), el("span", `badge state-${item.state}`, STATE_LABEL[item.state] || item.state));
+    // The number X got ("3/"), the same as on the account; a post not sent has none.
+    const seq = el("span", "seq", item.number ? `${item.number}/` : "");
+    seq.title = item.number ? `Post ${item.number} of the thread on X` : "Not on X yet";
+    const label = awaitingSignOff(item) ? "waiting for sign-off" : (STATE_LABEL[item.state] || item.state);
+    head.append(seq, el("span", `badge state-${item.state}`, label));
     if (item.mode && item.mode !== "reply") head.append(el("span", "mode", item.mode));
     if (item.url) {
       const a = el("a", "post-link", "view on X");
@@ -53,7 +61,8 @@ export function threadPanel(slug) {
       actions.append(b);
     };
     if (item.state === "failed") add("retry", "Retry");
-    if (item.state === "held") add("override", "Post anyway…");
+    // Only an approver's sign-off releases a changed scripted post: no "anyway".
+    if (item.state === "held" && !awaitingSignOff(item)) add("override", "Post anyway…");
     if (["queued", "held", "failed"].includes(item.state)) { add("edit", "Edit…"); add("skip", "Skip"); }
     if (actions.childElementCount) li.append(actions);
     return li;
@@ -62,8 +71,11 @@ export function threadPanel(slug) {
   async function act(item, action) {
     const body = {};
     if (action === "edit") {
-      const text = window.prompt("Edit the post", item.text);
-      if (text === null) return;
+      const ask = item.scripted
+        ? "Edit this scripted post. Its sign-off is cleared: it waits here until an approver signs the new text on the procedure page."
+        : "Edit the post";
+      const text = window.prompt(ask, item.text);
+      if (text === null || text === item.text) return;
       body.text = text;
     } else if (action === "override") {
       const reason = window.prompt("Why is it safe to post? (kept in the audit trail)", "");
@@ -74,6 +86,9 @@ export function threadPanel(slug) {
       const data = await api("POST", `/api/v1/events/${encodeURIComponent(slug)}/outbox/${item.id}/${action}`, body);
       items.set(data.item.id, data.item);
       render();
+      if (action === "edit" && awaitingSignOff(data.item)) {
+        notice("Sent back for sign-off: the post waits in the thread until an approver signs the new text.");
+      }
     } catch (err) {
       notice(err.message, "error");
     }

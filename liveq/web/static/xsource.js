@@ -24,7 +24,8 @@ export function xSourcePanel(slug) {
   meter.id = "x-source-meter";
   const spend = el("span");
   spend.id = "x-source-spend";
-  const toggle = el("button", "link", "Pause");
+  // Named for what it does: the procedure page has a "Pause thread" of its own.
+  const toggle = el("button", "link", "Pause hashtag reading");
   toggle.type = "button";
   toggle.id = "x-source-toggle";
   line.append(
@@ -73,7 +74,10 @@ export function xSourcePanel(slug) {
     else if (!src.polling) { label = "not polling"; kind = ""; }
     state.textContent = label;
     state.className = `badge ${kind}`;
-    toggle.textContent = src.paused ? "Resume" : "Pause";
+    toggle.textContent = src.paused ? "Resume hashtag reading" : "Pause hashtag reading";
+    toggle.title = src.paused
+      ? `Start reading #${src.hashtag} on X again`
+      : `Stop reading #${src.hashtag} on X (questions already in stay; nothing is posted)`;
     toggle.disabled = busy || !src.hashtag;
   }
 

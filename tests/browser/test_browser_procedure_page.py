@@ -15,6 +15,7 @@ from pathlib import Path
 
 from playwright.async_api import expect
 
+from tests.browser.test_browser_procedure import login
 from tests.fixtures_browser import collect_problems
 from tests.fixtures_server import MOD_PASSWORD
 from tests.web.test_procedure import (
@@ -43,14 +44,8 @@ APPROVER_PASSWORD = "approver-password-123"
 
 
 async def open_page(browser, server, user, password, path=f"/mod/{SLUG}/procedure"):
-    page = await (await browser.new_context(viewport={"width": 1280, "height": 900})).new_page()
-    await page.goto(f"{server.url}{path}")
-    await page.fill("#username", user)
-    await page.fill("#password", password)
-    await page.click("button[type=submit]")
-    await expect(page).to_have_url(f"{server.url}{path}")
-    await expect(page.locator("#conn")).to_have_text("Connected")
-    return page
+    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    return await login(context, server, user, password, path)
 
 
 async def shot(page, name):

@@ -90,4 +90,11 @@ def _emoji_positions(text: str) -> set[int]:
     # Imported here: most texts have no joiner or selector, and the emoji data is big.
     from liveq.tweettext.graphemes import emoji_spans
 
-    return {i for start, end in emoji_spans(text) if end - start > 1 for i in range(start, end)}
+    spans = emoji_spans(text)
+    inside = {i for start, end in spans if end - start > 1 for i in range(start, end)}
+    # A joiner between two emoji is a ZWJ sequence newer than the emoji data: keep it.
+    starts, ends = {start for start, _ in spans}, {end for _, end in spans}
+    inside.update(
+        i for i, ch in enumerate(text) if ch == "\u200d" and i in ends and i + 1 in starts
+    )
+    return inside

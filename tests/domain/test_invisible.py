@@ -72,6 +72,7 @@ def test_invisible_characters_are_not_stored(typed: str, stored: str) -> None:
         "葛\U000e0100城市",  # ideographic variation sequence
         "می\u200cخواهم بدانم",  # Persian: ZWNJ between letters
         "क्\u200dष",  # Devanagari: ZWJ chooses the half form
+        "🐦\u200d🔥 phoenix, 🙂\u200d↔️ and 🦷\u200d🔥",  # ZWJ sequences, known or not
     ],
 )
 def test_invisible_characters_that_do_visible_work_survive(text: str) -> None:

@@ -8,8 +8,8 @@ A question has two screened fields: its text and its asker's name. A finding in 
 name carries ``"field": "name"`` and its span counts in the name; a finding without
 ``field`` (every finding stored before names were screened) is about the text.
 
-The rule (README, "Screening"): a question whose text has a possible patient
-identifier or profanity that nobody has redacted or overridden may not be approved,
+The rule (README, "Screening"): a question whose text or asker's name has a possible
+patient identifier or profanity that nobody has redacted or overridden may not be approved,
 sent on air or given such text by an edit while the public can see it. Watch-list
 phrases, near-duplicates and floods hold a question for a human (pending) but do not
 block: approving it is the human's decision.
@@ -183,7 +183,7 @@ def select_for_redaction(
         for span in spans:
             start, end, kind = span.get("start"), span.get("end"), span.get("kind")
             where = span.get("field", TEXT)
-            if where not in values:
+            if not isinstance(where, str) or where not in values:
                 raise ReviewError('A span\'s field is "text" or "name".')
             value = values[where]
             if (

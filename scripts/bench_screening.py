@@ -2,7 +2,7 @@
 
 Usage: python scripts/bench_screening.py [--quick]
 
-The mix is the screening corpus (tests/screening_corpus.jsonl) repeated and shuffled,
+The mix is the screening corpus (tests/screening/screening_corpus.jsonl) repeated and shuffled,
 plus long texts (pasted paragraphs) and unicode-heavy ones (emoji, CJK, accents, RTL).
 Prints median and p99 in ms; the last line is one JSON object.
 """
@@ -20,7 +20,7 @@ from pathlib import Path
 from liveq.screening import DuplicateIndex, ScreeningRules, screen_text
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT / "tests" / "screening_corpus.jsonl"
+CORPUS = ROOT / "tests" / "screening" / "screening_corpus.jsonl"
 TARGET_MEDIAN_MS = 0.5
 TARGET_P99_MS = 5.0
 UNICODE_BITS = [

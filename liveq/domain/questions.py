@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
+from liveq.domain.invisible import BIDI_CONTROLS, strip_invisible
 from liveq.errors import Conflict, InvalidInput
 
 
@@ -159,12 +160,14 @@ def _label(status: Status) -> str:
     return "on air" if status is Status.ON_AIR else str(status)
 
 
-# Control characters people do not type; tab and newline are folded to spaces.
-_BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
-
-
 def clean_text(value: object, *, what: str, max_chars: int, required: bool = True) -> str:
-    """Normalise typed text or raise InvalidText with a sentence a person understands."""
+    """Normalise typed text or raise InvalidText with a sentence a person understands.
+
+    Control characters (other than tab and newline, which become spaces) and bidi
+    overrides are refused; zero-width and other invisible characters are dropped,
+    except inside emoji sequences and where a script needs them (see
+    ``liveq.domain.invisible``), so what is stored and shown is what a person reads.
+    """
     if value is None:
         value = ""
     if not isinstance(value, str):
@@ -173,11 +176,11 @@ def clean_text(value: object, *, what: str, max_chars: int, required: bool = Tru
     for ch in text:
         if ch in "\t\n\r":
             continue
-        if unicodedata.category(ch) in ("Cc", "Cs", "Co") or ch in _BIDI_CONTROLS:
+        if unicodedata.category(ch) in ("Cc", "Cs", "Co") or ch in BIDI_CONTROLS:
             raise InvalidText(
                 f"The {what} contains invisible control characters; please type it again."
             )
-    text = " ".join(text.split())
+    text = " ".join(strip_invisible(text).split())
     if required and not text:
         raise InvalidText(f"The {what} is empty; please type something.")
     if len(text) > max_chars:

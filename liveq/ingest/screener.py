@@ -23,6 +23,7 @@ from liveq.domain.events import Event
 from liveq.domain.questions import Question, Status
 from liveq.screening import DuplicateIndex, FloodMeter, ScreeningRules, screen_text
 from liveq.screening.duplicates import normalise
+from liveq.screening.review import NAME, screen_field
 from liveq.storage.db import Database
 from liveq.storage.store import NewQuestion, list_questions
 
@@ -216,12 +217,15 @@ class ScreeningService:
     async def screen_question(self, db: Database, event: Event, new: NewQuestion) -> Screened:
         """Screen a question before it is stored; call ``.stored()`` on the result after.
 
-        Text checks, then flood (per author, per IP), then near-duplicates of the event's
-        questions, including those being stored at this moment.
+        Text checks, the same on the asker's name (findings with ``"field": "name"``),
+        then flood (per author, per IP), then near-duplicates of the event's questions,
+        including those being stored at this moment.
         """
         state = await self._state(db, event)
         text = new.text
         found = screen_outgoing(text, self.settings.rules)
+        if new.author:
+            found += screen_field(new.author, NAME, self.settings.rules)
         if state.authors is not None and new.author:
             # One namespace per source: "Maria" on the form is not @maria on X.
             for f in state.authors.record(author=f"{new.source}:{new.author}", text=text):

@@ -11,7 +11,7 @@ from liveq.screening.phi import detect_phi
 from liveq.screening.profanity import find_profanity
 from liveq.screening.redact import PLACEHOLDERS, redact
 from liveq.screening.rules import ScreeningRules
-from liveq.screening.screen import screen_text
+from liveq.screening.screen import screen_name, screen_text
 from liveq.screening.watchlist import find_watch_list
 
 __all__ = [
@@ -26,5 +26,6 @@ __all__ = [
     "find_profanity",
     "find_watch_list",
     "redact",
+    "screen_name",
     "screen_text",
 ]

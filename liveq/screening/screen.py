@@ -1,8 +1,9 @@
-"""screen_text: every stateless check on one question's text."""
+"""screen_text: every stateless check on one question's text, read through its normalised copy."""
 
 from __future__ import annotations
 
 from liveq.screening.findings import Finding
+from liveq.screening.normalise import normalise
 from liveq.screening.phi import detect_phi
 from liveq.screening.profanity import find_profanity
 from liveq.screening.rules import DEFAULT_RULES, ScreeningRules
@@ -21,15 +22,38 @@ def _longest_per_kind(findings: list[Finding]) -> list[Finding]:
 def screen_text(text: str, *, rules: ScreeningRules | None = None) -> list[Finding]:
     """Possible PHI, profanity and watch-list phrases in ``text``, sorted by start.
 
+    Every detector reads the normalised copy (no invisible characters, look-alike
+    digits, dashes and letters read as ASCII; see ``normalise``); the spans are mapped
+    back to ``text`` and cover every character the finding was written with.
+
     Pure and fast; near-duplicates and floods need an event's state and live in
     :class:`DuplicateIndex` and :class:`FloodMeter`.
     """
     rules = rules or DEFAULT_RULES
+    copy = normalise(text)
+    read = copy.text
     found: list[Finding] = []
     if rules.check_phi:
-        found += detect_phi(text)
+        found += detect_phi(read)
     if rules.check_profanity:
-        found += _longest_per_kind(find_profanity(text, rules))
+        found += _longest_per_kind(find_profanity(read, rules))
     if rules.watch_list:
-        found += _longest_per_kind(find_watch_list(text, rules))
+        found += _longest_per_kind(find_watch_list(read, rules))
+    if copy.starts is not None:
+        found = [Finding(f.kind, *copy.span(f.start, f.end), f.reason) for f in found]
     return sorted(found, key=lambda f: (f.start, f.end, f.kind))
+
+
+def screen_name(name: str, *, rules: ScreeningRules | None = None) -> list[Finding]:
+    """Findings in an asker's name: those of :func:`screen_text`, except "a name".
+
+    The field is there for a name, so one is no finding; a phone number, an email,
+    a room or profanity in it are. An X handle is read without its "@", which the
+    profanity check would otherwise read as an "a".
+    """
+    shift = 1 if name.startswith("@") else 0
+    return [
+        Finding(f.kind, f.start + shift, f.end + shift, f.reason)
+        for f in screen_text(name[shift:], rules=rules)
+        if f.kind != "name"
+    ]

@@ -271,7 +271,9 @@ class Moderation:
     # text with `rules` (None: the default rules).
     rules: ScreeningRules | None = None
     kinds: tuple[str, ...] | None = None  # redact/override only these kinds
-    spans: tuple[dict, ...] | None = None  # redact these {"start", "end", "kind"?} spans
+    # redact these {"start", "end", "kind"?, "field"?} spans
+    spans: tuple[dict, ...] | None = None
+    field: str | None = None  # redact/override only the findings of "text" or "name"
 
 
 async def moderate(db: Database, event: Event, question_id: int, m: Moderation) -> list[Question]:
@@ -353,17 +355,26 @@ async def _apply(conn: aiosqlite.Connection, event: Event, q: Question, m: Moder
         elif m.action == "redact":
             try:
                 chosen = review.select_for_redaction(
-                    q.text, q.findings, kinds=m.kinds, spans=m.spans
+                    q.text, q.findings, kinds=m.kinds, spans=m.spans, name=q.author, field=m.field
                 )
             except review.ReviewError as exc:
                 raise IllegalTransition(str(exc)) from None
-            text, findings = review.apply_redaction(q.text, q.findings, chosen, m.rules)
-            changes = _text_change(q, text, findings)
-            detail = ", ".join(sorted({f.kind for f in chosen}))
+            text, author, findings = review.apply_redaction(
+                q.text, q.findings, chosen, m.rules, name=q.author
+            )
+            changes = _text_change(q, text, findings) if text != q.text else {"findings": findings}
+            if author != q.author:
+                changes["author"] = author
+            detail = _redaction_detail(chosen)
         elif m.action == "override":
             try:
                 findings, _ = review.apply_override(
-                    q.findings, actor=m.actor, reason=m.reason, at=time.time(), kinds=m.kinds
+                    q.findings,
+                    actor=m.actor,
+                    reason=m.reason,
+                    at=time.time(),
+                    kinds=m.kinds,
+                    field=m.field,
                 )
             except review.ReviewError as exc:
                 raise IllegalTransition(str(exc)) from None
@@ -376,7 +387,7 @@ async def _apply(conn: aiosqlite.Connection, event: Event, q: Question, m: Moder
 
     if m.action in ("approve", "on_air"):
         # Possible patient identifiers and profanity never reach the public unseen.
-        problem = review.release_problem(q.text, q.findings)
+        problem = review.release_problem(q.text, q.findings, q.author)
         if problem:
             raise IllegalTransition(
                 f"Question {q.id} cannot be {past_tense(m.action)} yet. {problem}"
@@ -404,6 +415,15 @@ async def _apply(conn: aiosqlite.Connection, event: Event, q: Question, m: Moder
     return [q.id, *touched]
 
 
+def _redaction_detail(chosen: dict[str, list]) -> str:
+    """The audit detail of a redaction: "phone", or "phone; name: profanity"."""
+    parts = []
+    for field in (f for f in review.FIELDS if f in chosen):
+        kinds = ", ".join(sorted({f.kind for f in chosen[field]}))
+        parts.append(kinds if field == review.TEXT else f"{field}: {kinds}")
+    return "; ".join(parts)
+
+
 def _text_change(q: Question, text: str, findings: list[dict]) -> dict[str, object]:
     changes: dict[str, object] = {"text": text, "findings": findings}
     if q.original_text is None:
@@ -418,7 +438,7 @@ def _check_public_text(q: Question, text: str, findings: list[dict]) -> None:
     blocking = review.unresolved_blocking(findings)
     if blocking:
         where = "on air" if q.status is Status.ON_AIR else "approved (the audience sees it)"
-        what = ", ".join(review.describe(text, f) for f in blocking[:3])
+        what = ", ".join(review.describe(text, f, q.author) for f in blocking[:3])
         raise IllegalTransition(
             f"Question {q.id} is {where}, so the edit was not saved: the new text has {what}. "
             "Take it out of the text."

@@ -43,6 +43,7 @@ import tweepy.errors
 from tweepy.asynchronous import AsyncClient
 
 from liveq.domain.events import Event
+from liveq.domain.invisible import strip_invisible
 from liveq.hub import Hub
 from liveq.ingest.pipeline import ingest
 from liveq.ingest.screener import Screener
@@ -79,15 +80,16 @@ def search_query(hashtag: str, own_username: str = "") -> str:
 
 
 _LEADING_MENTIONS = re.compile(r"^(?:\s*@\w{1,15}\b)+")
-_INVISIBLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u2069]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def question_text(text: str, hashtag: str, max_chars: int) -> str:
-    """A post as a readable question: no event hashtag, no leading @-replies, one
-    space between words; "" when nothing is left. Too long is cut with an ellipsis."""
+    """A post as a readable question: no event hashtag, no leading @-replies, no
+    control or invisible characters (outside emoji sequences), one space between
+    words; "" when nothing is left. Too long is cut with an ellipsis."""
     # X escapes these three in post text.
     text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-    text = _INVISIBLE.sub("", text)
+    text = strip_invisible(_CONTROLS.sub("", text))
     text = re.sub(rf"(?<![\w&])#{re.escape(hashtag)}(?!\w)", " ", text, flags=re.IGNORECASE)
     text = _LEADING_MENTIONS.sub("", text)
     text = " ".join(text.split())

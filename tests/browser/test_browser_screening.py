@@ -9,6 +9,7 @@ from playwright.async_api import expect
 from tests.browser.test_browser_qa import login_console
 from tests.fixtures_browser import collect_problems
 from tests.web.test_moderation_api import act, ask
+from tests.web.test_screening_integration import set_moderation
 
 PHONE = "617-555-0143"
 TEXT = f"Can someone call me back at {PHONE} about my knee?"
@@ -180,3 +181,95 @@ async def test_near_duplicates_are_grouped_and_merged_with_one_key(server, brows
     await asyncio.sleep(0.1)
     assert problems == []
     await context.close()
+
+
+async def test_hidden_phone_and_profane_name_are_held_highlighted_and_redacted_whole(
+    server, browser
+):
+    """Security #12, items 1 and 2, through the real audience form on a post-moderation
+    event: a phone number in fullwidth digits with zero-width spaces inside it, and a
+    profane name spelled with a Cyrillic look-alike."""
+    await set_moderation(server, "post")
+    typed = "Can you call my dad back at ６１７\u200b－５５５\u200b－０１４３ please?"
+    stored = "Can you call my dad back at ６１７－５５５－０１４３ please?"  # no invisible chars
+    phone = "６１７－５５５－０１４３"
+    name = "Ѕhіthead"  # Cyrillic Ѕ and і
+    redacted = "Can you call my dad back at [phone removed] please?"
+    problems: list[str] = []
+    audience_ctx = await browser.new_context(viewport={"width": 390, "height": 844})
+    console_ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
+    overlay_ctx = await browser.new_context(viewport={"width": 1280, "height": 720})
+    overlay = await overlay_ctx.new_page()
+    collect_problems(overlay, problems)
+    await overlay.goto(f"{server.url}/overlay/grand-rounds?key={server.event.overlay_key}")
+    console = await login_console(console_ctx, server)
+    collect_problems(console, problems)
+
+    page = await audience_ctx.new_page()
+    collect_problems(page, problems)
+    await page.goto(f"{server.url}/e/grand-rounds")
+    await page.fill("#text", typed)
+    await page.fill("#name", name)
+    await page.click("button[type=submit]")
+    # Held, although the event shows questions without moderation.
+    await expect(page.locator("#thanks")).to_contain_text("waiting for a moderator")
+    await page.goto(f"{server.url}/e/grand-rounds")
+    await expect(page.locator("#live-status")).not_to_have_text("")
+    await expect(page.locator("#public-questions li")).to_have_count(0)
+
+    # Both highlighted: the whole phone number in the text, the whole name.
+    row = console.locator("#queue li.q", has_text="call my dad")
+    await expect(row.locator(".qtext")).to_have_text(stored)
+    await expect(row.locator(".qtext mark.finding")).to_have_text([phone])
+    await expect(row.locator(".meta .author mark.finding")).to_have_text([name])
+    await expect(row.locator(".meta .author mark.finding")).to_have_attribute(
+        "title", "profanity (shithead)"
+    )
+    await expect(row.locator(".finding-note .finding-kind")).to_have_text(
+        ["phone", "profanity in the name"]
+    )
+    await console.screenshot(path="/work/shots/seca-console-hidden-phone-profane-name.png")
+
+    # Neither approval nor air while either is there.
+    await row.click()
+    await console.keyboard.press("a")
+    await expect(console.locator("#notice")).to_contain_text("cannot be approved yet")
+    await expect(console.locator("#notice")).to_contain_text(f"a phone number (“{phone}”)")
+    await expect(console.locator("#notice")).to_contain_text("profanity in the name")
+
+    # The focused name span alone, with r; then everything left, with r.
+    await row.locator(".meta .author mark.finding").focus()
+    await console.keyboard.press("r")
+    await expect(row.locator(".meta .author")).to_have_text("[profanity removed]")
+    await expect(row.locator(".qtext mark.finding")).to_have_text([phone])
+    await row.click()
+    await console.keyboard.press("a")
+    await expect(console.locator("#notice")).to_contain_text(f"a phone number (“{phone}”)")
+    await console.keyboard.press("r")
+    await expect(row.locator(".qtext")).to_have_text(redacted)
+    await expect(row.locator("mark")).to_have_count(0)
+    await console.screenshot(path="/work/shots/seca-console-redacted.png")
+
+    await console.keyboard.press("a")
+    await expect(console.locator("[data-count=approved]")).to_have_text("1")
+    await console.keyboard.press("2")
+    await console.locator("#queue li.q", has_text="call my dad").click()
+    await console.keyboard.press("o")
+    await expect(overlay.locator("#onair-text")).to_have_text(redacted, timeout=2000)
+    await expect(overlay.locator("#onair-author")).to_have_text("[profanity removed]")
+    html = await overlay.content()
+    assert "６１７" not in html and "hithead" not in html
+    await overlay.screenshot(path="/work/shots/seca-overlay-redacted.png")
+
+    rows = await server.db.fetchall(
+        "SELECT action, detail FROM audit WHERE question_id IS NOT NULL ORDER BY id"
+    )
+    assert [tuple(r) for r in rows][:4] == [
+        ("redact", "name: profanity"),
+        ("redact", "phone"),
+        ("approve", ""),
+        ("on_air", ""),
+    ]
+    assert problems == []
+    for ctx in (audience_ctx, console_ctx, overlay_ctx):
+        await ctx.close()

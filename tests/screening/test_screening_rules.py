@@ -82,7 +82,10 @@ def test_every_text_kind_has_a_placeholder() -> None:
 @pytest.mark.parametrize(
     "text",
     ["@" * 5000, "1/" * 2500, "1 " * 2500, "123 " * 1250, "*a" * 2500, "my mother " * 500,
-     "a." * 2500 + "@", "f u " * 1250, "Room 1 Bed 2 MRN 3 " * 250],
+     "a." * 2500 + "@", "f u " * 1250, "Room 1 Bed 2 MRN 3 " * 250,
+     # What the normalised copy is made of: invisibles, look-alikes, the ASCII tricks.
+     "1\u200b" * 2500, "１ " * 2500, "O1" * 2500, "1_" * 2500, "аa" * 2500, "1—" * 2500,
+     "1\ufe0f\u20e3" * 1600],
 )
 def test_hostile_input_costs_linear_time(text: str) -> None:
     # Audience text is untrusted: no pattern may go quadratic or worse on it.

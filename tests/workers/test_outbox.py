@@ -14,6 +14,7 @@ from liveq.emulators.x.state import FaultKind
 from liveq.tweettext.text import weighted_length
 from liveq.tweettext.thread import REPLY
 from tests.fixtures_server import bearer, start_server, write_config, x_section
+from tests.screening.evasion import STYLES, text_cases
 from tests.web.test_moderation_api import act, ask
 
 POST = "POST /2/tweets"
@@ -227,6 +228,39 @@ async def test_answers_with_patient_details_are_held_until_overridden(fast_x_ser
     assert "555" not in account_posts(x_state)[0].text
     audit = await fast_x_server.db.fetchall("SELECT action FROM audit WHERE action LIKE 'post_%'")
     assert "post_edit" in {r[0] for r in audit} or "post_queued" in {r[0] for r in audit}
+
+
+async def test_answers_with_hidden_identifiers_are_held_not_posted(fast_x_server, http, x_state):
+    # Every kind in an answer, written with invisible characters and with look-alikes
+    # ("６１７–５５５–０１４３"): each post is held with the finding over the whole
+    # identifier as it stands in the post, and nothing reaches X.
+    sent = []
+    for c in text_cases():
+        for style in ("zero-width", "look-alike"):
+            o = STYLES[style](c)
+            qid = await answer(http, fast_x_server, f"Question {len(sent)}?", o.text)
+            sent.append((qid, c, o))
+    items = await settled(http, fast_x_server, len(sent))
+    by_question = {i["question_id"]: i for i in items}
+    problems = []
+    for qid, c, o in sent:
+        item = by_question[qid]
+        at = item["text"].find(o.shown)  # the answer is stored without invisible characters
+        spans = [(f["kind"], f["start"] - at, f["end"] - at) for f in item["findings"]]
+        if at < 0 or item["state"] != "held" or (c.kind, *o.shown_span) not in spans:
+            problems.append(f"{c.kind} {item['state']} {item['text']!r} {spans}")
+    assert problems == []
+    assert account_posts(x_state) == []
+
+
+async def test_composed_posts_with_hidden_identifiers_are_held(fast_x_server, http, x_state):
+    held = await compose(http, fast_x_server, "Questions? Write to jenny​.morales＠gmail．com")
+    assert held[0]["state"] == "held"
+    (f,) = held[0]["findings"]
+    assert f["kind"] == "email"
+    assert held[0]["text"][f["start"] : f["end"]] == "jenny.morales＠gmail．com"
+    await asyncio.sleep(0.2)
+    assert account_posts(x_state) == []
 
 
 async def compose(http, server, text):

@@ -35,6 +35,7 @@ from liveq.workers.x_hashtag import (
     search_query,
 )
 from tests.fixtures_server import LiveServer, write_config, x_section
+from tests.screening.evasion import STYLES, text_cases
 
 # -- the emulator, with faults that can be planned for the Nth request ----------------
 
@@ -161,6 +162,9 @@ def test_question_text_is_readable() -> None:
     assert question_text("Ask @dr_a about it #GR26", "GR26", 500) == "Ask @dr_a about it"
     assert question_text("a\u202eb c\x07d #GR26", "GR26", 500) == "ab cd"
     assert question_text("word " * 40, "GR26", 20) == "word word word word…"
+    # Invisible characters are gone, except inside emoji sequences.
+    assert question_text("Call 617\u200b-555\u2060-0143 #GR26", "GR26", 500) == "Call 617-555-0143"
+    assert question_text("Thanks 👩\u200d⚕️! #GR26", "GR26", 500) == "Thanks 👩\u200d⚕️!"
 
 
 def test_query_excludes_retweets_and_our_own_posts() -> None:
@@ -227,6 +231,48 @@ async def test_hashtag_posts_reach_the_queue_once_each_with_handle_and_link(
         assert row.reads_used == 3
         newest = max(int(t.id) for t in x_state.tweets.values() if "GR26" in t.text.upper())
         assert row.since_id == str(newest)
+
+
+async def test_hashtag_posts_with_hidden_identifiers_are_held_with_whole_spans(
+    tmp_path: Path, x_emulator: RunningEmulator, x_state: PlannedFaults
+) -> None:
+    # Every kind, written with zero-width characters and with look-alikes, as a post;
+    # and two handles that are not fit to show (a phone number, profanity).
+    sent = {}
+    for c in text_cases():
+        for style in ("zero-width", "look-alike"):
+            o = STYLES[style](c)
+            tweet = x_state.inject_tweet(f"{o.text} #GR26", author_username="asker")
+            sent[tweet.id] = (c.kind, o, "text")
+    # "617–555–0188" came in clean in the penetration test.
+    tweet = x_state.inject_tweet("Is 617–555–0188 the clinic's number? #GR26", author_username="pt")
+    sent[tweet.id] = ("phone", None, "text")
+    handles = (("jen6175550143", "phone", (4, 14)), ("shithead", "profanity", (1, 9)))
+    for handle, kind, span in handles:
+        tweet = x_state.inject_tweet("How long is rehab? #GR26", author_username=handle)
+        sent[tweet.id] = (kind, span, "name")
+
+    async with liveq_x(tmp_path, x_emulator) as server:
+        qs = await wait_questions(server, len(sent), timeout=10)
+    problems = []
+    for q in qs:
+        kind, o, field = sent[q.source_url.rsplit("/", 1)[1]]
+        if field == "name":
+            value, span = q.author, o  # a span of "@handle"
+        elif o is None:
+            value, span = q.text, (3, 15)
+        else:
+            value, span = q.text, o.shown_span
+            if q.text != o.shown:
+                problems.append(f"{kind}: stored {q.text!r}, expected {o.shown!r}")
+        found = [
+            (f["kind"], f["start"], f["end"])
+            for f in q.findings
+            if f.get("field", "text") == field
+        ]
+        if (kind, *span) not in found:
+            problems.append(f"{kind} in the {field} {value!r}: {found}")
+    assert problems == []
 
 
 async def _more_polls(server: LiveServer, n: int) -> bool:

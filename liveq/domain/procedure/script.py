@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from liveq.domain.invisible import strip_invisible
 from liveq.domain.procedure import text as words
 from liveq.errors import Conflict, InvalidInput
 
@@ -122,10 +123,11 @@ class Consent:
 
 
 def check_text(text: object, hashtag: str, what: str = "post") -> str:
-    """The post's text, stripped; raise ScriptError if blank or too long once decorated."""
-    if not isinstance(text, str) or not text.strip():
+    """The post's text, stripped (of invisible characters too); raise ScriptError if
+    blank or too long once decorated."""
+    if not isinstance(text, str) or not strip_invisible(text).strip():
         raise ScriptError(f"The {what} needs some text.")
-    text = text.strip()
+    text = strip_invisible(text).strip()
     if len(text) > MAX_TEXT:
         raise ScriptError(f"The {what} is too long.")
     over = words.overflow(text, hashtag)

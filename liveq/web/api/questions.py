@@ -9,6 +9,7 @@ from aiohttp import web
 from liveq.domain.events import KINDS, MODERATION_MODES, Event, check_hashtag, check_slug
 from liveq.domain.questions import ACTIONS, Question, Status, clean_text
 from liveq.screening import KINDS as FINDING_KINDS
+from liveq.screening.review import FIELDS
 from liveq.screening.rules import ScreeningRules
 from liveq.storage import store
 from liveq.web.audience import load_event
@@ -77,22 +78,42 @@ def _kinds(value: object) -> tuple[str, ...] | None:
     return tuple(value)
 
 
+def _field(value: object) -> str | None:
+    """Which field a redaction or override is about: the text or the asker's name."""
+    if value is None:
+        return None
+    if isinstance(value, str) and value in FIELDS:
+        return value
+    raise web.HTTPBadRequest(text='field should be "text" or "name" (the asker\'s name).')
+
+
 def _spans(value: object) -> tuple[dict, ...] | None:
     if value is None:
         return None
-    message = 'spans should be a list like [{"start": 10, "end": 22, "kind": "phone"}].'
+    message = (
+        'spans should be a list like [{"start": 10, "end": 22, "kind": "phone"}] '
+        '(add "field": "name" for a span of the asker\'s name).'
+    )
     if not isinstance(value, list) or not value or len(value) > 100:
         raise web.HTTPBadRequest(text=message)
     out = []
     for span in value:
-        if not isinstance(span, dict) or set(span) - {"start", "end", "kind"}:
+        if not isinstance(span, dict) or set(span) - {"start", "end", "kind", "field"}:
             raise web.HTTPBadRequest(text=message)
         start, end, kind = span.get("start"), span.get("end"), span.get("kind")
         if _int_or_none(start, "start") is None or _int_or_none(end, "end") is None:
             raise web.HTTPBadRequest(text=message)
         if kind is not None and not isinstance(kind, str):
             raise web.HTTPBadRequest(text=message)
-        out.append({"start": start, "end": end, **({"kind": kind} if kind else {})})
+        field = _field(span.get("field"))
+        out.append(
+            {
+                "start": start,
+                "end": end,
+                **({"kind": kind} if kind else {}),
+                **({"field": field} if field else {}),
+            }
+        )
     return tuple(out)
 
 
@@ -183,7 +204,8 @@ async def get_question(request: web.Request) -> web.Response:
 @routes.post("/api/v1/events/{slug}/questions/{id}/{action}")
 async def moderate(request: web.Request) -> web.Response:
     """approve, decline, on_air, off_air, answer, archive, edit, star, unstar, merge,
-    redact (optional kinds or spans), override (reason required, optional kinds)."""
+    redact (optional kinds or spans, optional field), override (reason required,
+    optional kinds and field). field "name" acts on the asker's name."""
     event = await load_event(request)
     identity = await require_moderator(request, event)
     action = request.match_info["action"].replace("-", "_")
@@ -196,9 +218,10 @@ async def moderate(request: web.Request) -> web.Response:
     text = None
     if action == "edit":
         text = clean_text(data.get("text"), what="question", max_chars=limits.max_question_chars)
-    kinds = spans = None
+    kinds = spans = field = None
     if action in ("redact", "override"):
         kinds = _kinds(data.get("kinds"))
+        field = _field(data.get("field"))
     if action == "redact":
         spans = _spans(data.get("spans"))
         if kinds is not None and spans is not None:
@@ -221,6 +244,7 @@ async def moderate(request: web.Request) -> web.Response:
         rules=_rules(request.app),
         kinds=kinds,
         spans=spans,
+        field=field,
     )
     result = await store.moderate(request.app[DB], event, _question_id(request), moderation)
     changed(request.app, result)

@@ -68,7 +68,11 @@ function start(root) {
     "street_address", "zip_code", "url", "ip_address", "room_number", "profanity"]);
   const WHOLE_TEXT = new Set(["duplicate", "flood"]);
   const findingsOf = (q) => q.findings || [];
-  const spanFindings = (q) => findingsOf(q).filter((f) => !WHOLE_TEXT.has(f.kind) && f.end > f.start);
+  // A finding is about the question's text, or (field "name") the asker's name.
+  const fieldOf = (f) => (f.field === "name" ? "name" : "text");
+  const valueOf = (q, field) => (field === "name" ? q.author || "" : q.text);
+  const spanFindings = (q, field) => findingsOf(q).filter((f) =>
+    !WHOLE_TEXT.has(f.kind) && f.end > f.start && (field === undefined || fieldOf(f) === field));
   const unresolved = (q) => findingsOf(q).filter((f) => !f.override);
   const blocking = (q) => unresolved(q).filter((f) => BLOCKING.has(f.kind));
   function dupTarget(q) {
@@ -100,12 +104,13 @@ function start(root) {
     return out;
   }
 
-  // The question's text, with each finding's span in a <mark> (kind and reason on hover).
+  // The question's text (or the asker's name), with each finding's span in a <mark>
+  // (kind and reason on hover).
   // Spans are Python str indices, i.e. code points: index an array of code points.
-  function markedText(q, cls) {
-    const p = el("p", cls);
-    const chars = Array.from(q.text);
-    const spans = spanFindings(q).filter((f) => f.end <= chars.length)
+  function markedText(q, cls, field = "text", tag = "p") {
+    const p = el(tag, cls);
+    const chars = Array.from(valueOf(q, field));
+    const spans = spanFindings(q, field).filter((f) => f.end <= chars.length)
       .sort((a, b) => (a.start - b.start) || (b.end - a.end));
     const groups = [];
     for (const f of spans) {
@@ -124,6 +129,7 @@ function start(root) {
       m.dataset.start = String(g.start);
       m.dataset.end = String(g.end);
       m.dataset.kind = g.findings[0].kind;
+      m.dataset.field = field;
       p.append(m);
       pos = g.end;
     }
@@ -150,8 +156,9 @@ function start(root) {
     for (const f of list) {
       const li = el("li", `finding-note kind-${f.kind}${f.override ? " overridden" : ""}`);
       if (!WHOLE_TEXT.has(f.kind)) {
-        li.append(el("span", "finding-kind", f.kind.replace(/_/g, " ")));
-        li.append(el("span", "finding-span", Array.from(q.text).slice(f.start, f.end).join("")));
+        const inName = fieldOf(f) === "name";
+        li.append(el("span", "finding-kind", f.kind.replace(/_/g, " ") + (inName ? " in the name" : "")));
+        li.append(el("span", "finding-span", Array.from(valueOf(q, fieldOf(f))).slice(f.start, f.end).join("")));
       }
       li.append(el("span", "finding-reason", f.reason));
       if (f.kind === "duplicate" && Number.isInteger(f.question_id)) {
@@ -211,7 +218,13 @@ function start(root) {
     const m = el("p", "meta");
     m.append(el("span", "qid", `#${q.id}`));
     m.append(el("span", `source source-${q.source}`, q.source === "x" ? "X" : "Form"));
-    m.append(el("span", "author", q.author || "Anonymous"));
+    if (spanFindings(q, "name").length) {
+      const name = markedText(q, "author", "name", "span");
+      name.dir = "auto";
+      m.append(name);
+    } else {
+      m.append(el("span", "author", q.author || "Anonymous"));
+    }
     if (q.votes) m.append(el("span", "votes", `▲ ${q.votes}`));
     if (q.merged_count) m.append(el("span", "merged", `asked by ${q.merged_count + 1}`));
     if (q.starred) m.append(el("span", "star", "★ starred"));
@@ -310,6 +323,7 @@ function start(root) {
     if (focused && focused.tagName === "MARK" && focused.closest("li.q")) {
       const id = Number(focused.closest("li.q").dataset.id);
       const span = { start: Number(focused.dataset.start), end: Number(focused.dataset.end), kind: focused.dataset.kind };
+      if (focused.dataset.field === "name") span.field = "name";
       act(id, "redact", { spans: [span] });
     } else if (selectedId !== null) {
       act(selectedId, "redact");

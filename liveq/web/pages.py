@@ -92,7 +92,11 @@ async def overlay(request: web.Request) -> web.Response:
         raise web.HTTPNotFound(text=f"There is no overlay theme called {theme!r}.")
     url = audience_url(request, event.slug)
     # segno writes the SVG itself from our own URL: nothing a visitor typed goes in.
-    svg = segno.make(url, error="m").svg_inline(scale=6, border=2, dark="#111", light="#fff")
+    # A viewBox and no width/height, so the CSS box scales the whole code instead of
+    # cropping it; the standard quiet zone of 4 modules, or phones will not find it.
+    svg = segno.make(url, error="m").svg_inline(
+        scale=1, border=4, dark="#111", light="#fff", omitsize=True
+    )
     qr = Markup(svg)  # noqa: S704
     ctx = {
         "event": event,

@@ -14,6 +14,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 
 class ConfigError(Exception):
@@ -25,7 +26,8 @@ class ServerConfig:
     host: str = "127.0.0.1"
     port: int = 8080
     # The address people type; used in printed URLs, the QR code and the Origin check.
-    public_url: str = "http://127.0.0.1:8080"
+    # Empty in the file: derived from where liveq listens (see listening_at).
+    public_url: str = ""
     # Peers whose X-Forwarded-For we believe (a reverse proxy in front of liveq).
     trusted_proxies: tuple[str, ...] = ()
     secret: str = ""
@@ -72,6 +74,12 @@ class Config:
     events: EventDefaults = field(default_factory=EventDefaults)
     # The whole file as parsed, for the sections other modules own ([x], [screening]).
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def public_url_set(self) -> bool:
+        """Whether the file names server.public_url (else it follows host and port)."""
+        server = self.raw.get("server")
+        return isinstance(server, dict) and bool(server.get("public_url"))
 
     @property
     def database_path(self) -> Path:
@@ -135,7 +143,7 @@ def _validate(cfg: Config) -> None:
     file = cfg.path
     if not 0 < cfg.server.port < 65536:
         raise ConfigError(f"{file}: server.port should be between 1 and 65535")
-    if not cfg.server.public_url.startswith(("http://", "https://")):
+    if cfg.public_url_set and not cfg.server.public_url.startswith(("http://", "https://")):
         raise ConfigError(f"{file}: server.public_url should start with http:// or https://")
     for proxy in cfg.server.trusted_proxies:
         try:
@@ -184,7 +192,72 @@ def load_config(path: str | os.PathLike[str], env: dict[str, str] | None = None)
             cfg, server=dataclasses.replace(cfg.server, secret=env["LIVEQ_SECRET"])
         )
     _validate(cfg)
-    return cfg
+    return listening_at(cfg, cfg.server.host, cfg.server.port)
+
+
+_ANY_ADDRESS = {"", "0.0.0.0", "::"}  # noqa: S104 (names, not a bind)
+_LOOPBACK = {"localhost", "127.0.0.1", "::1"}
+
+
+def _url_host(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def derived_public_url(host: str, port: int) -> str:
+    """http://HOST:PORT of where liveq listens; 127.0.0.1 for "all addresses"."""
+    shown = "127.0.0.1" if host in _ANY_ADDRESS else host
+    return f"http://{_url_host(shown)}:{port}"
+
+
+def listening_at(cfg: Config, host: str, port: int) -> Config:
+    """The config of a liveq listening on host:port (`liveq serve --host --port`).
+
+    An unset public_url follows the address; a set one is kept as written
+    (public_url_warnings says when it cannot be right).
+    """
+    server = dataclasses.replace(cfg.server, host=host, port=port)
+    if not cfg.public_url_set:
+        server = dataclasses.replace(server, public_url=derived_public_url(host, port))
+    return dataclasses.replace(cfg, server=server)
+
+
+def public_url_warnings(cfg: Config) -> list[str]:
+    """Sentences for an operator when server.public_url cannot reach this liveq.
+
+    Only what is certain is said: a public URL on another host (a reverse proxy)
+    is never questioned.
+    """
+    server = cfg.server
+    host, port = server.host, server.port
+    if not cfg.public_url_set:
+        if host in _ANY_ADDRESS:
+            return [
+                f"liveq listens on all addresses ({host or '*'}:{port}) but server.public_url "
+                f"is not set, so links and the overlay's QR code say {server.public_url}, "
+                "which no phone can open: set server.public_url to the address people type"
+            ]
+        return []
+    url = urlsplit(server.public_url)
+    url_host = (url.hostname or "").lower()
+    try:
+        url_port = url.port or (443 if url.scheme == "https" else 80)
+    except ValueError:
+        return [f"server.public_url {server.public_url!r} has a port that is not a number"]
+    same_machine = url_host in _LOOPBACK or url_host == host.lower()
+    if same_machine and url_port != port:
+        return [
+            f"server.public_url is {server.public_url} but liveq listens on port {port}: "
+            f"the overlay, its QR code and printed links point to port {url_port}. "
+            f'Set public_url = "{derived_public_url(host, port)}" (or remove it and '
+            "liveq uses the address it listens on)"
+        ]
+    if url_host in _LOOPBACK and host.lower() not in _LOOPBACK:
+        return [
+            f"server.public_url is {server.public_url}, an address of this machine only, "
+            f"but liveq listens on {host or '*'}:{port} for others: phones cannot open the "
+            "links or the QR code. Set server.public_url to the address people type"
+        ]
+    return []
 
 
 def example_path() -> Path:

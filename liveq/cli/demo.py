@@ -98,7 +98,6 @@ async def prepare(
     text = render_example(secrets.token_urlsafe(32))
     text = (
         text.replace("port = 8080", f"port = {port}", 1)
-        .replace('public_url = "http://127.0.0.1:8080"', f'public_url = "http://127.0.0.1:{port}"')
         # The simulated audience stands behind a pretend proxy on loopback, so each
         # simulated person has an address of their own and the per-IP limit is real.
         .replace("trusted_proxies = []", 'trusted_proxies = ["127.0.0.1"]', 1)

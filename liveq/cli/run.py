@@ -7,7 +7,7 @@ import asyncio
 import logging
 from pathlib import Path
 
-from liveq.config import load_config
+from liveq.config import listening_at, load_config, public_url_warnings
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -19,9 +19,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     config = load_config(args.config)
     host = args.host or config.server.host
     port = args.port or config.server.port
+    # --host/--port move an unset public_url with them: the QR code follows.
+    config = listening_at(config, host, port)
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    for warning in public_url_warnings(config):
+        logging.getLogger("liveq.config").warning("%s", warning)
     # aiosqlite logs every statement and its parameters (question texts) at DEBUG.
     logging.getLogger("aiosqlite").setLevel(logging.INFO)
     web.run_app(
@@ -30,7 +34,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=port,
         shutdown_timeout=10,
         print=lambda _: print(
-            f"liveq serving on http://{host}:{port} (Ctrl-C to stop)", flush=True
+            f"liveq serving on http://{host}:{port}; links and the QR code say "
+            f"{config.server.public_url} (Ctrl-C to stop)",
+            flush=True,
         ),
         access_log_class=AccessLogger,
     )

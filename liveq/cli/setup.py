@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from liveq.cli.main import CommandError
-from liveq.config import Config, load_config, render_example
+from liveq.config import Config, load_config, public_url_warnings, render_example
 from liveq.domain.events import check_hashtag, check_slug
 from liveq.storage import accounts as auth
 from liveq.storage import store
@@ -73,7 +73,10 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     x = load_x_settings(config)
     print(f"{config.path}: OK")
     server = config.server
-    print(f"  server: {server.host}:{server.port}, public URL {server.public_url}")
+    derived = "" if config.public_url_set else " (from host and port)"
+    print(f"  server: {server.host}:{server.port}, public URL {server.public_url}{derived}")
+    for warning in public_url_warnings(config):
+        print(f"  warning: {warning}")
     print(f"  database: {config.database_path}")
     if x.enabled:
         where = f"emulator on port {x.emulator_port}" if x.emulator_port else "the real X API"

@@ -10,6 +10,7 @@ import segno
 from aiohttp import web
 from markupsafe import Markup
 
+from liveq.config import public_url_warnings
 from liveq.domain.events import Event
 from liveq.storage import store
 from liveq.storage.accounts import Identity
@@ -74,6 +75,8 @@ async def console(request: web.Request) -> web.Response:
         "csrf": csrf.token_for(request, secret),
         "audience_url": audience_url(request, event.slug),
         "overlay_url": f"/overlay/{event.slug}?key={event.overlay_key}",
+        # e.g. `liveq serve --port 8778` with public_url still at 8080: say so here.
+        "public_url_warnings": public_url_warnings(request.app[CONFIG]),
     }
     resp = render(request, "console.html", ctx)
     csrf.set_cookie(request, resp)

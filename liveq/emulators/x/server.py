@@ -47,6 +47,7 @@ from liveq.emulators.x.auth import Authenticator, Caller
 from liveq.emulators.x.control import add_control_routes
 from liveq.emulators.x.keys import AUTH_KEY, CLOSING_KEY, STATE_KEY
 from liveq.emulators.x.query import QueryError, SearchDoc, parse_query
+from liveq.emulators.x.rehearsal import rehearsal_instructions
 from liveq.emulators.x.render import (
     EXPANSIONS,
     includes_for,
@@ -698,17 +699,20 @@ async def run_emulator(
 ) -> None:
     """Serve the emulator until cancelled (Ctrl-C), for ``liveq x-emulator``.
 
-    Prints the base URL, where the CA PEM was written and the fake account;
-    point liveq at it with ``emulator_port`` and ``ca_file`` in the X config.
+    Prints the base URL, where the CA PEM was written, the fake account, and the
+    export lines and [x] table that point liveq at it.
     """
     out = out or sys.stdout
     running = await serve_emulator(host, port, state, ca_file=ca_file)
     try:
-        account = running.state.account
-        print(f"X API emulator on {running.base_url}", file=out)
-        print(f"CA certificate (trust this): {running.ca_file}", file=out)
-        print(f"account: @{account.username} (id {account.id})", file=out)
-        print(f"controls: {running.base_url}/_emulator/state", file=out, flush=True)
+        text = rehearsal_instructions(
+            running.base_url,
+            running.port,
+            running.state.account.username,
+            running.ca_file,
+            running.credentials(),
+        )
+        print(text, file=out, flush=True)
         await asyncio.Event().wait()
     finally:
         await running.close()

@@ -17,7 +17,8 @@ from liveq.networks.x.client import XCredentials, XEndpoint
 
 DEFAULT_ANSWER_TEMPLATE = "Q{number} from {asker}: {question}\nA: {answer}{signature}{hashtag}"
 
-_SECRET_ENV = {
+# The environment variable of each key; `liveq x-emulator` prints them as export lines.
+SECRET_ENV = {
     "consumer_key": "LIVEQ_X_CONSUMER_KEY",
     "consumer_secret": "LIVEQ_X_CONSUMER_SECRET",
     "access_token": "LIVEQ_X_ACCESS_TOKEN",
@@ -102,13 +103,13 @@ def load_x_settings(config: Config, env: dict[str, str] | None = None) -> XSetti
         if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
             raise ConfigError(f"{file}: x.{key} should be {expected.__name__}, got {value!r}")
         values[key] = value
-    for key, var in _SECRET_ENV.items():
+    for key, var in SECRET_ENV.items():
         if env.get(var):
             values[key] = env[var]
     settings = XSettings(**values)
     if settings.enabled:
         missing = [
-            _SECRET_ENV[k]
+            SECRET_ENV[k]
             for k in ("consumer_key", "consumer_secret", "access_token", "access_token_secret")
             if not getattr(settings, k)
         ]

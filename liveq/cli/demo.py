@@ -2,8 +2,9 @@
 
 It writes a throwaway config and database, starts the local X API emulator
 and the server, creates the event `demo` with the hashtag #liveqdemo, and
-sends questions the way a real audience does, by the web form and by tweets:
-a steady trickle, awkward ones (markup, emoji, very long, personal details).
+asks, tweets and votes the way a real audience does (see demo_audience.py):
+a rush, bursts, thinning out; a hundred different questions, a few awkward
+ones (markup, emoji, very long, personal details).
 Answered questions go out as a thread on the emulated X account.
 """
 
@@ -11,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import random
 import secrets
 import signal
 import tempfile
@@ -19,46 +19,14 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import aiohttp
 from aiohttp import web
 
+from liveq.cli.demo_audience import simulated_audience
 from liveq.config import Config, load_config, render_example
 from liveq.emulators.x.server import RunningEmulator, serve_emulator
 from liveq.storage import accounts as auth
 from liveq.storage import store
 from liveq.web.app import create_app
-
-AUDIENCE_QUESTIONS = [
-    ("Maria", "How soon after a knee replacement can I drive?"),
-    ("", "Is robotic surgery safer than the traditional kind?"),
-    ("Sam", "What does physiotherapy look like in the first two weeks?"),
-    ("Priya", "How long does the implant last?"),
-    ("", "how long does the implant last??"),
-    ("Tom", "Can you explain what the surgeon is doing right now? 🦴"),
-    ("", "<script>alert('hi')</script> Is this live?"),
-    ("Ana", "¿Hay información en español sobre la recuperación?"),
-    ("", "My mother Jane Doe had this done in room 412 on 3/14, call me at 555-201-3344"),
-    ("Chris", "What are the signs of an infection after surgery?"),
-    ("Lee", "Do I need to stop blood thinners before the operation?"),
-    ("", "膝の手術後、どのくらいで歩けますか？"),
-    ("Jo", "Is there a miracle cure so I can skip surgery?"),
-    ("Dev", "What is the typical hospital stay?"),
-    (
-        "Pat",
-        "I have a long story: "
-        + "after years of pain and many appointments, " * 6
-        + "is it worth it?",
-    ),
-]
-
-
-TWEETS = [
-    ("nurse_kim", "Kim RN", "#liveqdemo what is the infection rate for knee replacements?"),
-    ("runner_dave", "Dave", "Will I be able to run again after this? #liveqdemo"),
-    ("healthwatch", "Health Watch", "#liveqdemo How do you manage pain after surgery?"),
-    ("ortho_fan", "Ortho Fan", "#liveqdemo is the surgeon using a robot? 🤖"),
-    ("grandma_rose", "Rose", "My hip was done in 2019, is knee recovery similar? #liveqdemo"),
-]
 
 
 @dataclass(frozen=True)
@@ -123,34 +91,6 @@ async def prepare(
     return DemoSetup(config, password, token, event.overlay_key)
 
 
-async def simulated_audience(
-    base_url: str,
-    *,
-    pace: float = 4.0,
-    rng: random.Random | None = None,
-    emulator: RunningEmulator | None = None,
-) -> None:
-    """Post questions through the public JSON endpoint, and tweets, until cancelled."""
-    rng = rng or random.Random()
-    url = f"{base_url}/e/demo/questions"
-    async with aiohttp.ClientSession() as session:
-        for i in range(10_000):
-            if emulator is not None and i % 3 == 2:
-                handle, display, tweet = TWEETS[(i // 3) % len(TWEETS)]
-                emulator.state.inject_tweet(tweet, author_username=handle, author_name=display)
-                await asyncio.sleep(rng.expovariate(1 / pace))
-                continue
-            name, text = AUDIENCE_QUESTIONS[i % len(AUDIENCE_QUESTIONS)]
-            body = {"text": text, "name": name}
-            person = {"X-Forwarded-For": f"198.51.100.{i % 250 + 1}"}  # TEST-NET-2
-            with contextlib.suppress(aiohttp.ClientError):
-                async with session.post(url, json=body, headers=person) as resp:
-                    await resp.read()
-            # After the first round, people mostly repeat what was asked: slow down.
-            first_round = i < len(AUDIENCE_QUESTIONS) + len(TWEETS)
-            await asyncio.sleep(rng.expovariate(1 / (pace if first_round else pace * 4)))
-
-
 @contextlib.asynccontextmanager
 async def running_demo(
     directory: Path, port: int, pace: float, *, with_x: bool = True
@@ -193,9 +133,11 @@ liveq demo is running (everything local; Ctrl-C stops it).
                    curl -H "Authorization: Bearer {setup.token}" \\
                         {base}/api/v1/events/demo/questions?status=pending
 
-A simulated audience asks every few seconds, by the form and by tweeting
-#liveqdemo to the local X emulator. Mark a question answered (key n) and the
-answer goes out in the live thread, shown under "Live thread on X".
+A simulated audience asks by the form and by tweeting #liveqdemo to the
+local X emulator (a rush at first, in bursts, thinning out; each of its
+hundred-odd questions once), and votes for approved questions. Mark a
+question answered (key n) and the answer goes out in the live thread, shown
+under "Live thread on X".
 """,
         flush=True,
     )

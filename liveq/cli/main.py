@@ -62,7 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="a local rehearsal with a simulated audience; no X account")
     p.add_argument("--port", type=int, default=8080, help="port to serve on (default: 8080)")
     p.add_argument("--dir", help="keep the demo's config and database here (default: temporary)")
-    p.add_argument("--pace", type=float, default=4.0, help="seconds between audience questions")
+    p.add_argument(
+        "--pace",
+        type=float,
+        default=4.0,
+        help="seconds between audience questions at the start; they thin out (default: 4)",
+    )
     p.set_defaults(func="liveq.cli.run:cmd_demo")
 
     p = sub.add_parser(

@@ -17,7 +17,7 @@ from liveq.storage.accounts import Identity
 from liveq.web import csrf
 from liveq.web.audience import load_event
 from liveq.web.auth import identify, require_moderator
-from liveq.web.keys import CONFIG, DB
+from liveq.web.keys import CONFIG, DB, EVENTS
 from liveq.web.responses import render, see_other
 
 _THEME = re.compile(r"^[a-z0-9-]{1,40}$")
@@ -83,11 +83,45 @@ async def console(request: web.Request) -> web.Response:
     return resp
 
 
+# How often an overlay whose link does not work looks again.
+LOCKED_RETRY_SECONDS = 10
+
+
+def _overlay_view(request: web.Request) -> str:
+    view = request.query.get("view", "")
+    return view if view in ("presenter", "thread") else "program"
+
+
+def _locked_overlay(request: web.Request, status: int, reason: str, message: str):
+    """A broken overlay link in OBS: a transparent page that retries, never a grey page.
+
+    The notice shows on hover (OBS's Interact window) and always on the presenter's
+    and the in-room screen. Nothing of the event is shown.
+    """
+    ctx = {
+        "view": _overlay_view(request),
+        "reason": reason,
+        "message": message,
+        "retry_seconds": LOCKED_RETRY_SECONDS,
+    }
+    return render(request, "overlay_locked.html", ctx, status=status)
+
+
 async def overlay(request: web.Request) -> web.Response:
-    event = await load_event(request)
+    event = await request.app[EVENTS].get(request.match_info["slug"])
+    if event is None:
+        return _locked_overlay(
+            request, 404, "no-event", "There is no event at this address; check the link."
+        )
     key = request.query.get("key", "")
     if not hmac.compare_digest(key.encode(), event.overlay_key.encode()):
-        raise web.HTTPForbidden(text="This overlay link is missing its key or the key has changed.")
+        return _locked_overlay(
+            request,
+            403,
+            "bad-key",
+            "Its key is missing or has changed (someone rotated it). Copy the overlay link "
+            "again from the console and paste it into the browser source.",
+        )
     theme = request.query.get("theme", "")
     if theme and not (
         _THEME.match(theme) and (overlays_dir() / "themes" / f"{theme}.css").exists()
@@ -104,7 +138,7 @@ async def overlay(request: web.Request) -> web.Response:
     ctx = {
         "event": event,
         "key": key,
-        "view": "presenter" if request.query.get("view") == "presenter" else "program",
+        "view": "presenter" if _overlay_view(request) == "presenter" else "program",
         "theme": theme,
         "audience_url": url,
         "qr": qr,

@@ -18,7 +18,7 @@ from liveq.ingest.screener import Screener, ScreeningService
 from liveq.networks.x.client import create_x_client, quiet_secret_loggers
 from liveq.networks.x.settings import load_x_settings
 from liveq.storage.db import Database
-from liveq.web import audience, auth, pages, ws
+from liveq.web import audience, auth, overlay_media, pages, ws
 from liveq.web.api import outbox as api_outbox
 from liveq.web.api import questions as api
 from liveq.web.api.admin import routes as admin_routes
@@ -158,6 +158,7 @@ def create_app(config: Config, *, screen: Screener | None = None) -> web.Applica
     app.router.add_routes(api_outbox.routes)
     app.router.add_routes(procedure_routes)
     app.router.add_routes(admin_routes)
+    app.router.add_routes(overlay_media.routes)
     app.router.add_static("/static/", HERE / "static")
     app.router.add_static("/overlay-assets/", pages.overlays_dir())
     return app

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+
 from aiohttp import web
 
 from liveq.domain.events import Event
@@ -69,6 +71,12 @@ async def require_moderator(request: web.Request, event: Event) -> Identity:
     return await require_role(
         request, event, auth.MODERATING_ROLES, "Your account may not moderate this event."
     )
+
+
+def overlay_key_valid(request: web.Request, event: Event) -> bool:
+    """Whether the request carries the event's read-only overlay key (?key=)."""
+    key = request.query.get("key", "")
+    return hmac.compare_digest(key.encode(), event.overlay_key.encode())
 
 
 async def require_admin(request: web.Request) -> Identity:

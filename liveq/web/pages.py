@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 import re
 from pathlib import Path
 
@@ -16,7 +15,7 @@ from liveq.storage import store
 from liveq.storage.accounts import Identity
 from liveq.web import csrf
 from liveq.web.audience import load_event
-from liveq.web.auth import identify, require_moderator
+from liveq.web.auth import identify, overlay_key_valid, require_moderator
 from liveq.web.keys import CONFIG, DB, EVENTS
 from liveq.web.responses import render, see_other
 
@@ -113,8 +112,7 @@ async def overlay(request: web.Request) -> web.Response:
         return _locked_overlay(
             request, 404, "no-event", "There is no event at this address; check the link."
         )
-    key = request.query.get("key", "")
-    if not hmac.compare_digest(key.encode(), event.overlay_key.encode()):
+    if not overlay_key_valid(request, event):
         return _locked_overlay(
             request,
             403,
@@ -137,7 +135,7 @@ async def overlay(request: web.Request) -> web.Response:
     qr = Markup(svg)  # noqa: S704
     ctx = {
         "event": event,
-        "key": key,
+        "key": event.overlay_key,
         "view": "presenter" if _overlay_view(request) == "presenter" else "program",
         "theme": theme,
         "audience_url": url,

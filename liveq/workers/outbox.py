@@ -394,4 +394,7 @@ def public_post(item: ob.OutboxItem, url: str | None) -> dict:
         "url": url,
         "posted_at": item.posted_at,
         "photos": len(item.media),
+        # Each photo's alt text; the overlay fetches photo n with its key
+        # (web/overlay_media.py). Audience sockets get this too: no key in it.
+        "images": [{"n": n, "alt": m.get("alt", "")} for n, m in enumerate(item.media)],
     }

@@ -136,7 +136,7 @@ async def overlay(request: web.Request) -> web.Response:
     ctx = {
         "event": event,
         "key": event.overlay_key,
-        "view": "presenter" if _overlay_view(request) == "presenter" else "program",
+        "view": _overlay_view(request),
         "theme": theme,
         "audience_url": url,
         "qr": qr,

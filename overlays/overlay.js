@@ -12,7 +12,9 @@ function start(root) {
   const key = root.dataset.key;
   const presenter = root.dataset.view === "presenter";
   // view=thread: an in-room screen showing the latest post of the live thread.
-  const threadView = new URLSearchParams(location.search).get("view") === "thread";
+  const threadView = root.dataset.view === "thread";
+  // The smallest type the presenter's view shrinks a long question to.
+  const MIN_PRESENTER_PX = 18;
   let latest = null;
   const questions = new Questions();
 
@@ -27,6 +29,23 @@ function start(root) {
     const conn = document.getElementById("conn");
     if (conn) conn.textContent = text === "live" ? "live" : "reconnecting…";
     root.dataset.connection = text === "live" ? "live" : "down";
+    if (text !== "live") checkLink();
+  }
+
+  // Disconnected: is it the network, or was the key rotated (or the event removed)? A
+  // refused link reloads into the server's transparent "link not working" page, which
+  // keeps looking and brings the overlay back once the key is valid again.
+  let checking = false;
+  async function checkLink() {
+    if (checking) return;
+    checking = true;
+    try {
+      await api("GET", `/overlay/${encodeURIComponent(slug)}/latest-post?key=${encodeURIComponent(key)}`);
+    } catch (err) {
+      if (err.status === 403 || err.status === 404) { location.reload(); return; }
+    } finally {
+      checking = false;
+    }
   }
 
   async function loadLatest() {
@@ -37,15 +56,40 @@ function start(root) {
     } catch (e) { /* the websocket brings the next post anyway */ }
   }
 
+  // The in-room screen: the latest post beside its photos; how to ask stays at the bottom.
   function renderThread() {
     const card = document.getElementById("thread-post");
     card.hidden = !latest;
-    document.getElementById("idle").hidden = !!latest;
     document.getElementById("onair").hidden = true;
     if (!latest) return;
+    if (card.dataset.id === String(latest.id)) return;  // same post: keep the loaded photos
     card.dataset.id = latest.id;
     document.getElementById("thread-text").textContent = latest.text;
-    document.getElementById("thread-photos").textContent = latest.photos ? `${latest.photos} photo${latest.photos > 1 ? "s" : ""}` : "";
+    const photos = document.getElementById("thread-photos");
+    const images = latest.images || [];
+    photos.dataset.count = images.length;
+    photos.replaceChildren(...images.map((image) => {
+      const figure = document.createElement("figure");
+      const img = document.createElement("img");
+      img.src = `/overlay/${encodeURIComponent(slug)}/posts/${latest.id}/photos/${image.n}?key=${encodeURIComponent(key)}`;
+      img.alt = image.alt;
+      figure.append(img);
+      return figure;
+    }));
+  }
+
+  // The presenter reads every word: shrink the type until the whole card is on screen.
+  function fitPresenter() {
+    const card = document.getElementById("onair");
+    const text = document.getElementById("onair-text");
+    text.style.fontSize = "";
+    if (card.hidden) return;
+    const limit = window.innerHeight * 0.97;
+    let size = parseFloat(getComputedStyle(text).fontSize);
+    while (card.getBoundingClientRect().bottom > limit && size > MIN_PRESENTER_PX) {
+      size = Math.max(MIN_PRESENTER_PX, size - 2);
+      text.style.fontSize = `${size}px`;
+    }
   }
 
   function render() {
@@ -70,14 +114,21 @@ function start(root) {
         .slice(0, 3)
         .map((q) => {
           const li = document.createElement("li");
-          li.textContent = q.text;
+          li.dir = "auto";  // an Arabic question's item reads right to left, number and all
+          const text = document.createElement("span");
+          text.dir = "auto";
+          text.textContent = q.text;
           const who = document.createElement("span");
           who.className = "who";
-          who.textContent = ` — ${q.author || "Anonymous"}${q.votes ? ` · ▲ ${q.votes}` : ""}`;
-          li.append(who);
+          const author = document.createElement("bdi");
+          author.dir = "auto";
+          author.textContent = q.author || "Anonymous";
+          who.append(" — ", author, q.votes ? ` · ▲ ${q.votes}` : "");
+          li.append(text, who);
           return li;
         });
       document.getElementById("next").replaceChildren(...next);
+      fitPresenter();
     }
   }
 
@@ -86,7 +137,11 @@ function start(root) {
     if (clock) clock.textContent = new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
   }
 
-  if (presenter) { tick(); setInterval(tick, 1000); }
+  if (presenter) {
+    tick();
+    setInterval(tick, 1000);
+    window.addEventListener("resize", fitPresenter);
+  }
   render();
   live(slug, { key, onMessage: handle, onStatus: status, maxDelayMs: 5000 });
 }

@@ -72,3 +72,37 @@ async def test_rotated_key_recovers_by_itself_when_the_key_is_valid_again(
     server.app[EVENTS].invalidate(event.slug)
     await expect(page.locator("#idle .qr svg")).to_be_visible(timeout=5000)
     await context.close()
+
+
+async def test_running_overlay_goes_transparent_when_its_key_is_rotated(
+    server, browser, http, monkeypatch
+):
+    from tests.fixtures_server import bearer
+    from tests.web.test_moderation_api import act, ask
+
+    monkeypatch.setattr(pages, "LOCKED_RETRY_SECONDS", 1)
+    qid = await ask(http, server, "Is the on-air question gone after a rotation?")
+    await act(http, server, qid, "approve")
+    await act(http, server, qid, "on_air")
+    old_key = server.event.overlay_key
+    context = await browser.new_context(viewport={"width": 1280, "height": 720})
+    page = await context.new_page()
+    await page.goto(f"{server.url}/overlay/grand-rounds?key={old_key}")
+    await expect(page.locator("#onair-text")).to_contain_text("on-air question gone")
+
+    async with http.post(
+        f"{server.url}/api/v1/events/grand-rounds/overlay-key", headers=bearer(server)
+    ) as resp:
+        assert resp.status == 200
+    # The old link may no longer show the event: the page turns transparent by itself.
+    await expect(page.locator("#locked")).to_be_attached(timeout=10_000)
+    await page.mouse.move(-1, -1)
+    await page.wait_for_timeout(300)
+    assert transparent_share(await page.screenshot(omit_background=True)) == 1.0
+
+    # Undone (a restored backup): it comes back, still without anyone touching it.
+    event = await store.get_event(server.db, "grand-rounds")
+    await store.update_event(server.db, event, "test", overlay_key=old_key)
+    server.app[EVENTS].invalidate("grand-rounds")
+    await expect(page.locator("#onair-text")).to_contain_text("on-air question gone", timeout=5000)
+    await context.close()

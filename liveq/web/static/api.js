@@ -21,10 +21,18 @@ export async function api(method, path, body) {
       body: body === undefined ? undefined : (isForm ? body : JSON.stringify(body)),
     });
   } catch (err) {
-    throw new Error("Could not reach the server; check the connection and try again.");
+    throw failure("Could not reach the server; check the connection and try again.", 0);
   }
   let data = {};
   try { data = await res.json(); } catch (err) { data = { error: `The server answered ${res.status}.` }; }
-  if (!res.ok) throw new Error(data.error || `The server answered ${res.status}.`);
+  if (!res.ok) throw failure(data.error || `The server answered ${res.status}.`, res.status);
   return data;
+}
+
+// An Error with the server's sentence and its HTTP status (0: the server was not reached),
+// so a caller can tell "refused" from "unreachable".
+function failure(message, status) {
+  const err = new Error(message);
+  err.status = status;
+  return err;
 }

@@ -31,11 +31,16 @@ function start(root) {
     const li = document.createElement("li");
     li.className = `pq pq-${q.status}`;
     li.dataset.id = q.id;
+    // dir="auto": a right-to-left question or name reads and aligns right to left.
     const text = document.createElement("p");
+    text.dir = "auto";
     text.textContent = q.text;
     const meta = document.createElement("p");
     meta.className = "meta";
-    meta.textContent = (q.author || "Anonymous") + (q.status === "on_air" ? " · on air now" : q.status === "answered" ? " · answered" : "");
+    const author = document.createElement("bdi");
+    author.dir = "auto";
+    author.textContent = q.author || "Anonymous";
+    meta.append(author, q.status === "on_air" ? " · on air now" : q.status === "answered" ? " · answered" : "");
     const vote = document.createElement("button");
     vote.type = "button";
     vote.className = "vote";

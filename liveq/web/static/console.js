@@ -1,8 +1,9 @@
 // The moderator console: a live queue over a websocket; actions over the JSON API.
 // All text from questions goes into the page with textContent, never innerHTML.
 import { api } from "./api.js";
-import { el, notice, showConnection } from "./dom.js";
+import { el, labelled, notice, showConnection, userText } from "./dom.js";
 import { live, Questions } from "./live.js";
+import { OVERLAY_LINES, overlayCut } from "./overlay_cut.js";
 import { threadPanel } from "./thread.js";
 import { xSourcePanel } from "./xsource.js";
 
@@ -108,7 +109,7 @@ function start(root) {
   // (kind and reason on hover).
   // Spans are Python str indices, i.e. code points: index an array of code points.
   function markedText(q, cls, field = "text", tag = "p") {
-    const p = el(tag, cls);
+    const p = userText(tag, cls);
     const chars = Array.from(valueOf(q, field));
     const spans = spanFindings(q, field).filter((f) => f.end <= chars.length)
       .sort((a, b) => (a.start - b.start) || (b.end - a.end));
@@ -158,12 +159,12 @@ function start(root) {
       if (!WHOLE_TEXT.has(f.kind)) {
         const inName = fieldOf(f) === "name";
         li.append(el("span", "finding-kind", f.kind.replace(/_/g, " ") + (inName ? " in the name" : "")));
-        li.append(el("span", "finding-span", Array.from(valueOf(q, fieldOf(f))).slice(f.start, f.end).join("")));
+        li.append(userText("span", "finding-span", Array.from(valueOf(q, fieldOf(f))).slice(f.start, f.end).join("")));
       }
       li.append(el("span", "finding-reason", f.reason));
       if (f.kind === "duplicate" && Number.isInteger(f.question_id)) {
         const target = questions.get(f.question_id);
-        if (target) li.append(el("span", "dup-target muted", `#${target.id} (${statusLabel(target.status)}): ${target.text}`));
+        if (target) li.append(labelled("span", "dup-target muted", `#${target.id} (${statusLabel(target.status)}): `, target.text));
         if (["pending", "approved"].includes(q.status)) {
           const b = el("button", "act act-merge-dup", `Merge into #${f.question_id} (g)`);
           b.type = "button";
@@ -171,7 +172,7 @@ function start(root) {
           li.append(b);
         }
       }
-      if (f.override) li.append(el("span", "override-note", `overridden by ${f.override.by}: ${f.override.reason}`));
+      if (f.override) li.append(labelled("span", "override-note", `overridden by ${f.override.by}: `, f.override.reason));
       ul.append(li);
     }
     box.append(ul);
@@ -208,10 +209,22 @@ function start(root) {
     box.className = "onair-card";
     box.dataset.id = q.id;
     box.replaceChildren(
-      el("p", "onair-text", q.text),
+      userText("p", "onair-text", q.text),
+      ...cutNotice(q),
       meta(q),
       buttons(q, [["answer", "Mark answered (n)"], ["off_air", "Take off air"]]),
     );
+  }
+
+  // The lower third stops after four lines: say so where the moderator decides.
+  function cutNotice(q) {
+    const shown = overlayCut(q.text);
+    if (shown === null) return [];
+    const note = el("p", "overlay-cut small",
+      `The overlay will cut this question after about ${shown} characters (${OVERLAY_LINES} lines)`);
+    note.title = "The lower third shows four lines; the presenter's view shows the whole question. " +
+      "Edit (e) to shorten what goes on air; the original is kept.";
+    return [note];
   }
 
   function meta(q) {
@@ -219,17 +232,15 @@ function start(root) {
     m.append(el("span", "qid", `#${q.id}`));
     m.append(el("span", `source source-${q.source}`, q.source === "x" ? "X" : "Form"));
     if (spanFindings(q, "name").length) {
-      const name = markedText(q, "author", "name", "span");
-      name.dir = "auto";
-      m.append(name);
+      m.append(markedText(q, "author", "name", "span"));  // dir="auto" like every user text
     } else {
-      m.append(el("span", "author", q.author || "Anonymous"));
+      m.append(userText("span", "author", q.author || "Anonymous"));
     }
     if (q.votes) m.append(el("span", "votes", `▲ ${q.votes}`));
     if (q.merged_count) m.append(el("span", "merged", `asked by ${q.merged_count + 1}`));
     if (q.starred) m.append(el("span", "star", "★ starred"));
     if (q.original_text && q.original_text !== q.text) m.append(el("span", "edited", "edited"));
-    if (q.decline_reason) m.append(el("span", "reason", `declined: ${q.decline_reason}`));
+    if (q.decline_reason) m.append(labelled("span", "reason", "declined: ", q.decline_reason));
     return m;
   }
 
@@ -248,7 +259,8 @@ function start(root) {
     if (target !== null && visibleIds.has(target)) li.classList.add("dup");
     if (blocking(q).length) li.classList.add("blocked");
     li.append(markedText(q, "qtext"));
-    if (q.original_text && q.original_text !== q.text) li.append(el("p", "original muted small", `Original: ${q.original_text}`));
+    if (q.original_text && q.original_text !== q.text) li.append(labelled("p", "original muted small", "Original: ", q.original_text));
+    if (["pending", "approved"].includes(q.status)) li.append(...cutNotice(q));
     const why = findingsList(q);
     if (why) li.append(why);
     li.append(meta(q));
@@ -281,7 +293,7 @@ function start(root) {
     for (const li of document.querySelectorAll("#queue li.q")) {
       const on = Number(li.dataset.id) === selectedId;
       li.classList.toggle("selected", on);
-      if (on && document.activeElement !== li && !dialog.open) li.scrollIntoView({ block: "nearest" });
+      if (on && document.activeElement !== li && !document.querySelector("dialog[open]")) li.scrollIntoView({ block: "nearest" });
     }
   }
 
@@ -392,15 +404,74 @@ function start(root) {
     b.addEventListener("click", () => { tab = b.dataset.tab; selectedId = null; render(); });
   }
   document.getElementById("sort").addEventListener("change", (ev) => { sortBy = ev.target.value; render(); });
-  document.getElementById("post-moderation").addEventListener("change", (ev) =>
-    patchEvent({ moderation: ev.target.checked ? "post" : "pre" }));
-  document.getElementById("accepting").addEventListener("change", (ev) =>
-    patchEvent({ accepting: ev.target.checked }));
+
+  // The two switches change the live event for everyone: ask first. The switch keeps its
+  // state until "Yes"; Cancel or Escape leave it, and the event, as they were.
+  const SWITCHES = {
+    "post-moderation": (on) => (on ? {
+      title: "Show questions without approval?",
+      text: "From now on, new questions appear on the audience page and the presenter's " +
+        "screen at once, without a moderator. Questions that screening holds (possible " +
+        "patient details, profanity) still wait for one.",
+      ok: "Yes, show them at once", change: { moderation: "post" },
+    } : {
+      title: "Approve questions first again?",
+      text: "From now on, new questions wait for a moderator before anyone sees them.",
+      ok: "Yes, approve first", change: { moderation: "pre" },
+    }),
+    accepting: (on) => (on ? {
+      title: "Start taking questions again?",
+      text: "The audience form opens again and hashtag questions are read again.",
+      ok: "Yes, take questions", change: { accepting: true },
+    } : {
+      title: "Stop taking questions?",
+      text: "The audience form says the event is not taking questions, and hashtag " +
+        "questions are no longer read. Questions already sent stay in the queue.",
+      ok: "Yes, stop taking questions", change: { accepting: false },
+    }),
+  };
+  const confirmBox = document.getElementById("confirm");
+  function confirmChange({ title, text, ok }) {
+    return new Promise((resolve) => {
+      document.getElementById("confirm-title").textContent = title;
+      document.getElementById("confirm-text").textContent = text;
+      const yes = document.getElementById("confirm-ok");
+      const no = document.getElementById("confirm-cancel");
+      yes.textContent = ok;
+      const done = (answer) => {
+        yes.removeEventListener("click", onYes);
+        no.removeEventListener("click", onNo);
+        confirmBox.removeEventListener("cancel", onNo);
+        confirmBox.close();
+        resolve(answer);
+      };
+      const onYes = () => done(true);
+      const onNo = (ev) => { ev.preventDefault(); done(false); };
+      yes.addEventListener("click", onYes);
+      no.addEventListener("click", onNo);
+      confirmBox.addEventListener("cancel", onNo);  // Escape
+      confirmBox.showModal();
+      no.focus();  // the safe choice first
+    });
+  }
+  for (const [id, describe] of Object.entries(SWITCHES)) {
+    const box = document.getElementById(id);
+    box.addEventListener("change", async () => {
+      const wanted = box.checked;
+      box.checked = !wanted;
+      const change = describe(wanted);
+      const yes = await confirmChange(change);
+      box.focus();
+      if (!yes) return;
+      box.checked = wanted;
+      await patchEvent(change.change);
+    });
+  }
 
   const KEY_ACTIONS = { a: "approve", d: "decline", e: "edit", o: "on_air", n: "answer", m: "merge", x: "archive" };
   const TABS = { 1: "pending", 2: "approved", 3: "answered", 4: "declined" };
   document.addEventListener("keydown", (ev) => {
-    if (dialog.open || ev.ctrlKey || ev.metaKey || ev.altKey) return;
+    if (document.querySelector("dialog[open]") || ev.ctrlKey || ev.metaKey || ev.altKey) return;
     if (["INPUT", "TEXTAREA", "SELECT"].includes(document.activeElement.tagName)) return;
     const list = visible();
     const index = list.findIndex((q) => q.id === selectedId);

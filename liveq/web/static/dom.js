@@ -7,6 +7,22 @@ export function el(tag, cls, text) {
   return node;
 }
 
+// Text someone typed (a question, a name, an answer, a post): its direction comes from
+// the text itself (dir="auto"), so Arabic or Hebrew reads right to left beside English.
+export function userText(tag, cls, text) {
+  const node = el(tag, cls, text);
+  node.dir = "auto";
+  return node;
+}
+
+// A label and someone's text in one line ("Original: …"): the text isolated in a <bdi>
+// so a right-to-left text neither flips the label nor is flipped by it.
+export function labelled(tag, cls, label, text) {
+  const node = el(tag, cls, label);
+  node.append(userText("bdi", "", text));
+  return node;
+}
+
 // Show a sentence in the page's #notice for a few seconds (kind "error" for failures).
 export function notice(text, kind) {
   const n = document.getElementById("notice");

@@ -1,7 +1,7 @@
 // The "Live thread on X" panel (console and procedure page): every outbox item, its
 // state and link, and a moderator's hand on failed or held posts. Text goes in with textContent.
 import { api } from "./api.js";
-import { el, notice } from "./dom.js";
+import { el, notice, userText } from "./dom.js";
 
 // Fill #thread-panel; returns the handler the page passes each websocket message.
 export function threadPanel(slug) {
@@ -49,7 +49,7 @@ export function threadPanel(slug) {
       a.rel = "noopener noreferrer";
       head.append(a);
     }
-    li.append(head, el("p", "post-text", item.text));
+    li.append(head, userText("p", "post-text", item.text));
     if (item.error) li.append(el("p", "post-error small", item.error));
     for (const f of item.findings || []) li.append(el("p", "finding small", `${f.kind}: ${f.reason}`));
     const actions = el("div", "actions");

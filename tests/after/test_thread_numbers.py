@@ -62,7 +62,8 @@ async def test_export_and_report_use_the_numbers_x_got(proc_server, http, x_stat
 
     verdict = await audit.verify_event(server.db, server.event.id)
     html = report.render(data, str, verdict)
-    numbered = re.findall(r'<span class="num">([^<]*)</span>\s*<span class="text">([^<]*)<', html)
+    post = r'<span class="num">([^<]*)</span>\s*<span class="text"[^>]*>([^<]*)<'
+    numbered = re.findall(post, html)
     assert numbered == [
         ("1", "Scripted post 1."),
         ("–", "Call 555-201-3344"),

@@ -28,6 +28,9 @@ async def test_report_page_from_the_console(after_server, http, x_state, browser
     ctx = await browser.new_context(viewport={"width": 1100, "height": 900})
     console = await login_console(ctx, after_server)
     collect_problems(console, problems)
+    # The console's own panels fetch their state once the live snapshot arrives;
+    # let them finish, so only what the report page itself asks for is counted.
+    await console.wait_for_load_state("networkidle")
     requests: list[str] = []
     console.on("request", lambda r: requests.append(r.url))
     async with console.expect_navigation() as nav:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import secrets
 
 from aiohttp import web
@@ -14,7 +13,7 @@ from liveq.storage import store
 from liveq.web import csrf
 from liveq.web.client_ip import client_ip
 from liveq.web.keys import CONFIG, DB, EVENTS, HUB, QUESTION_LIMIT, SCREEN, VOTE_LIMIT
-from liveq.web.responses import error_response, render, see_other
+from liveq.web.responses import error_response, parse_json, render, see_other
 
 VOTER_COOKIE = "liveq_voter"
 
@@ -73,10 +72,7 @@ async def form_page(request: web.Request) -> web.Response:
 async def _read_submission(request: web.Request) -> tuple[dict, bool]:
     """The submitted fields and whether they came as JSON; 4xx on anything else."""
     if request.content_type == "application/json":
-        try:
-            data = await request.json(loads=json.loads)
-        except ValueError:
-            raise web.HTTPBadRequest(text="The request body is not valid JSON.") from None
+        data = await parse_json(request)
         if not isinstance(data, dict):
             raise web.HTTPBadRequest(text='Send a JSON object such as {"text": "..."}.')
         return data, True

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hmac
+import unicodedata
+from urllib.parse import quote, urljoin, urlsplit
 
 from aiohttp import web
 
@@ -60,7 +62,8 @@ async def require_role(
             raise web.HTTPUnauthorized(
                 text="Log in or send an API token (Authorization: Bearer ...)."
             )
-        raise web.HTTPSeeOther(f"/login?next={request.path_qs}")
+        # The raw path, quoted: a query string's "&" must stay inside `next`.
+        raise web.HTTPSeeOther(f"/login?next={quote(request.raw_path, safe='/')}")
     if identity.event_id not in (None, event.id) or identity.role not in roles:
         who = " or ".join(sorted(roles))
         raise web.HTTPForbidden(text=refusal or f"Only {who} accounts may do that for this event.")
@@ -88,21 +91,36 @@ async def require_admin(request: web.Request) -> Identity:
     return identity
 
 
-def _safe_next(value: str) -> str:
-    # Only same-site paths: never let a login link bounce to another site.
-    if value.startswith("/") and not value.startswith("//") and "\\" not in value:
-        return value
-    return "/"
+_NOT_IN_A_PATH = frozenset({"Cc", "Cf", "Co", "Cs", "Zl", "Zp", "Zs"})
+
+
+def safe_next(value: str, public_url: str) -> str | None:
+    r"""`value` if it is a path on this site, else None.
+
+    Browsers drop tabs and newlines from a URL and read a backslash as "/", so
+    "/<tab>/evil" and "/\evil" mean //evil: any control, invisible or space character
+    refuses it. What is left is resolved against our own address and must keep its origin.
+    """
+    if not value.startswith("/") or len(value) > 2000 or "\\" in value:
+        return None
+    if any(unicodedata.category(ch) in _NOT_IN_A_PATH for ch in value):
+        return None
+    base = urlsplit(public_url)
+    resolved = urlsplit(urljoin(f"{base.scheme}://{base.netloc}/", value))
+    if (resolved.scheme, resolved.netloc) != (base.scheme, base.netloc):
+        return None
+    return value
 
 
 async def login_page(request: web.Request) -> web.Response:
-    secret = request.app[CONFIG].server.secret
+    config = request.app[CONFIG]
+    secret = config.server.secret
     resp = render(
         request,
         "login.html",
         {
             "csrf": csrf.token_for(request, secret),
-            "next": _safe_next(request.query.get("next", "/")),
+            "next": safe_next(request.query.get("next", "/"), config.server.public_url) or "/",
             "error": "",
             "username": "",
         },
@@ -114,7 +132,13 @@ async def login_page(request: web.Request) -> web.Response:
 async def login_submit(request: web.Request) -> web.Response:
     config = request.app[CONFIG]
     form = await request.post()
-    next_path = _safe_next(str(form.get("next", "/")))
+    next_path = safe_next(str(form.get("next", "/")), config.server.public_url)
+    if next_path is None:
+        # Refused before the password is checked: no session is made for a bad link.
+        raise web.HTTPBadRequest(
+            text="This login form's return address is not a page on this site; "
+            "open the login page again from liveq itself."
+        )
     username = str(form.get("username", ""))[:64]
 
     def again(message: str, status: int) -> web.Response:

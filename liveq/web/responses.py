@@ -43,13 +43,21 @@ async def read_json_object(request: web.Request) -> dict:
         return {}
     if request.content_type != "application/json":
         raise web.HTTPUnsupportedMediaType(text="Send JSON (Content-Type: application/json).")
-    try:
-        data = await request.json()
-    except ValueError:
-        raise web.HTTPBadRequest(text="The request body is not valid JSON.") from None
+    data = await parse_json(request)
     if not isinstance(data, dict):
         raise web.HTTPBadRequest(text="Send a JSON object.")
     return data
+
+
+async def parse_json(request: web.Request) -> object:
+    """The request's JSON body, or a 400 saying what is wrong with it."""
+    try:
+        return await request.json()
+    except ValueError:
+        raise web.HTTPBadRequest(text="The request body is not valid JSON.") from None
+    except RecursionError:
+        # json.loads recurses per bracket: 15,000 "[" exhaust the stack.
+        raise web.HTTPBadRequest(text="The request's JSON is nested too deeply.") from None
 
 
 def see_other(location: str) -> web.Response:

@@ -46,10 +46,14 @@ class LimitsConfig:
     max_question_chars: int = 500
     max_name_chars: int = 60
     max_answer_chars: int = 2_000
-    # Per client IP and event; 0 turns a limit off (benchmarks on loopback).
+    # Per audience browser (its signed cookie; a browser without one counts by its
+    # address) and event; 0 turns the question or vote limits off (benchmarks).
     questions_per_minute: int = 6
     question_burst: int = 3
+    # Every browser behind one address together (a room on one hospital Wi-Fi); 0 = none.
+    questions_per_minute_per_address: int = 120
     votes_per_minute: int = 60
+    votes_per_minute_per_address: int = 600
     login_attempts_per_minute: int = 10
     api_requests_per_minute: int = 600
     # Messages buffered for one websocket client before it is dropped as too slow.

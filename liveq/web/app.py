@@ -42,7 +42,7 @@ from liveq.web.keys import (
     X_SETTINGS,
 )
 from liveq.web.middleware import errors, security_headers
-from liveq.web.ratelimit import RateLimiter
+from liveq.web.ratelimit import BrowserAndAddress, RateLimiter
 from liveq.web.report_page import report as report_page
 from liveq.web.snapshots import Snapshots
 from liveq.web.workers import outbox_ctx, x_pollers_ctx
@@ -129,8 +129,12 @@ def create_app(config: Config, *, screen: Screener | None = None) -> web.Applica
     app[SCREEN] = screen if screen is not None else ScreeningService.from_config(config)
     app[WEBSOCKETS] = set()
     app[X_SETTINGS] = load_x_settings(config)
-    app[QUESTION_LIMIT] = RateLimiter(limits.questions_per_minute, limits.question_burst)
-    app[VOTE_LIMIT] = RateLimiter(limits.votes_per_minute)
+    app[QUESTION_LIMIT] = BrowserAndAddress(
+        limits.questions_per_minute, limits.questions_per_minute_per_address, limits.question_burst
+    )
+    app[VOTE_LIMIT] = BrowserAndAddress(
+        limits.votes_per_minute, limits.votes_per_minute_per_address
+    )
     app[LOGIN_LIMIT] = RateLimiter(limits.login_attempts_per_minute)
     app[API_LIMIT] = RateLimiter(limits.api_requests_per_minute)
     app.cleanup_ctx.append(database_ctx)

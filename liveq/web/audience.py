@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import secrets
+import hmac
 
 from aiohttp import web
 
@@ -10,12 +10,11 @@ from liveq.domain.events import Event
 from liveq.domain.questions import InvalidText, Status, clean_text
 from liveq.ingest.pipeline import ingest
 from liveq.storage import store
-from liveq.web import csrf
+from liveq.web import browser_id, csrf
 from liveq.web.client_ip import client_ip
 from liveq.web.keys import CONFIG, DB, EVENTS, HUB, QUESTION_LIMIT, SCREEN, VOTE_LIMIT
+from liveq.web.ratelimit import retry_after, seconds
 from liveq.web.responses import error_response, parse_json, render, see_other
-
-VOTER_COOKIE = "liveq_voter"
 
 _STATUS_WORDS = {
     Status.PENDING: "It is waiting for a moderator.",
@@ -52,16 +51,10 @@ def _form_page(
     }
     resp = render(request, "audience.html", ctx, status=status)
     csrf.set_cookie(request, resp)
-    if not request.cookies.get(VOTER_COOKIE):
-        resp.set_cookie(
-            VOTER_COOKIE,
-            secrets.token_urlsafe(18),
-            httponly=True,
-            samesite="Strict",
-            secure=request.secure,
-            max_age=30 * 24 * 3600,
-            path=f"/e/{event.slug}",
-        )
+    # A missing, unsigned or forged id is replaced by a signed one.
+    if browser_id.current(request, config.server.secret) is None:
+        browser_id.issue(request)
+    browser_id.set_cookie(request, resp, config.server.secret, event.slug)
     return resp
 
 
@@ -123,13 +116,14 @@ async def submit_question(request: web.Request) -> web.Response:
         return reject(400, str(exc))
     # Checked after the text, so a typo does not use up a person's allowance.
     ip = client_ip(request, config.server.trusted_proxies)
-    wait = request.app[QUESTION_LIMIT].hit(f"{event.id}:{ip}")
+    browser = browser_id.current(request, config.server.secret)
+    wait = request.app[QUESTION_LIMIT].hit(browser and f"{event.id}:{browser}", f"{event.id}:{ip}")
     if wait:
-        seconds = int(wait) + 1
+        after = retry_after(wait)
         return reject(
             429,
-            f"You are sending questions very fast; please wait {seconds} seconds and try again.",
-            {"Retry-After": str(seconds)},
+            f"You are sending questions very fast; please wait {seconds(after)} and try again.",
+            {"Retry-After": str(after)},
         )
     question = await ingest(
         request.app[DB],
@@ -141,16 +135,25 @@ async def submit_question(request: web.Request) -> web.Response:
     assert question is not None  # web questions have no source_id, so never a repeat
     if is_json:
         return web.json_response({"id": question.id, "status": str(question.status)}, status=201)
-    return see_other(f"/e/{event.slug}/thanks?q={question.id}")
+    location = f"/e/{event.slug}/thanks?q={question.id}"
+    if browser is not None:
+        location += f"&k={browser_id.question_proof(config.server.secret, browser, question.id)}"
+    return see_other(location)
 
 
 async def thanks_page(request: web.Request) -> web.Response:
+    """Thanks, and the question's status: only for the browser that asked it."""
     event = await load_event(request)
+    secret = request.app[CONFIG].server.secret
+    browser = browser_id.current(request, secret)
     status_line = ""
     try:
-        question = await store.get_question(request.app[DB], event, int(request.query["q"]))
-        status_line = _STATUS_WORDS.get(question.status, "")
-    except (KeyError, ValueError, store.NotFound):
+        question_id = int(request.query["q"])
+        proof = browser_id.question_proof(secret, browser, question_id) if browser else ""
+        if proof and hmac.compare_digest(proof, request.query.get("k", "")):
+            question = await store.get_question(request.app[DB], event, question_id)
+            status_line = _STATUS_WORDS.get(question.status, "")
+    except (KeyError, ValueError, OverflowError, store.NotFound):
         pass
     return render(request, "thanks.html", {"event": event, "status_line": status_line})
 
@@ -160,21 +163,28 @@ async def vote(request: web.Request) -> web.Response:
     event = await load_event(request)
     if not csrf.check(request, config.server.secret, request.headers.get(csrf.HEADER)):
         raise web.HTTPForbidden(text="This page has expired; reload it to vote.")
-    voter = request.cookies.get(VOTER_COOKIE)
-    if not voter:
-        raise web.HTTPBadRequest(text="Reload the page to vote (cookies are needed for votes).")
+    voter = browser_id.current(request, config.server.secret)
+    if voter is None:
+        # Made up, altered or from before ids were signed: it never counts. A real
+        # browser gets a signed id with the refusal, so its next click counts.
+        browser_id.issue(request)
+        resp = error_response(
+            request, 403, "Your browser's voting pass was missing or out of date; vote again."
+        )
+        browser_id.set_cookie(request, resp, config.server.secret, event.slug)
+        return resp
     ip = client_ip(request, config.server.trusted_proxies)
-    wait = request.app[VOTE_LIMIT].hit(ip)
+    wait = request.app[VOTE_LIMIT].hit(voter, ip)
     if wait:
         raise web.HTTPTooManyRequests(
-            text="Too many votes from your network; wait a moment.",
-            headers={"Retry-After": str(int(wait) + 1)},
+            text="Too many votes from this browser or network; wait a moment.",
+            headers={"Retry-After": str(retry_after(wait))},
         )
     try:
         question_id = int(request.match_info["id"])
     except ValueError:
         raise web.HTTPNotFound(text="There is no such question.") from None
-    votes = await store.vote(request.app[DB], event, question_id, voter[:64])
+    votes = await store.vote(request.app[DB], event, question_id, voter)
     # No broadcast per vote: the count goes out with the next coalesced votes frame.
     request.app[HUB].vote_counted(event.id, question_id, votes)
     return web.json_response({"id": question_id, "votes": votes})

@@ -14,6 +14,7 @@ from liveq.storage.accounts import Identity
 from liveq.web import csrf
 from liveq.web.client_ip import client_ip
 from liveq.web.keys import API_LIMIT, CONFIG, DB, IDENTITY, LOGIN_LIMIT
+from liveq.web.ratelimit import retry_after, seconds
 from liveq.web.responses import render, see_other, wants_json
 
 SESSION_COOKIE = "liveq_session"
@@ -36,7 +37,7 @@ async def identify(request: web.Request) -> Identity | None:
         if wait:
             raise web.HTTPTooManyRequests(
                 text="Too many API requests with this token; slow down.",
-                headers={"Retry-After": str(int(wait) + 1)},
+                headers={"Retry-After": str(retry_after(wait))},
             )
     elif request.cookies.get(SESSION_COOKIE):
         identity = await auth.session_identity(db, request.cookies[SESSION_COOKIE])
@@ -156,8 +157,9 @@ async def login_submit(request: web.Request) -> web.Response:
         return again("The form's security token is missing or out of date; please try again.", 403)
     wait = request.app[LOGIN_LIMIT].hit(client_ip(request, config.server.trusted_proxies))
     if wait:
-        resp = again(f"Too many login attempts; wait {int(wait) + 1} seconds and try again.", 429)
-        resp.headers["Retry-After"] = str(int(wait) + 1)
+        after = retry_after(wait)
+        resp = again(f"Too many login attempts; wait {seconds(after)} and try again.", 429)
+        resp.headers["Retry-After"] = str(after)
         return resp
     token = await auth.login(request.app[DB], username, str(form.get("password", "")))
     if token is None:

@@ -12,7 +12,7 @@ from liveq.networks.x.client import XClient
 from liveq.networks.x.settings import XSettings
 from liveq.storage.db import Database
 from liveq.web.event_cache import EventCache
-from liveq.web.ratelimit import RateLimiter
+from liveq.web.ratelimit import BrowserAndAddress, RateLimiter
 from liveq.web.snapshots import Snapshots
 from liveq.workers.outbox import Outbox
 from liveq.workers.x_hashtag import XPollers
@@ -23,8 +23,8 @@ HUB = web.AppKey("hub", Hub)
 SNAPSHOTS = web.AppKey("snapshots", Snapshots)
 TEMPLATES = web.AppKey("templates", jinja2.Environment)
 SCREEN = web.AppKey("screen", Screener)
-QUESTION_LIMIT = web.AppKey("question_limit", RateLimiter)
-VOTE_LIMIT = web.AppKey("vote_limit", RateLimiter)
+QUESTION_LIMIT = web.AppKey("question_limit", BrowserAndAddress)
+VOTE_LIMIT = web.AppKey("vote_limit", BrowserAndAddress)
 LOGIN_LIMIT = web.AppKey("login_limit", RateLimiter)
 API_LIMIT = web.AppKey("api_limit", RateLimiter)
 WEBSOCKETS = web.AppKey("websockets", set)
@@ -38,4 +38,5 @@ X_POLLERS = web.AppKey("x_pollers", XPollers)
 
 # Per-request storage.
 CSRF_NONCE = web.RequestKey("csrf_nonce", str)
+BROWSER_ID = web.RequestKey("browser_id", str)  # issued to this request's browser
 IDENTITY = web.RequestKey("identity", object)  # liveq.storage.accounts.Identity | None

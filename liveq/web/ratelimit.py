@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 
@@ -47,3 +48,37 @@ class RateLimiter:
             del self._buckets[k]
         if len(self._buckets) >= self.max_keys:
             self._buckets.clear()
+
+
+class BrowserAndAddress:
+    """A limit per browser and a higher ceiling for every browser behind one address.
+
+    A room on one hospital Wi-Fi shares an address: each phone gets its own
+    allowance, and the address as a whole a ceiling. A request without a browser
+    id (no cookie) counts against its address at the per-browser rate. A
+    per_browser of 0 turns both off.
+    """
+
+    def __init__(
+        self,
+        per_browser: int,
+        per_address: int,
+        burst: int | None = None,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.browser = RateLimiter(per_browser, burst, clock)
+        self.address = RateLimiter(per_address if per_browser else 0, clock=clock)
+
+    def hit(self, browser: str | None, address: str) -> float:
+        """0 if allowed, else seconds to wait; a refused browser takes nothing from its address."""
+        wait = self.browser.hit(f"browser:{browser}" if browser else f"address:{address}")
+        return wait or self.address.hit(address)
+
+
+def retry_after(wait: float) -> int:
+    """Whole seconds for a Retry-After header: rounded up, at least 1."""
+    return max(1, math.ceil(wait))
+
+
+def seconds(n: int) -> str:
+    return "1 second" if n == 1 else f"{n} seconds"

@@ -31,7 +31,8 @@ class ServerConfig:
     # Peers whose X-Forwarded-For we believe (a reverse proxy in front of liveq).
     trusted_proxies: tuple[str, ...] = ()
     secret: str = ""
-    # Extra Origins allowed to open websockets, besides public_url and the Host header.
+    # Extra Origins allowed to open websockets, besides public_url and the IP address and
+    # port a connection reached (never the Host header a client writes).
     allowed_origins: tuple[str, ...] = ()
 
 
@@ -62,6 +63,8 @@ class LimitsConfig:
     # counts that changed (audience and overlays; moderators more often).
     vote_frame_seconds: float = 1.0
     moderator_vote_frame_seconds: float = 0.25
+    # Open websockets from one client address (a room on one Wi-Fi shares one); 0 = no cap.
+    websockets_per_address: int = 500
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import secrets
+import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,14 +60,27 @@ class LiveServer:
         return f"ws://127.0.0.1:{self.port}"
 
     async def start(self) -> None:
+        sock = None
+        if not self.port:
+            # Bound first, so public_url (the QR code, the Origin check, the CSP) can
+            # name the real port, as `liveq serve` does with its configured one.
+            sock = socket.socket()
+            # As TCPSite does: a restart on this port must not wait out TIME_WAIT.
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+            if "public_url" not in self.config.raw.get("server", {}):
+                server = dataclasses.replace(self.config.server, public_url=self.url)
+                self.config = dataclasses.replace(self.config, server=server)
         self.app = create_app(self.config)
         # The same access log as `liveq serve`, so tests see what operators would.
         self.runner = web.AppRunner(self.app, shutdown_timeout=2, access_log_class=AccessLogger)
         await self.runner.setup()
-        site = web.TCPSite(self.runner, "127.0.0.1", self.port)
+        if sock is not None:
+            site: web.BaseSite = web.SockSite(self.runner, sock)
+        else:
+            site = web.TCPSite(self.runner, "127.0.0.1", self.port)
         await site.start()
-        if not self.port:
-            self.port = self.runner.addresses[0][1]
 
     async def stop(self) -> None:
         if self.runner is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import collections
 import contextlib
 import time
 from collections.abc import AsyncIterator
@@ -13,6 +14,7 @@ from aiohttp import WSCloseCode, web
 
 from liveq import __version__
 from liveq.config import Config
+from liveq.domain.roles import MODERATING_ROLES
 from liveq.hub import Hub
 from liveq.ingest.screener import Screener, ScreeningService
 from liveq.networks.x.client import create_x_client, quiet_secret_loggers
@@ -38,10 +40,11 @@ from liveq.web.keys import (
     TEMPLATES,
     VOTE_LIMIT,
     WEBSOCKETS,
+    WS_PER_ADDRESS,
     X_CLIENT,
     X_SETTINGS,
 )
-from liveq.web.middleware import errors, security_headers
+from liveq.web.middleware import errors, quiet_server_header, security_headers
 from liveq.web.ratelimit import BrowserAndAddress, RateLimiter
 from liveq.web.report_page import report as report_page
 from liveq.web.snapshots import Snapshots
@@ -96,6 +99,10 @@ async def close_websockets(app: web.Application) -> None:
 
 
 async def healthz(request: web.Request) -> web.Response:
+    """Up or not, for anyone; the details for moderators and admins (session or token)."""
+    identity = await auth.identify(request)
+    if identity is None or identity.role not in MODERATING_ROLES:
+        return web.json_response({"status": "ok"})
     app = request.app
     row = await app[DB].fetchone("SELECT count(*) FROM events")
     return web.json_response(
@@ -128,6 +135,7 @@ def create_app(config: Config, *, screen: Screener | None = None) -> web.Applica
     # Holds each event's screening state (duplicate index, flood meters) while it runs.
     app[SCREEN] = screen if screen is not None else ScreeningService.from_config(config)
     app[WEBSOCKETS] = set()
+    app[WS_PER_ADDRESS] = collections.Counter()
     app[X_SETTINGS] = load_x_settings(config)
     app[QUESTION_LIMIT] = BrowserAndAddress(
         limits.questions_per_minute, limits.questions_per_minute_per_address, limits.question_burst
@@ -143,6 +151,7 @@ def create_app(config: Config, *, screen: Screener | None = None) -> web.Applica
     app.cleanup_ctx.append(x_pollers_ctx)
     app.cleanup_ctx.append(outbox_ctx)
     app.on_shutdown.append(close_websockets)
+    app.on_response_prepare.append(quiet_server_header)
 
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/", pages.index)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import collections
+
 import jinja2
 from aiohttp import web
 
@@ -28,6 +30,8 @@ VOTE_LIMIT = web.AppKey("vote_limit", BrowserAndAddress)
 LOGIN_LIMIT = web.AppKey("login_limit", RateLimiter)
 API_LIMIT = web.AppKey("api_limit", RateLimiter)
 WEBSOCKETS = web.AppKey("websockets", set)
+# Open websockets per client address (limits.websockets_per_address).
+WS_PER_ADDRESS = web.AppKey("ws_per_address", collections.Counter)
 X_SETTINGS = web.AppKey("x_settings", XSettings)
 EVENTS = web.AppKey("events", EventCache)
 # None when X is not enabled in the config.

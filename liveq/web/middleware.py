@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 
 from aiohttp import web
 
+from liveq.config import ServerConfig
 from liveq.errors import LiveqError
+from liveq.web import origins
 from liveq.web.client_ip import forwarded_https
 from liveq.web.keys import CONFIG
 from liveq.web.responses import error_response
@@ -53,14 +56,21 @@ async def errors(request: web.Request, handler):
         )
 
 
-def content_security_policy(request: web.Request) -> str:
-    host = request.host
-    # Same-origin websockets named explicitly: older engines do not count ws: as 'self'.
+@functools.cache
+def content_security_policy(server: ServerConfig) -> str:
+    """The CSP, built once from the configured origins; nothing from the request goes in."""
+    # Our websockets named explicitly: older engines do not count ws: as 'self'.
+    sockets = " ".join(origins.websocket_sources(server))
     return (
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        f"connect-src 'self' ws://{host} wss://{host}; font-src 'self'; "
+        f"connect-src 'self' {sockets}; font-src 'self'; "
         "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     )
+
+
+async def quiet_server_header(request: web.Request, response: web.StreamResponse) -> None:
+    """on_response_prepare: name no version (aiohttp's default says Python's and its own)."""
+    response.headers["Server"] = "liveq"
 
 
 @web.middleware
@@ -72,7 +82,9 @@ async def security_headers(request: web.Request, handler):
     if response.prepared:  # a websocket or stream: its headers are gone already
         return response
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", content_security_policy(request))
+    headers.setdefault(
+        "Content-Security-Policy", content_security_policy(request.app[CONFIG].server)
+    )
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
     # The overlay URL carries its key: never leak it to another site.

@@ -5,31 +5,72 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import hmac
-from urllib.parse import urlsplit
+import logging
 
 from aiohttp import WSMsgType, web
 
+from liveq.domain.events import Event
 from liveq.hub import MODERATOR, PUBLIC, encode
 from liveq.storage import outbox as outbox_store
+from liveq.web import origins
 from liveq.web.audience import load_event
 from liveq.web.auth import identify
-from liveq.web.keys import CONFIG, DB, HUB, OUTBOX, SNAPSHOTS, WEBSOCKETS
+from liveq.web.client_ip import client_ip
+from liveq.web.keys import CONFIG, DB, HUB, OUTBOX, SNAPSHOTS, WEBSOCKETS, WS_PER_ADDRESS
+
+log = logging.getLogger(__name__)
+_warned: set[str] = set()
 
 
 def _origin_allowed(request: web.Request) -> bool:
-    """Browsers always send Origin; other clients (scripts, OBS plugins) may not."""
+    """Browsers always send Origin; other clients (scripts, OBS plugins) may not.
+
+    Compared with the configured origins and the address this connection reached
+    (`liveq serve --port`, a LAN address): never with the Host header.
+    """
     origin = request.headers.get("Origin")
     if origin is None:
         return True
-    server = request.app[CONFIG].server
-    allowed = {_origin_of(server.public_url), *map(_origin_of, server.allowed_origins)}
-    allowed.add(f"{request.scheme}://{request.host}")
-    return origin.rstrip("/").lower() in {a.lower() for a in allowed}
+    origin = origin.rstrip("/").lower()
+    if origin in origins.configured(request.app[CONFIG].server):
+        return True
+    if origin in _listening_origins(request):
+        return True
+    if len(_warned) < 100 and origin not in _warned:
+        _warned.add(origin)
+        # The operator's own page at an address the config does not name lands here.
+        log.warning(
+            "websocket refused from Origin %r: not server.public_url or server.allowed_origins",
+            origin[:200],
+        )
+    return False
 
 
-def _origin_of(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
+def _listening_origins(request: web.Request) -> set[str]:
+    """The origin of our own socket's address (an IP literal: no name to rebind)."""
+    sockname = request.transport.get_extra_info("sockname") if request.transport else None
+    if not sockname:
+        return set()
+    host, port = str(sockname[0]), int(sockname[1])
+    host = f"[{host}]" if ":" in host else host
+    found = {f"{request.scheme}://{host}:{port}"}
+    if (request.scheme, port) in (("http", 80), ("https", 443)):
+        found.add(f"{request.scheme}://{host}")
+    return found
+
+
+def _address_cap(request: web.Request) -> str:
+    """The client's address, after refusing it if it has its share of sockets open."""
+    config = request.app[CONFIG]
+    ip = client_ip(request, config.server.trusted_proxies)
+    cap = config.limits.websockets_per_address
+    if cap and request.app[WS_PER_ADDRESS].get(ip, 0) >= cap:
+        raise web.HTTPTooManyRequests(
+            text=f"Too many live connections from your address ({cap}); close some pages "
+            "and try again.",
+            headers={"Retry-After": "5"},
+        )
+    return ip
 
 
 async def websocket(request: web.Request) -> web.WebSocketResponse:
@@ -47,6 +88,18 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
         if identity is not None and identity.may_moderate(event.id):
             role = MODERATOR
 
+    ip = _address_cap(request)
+    per_address = request.app[WS_PER_ADDRESS]
+    per_address[ip] += 1
+    try:
+        return await _serve(request, event, role)
+    finally:
+        per_address[ip] -= 1
+        if per_address[ip] <= 0:
+            del per_address[ip]
+
+
+async def _serve(request: web.Request, event: Event, role: str) -> web.WebSocketResponse:
     # No compression: it triples fan-out time and memory for small messages.
     ws = web.WebSocketResponse(compress=False, heartbeat=30, max_msg_size=4096)
     await ws.prepare(request)

@@ -121,7 +121,8 @@ async def _stalled_client(server) -> socket.socket:
 
 
 async def _websocket_count(http, server) -> int:
-    async with http.get(f"{server.url}/healthz") as resp:
+    headers = {"Authorization": f"Bearer {server.tokens['moderator']}"}
+    async with http.get(f"{server.url}/healthz", headers=headers) as resp:
         return (await resp.json())["websockets"]
 
 

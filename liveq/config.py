@@ -34,6 +34,9 @@ class ServerConfig:
     # Extra Origins allowed to open websockets, besides public_url and the IP address and
     # port a connection reached (never the Host header a client writes).
     allowed_origins: tuple[str, ...] = ()
+    # How often open websockets' sessions and API tokens are looked at again, so one
+    # revoked by `liveq token revoke` (another process) or expired stops streaming.
+    websocket_recheck_seconds: int = 1
 
 
 @dataclass(frozen=True)
@@ -166,6 +169,8 @@ def _validate(cfg: Config) -> None:
         )
     if cfg.events.moderation not in ("pre", "post"):
         raise ConfigError(f'{file}: events.moderation should be "pre" or "post"')
+    if cfg.server.websocket_recheck_seconds < 1:
+        raise ConfigError(f"{file}: server.websocket_recheck_seconds should be 1 or more")
     for key in ("max_body_bytes", "max_question_chars", "max_name_chars", "ws_queue_size"):
         if getattr(cfg.limits, key) < 1:
             raise ConfigError(f"{file}: limits.{key} should be 1 or more")

@@ -14,6 +14,7 @@ import logging
 import os
 import secrets
 import time
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import aiosqlite
@@ -229,3 +230,28 @@ async def revoke_api_token(db: Database, token_id: int) -> None:
             raise NotFound(f"There is no active API token {token_id}.")
 
     await db.write(job)
+
+
+async def still_valid(
+    db: Database, session_hashes: Collection[str], token_ids: Collection[int]
+) -> tuple[set[str], set[int]]:
+    """Which of these sessions (by token hash) and API tokens (by id) still let someone in."""
+    sessions: set[str] = set()
+    tokens: set[int] = set()
+    hashes, ids = list(session_hashes), list(token_ids)
+    if hashes:
+        marks = ",".join("?" * len(hashes))
+        rows = await db.fetchall(
+            "SELECT s.token_hash FROM sessions s JOIN users u ON u.id = s.user_id"  # noqa: S608
+            f" WHERE s.token_hash IN ({marks}) AND s.expires_at > ? AND u.disabled = 0",
+            (*hashes, time.time()),
+        )
+        sessions = {r[0] for r in rows}
+    if ids:
+        marks = ",".join("?" * len(ids))
+        rows = await db.fetchall(
+            f"SELECT id FROM api_tokens WHERE id IN ({marks}) AND revoked_at IS NULL",  # noqa: S608
+            tuple(ids),
+        )
+        tokens = {r[0] for r in rows}
+    return sessions, tokens

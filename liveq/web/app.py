@@ -48,7 +48,7 @@ from liveq.web.middleware import errors, quiet_server_header, security_headers
 from liveq.web.ratelimit import BrowserAndAddress, RateLimiter
 from liveq.web.report_page import report as report_page
 from liveq.web.snapshots import Snapshots
-from liveq.web.workers import outbox_ctx, x_pollers_ctx
+from liveq.web.workers import outbox_ctx, socket_credentials_ctx, x_pollers_ctx
 
 HERE = Path(__file__).parent
 STARTED = web.AppKey("started", float)
@@ -147,6 +147,7 @@ def create_app(config: Config, *, screen: Screener | None = None) -> web.Applica
     app[API_LIMIT] = RateLimiter(limits.api_requests_per_minute)
     app.cleanup_ctx.append(database_ctx)
     app.cleanup_ctx.append(hub_ctx)
+    app.cleanup_ctx.append(socket_credentials_ctx)
     app.cleanup_ctx.append(x_client_ctx)
     app.cleanup_ctx.append(x_pollers_ctx)
     app.cleanup_ctx.append(outbox_ctx)

@@ -13,7 +13,7 @@ from liveq.storage import accounts as auth
 from liveq.storage.accounts import Identity
 from liveq.web import csrf
 from liveq.web.client_ip import client_ip
-from liveq.web.keys import API_LIMIT, CONFIG, DB, IDENTITY, LOGIN_LIMIT
+from liveq.web.keys import API_LIMIT, CONFIG, DB, IDENTITY, LOGIN_LIMIT, SOCKET_CREDENTIALS
 from liveq.web.ratelimit import retry_after, seconds
 from liveq.web.responses import render, see_other, wants_json
 
@@ -185,6 +185,8 @@ async def logout_submit(request: web.Request) -> web.Response:
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         await auth.logout(request.app[DB], token, everywhere=form.get("everywhere") == "1")
+        # The ended sessions' open websockets close now, not at the next periodic look.
+        await request.app[SOCKET_CREDENTIALS].check(request.app[DB])
     resp = see_other("/login")
     resp.del_cookie(SESSION_COOKIE, path="/")
     return resp

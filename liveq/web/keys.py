@@ -16,6 +16,7 @@ from liveq.storage.db import Database
 from liveq.web.event_cache import EventCache
 from liveq.web.ratelimit import BrowserAndAddress, RateLimiter
 from liveq.web.snapshots import Snapshots
+from liveq.web.socket_credentials import SocketCredentials
 from liveq.workers.outbox import Outbox
 from liveq.workers.x_hashtag import XPollers
 
@@ -32,6 +33,8 @@ API_LIMIT = web.AppKey("api_limit", RateLimiter)
 WEBSOCKETS = web.AppKey("websockets", set)
 # Open websockets per client address (limits.websockets_per_address).
 WS_PER_ADDRESS = web.AppKey("ws_per_address", collections.Counter)
+# Moderators' sockets and the session or token that opened each (web/socket_credentials.py).
+SOCKET_CREDENTIALS = web.AppKey("socket_credentials", SocketCredentials)
 X_SETTINGS = web.AppKey("x_settings", XSettings)
 EVENTS = web.AppKey("events", EventCache)
 # None when X is not enabled in the config.

@@ -8,12 +8,24 @@ shutdown.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 
 from aiohttp import web
 
-from liveq.web.keys import CONFIG, DB, HUB, OUTBOX, SCREEN, X_CLIENT, X_POLLERS, X_SETTINGS
+from liveq.web.keys import (
+    CONFIG,
+    DB,
+    HUB,
+    OUTBOX,
+    SCREEN,
+    SOCKET_CREDENTIALS,
+    X_CLIENT,
+    X_POLLERS,
+    X_SETTINGS,
+)
+from liveq.web.socket_credentials import SocketCredentials
 from liveq.workers.outbox import Outbox
 from liveq.workers.x_hashtag import XPollers
 
@@ -73,3 +85,17 @@ async def outbox_ctx(app: web.Application) -> AsyncIterator[None]:
         await asyncio.wait_for(task, timeout=settings.timeout_seconds + 1)
     except TimeoutError:
         log.warning("outbox: X did not answer in time; the post will be checked at next start")
+
+
+async def socket_credentials_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Moderators' sockets end with their session or token; looked at again every
+    ``server.websocket_recheck_seconds``. Goes after ``hub_ctx`` and ``database_ctx``."""
+    registry = app[SOCKET_CREDENTIALS] = SocketCredentials(app[HUB])
+    task = asyncio.create_task(
+        registry.run(app[DB], app[CONFIG].server.websocket_recheck_seconds),
+        name="liveq-socket-credentials",
+    )
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task

@@ -14,9 +14,19 @@ from liveq.hub import MODERATOR, PUBLIC, encode
 from liveq.storage import outbox as outbox_store
 from liveq.web import origins
 from liveq.web.audience import load_event
-from liveq.web.auth import identify
+from liveq.web.auth import SESSION_COOKIE, identify
 from liveq.web.client_ip import client_ip
-from liveq.web.keys import CONFIG, DB, HUB, OUTBOX, SNAPSHOTS, WEBSOCKETS, WS_PER_ADDRESS
+from liveq.web.keys import (
+    CONFIG,
+    DB,
+    HUB,
+    OUTBOX,
+    SNAPSHOTS,
+    SOCKET_CREDENTIALS,
+    WEBSOCKETS,
+    WS_PER_ADDRESS,
+)
+from liveq.web.socket_credentials import Credential, credential_of
 
 log = logging.getLogger(__name__)
 _warned: set[str] = set()
@@ -80,6 +90,7 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
     event = await load_event(request)
     key = request.query.get("key")
     role = PUBLIC
+    credential = None
     if key is not None:
         if not hmac.compare_digest(key.encode(), event.overlay_key.encode()):
             raise web.HTTPForbidden(text="That overlay key is not valid for this event.")
@@ -87,19 +98,22 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
         identity = await identify(request)
         if identity is not None and identity.may_moderate(event.id):
             role = MODERATOR
+            credential = credential_of(identity, request.cookies.get(SESSION_COOKIE))
 
     ip = _address_cap(request)
     per_address = request.app[WS_PER_ADDRESS]
     per_address[ip] += 1
     try:
-        return await _serve(request, event, role)
+        return await _serve(request, event, role, credential)
     finally:
         per_address[ip] -= 1
         if per_address[ip] <= 0:
             del per_address[ip]
 
 
-async def _serve(request: web.Request, event: Event, role: str) -> web.WebSocketResponse:
+async def _serve(
+    request: web.Request, event: Event, role: str, credential: Credential | None
+) -> web.WebSocketResponse:
     # No compression: it triples fan-out time and memory for small messages.
     ws = web.WebSocketResponse(compress=False, heartbeat=30, max_msg_size=4096)
     await ws.prepare(request)
@@ -108,6 +122,9 @@ async def _serve(request: web.Request, event: Event, role: str) -> web.WebSocket
     # Subscribe before reading the snapshot so no change falls between the two.
     client = hub.connect(ws, event, role)
     sockets.add(ws)
+    credentials = request.app[SOCKET_CREDENTIALS]
+    if credential is not None:
+        credentials.add(client, credential)
     sender: asyncio.Task[None] | None = None
     try:
         db = request.app[DB]
@@ -133,5 +150,6 @@ async def _serve(request: web.Request, event: Event, role: str) -> web.WebSocket
             with contextlib.suppress(asyncio.CancelledError, ConnectionError):
                 await sender
         hub.disconnect(client)
+        credentials.remove(client)
         sockets.discard(ws)
     return ws

@@ -50,6 +50,8 @@ class LimitsConfig:
     max_question_chars: int = 500
     max_name_chars: int = 60
     max_answer_chars: int = 2_000
+    # A procedure photo's largest picture, width × height (Pillow's own guard stops ~89 MP).
+    max_photo_pixels: int = 40_000_000
     # Per audience browser (its signed cookie; a browser without one counts by its
     # address) and event; 0 turns the question or vote limits off (benchmarks).
     questions_per_minute: int = 6

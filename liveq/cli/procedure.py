@@ -98,7 +98,8 @@ def cmd_procedure_import(args: argparse.Namespace) -> int:
                     f"{args.event!r} is a webinar; create a procedure event "
                     "(liveq event create SLUG --kind procedure)"
                 )
-            await ps.replace_script(db, event, cli_actor(), spec, photos)
+            max_pixels = config.limits.max_photo_pixels
+            await ps.replace_script(db, event, cli_actor(), spec, photos, max_pixels)
 
     asyncio.run(run())
     base = config.server.public_url.rstrip("/")

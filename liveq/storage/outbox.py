@@ -496,17 +496,20 @@ async def freeze(db: Database, event: Event, holding: NewPost, actor: str) -> Ou
             "UPDATE outbox SET seq = -seq WHERE event_id = ? AND seq < 0", (event.id,)
         )
         sig = holding.signature
+        # A holding post with screening findings is held like any other post.
+        state = HELD if holding.findings else QUEUED
         cur = await conn.execute(
             "INSERT INTO outbox (event_id, seq, kind, text, idempotency_key, state, findings,"
             " created_by, created_at, updated_at, media, script_post_id, signed_version,"
-            " signed_by, signed_at) VALUES (?, ?, ?, ?, ?, ?, '[]', ?, ?, ?, '[]', ?, ?, ?, ?)",
+            " signed_by, signed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?, ?, ?, ?)",
             (
                 event.id,
                 first,
                 HOLDING,
                 holding.text,
                 holding.key,
-                QUEUED,
+                state,
+                json.dumps(list(holding.findings)),
                 actor,
                 now,
                 now,

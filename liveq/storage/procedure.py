@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import aiosqlite
 
 from liveq.domain.events import Event
+from liveq.domain.procedure import images
 from liveq.domain.procedure import script as sc
 from liveq.domain.procedure.importer import ScriptSpec
 from liveq.domain.procedure.text import body
@@ -241,12 +242,21 @@ async def delete_post(db: Database, event: Event, actor: str, post_id: int) -> N
 
 
 async def add_photo(
-    db: Database, event: Event, actor: str, post_id: int, data: bytes, media_type: str, alt: object
+    db: Database,
+    event: Event,
+    actor: str,
+    post_id: int,
+    data: bytes,
+    media_type: str,
+    alt: object,
+    max_pixels: int = images.DEFAULT_MAX_PIXELS,
 ) -> None:
+    """Attach a photo; stored with the type its bytes show, not the one declared."""
+    del media_type  # a browser's guess from the file name; the bytes decide
     post = (await load(db, event)).post(post_id)
     sc.check_editable(post)
     alt_text = sc.check_alt(alt)
-    sc.check_image(data, media_type)
+    media_type = sc.check_image(data, max_pixels)
     if len(post.photos) >= sc.MAX_PHOTOS:
         raise sc.ScriptError(f"A post can have at most {sc.MAX_PHOTOS} photos.")
 
@@ -284,8 +294,11 @@ async def fill_photo(
     data: bytes,
     media_type: str,
     alt: object = None,
+    max_pixels: int = images.DEFAULT_MAX_PIXELS,
 ) -> None:
-    """Upload a photo that an imported script named; its alt text may be corrected."""
+    """Upload a photo that an imported script named; its alt text may be corrected.
+
+    Stored with the type its bytes show, not the one declared (`media_type`)."""
     post = (await load(db, event)).post(post_id)
     sc.check_editable(post)
     photo = next((p for p in post.photos if p.id == photo_id), None)
@@ -294,7 +307,7 @@ async def fill_photo(
     if not photo.missing:
         raise Conflict(f"The photo “{photo.file or photo.alt_text}” is there already.")
     alt_text = sc.check_alt(photo.alt_text if alt is None or alt == "" else alt)
-    sc.check_image(data, media_type)
+    media_type = sc.check_image(data, max_pixels)
 
     async def job(conn: aiosqlite.Connection) -> None:
         file_id = await _store_file(conn, event, data, media_type)
@@ -442,9 +455,15 @@ async def edit_in_thread(
 
 
 async def replace_script(
-    db: Database, event: Event, actor: str, spec: ScriptSpec, photos: dict[str, tuple[bytes, str]]
+    db: Database,
+    event: Event,
+    actor: str,
+    spec: ScriptSpec,
+    photos: dict[str, tuple[bytes, str]],
+    max_pixels: int = images.DEFAULT_MAX_PIXELS,
 ) -> None:
     """Replace the whole script with an imported one (only before going live)."""
+    photos = dict(photos)
     proc = await load(db, event)
     if proc.live_at is not None:
         raise sc.NotReady("The event is live: edit posts one by one instead of importing.")
@@ -453,7 +472,8 @@ async def replace_script(
         sc.check_text(body(text, post.warning), event.hashtag, what=post.role)
         for ph in post.photos:
             if ph.file in photos:
-                sc.check_image(*photos[ph.file])
+                data = photos[ph.file][0]
+                photos[ph.file] = (data, sc.check_image(data, max_pixels))
 
     async def job(conn: aiosqlite.Connection) -> None:
         await conn.execute(

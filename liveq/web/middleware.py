@@ -29,7 +29,9 @@ _STATUS_MESSAGES = {
 async def errors(request: web.Request, handler):
     try:
         return await handler(request)
-    except web.HTTPRequestEntityTooLarge:
+    except web.HTTPRequestEntityTooLarge as exc:
+        if exc.text and not exc.text.startswith("Maximum request body size"):
+            return error_response(request, 413, exc.text)  # a handler's own limit, named
         limit = request.app[CONFIG].limits.max_body_bytes
         return error_response(
             request, 413, f"The request is too large: the limit is {limit:,} bytes."

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from liveq.domain.invisible import strip_invisible
+from liveq.domain.procedure import images
 from liveq.domain.procedure import text as words
 from liveq.errors import Conflict, InvalidInput
 
@@ -153,13 +154,13 @@ def check_alt(alt: object) -> str:
     return alt
 
 
-def check_image(data: bytes, media_type: str) -> None:
-    if media_type not in IMAGE_TYPES:
-        raise ScriptError(f"Photos must be one of {', '.join(IMAGE_TYPES)}, not {media_type!r}.")
+def check_image(data: bytes, max_pixels: int = images.DEFAULT_MAX_PIXELS) -> str:
+    """The photo's real media type (whatever its name or declared type said), or a 400."""
     if not data:
         raise ScriptError("The photo is empty.")
     if len(data) > MAX_IMAGE_BYTES:
         raise ScriptError("Photos can be at most 5 MB.")
+    return images.identify(data, max_pixels)
 
 
 def check_editable(post: ScriptPost) -> None:

@@ -162,6 +162,9 @@ async def pause(request: web.Request) -> web.Response:
             text=holding[0].body,
             kind=ob.HOLDING,
             key=key,
+            # Screened again as it goes out (the rules may have changed since sign-off):
+            # a finding holds it for a moderator, like every other outgoing post.
+            findings=tuple(screen_post(request.app[SCREEN], holding[0].body)),
             created_by=identity.name,
             signature=signature(holding[0]),
         ),

@@ -17,7 +17,7 @@ from liveq.web.api.procedure.common import (
     reply,
 )
 from liveq.web.auth import require_role
-from liveq.web.keys import DB
+from liveq.web.keys import CONFIG, DB
 
 routes = web.RouteTableDef()
 
@@ -38,7 +38,9 @@ async def read_photo(request: web.Request) -> tuple[bytes, str, str]:
                 size += len(chunk)
                 if size > sc.MAX_IMAGE_BYTES:
                     raise web.HTTPRequestEntityTooLarge(
-                        max_size=sc.MAX_IMAGE_BYTES, actual_size=size
+                        max_size=sc.MAX_IMAGE_BYTES,
+                        actual_size=size,
+                        text="The photo is too large: the limit is 5 MB a photo.",
                     )
                 chunks.append(chunk)
             data = b"".join(chunks)
@@ -53,7 +55,10 @@ async def add_photo(request: web.Request) -> web.Response:
     identity = await require_role(request, event, COMMS)
     post_id = number(request.match_info["id"])
     data, media_type, alt = await read_photo(request)
-    await ps.add_photo(request.app[DB], event, identity.name, post_id, data, media_type, alt)
+    max_pixels = request.app[CONFIG].limits.max_photo_pixels
+    await ps.add_photo(
+        request.app[DB], event, identity.name, post_id, data, media_type, alt, max_pixels
+    )
     return await reply(request, event, identity, 201)
 
 
@@ -72,6 +77,7 @@ async def upload_awaited(request: web.Request) -> web.Response:
         data,
         media_type,
         alt,
+        request.app[CONFIG].limits.max_photo_pixels,
     )
     return await reply(request, event, identity, 201)
 

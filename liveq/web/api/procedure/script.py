@@ -22,8 +22,9 @@ from liveq.web.api.procedure.common import (
     reply,
 )
 from liveq.web.auth import require_role
-from liveq.web.keys import DB, OUTBOX
+from liveq.web.keys import CONFIG, DB, OUTBOX, SCREEN
 from liveq.web.responses import read_json_object
+from liveq.workers.outbox import screen_post
 
 routes = web.RouteTableDef()
 
@@ -96,6 +97,9 @@ async def sign(request: web.Request) -> web.Response:
     identity = await require_role(request, event, APPROVERS)
     data = await read_json_object(request)
     db = request.app[DB]
+    post = (await ps.load(db, event)).post(number(request.match_info["id"]))
+    if post.role == sc.HOLDING:
+        check_holding(request, post)
     released = await ps.sign(
         db, event, identity.name, number(request.match_info["id"]), data.get("version")
     )
@@ -106,6 +110,18 @@ async def sign(request: web.Request) -> web.Response:
             outbox.announce(await ob.get_item(db, event.id, item_id))
         outbox.wake()
     return await reply(request, event, identity)
+
+
+def check_holding(request: web.Request, post: sc.ScriptPost) -> None:
+    """The holding statement goes out the moment Pause is pressed, with no time to look
+    at it: screening must find nothing in it when it is signed."""
+    findings = screen_post(request.app[SCREEN], post.body)
+    if findings:
+        found = "; ".join(f"{f['reason']} (“{post.body[f['start'] : f['end']]}”)" for f in findings)
+        raise sc.NotReady(
+            f"The holding statement cannot be signed off: screening found {found}. It is "
+            "posted the moment Pause is pressed, with no time to check it: edit it first."
+        )
 
 
 @routes.post(BASE + "/import")
@@ -128,7 +144,8 @@ async def import_script(request: web.Request) -> web.Response:
             photos[name] = (base64.b64decode(photo["data"], validate=True), photo["media_type"])
         except (KeyError, TypeError, binascii.Error):
             raise web.HTTPBadRequest(text=f"The photo {name!r} is not valid base64.") from None
-    await ps.replace_script(request.app[DB], event, identity.name, spec, photos)
+    max_pixels = request.app[CONFIG].limits.max_photo_pixels
+    await ps.replace_script(request.app[DB], event, identity.name, spec, photos, max_pixels)
     return await reply(request, event, identity)
 
 

@@ -21,3 +21,22 @@ async def test_log_out_everywhere_button_ends_other_sessions(server, browser):
     await expect(phone_page).to_have_url(f"{server.url}/login?next=/mod/grand-rounds")
     await laptop.close()
     await phone.close()
+
+
+async def test_an_open_console_leaves_at_once_when_logged_out_everywhere(server, browser):
+    """Its websocket is closed by the logout (issue 12 item 3): the page goes to the
+    login page by itself, and shows no more pending questions meanwhile."""
+    laptop = await browser.new_context()
+    phone = await browser.new_context()
+    await login_console(laptop, server)
+    phone_page = await login_console(phone, server)
+
+    page = await laptop.new_page()
+    await page.goto(f"{server.url}/")
+    await page.click("button[name=everywhere]")
+    await expect(page).to_have_url(f"{server.url}/login")
+    await expect(phone_page).to_have_url(
+        f"{server.url}/login?next=%2Fmod%2Fgrand-rounds", timeout=3000
+    )
+    await laptop.close()
+    await phone.close()

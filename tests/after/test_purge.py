@@ -3,12 +3,14 @@ data; counts, times, X ids and a verifiable audit trail remain."""
 
 from __future__ import annotations
 
+import io
 import json
 import re
 import sqlite3
 from pathlib import Path
 
 import pytest
+from PIL import Image, PngImagePlugin
 
 from liveq.storage import procedure, store
 from tests.after.test_export import EVENT, build_event, run_cli, serving
@@ -158,7 +160,12 @@ async def test_purge_of_a_procedure_removes_its_script_photos_and_consent_notes(
         hashtag="KneeLive",
         moderation="pre",
     )
-    photo = b"\x89PNG\r\n\x1a\n" + b"PATIENT-KNEE-PHOTO-BYTES" * 20
+    # A real PNG (photos are checked), carrying a marker to look for in the file.
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", "PATIENT-KNEE-PHOTO-BYTES" * 20)
+    buf = io.BytesIO()
+    Image.new("RGB", (8, 8)).save(buf, "PNG", pnginfo=info)
+    photo = buf.getvalue()
     post = await procedure.add_post(db, event, "alice", "script", "Dr. Lee makes the first cut.")
     await procedure.add_photo(
         db, event, "alice", post, photo, "image/png", "The surgeon's gloved hands over the knee"

@@ -137,6 +137,7 @@ async def submit_question(request: web.Request) -> web.Response:
         return web.json_response({"id": question.id, "status": str(question.status)}, status=201)
     location = f"/e/{event.slug}/thanks?q={question.id}"
     if browser is not None:
+        # Proof that this browser asked it: the thanks page shows the status only then.
         location += f"&k={browser_id.question_proof(config.server.secret, browser, question.id)}"
     return see_other(location)
 

@@ -8,6 +8,7 @@ between all characters, look-alikes for every character, a seeded mix).
 """
 
 import json
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import websockets
@@ -44,7 +45,7 @@ async def send_form(http, server, token, text, name):
         allow_redirects=False,
     ) as resp:
         assert resp.status == 303, await resp.text()
-        return int(resp.headers["Location"].rsplit("q=", 1)[1])
+        return int(parse_qs(urlsplit(resp.headers["Location"]).query)["q"][0])
 
 
 async def public_view(server):

@@ -4,7 +4,10 @@ procedure page (item 6). Run as real subprocesses on a real database."""
 
 from __future__ import annotations
 
+import io
 import sqlite3
+
+from PIL import Image
 
 from tests.cli.test_cli import liveq
 from tests.web.test_procedure import PNG
@@ -112,7 +115,9 @@ def test_markdown_by_its_extension_and_clear_errors(tmp_path):
     config, _ = setup_site(tmp_path)
     script = tmp_path / "knee.md"
     script.write_text("## Post\nGood morning.\n![The team.](team.jpg)\n", encoding="utf-8")
-    (tmp_path / "team.jpg").write_bytes(b"\xff\xd8\xff\xe0" + b"\0" * 64)
+    jpeg = io.BytesIO()
+    Image.new("RGB", (16, 12)).save(jpeg, "JPEG")  # a real JPEG: photos are checked
+    (tmp_path / "team.jpg").write_bytes(jpeg.getvalue())
     done = liveq(
         "procedure", "import", "knee-live", str(script), "--config", str(config), cwd=tmp_path
     )

@@ -62,10 +62,10 @@ async def errors(request: web.Request, handler):
 def content_security_policy(server: ServerConfig) -> str:
     """The CSP, built once from the configured origins; nothing from the request goes in."""
     # Our websockets named explicitly: older engines do not count ws: as 'self'.
-    sockets = " ".join(origins.websocket_sources(server))
+    connect = " ".join(["'self'", *origins.websocket_sources(server)])
     return (
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        f"connect-src 'self' {sockets}; font-src 'self'; "
+        f"connect-src {connect}; font-src 'self'; "
         "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     )
 

@@ -20,7 +20,9 @@ def origin_of(url: str) -> str:
 @functools.cache
 def configured(server: ServerConfig) -> frozenset[str]:
     """The origins whose pages may open our websockets."""
-    return frozenset(origin_of(u) for u in (server.public_url, *server.allowed_origins))
+    urls = (server.public_url, *server.allowed_origins)
+    # An unset public_url ("") names no origin (never a bare "ws:" in the CSP).
+    return frozenset(origin_of(u) for u in urls if urlsplit(u.strip()).netloc)
 
 
 @functools.cache

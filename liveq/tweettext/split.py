@@ -29,7 +29,8 @@ Weigh = Callable[[str], int]
 
 # Pieces end before whitespace. No-break spaces are not breaks: whoever typed
 # "10\u00a0mg" asked for the two to stay together.
-_GAP = re.compile(r"[^\S\u00a0\u2007\u202f]+")
+_NO_BREAK = "\u00a0\u2007\u202f"
+_GAP = re.compile(rf"[^\S{_NO_BREAK}]+")
 _CLOSERS = "\"'”’»)]）」』】"
 _SENTENCE_END = re.compile(rf"[.!?…。！？‼⁇⁈⁉][{re.escape(_CLOSERS)}]*\Z")
 # Abbreviations that end in a period but rarely end a sentence: "Dr. Patel".
@@ -185,7 +186,11 @@ def pack(text: str, weigh: Weigh, limit: int) -> list[str]:
             if last == first or weigh(piece) <= limit:
                 break
             last -= 1  # the sum was short of the true weight: one token less
-        pieces.append(piece)
+        # A cut inside a word can fall beside a no-break space: drop it there, as a
+        # space is dropped at a cut (no post starts or ends with one).
+        piece = piece.strip(_NO_BREAK)
+        if piece:
+            pieces.append(piece)
         first = last + 1
     return pieces
 

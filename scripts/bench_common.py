@@ -115,6 +115,18 @@ def rss_kb(pid: int) -> int:
     raise RuntimeError(f"no VmRSS for pid {pid}")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (/proc/PID/stat utime + stime)."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    fields = stat[stat.rindex(")") + 2 :].split()  # the name in parentheses may hold spaces
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def loadavg() -> str:
+    """The 1, 5 and 15 minute load averages, as uptime prints them."""
+    return ", ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
 class Child:
     """A server in a child process, stopped by its own pid (never by name)."""
 

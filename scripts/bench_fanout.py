@@ -154,7 +154,9 @@ class Group:
         self.done = asyncio.Event()
 
 
-async def connect_many(group: Group, port: int, path: str, n: int) -> tuple[int, int]:
+async def connect_many(
+    group: Group, port: int, path: str, n: int, factory: type[WsClient] = WsClient
+) -> tuple[int, int]:
     loop = asyncio.get_running_loop()
     sem = asyncio.Semaphore(CONNECT_CONCURRENCY)
     failed = 0
@@ -167,7 +169,7 @@ async def connect_many(group: Group, port: int, path: str, n: int) -> tuple[int,
                 try:
                     _, client = await asyncio.wait_for(
                         loop.create_connection(
-                            lambda: WsClient(group, host, path), "127.0.0.1", port
+                            lambda: factory(group, host, path), "127.0.0.1", port
                         ),
                         10,
                     )
@@ -233,15 +235,16 @@ def client_process(conn) -> None:
 
 
 class Clients:
-    """The client processes, driven in lockstep."""
+    """The client processes, driven in lockstep; `target(conn)` runs in each."""
 
-    def __init__(self, procs: int) -> None:
+    def __init__(self, procs: int, target=None) -> None:
+        target = target or client_process
         ctx = mp.get_context("spawn")
         self.pipes = []
         self.procs = []
         for _ in range(procs):
             parent, child = ctx.Pipe()
-            proc = ctx.Process(target=client_process, args=(child,), daemon=True)
+            proc = ctx.Process(target=target, args=(child,), daemon=True)
             proc.start()
             self.pipes.append(parent)
             self.procs.append(proc)
@@ -272,6 +275,30 @@ class Clients:
 
 
 # -- the parent ------------------------------------------------------------------------------
+
+
+def baseline_message(marker: str, t: int, text: str) -> str:
+    """What the baseline broadcasts: liveq's public on-air message, same shape and size,
+    tagged with `"trial": marker` for the clients to watch for."""
+    return json.dumps(
+        {
+            "type": "question",
+            "question": {
+                "id": 900_000 + t,
+                "text": f"{text} {t}",
+                "status": "on_air",
+                "author": "",
+                "source": "web",
+                "votes": 0,
+                "merged_count": 0,
+                "created_at": time.time(),
+                "version": 3,
+                "starred": False,
+                "trial": marker,
+            },
+        },
+        separators=(",", ":"),
+    )
 
 
 def split(n: int, parts: int) -> list[int]:
@@ -355,25 +382,7 @@ async def run(args: argparse.Namespace) -> dict:
                                 trigger = ("POST", f"{api}/{qid}/on_air", {"headers": auth})
                             else:
                                 marker = f"b{n}-{t}"
-                                message = json.dumps(
-                                    {
-                                        "type": "question",
-                                        "question": {
-                                            "id": 900_000 + t,
-                                            "text": f"{TEXT} {t}",
-                                            "status": "on_air",
-                                            "author": "",
-                                            "source": "web",
-                                            "votes": 0,
-                                            "merged_count": 0,
-                                            "created_at": time.time(),
-                                            "version": 3,
-                                            "starred": False,
-                                            "trial": marker,
-                                        },
-                                    },
-                                    separators=(",", ":"),
-                                )
+                                message = baseline_message(marker, t, TEXT)
                                 matches = [f'"trial":"{marker}"'.encode()]
                                 query = urllib.parse.quote(message, safe="")
                                 trigger = ("GET", f"{base.url}/broadcast?{query}", {})

@@ -95,12 +95,16 @@ class Outcome:
 
 
 class HttpConn(asyncio.Protocol):
-    """One keep-alive connection; one request in flight at a time."""
+    """One keep-alive connection; one request in flight at a time.
 
-    def __init__(self) -> None:
+    With keep=True the last response's head and body stay in .head and .body."""
+
+    def __init__(self, keep: bool = False) -> None:
         self.transport: asyncio.Transport | None = None
         self.buf = bytearray()
         self.waiter: asyncio.Future[int] | None = None
+        self.keep = keep
+        self.head = self.body = b""
 
     def connection_made(self, transport) -> None:
         self.transport = transport
@@ -125,6 +129,8 @@ class HttpConn(asyncio.Protocol):
         if len(self.buf) < total:
             return
         status = int(self.buf[9:12])
+        if self.keep:
+            self.head, self.body = bytes(self.buf[:end]), bytes(self.buf[end + 4 : total])
         del self.buf[:total]
         if self.waiter is not None and not self.waiter.done():
             self.waiter.set_result(status)

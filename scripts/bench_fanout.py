@@ -128,8 +128,12 @@ class WsClient(asyncio.Protocol):
                 masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
                 self.transport.write(bytes([0x8A, 0x80 | len(payload)]) + mask + masked)
             elif opcode == 0x8:
+                self.on_close(payload)
                 self.transport.close()
                 return
+
+    def on_close(self, payload: bytes) -> None:
+        """The server's close frame (its first two bytes are the close code)."""
 
     def on_text(self, payload: bytes, now: float) -> None:
         if not self.ready.done():

@@ -183,6 +183,7 @@ class CountingClient(WsClient):
         super().__init__(group, host, path)
         self.frames = 0
         self.nbytes = 0
+        self.close_code = 0  # the code of the server's close frame, if it sent one
 
     def data_received(self, data: bytes) -> None:
         self.nbytes += len(data)
@@ -191,6 +192,9 @@ class CountingClient(WsClient):
     def on_text(self, payload: bytes, now: float) -> None:
         self.frames += 1
         super().on_text(payload, now)
+
+    def on_close(self, payload: bytes) -> None:
+        self.close_code = int.from_bytes(payload[:2], "big") if len(payload) >= 2 else 1005
 
 
 async def collect(group: Group, seconds: float) -> tuple[list[float], int, int]:
@@ -245,6 +249,13 @@ async def audience_main(conn) -> None:
             conn.send(("times", *await collect(groups[name], timeout)))
         elif cmd == "count":
             conn.send(("count", *tally(groups[args[0]])))
+        elif cmd == "closes":
+            # Why the server closed sockets: close code -> sockets (0: no close frame).
+            codes: dict[int, int] = {}
+            for c in groups[args[0]].clients:
+                if c.transport is None:
+                    codes[c.close_code] = codes.get(c.close_code, 0) + 1
+            conn.send(("closes", codes))
         elif cmd == "snap_at":
             # Tallies (and CPU of the given pids) at given monotonic times, taken by this
             # loop's clock (asyncio's loop.time() is time.monotonic()) while the parent is
@@ -571,6 +582,8 @@ class Cell:
                 fig["counted_api"], fig["server_sockets_after"] = await self.read_back()
             audience.all(("close", "liveq"), 60)
         fig["exit_code"] = liveq.proc.returncode
+        log = liveq.log.read_text(errors="replace")
+        fig["server_logged_slow_drops"] = log.count("dropping a websocket client")
         fig["counted_db"], fig["vote_rows_db"] = self.counted_db(config)
         fig["cpu_ms_per_vote"] = fig["storm_cpu_s"] * 1000 / max(1, fig["counted_db"])
         fig["load_after"] = loadavg()
@@ -692,6 +705,11 @@ class Cell:
         fig["busy_after_s"] = await settle(self.liveq.pid, args.settle)
         cpu_end = cpu_seconds(self.liveq.pid)
         final = audience.all(("count", "liveq"), 120)
+        codes: dict[int, int] = {}
+        for answer in audience.all(("closes", "liveq"), 60):
+            for code, count in answer[1].items():
+                codes[code] = codes.get(code, 0) + count
+        fig["dropped_by_code"] = codes
         snaps = [a[1] for a in audience.all(("snaps",), 30)]
         if any(len(s) != 2 for s in snaps):
             raise RuntimeError("a client process missed its storm snapshots")
@@ -756,6 +774,12 @@ class Cell:
 
 
 # -- output -------------------------------------------------------------------------------------
+
+
+def why_closed(codes: dict) -> str:
+    """'1013: 5,000' (1013: liveq's 'too slow, resync'); 'none' for no close frame."""
+    parts = [f"{code or 'none'}: {n:,}" for code, n in sorted(codes.items())]
+    return ", ".join(parts) or "-"
 
 
 def cell_name(f: dict) -> str:
@@ -854,6 +878,7 @@ def report(cells: list[dict], args, m: dict) -> dict:
             [
                 cell_name(f),
                 f["dropped"],
+                why_closed(f["dropped_by_code"]),
                 f"{f['frames_per_socket_s']:.2f}",
                 f"{f['bytes_per_socket_s']:,.0f}",
                 f"{f['storm_cpu_s']:.1f}",
@@ -872,6 +897,7 @@ def report(cells: list[dict], args, m: dict) -> dict:
             [
                 "cell",
                 "dropped",
+                "close codes",
                 "frames/sock/s",
                 "bytes/sock/s",
                 "server CPU s",
@@ -891,7 +917,9 @@ def report(cells: list[dict], args, m: dict) -> dict:
     print(" per second of the storm window; client CPU/s: the busiest audience client process;")
     print(" last vote +s: the last vote answered, seconds after the storm ended; busy +s: how")
     print(" long the server stayed busy after the voters stopped waiting (--settle bounds it);")
-    print(" CPU ms/vote: server CPU s over the votes counted, on-air calls included)")
+    print(" CPU ms/vote: server CPU s over the votes counted, on-air calls included; close codes:")
+    print(" of the dropped sockets, 1013 = liveq's 'too slow, resync', none = closed without a")
+    print(" close frame, e.g. aiohttp's heartbeat timing out)")
     print()
     main_cell = max(cells, key=lambda f: (f["sockets"], f["rate"]))
     targets(main_cell, w)

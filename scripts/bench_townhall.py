@@ -42,15 +42,16 @@ during the storm (a socket still open that did not get the message within --wait
 counts as later than that: the percentile then reads ">W s"); the moderator's on_air call
 (p50/p99 over the calls: with few calls p99 is the slowest); vote p50/p99 over every vote
 (one never answered counts as later than all); sockets dropped (closed by the server, up to
-the read-back); frames and bytes per socket per second during the storm; votes sent,
-answered 2xx, refused (by status), no answer, counted; the server's CPU seconds
-(/proc/PID/stat utime + stime) from the storm's start until it went idle, how long it stayed
-busy after the voters stopped waiting, CPU per second of storm and per vote counted; the
-load generators' CPU per second of storm (near 1.0: a client process was saturated and its
-timestamps run late); the load average before and after. Ratios: liveq join / baseline
-join, liveq at-rest p99 / baseline p99, storm p99 / at-rest p99. The issue's targets
-(issue 17) are printed beside the biggest cell's figures (5,000 x 150/s by default), not
-asserted. The last line is one JSON object.
+the read-back), with the close codes the clients got and the server's own "dropping a
+websocket client" warnings counted in its log; frames and bytes per socket per second
+during the storm; votes sent, answered 2xx, refused (by status), no answer, counted; the
+server's CPU seconds (/proc/PID/stat utime + stime) from the storm's start until it went
+idle, how long it stayed busy after the voters stopped waiting, CPU per second of storm and
+per vote counted; the load generators' CPU per second of storm (near 1.0: a client process
+was saturated and its timestamps run late); the load average before and after. Ratios:
+liveq join / baseline join, liveq at-rest p99 / baseline p99, storm p99 / at-rest p99. The
+issue's targets (issue 17) are printed beside the biggest cell's figures (5,000 x 150/s by
+default), not asserted. The last line is one JSON object.
 
 Configuration: liveq's defaults, as a town hall would run it from `liveq init`; nothing is
 turned off. In particular: limits.votes_per_minute (60 per address) is untouched: each
@@ -777,7 +778,7 @@ class Cell:
 
 
 def why_closed(codes: dict) -> str:
-    """'1013: 5,000' (1013: liveq's 'too slow, resync'); 'none' for no close frame."""
+    """'1013: 5,000' (1013: liveq's 'too slow, resync'); 'none: 12' for no close frame."""
     parts = [f"{code or 'none'}: {n:,}" for code, n in sorted(codes.items())]
     return ", ".join(parts) or "-"
 
@@ -879,6 +880,7 @@ def report(cells: list[dict], args, m: dict) -> dict:
                 cell_name(f),
                 f["dropped"],
                 why_closed(f["dropped_by_code"]),
+                f["server_logged_slow_drops"],
                 f"{f['frames_per_socket_s']:.2f}",
                 f"{f['bytes_per_socket_s']:,.0f}",
                 f"{f['storm_cpu_s']:.1f}",
@@ -898,6 +900,7 @@ def report(cells: list[dict], args, m: dict) -> dict:
                 "cell",
                 "dropped",
                 "close codes",
+                "logged slow",
                 "frames/sock/s",
                 "bytes/sock/s",
                 "server CPU s",
@@ -918,8 +921,11 @@ def report(cells: list[dict], args, m: dict) -> dict:
     print(" last vote +s: the last vote answered, seconds after the storm ended; busy +s: how")
     print(" long the server stayed busy after the voters stopped waiting (--settle bounds it);")
     print(" CPU ms/vote: server CPU s over the votes counted, on-air calls included; close codes:")
-    print(" of the dropped sockets, 1013 = liveq's 'too slow, resync', none = closed without a")
-    print(" close frame, e.g. aiohttp's heartbeat timing out)")
+    print(" what the dropped sockets received, 1013 = liveq's 'too slow, resync', none = no close")
+    print(" frame; logged slow: the server's 'dropping a websocket client that fell N messages")
+    print(" behind' warnings (a dropped client's close frame can wait behind the data it has")
+    print(" not read and never arrive); dropped but not logged: closed another way, e.g. by")
+    print(" aiohttp's heartbeat when a pong waited too long in a busy event loop)")
     print()
     main_cell = max(cells, key=lambda f: (f["sockets"], f["rate"]))
     targets(main_cell, w)

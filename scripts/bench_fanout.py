@@ -159,21 +159,31 @@ class Group:
 
 
 async def connect_many(
-    group: Group, port: int, path: str, n: int, factory: type[WsClient] = WsClient
+    group: Group,
+    port: int,
+    path: str,
+    n: int,
+    factory: type[WsClient] = WsClient,
+    sources: list[str] | None = None,
 ) -> tuple[int, int]:
+    """Open n connections; the i-th from sources[i] (a loopback address) when given."""
     loop = asyncio.get_running_loop()
     sem = asyncio.Semaphore(CONNECT_CONCURRENCY)
     failed = 0
     host = f"127.0.0.1:{port}"
 
-    async def one() -> None:
+    async def one(i: int) -> None:
         nonlocal failed
+        local = (sources[i], 0) if sources else None
         async with sem:
             for attempt in range(3):
                 try:
                     _, client = await asyncio.wait_for(
                         loop.create_connection(
-                            lambda: factory(group, host, path), "127.0.0.1", port
+                            lambda: factory(group, host, path),
+                            "127.0.0.1",
+                            port,
+                            local_addr=local,
                         ),
                         10,
                     )
@@ -185,7 +195,7 @@ async def connect_many(
                 return
             failed += 1
 
-    await asyncio.gather(*(one() for _ in range(n)))
+    await asyncio.gather(*(one(i) for i in range(n)))
     return len(group.clients), failed
 
 

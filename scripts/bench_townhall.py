@@ -13,15 +13,17 @@ off), both child processes.
    One goes on air before anyone watches, to warm the path.
 2. Join: client processes (bench_fanout's raw asyncio websocket clients, which timestamp a
    frame when its bytes arrive; CLOCK_MONOTONIC is shared by every process) open N audience
-   sockets on `/ws/{event}` (no credentials: the public view), 50 handshakes in flight per
-   client process; then N sockets to the baseline. The join time runs from the parent's
+   sockets on `/ws/{event}` (no credentials: the public view), each from its own loopback
+   address (127.1.x.y: one phone each), 50 handshakes in flight per client process; then N
+   sockets to the baseline from the same addresses. The join time runs from the parent's
    command until the last socket has its snapshot (liveq) or greeting (baseline).
    The servers join in alternating order from cell to cell.
 3. Voters: V voters, each with its own source address (127.0.x.y: Linux routes 127/8 to lo,
    so liveq's per-IP limits see V people), load the audience page `GET /e/{event}` as a
    browser does: the `liveq_csrf` and `liveq_voter` cookies from Set-Cookie, the token from
-   `data-csrf`. A vote is what audience.js sends: `POST /e/{event}/questions/{id}/vote` with
-   the cookies, `X-CSRF-Token`, `Origin` and `Accept: application/json`, no body. A voter
+   `data-csrf`. A vote is what the page's script sends: `POST /e/{event}/questions/{id}/vote`
+   with the cookies, `X-CSRF-Token`, `Origin`, `Accept` and `Content-Type: application/json`,
+   no body. A voter
    keeps its connection alive and, like a browser, opens up to 6 when votes are still out.
    The voters are taken to be among the N watchers; they open no sockets of their own.
 4. At rest: --trials on-air messages per server, servers alternated: the parent notes
@@ -54,14 +56,18 @@ issue's targets (issue 17) are printed beside the biggest cell's figures (5,000 
 default), not asserted. The last line is one JSON object.
 
 Configuration: liveq's defaults, as a town hall would run it from `liveq init`; nothing is
-turned off. In particular: limits.votes_per_minute (60 per address) is untouched: each
+turned off. In particular: limits.votes_per_minute (60 per address, per browser in later
+versions) is untouched: each
 voter casts one vote per V/R seconds (10-15 s); limits.questions_per_minute (6, burst 3)
 is untouched: each of the 30 questions comes from its own address; limits.ws_queue_size
 (256 messages) is untouched: it decides when a slow socket is dropped, which is measured;
 api_requests_per_minute (600 per token) is untouched: a cell makes about 45 calls; screening
-is on; moderation is "pre". liveq has no setting for the number of websockets. The only
-process setting is the open-file limit, raised to the hard limit (bench_common.raise_nofile),
-which a deployment for thousands of sockets needs.
+is on; moderation is "pre". Later versions' limits stay at their defaults too: per-address
+ceilings (votes_per_minute_per_address, questions_per_minute_per_address) and
+websockets_per_address see one person per address here, as on mobile data; a room behind
+one hospital NAT would raise them, which this benchmark does not need. The only process
+setting is the open-file limit, raised to the hard limit (bench_common.raise_nofile), which
+a deployment for thousands of sockets needs.
 """
 
 from __future__ import annotations
@@ -149,6 +155,11 @@ def asker_addr(i: int) -> str:
     return f"127.0.250.{1 + i}"
 
 
+def audience_addr(i: int) -> str:
+    """Audience socket i's own address: 127.1.0.1, 127.1.0.2, ... (one phone each)."""
+    return f"127.1.{i // 250}.{1 + i % 250}"
+
+
 # -- HTTP from a given source address ---------------------------------------------------------
 
 
@@ -234,9 +245,10 @@ async def audience_main(conn) -> None:
     while True:
         cmd, *args = await inbox.get()
         if cmd == "connect":
-            name, port, path, n = args
+            name, port, path, first, n = args
             group = groups[name] = Group()
-            ok, failed = await connect_many(group, port, path, n, CountingClient)
+            sources = [audience_addr(first + i) for i in range(n)]
+            ok, failed = await connect_many(group, port, path, n, CountingClient, sources)
             conn.send(("connected", ok, failed, time.monotonic()))
         elif cmd == "arm":
             name, matches = args
@@ -321,7 +333,8 @@ class Voter:
         self.request = (
             f"POST /e/{slug}/questions/{{qid}}/vote HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
             f"Origin: http://127.0.0.1:{port}\r\nX-CSRF-Token: {token.group(1).decode()}\r\n"
-            f"Accept: application/json\r\nCookie: {cookie}\r\nContent-Length: 0\r\n\r\n"
+            "Accept: application/json\r\nContent-Type: application/json\r\n"
+            f"Cookie: {cookie}\r\nContent-Length: 0\r\n\r\n"
         ).encode()
         return took
 
@@ -599,7 +612,11 @@ class Cell:
         for name, p, path in order:
             cpu0 = cpu_seconds(self.liveq.pid if name == "liveq" else self.base.pid)
             t0 = time.monotonic()
-            cmds = [("connect", name, p, path, k) for k in split(self.n, self.args.procs)]
+            parts = split(self.n, self.args.procs)
+            firsts = [sum(parts[:i]) for i in range(len(parts))]
+            cmds = [
+                ("connect", name, p, path, first, k) for first, k in zip(firsts, parts, strict=True)
+            ]
             answers = audience.ask(cmds, 900)
             self.fig[f"{name}_join_s"] = max(a[3] for a in answers) - t0
             self.fig[f"{name}_join_failed"] = sum(a[2] for a in answers)
@@ -1073,6 +1090,8 @@ def main() -> int:
             parser.error(f"{voters} voters cannot cast {rate * args.seconds:.0f} distinct votes")
         if voters > 249 * 250:
             parser.error("at most 62,250 voters (one loopback address each)")
+    if max(args.sockets) > 256 * 250:
+        parser.error("at most 64,000 sockets (one loopback address each)")
     limit = raise_nofile()
     need = max(args.sockets) + max(args.voters) * 2 + 1024
     if limit < need:

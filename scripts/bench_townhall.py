@@ -59,11 +59,11 @@ Configuration: liveq's defaults, as a town hall would run it from `liveq init`; 
 turned off. In particular: limits.votes_per_minute (60 per address, per browser in later
 versions) is untouched: each voter casts one vote per V/R seconds (10-15 s);
 limits.questions_per_minute (6, burst 3) is untouched: each of the 30 questions comes from
-its own address; limits.ws_queue_size
-(256 messages) is untouched: it decides when a slow socket is dropped, which is measured;
-api_requests_per_minute (600 per token) is untouched: a cell makes about 45 calls; screening
-is on; moderation is "pre". Later versions' limits stay at their defaults too: per-address
-ceilings (votes_per_minute_per_address, questions_per_minute_per_address) and
+its own address; limits.ws_queue_size (256 messages) is untouched: it decides when a slow
+socket is dropped, which is measured; api_requests_per_minute (600 per token) is
+untouched: a cell makes about 45 calls; screening is on; moderation is "pre". Later
+versions' limits stay at their defaults too: per-address ceilings
+(votes_per_minute_per_address, questions_per_minute_per_address) and
 websockets_per_address see one person per address here, as on mobile data; a room behind
 one hospital NAT would raise them, which this benchmark does not need. The only process
 setting is the open-file limit, raised to the hard limit (bench_common.raise_nofile), which

@@ -775,8 +775,9 @@ class Cell:
         try:
             async with self.session.get(self.api, headers=self.auth) as resp:
                 questions = (await resp.json())["questions"]
-            async with self.session.get(f"{self.liveq.url}/healthz") as resp:
-                sockets = (await resp.json())["websockets"]
+            # Later versions show the details to moderators only: send the token.
+            async with self.session.get(f"{self.liveq.url}/healthz", headers=self.auth) as resp:
+                sockets = (await resp.json()).get("websockets")
         except TimeoutError:
             return None, None  # the database count after shutdown still says
         return sum(q["votes"] for q in questions if q["id"] in self.qids), sockets

@@ -24,6 +24,7 @@ from liveq.domain.questions import Question, Status
 from liveq.screening import DuplicateIndex, FloodMeter, ScreeningRules, screen_text
 from liveq.screening.duplicates import normalise
 from liveq.screening.review import NAME, screen_field
+from liveq.storage import procedure as procedure_store
 from liveq.storage.db import Database
 from liveq.storage.store import NewQuestion, list_questions
 
@@ -40,6 +41,8 @@ _RULE_KEYS = {
     "profanity_exceptions",
     "check_phi",
     "check_profanity",
+    "staff_names",
+    "regions",
 }
 # Questions in these states are not offered as "looks like": they cannot be merged into.
 _NOT_INDEXED = frozenset({Status.DECLINED, Status.ARCHIVED})
@@ -79,7 +82,7 @@ class ScreeningSettings:
             raise ValueError(f"unknown key screening.{unknown[0]} (known keys: {known})")
         try:
             rules = ScreeningRules.from_mapping({k: v for k, v in table.items() if k in _RULE_KEYS})
-        except TypeError as exc:
+        except (TypeError, ValueError) as exc:
             raise ValueError(str(exc)) from None
         values: dict[str, Any] = {}
         threshold = table.get("duplicate_threshold", cls.duplicate_threshold)
@@ -159,6 +162,10 @@ class Screener(Protocol):
         """Findings for outgoing text (a post, an answer, an edit)."""
         ...
 
+    async def rules_for(self, db: Database, event: Event) -> ScreeningRules:
+        """The rules for one event's questions: ``rules`` plus the event's staff names."""
+        ...
+
     async def screen_question(self, db: Database, event: Event, new: NewQuestion) -> Screened:
         """Findings for an incoming question; call ``.stored()`` on the result after."""
         ...
@@ -175,6 +182,9 @@ class NoScreening:
 
     def __call__(self, text: str) -> list[dict]:
         return []
+
+    async def rules_for(self, db: Database, event: Event) -> ScreeningRules:
+        return self.rules
 
     async def screen_question(self, db: Database, event: Event, new: NewQuestion) -> Screened:
         return Screened([])
@@ -212,6 +222,17 @@ class ScreeningService:
         """Findings for one text with the configured rules (no event state): outgoing text."""
         return screen_outgoing(text, self.settings.rules)
 
+    async def rules_for(self, db: Database, event: Event) -> ScreeningRules:
+        """The config's rules, with a procedure's physician among the staff names.
+
+        ``[screening] staff_names`` come from the config; the physician who signs a
+        live-tweeted procedure's answers is named in its script, so questions that
+        name them ("is Dr. Patel operating today?") are not held for a name.
+        """
+        if event.kind != "procedure":
+            return self.settings.rules
+        return self.settings.rules.with_staff(await procedure_store.physician(db, event))
+
     # -- incoming questions -------------------------------------------------------
 
     async def screen_question(self, db: Database, event: Event, new: NewQuestion) -> Screened:
@@ -222,10 +243,11 @@ class ScreeningService:
         including those being stored at this moment.
         """
         state = await self._state(db, event)
+        rules = await self.rules_for(db, event)
         text = new.text
-        found = screen_outgoing(text, self.settings.rules)
+        found = screen_outgoing(text, rules)
         if new.author:
-            found += screen_field(new.author, NAME, self.settings.rules)
+            found += screen_field(new.author, NAME, rules)
         if state.authors is not None and new.author:
             # One namespace per source: "Maria" on the form is not @maria on X.
             for f in state.authors.record(author=f"{new.source}:{new.author}", text=text):

@@ -36,9 +36,9 @@ def _question_id(request: web.Request) -> int:
         raise web.HTTPNotFound(text="There is no such question.") from None
 
 
-def _rules(app: web.Application) -> ScreeningRules:
+async def _rules(app: web.Application, event: Event) -> ScreeningRules:
     """The rules edits and redactions are re-screened with: the ones ingest uses."""
-    return app[SCREEN].rules
+    return await app[SCREEN].rules_for(app[DB], event)
 
 
 def changed(app: web.Application, questions: list[Question]) -> None:
@@ -241,7 +241,7 @@ async def moderate(request: web.Request) -> web.Response:
             data.get("answer"), what="answer", max_chars=limits.max_answer_chars, required=False
         ),
         into=_int_or_none(data.get("into"), "into"),
-        rules=_rules(request.app),
+        rules=await _rules(request.app, event),
         kinds=kinds,
         spans=spans,
         field=field,

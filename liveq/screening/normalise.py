@@ -70,6 +70,35 @@ _UNDERSCORE = re.compile(r"(?<=[0-9A-Za-z])_+(?=[0-9A-Za-z])")
 _SPACED_DIGITS = re.compile(r"(?<![^\W_])\d(?![^\W_])(?:[ \-_]{1,3}\d(?![^\W_])){2,}")
 _NOT_DIGIT = re.compile(r"\D")
 
+# Numbers written in words ("six one seven, five five five...", "four twelve", "noventa y
+# tres"): text2num's alpha2digit reads them; this finds where they are, so the spans map.
+_EN_UNITS = (
+    "zero|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen"
+    "|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy"
+    "|eighty|ninety|hundred|thousand|first|second|third|fourth|fifth|sixth|seventh|eighth"
+    "|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth"
+    "|eighteenth|nineteenth|twentieth|thirtieth"
+)
+_ES_UNITS = (
+    "cero|uno|dos|tres|cuatro|cinco|seis|siete|ocho|nueve|diez|doce|trece|catorce|quince"
+    "|dieci[a-zéó]+|veinte|veinti[a-zéó]+|treinta|cuarenta|cincuenta|sesenta|setenta|ochenta"
+    "|noventa|cien|ciento|mil"
+)
+_ES_ONLY = re.compile(rf"(?i)^(?:{_ES_UNITS})$")
+_NUM_WORD_RE = rf"(?:(?:{_EN_UNITS})(?:-(?:{_EN_UNITS}))?|{_ES_UNITS})"
+_NUM_WORD = re.compile(rf"(?i)\b{_NUM_WORD_RE}\b")
+# A run: number words joined by spaces, hyphens, commas, "and"/"y", or "oh" for zero.
+_NUM_RUN = re.compile(
+    rf"(?i)\b{_NUM_WORD_RE}(?:(?:,?\s+(?:(?:and|y|oh|o)\s+)?|-){_NUM_WORD_RE}\b)*\b"
+)
+_OH = re.compile(r"(?i)\b(?:oh|o)\b")
+_RUN_GROUP = re.compile(r"[^,]+")
+_ORDINAL_ALONE = re.compile(r"(?i)^(?:first|second|third)$")
+_MONTH_NEAR = re.compile(
+    r"(?i)(?:\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+$"
+    r"|^\s+of\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec))"
+)
+
 
 @dataclass(frozen=True, slots=True)
 class Normalised:
@@ -92,7 +121,7 @@ class Normalised:
 def normalise(text: str) -> Normalised:
     """The screening copy of ``text``; see the module's docstring."""
     if text.isascii():
-        if _ASCII_WORK.search(text) is None:
+        if _ASCII_WORK.search(text) is None and _NUM_WORD.search(text) is None:
             return Normalised(text, text)
         chars = list(text)
         starts = list(range(len(text)))
@@ -103,6 +132,8 @@ def normalise(text: str) -> Normalised:
             _unconfuse(chars)
     _ascii_tricks(chars)
     folded = "".join(chars)
+    if _NUM_WORD.search(folded):
+        folded, starts, ends = _words_to_digits(folded, starts, ends)
     if _SPACED_DIGITS.search(folded):
         folded, starts, ends = _join_spaced_digits(folded, starts, ends)
     if folded == text:
@@ -245,3 +276,92 @@ def _join_spaced_digits(
         [s for s, k in zip(starts, keep, strict=True) if k],
         [e for e, k in zip(ends, keep, strict=True) if k],
     )
+
+
+def _run_to_digits(run: str, before: str, after: str) -> list[tuple[str, int, int]]:
+    """A run of number words as (text, start, end) pieces, ends relative to the run.
+
+    Each comma-separated group is read by text2num; a group of several numbers said one
+    after the other ("four twelve", "nineteen thirty one", "six one seven") is one
+    number, and groups that all became digits are joined with "-" ("five five five,
+    two one two, ..." is 555-212-...). A lone first/second/third is only read as a
+    number next to a month ("march second", "first of may").
+    """
+    from text_to_num import alpha2digit  # loaded on the first text with a number word
+
+    lang = "es" if any(_ES_ONLY.match(w) for w in re.findall(r"[^\W\d_]+", run)) else "en"
+    groups = []
+    # Alone, "two three" stays two numbers ("two three-year-olds"); between commas,
+    # "four four" is one group of a dictated number.
+    least = 2 if "," in run.strip(", ") else 3
+    for g in _RUN_GROUP.finditer(run):
+        words = g.group()
+        lead = len(words) - len(words.lstrip())
+        words = words.strip()
+        if not words:
+            continue
+        start = g.start() + lead
+        spoken = _OH.sub("zero", words)
+        threshold = 3
+        if _ORDINAL_ALONE.match(words) and (
+            _MONTH_NEAR.search(before if start == 0 else run[:start])
+            or _MONTH_NEAR.search(after)
+        ):
+            threshold = 0
+        out = alpha2digit(spoken, lang, threshold)
+        pieces = out.split()
+        joined = "".join(pieces)
+        if (
+            len(pieces) > 1
+            and all(p.isdigit() for p in pieces[:-1])
+            and re.fullmatch(r"\d+(?:st|nd|rd|th)?", pieces[-1])
+            and sum(c.isdigit() for c in joined) >= least
+        ):
+            out = joined
+        groups.append((out, start, start + len(words)))
+    if len(groups) > 1 and all(o.isdigit() for o, _, _ in groups):
+        pieces: list[tuple[str, int, int]] = []
+        for k, (o, s0, e0) in enumerate(groups):
+            if k:
+                pieces.append(("-", groups[k - 1][2], s0))
+            pieces.append((o, s0, e0))
+        return pieces
+    pieces = []
+    for k, (o, s0, e0) in enumerate(groups):
+        if k:
+            pieces.append((run[groups[k - 1][2]:s0], groups[k - 1][2], s0))
+        pieces.append((o, s0, e0))
+    return pieces
+
+
+def _words_to_digits(
+    text: str, starts: list[int], ends: list[int]
+) -> tuple[str, list[int], list[int]]:
+    """Numbers in words read as digits; each digit maps to the words it was read from."""
+    out: list[str] = []
+    new_starts: list[int] = []
+    new_ends: list[int] = []
+    pos = 0
+    for m in _NUM_RUN.finditer(text):
+        out.append(text[pos:m.start()])
+        new_starts.extend(starts[pos:m.start()])
+        new_ends.extend(ends[pos:m.start()])
+        base = m.start()
+        for piece, s0, e0 in _run_to_digits(
+            m.group(), text[max(0, base - 12):base], text[m.end():m.end() + 14]
+        ):
+            if piece == m.group()[s0:e0]:
+                out.append(piece)
+                new_starts.extend(starts[base + s0:base + e0])
+                new_ends.extend(ends[base + s0:base + e0])
+                continue
+            # Read from words: every character stands for all of them, so a finding
+            # over any digit covers the whole spoken number.
+            out.append(piece)
+            new_starts.extend([starts[base + s0]] * len(piece))
+            new_ends.extend([ends[base + e0 - 1]] * len(piece))
+        pos = m.end()
+    out.append(text[pos:])
+    new_starts.extend(starts[pos:])
+    new_ends.extend(ends[pos:])
+    return "".join(out), new_starts, new_ends

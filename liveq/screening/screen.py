@@ -34,7 +34,7 @@ def screen_text(text: str, *, rules: ScreeningRules | None = None) -> list[Findi
     read = copy.text
     found: list[Finding] = []
     if rules.check_phi:
-        found += detect_phi(read)
+        found += detect_phi(read, rules)
     if rules.check_profanity:
         found += _longest_per_kind(find_profanity(read, rules))
     if rules.watch_list:

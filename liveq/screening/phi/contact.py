@@ -47,10 +47,82 @@ _FAX_CUE = re.compile(r"(?i)\bfax(?:ed|ing)?\b")
 _DIGIT = re.compile(r"\d")
 
 
+# Emails written so a pattern would miss them: "john dot smith at gmail dot com",
+# "kbrooks (at) yahoo (dot) com", "aidenp2011 @ lincolnhs . org", Spanish "arroba/punto".
+_SEP_DOT = (
+    r"(?:\s*\.\s*|\s+(?:dot|punto)\s+|\s*[(\[{<]\s*(?:dot|punto)\s*[)\]}>]\s*)"
+)
+_SEP_AT_WORD = r"\s+(?:at|arroba)\s+"
+_SEP_AT = (
+    rf"(?:\s*@\s*|{_SEP_AT_WORD}|\s*[(\[{{<]\s*(?:at|arroba)\s*[)\]}}>]\s*)"
+)
+_ADDR_WORD = r"[A-Za-z0-9_%+-]+"
+_OBFUSCATED_EMAIL = re.compile(
+    rf"(?i)(?<![\w.@])(?P<local>{_ADDR_WORD}(?:{_SEP_DOT}{_ADDR_WORD})*)"
+    rf"(?P<at>{_SEP_AT})(?P<domain>{_ADDR_WORD}(?:{_SEP_DOT}{_ADDR_WORD})*)"
+)
+_DOMAIN_LABEL = re.compile(_ADDR_WORD)
+_TLD_SET = frozenset(_TLDS.split("|"))
+# Mail services people name without a top-level domain ("rlopez at gmail").
+_MAIL_SERVICES = frozenset(
+    "gmail googlemail yahoo hotmail outlook live msn icloud me mac aol protonmail proton"
+    " comcast verizon att sbcglobal bellsouth cox charter earthlink gmx yandex mail zoho"
+    " rocketmail ymail".split()
+)
+
+
+def _obfuscated_end(m: re.Match[str]) -> int | None:
+    """Where the address ends (its last top-level domain), or None if it is no address."""
+    labels = list(_DOMAIN_LABEL.finditer(m.group("domain")))
+    base = m.start("domain")
+    for k in range(len(labels) - 1, 0, -1):
+        if labels[k].group().lower() in _TLD_SET:
+            return base + labels[k].end()
+    first = labels[0].group().lower()
+    if first in _MAIL_SERVICES:
+        return base + labels[0].end()
+    return None
+
+
+def _address_like(local: str) -> bool:
+    """"maria.g", "jess_88", "rlopez": not "info" or "look" as in "look at webmd.com"."""
+    from liveq.screening.phi.lexicon import is_rare
+
+    return bool(re.search(r"[\d_.]", local)) or is_rare(local)
+
+
+def _obfuscated_emails(text: str) -> list[Finding]:
+    out: list[Finding] = []
+    pos = 0
+    while True:
+        m = _OBFUSCATED_EMAIL.search(text, pos)
+        if m is None:
+            return out
+        end = _obfuscated_end(m)
+        plain = "@" not in m.group("at") and re.fullmatch(
+            _SEP_AT_WORD, m.group("at"), re.IGNORECASE
+        )
+        if end is not None and (not plain or _address_like(m.group("local"))):
+            out.append(Finding("email", m.start(), end, "email address, written out"))
+            pos = end
+        else:
+            # "me at maria.g at hotmail.com": the address may start at the next word.
+            nxt = re.search(r"[\s(\[{<@]", text[m.start():])
+            pos = m.start() + (nxt.end() if nxt else len(m.group()))
+
+
+_OBFUSCATION_CUE = re.compile(r"(?i)@|\b(?:at|arroba)\b")
+
+
 def find_emails(text: str) -> list[Finding]:
-    if "@" not in text:
-        return []
-    return [Finding("email", m.start(), m.end(), "email address") for m in _EMAIL.finditer(text)]
+    out = []
+    if "@" in text:
+        out = [Finding("email", m.start(), m.end(), "email address") for m in _EMAIL.finditer(text)]
+    if _OBFUSCATION_CUE.search(text):
+        for f in _obfuscated_emails(text):
+            if all(f.end <= o.start or f.start >= o.end for o in out):
+                out.append(f)
+    return out
 
 
 def find_urls(text: str) -> list[Finding]:
@@ -77,20 +149,64 @@ def find_ips(text: str) -> list[Finding]:
 # Where a phone number could be: a digit cluster with separators, at most ~45 chars.
 # phonenumbers only sees these windows, so a long run of digits and slashes (pasted
 # data, or someone probing the form) costs linear time, not phonenumbers' worst case.
-_PHONE_WINDOW = re.compile(r"[+(]?\d(?:[\d().\-\s/]|ext\.?|x){5,44}")
+# Not inside a word: "NCT04368728" is a trial, not a German number.
+_PHONE_WINDOW = re.compile(r"(?<![A-Za-z0-9])[+(]?\d(?:[\d().\-\s/]|ext\.?|x){5,44}")
 
 
 _THREE_DIGITS = re.compile(r"\d{3}")
+_ZIP4 = re.compile(r"\d{5}-\d{4}")
 # Past this many windows in one text, the rest are left to the cheap NANP pattern below:
 # enough for any real question, and a bound on what a text full of digits can cost.
 _MAX_WINDOWS = 64
 
 
-def _phone_spans(text: str) -> list[tuple[int, int]]:
+# Past this many windows, only the first region is tried (each region is one more pass).
+_MAX_WINDOWS_ALL_REGIONS = 8
+
+
+def _free(spans: list[tuple[int, int]], s: int, e: int) -> bool:
+    return all(e <= s2 or s >= e2 for s2, e2 in spans)
+
+
+def _dialled_shape(raw: str) -> bool:
+    """'+44 7700 900982', '07700 900461': written the way one dials, so a phone number
+    even where the plan keeps the range for fiction (Ofcom's 07700 900xxx, 0161 496 0xxx)
+    or has changed since ('+52 1 33...')."""
+    digits = len(_DIGIT.findall(raw))
+    if raw.startswith("+"):
+        return 8 <= digits <= 15
+    return raw.startswith("0") and not raw.startswith("00") and 10 <= digits <= 11
+
+
+def _window_spans(window: str, regions: tuple[str, ...]) -> list[tuple[int, int]]:
+    """Phone numbers in one digit window: valid in one of ``regions``, else dialled-shaped."""
+    found: list[tuple[int, int]] = []
+    want = len(_DIGIT.findall(window))
+    for region in regions:
+        for m in phonenumbers.PhoneNumberMatcher(
+            window, region, leniency=phonenumbers.Leniency.VALID, max_tries=10
+        ):
+            # "97205-1234" is valid in Spain, but written like that it is a ZIP+4.
+            if _free(found, m.start, m.end) and not _ZIP4.fullmatch(m.raw_string):
+                found.append((m.start, m.end))
+        if sum(len(_DIGIT.findall(window[s:e])) for s, e in found) >= want - 1:
+            return found
+    for m in phonenumbers.PhoneNumberMatcher(
+        window, regions[0] if regions else "US", leniency=phonenumbers.Leniency.POSSIBLE,
+        max_tries=10,
+    ):
+        if _dialled_shape(m.raw_string) and _free(found, m.start, m.end):
+            found.append((m.start, m.end))
+    if not found and window.startswith("+") and _dialled_shape(window):
+        found.append((0, len(window)))  # "+52 1 33 3456 7890": a country code and digits
+    return found
+
+
+def _phone_spans(text: str, regions: tuple[str, ...]) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     windows = 0
     for w in _PHONE_WINDOW.finditer(text):
-        window = w.group()
+        window = w.group().rstrip(" -./(")
         # Every phone number has a 3-digit group or starts with "+": "1 1 1 1" never.
         if not (window[0] == "+" or _THREE_DIGITS.search(window)):
             continue
@@ -101,10 +217,9 @@ def _phone_spans(text: str) -> list[tuple[int, int]]:
         windows += 1
         if windows > _MAX_WINDOWS:
             break
-        for m in phonenumbers.PhoneNumberMatcher(
-            window, "US", leniency=phonenumbers.Leniency.VALID, max_tries=10
-        ):
-            spans.append((w.start() + m.start, w.start() + m.end))
+        tried = regions if windows <= _MAX_WINDOWS_ALL_REGIONS else regions[:1]
+        for s, e in _window_spans(window, tried or ("US",)):
+            spans.append((w.start() + s, w.start() + e))
     for m in _NANP_FORMATTED.finditer(text):
         if all(m.end() <= s or m.start() >= e for s, e in spans):
             spans.append((m.start(), m.end()))
@@ -115,13 +230,13 @@ def _phone_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def find_phones(text: str) -> list[Finding]:
-    """Phone numbers (US by default, + international); 'fax' shortly before makes it a fax."""
+def find_phones(text: str, regions: tuple[str, ...] = ("US",)) -> list[Finding]:
+    """Phone numbers of ``regions`` (+ any with a country code); 'fax' just before: a fax."""
     # phonenumbers is the slow part of screening: skip it when no number can fit.
     if len(_DIGIT.findall(text)) < 7:
         return []
     out = []
-    for start, end in _phone_spans(text):
+    for start, end in _phone_spans(text, regions):
         before = text[max(0, start - 30):start]
         if _FAX_CUE.search(before):
             out.append(Finding("fax", start, end, "fax number"))

@@ -21,6 +21,34 @@ _MONTH_DAY = re.compile(
 _DAY_MONTH = re.compile(
     rf"(?i)\b(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MONTH}(?![a-z])(?:,?\s+{_YEAR}\b)?"
 )
+# "the 1st of may": lowercase "may" is a month after "<ordinal> of".
+_ORDINAL_OF_MAY = re.compile(
+    rf"(?i)\b(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)\s+of\s+may\b(?:,?\s+{_YEAR}\b)?"
+)
+# "tuesday the 12th", "wed the 17th", "Friday 3rd": a weekday and a day of the month.
+_WEEKDAY_DAY = re.compile(
+    r"(?i)\b(?:mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday)?\.?"
+    r",?\s+(?:the\s+)?(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)\b"
+)
+# "christmas eve 2025", "thanksgiving 2019": a holiday is a month and day.
+_HOLIDAY = (
+    r"(?:christmas(?:\s+(?:eve|day))?|xmas(?:\s+eve)?|new\s+year'?s(?:\s+(?:eve|day))?"
+    r"|thanksgiving(?:\s+day)?|easter(?:\s+sunday)?|halloween|valentine'?s\s+day"
+    r"|independence\s+day|the\s+fourth\s+of\s+july|4th\s+of\s+july|mother'?s\s+day"
+    r"|father'?s\s+day|labou?r\s+day|memorial\s+day|veterans\s+day|boxing\s+day"
+    r"|nochebuena|navidad|a[nñ]o\s+nuevo)"
+)
+_HOLIDAY_YEAR = re.compile(rf"(?i)\b{_HOLIDAY}(?:\s+(?:of\s+)?|,\s*){_YEAR}\b")
+# "born 1931, march 2nd": a year then the month and day.
+_YEAR_MONTH_DAY = re.compile(rf"(?i)\b{_YEAR},?\s+{_MONTH}\s+{_DAY}\b")
+# Spanish: "15 de marzo de 1931", "el 2 de enero", "22 de agosto".
+_ES_MONTH = (
+    r"(?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre"
+    r"|noviembre|diciembre)"
+)
+_ES_DATE = re.compile(
+    rf"(?i)\b(?:0?[1-9]|[12]\d|3[01])\s+de\s+{_ES_MONTH}\b(?:\s+(?:de|del)\s+{_YEAR}\b)?"
+)
 _NUMERIC_FULL = re.compile(
     r"(?<![\d/.\-:])(\d{1,2})([/.\-])(\d{1,2})\2(\d{4}|\d{2})(?![\d/]|[.\-]\d)"
 )
@@ -48,10 +76,11 @@ _NUMERIC_MONTH_YEAR = re.compile(r"(?<![\d/.\-])(0?[1-9]|1[0-2])/(?:19|20)\d\d(?
 _EVENT_CUE = re.compile(
     r"(?i)\b(?:born|birth|dob|d\.o\.b|admit(?:ted)?|admission|discharg\w*|died|death|passed"
     r"|diagnos\w*|surgery|operat\w*|procedure|deliver\w*|transplant\w*|chemo|biopsy|scan"
-    r"|readmitted|transferred|appointment|visit|injur\w*|accident|fell|seen)\b"
+    r"|readmitted|transferred|appointment|appt|visit|injur\w*|accident|fell|seen|moved"
+    r"|rescheduled|scheduled|booked|due)\b"
 )
 _ORDINAL_DAY = re.compile(
-    r"(?i)\b(?:on|since|from|until|till|by|before|after)\s+the\s+(?P<val>(?:0?[1-9]|[12]\d|3[01])"
+    r"(?i)\b(?:on|since|from|until|till|by|before|after|to|for)\s+the\s+(?P<val>(?:0?[1-9]|[12]\d|3[01])"
     r"(?:st|nd|rd|th))\b(?!\s*(?:of\b|floor|fl\b|grade|day|week|month|year|time|dose|round"
     r"|cycle|try|attempt|percentile|trimester|visit|street|st\b|avenue|ave\b|birthday|place"
     r"|shift|stage|level|row|century|generation|step|line|session|try|one|person|patient))"
@@ -68,8 +97,19 @@ def _reason(text: str, start: int, default: str) -> str:
     return "date of birth" if _DOB_CUE.search(text[max(0, start - 25):start]) else default
 
 
+# "6/10", "10/10": pain scores and ratings, unless a date cue says otherwise ("on 6/10").
+_OUT_OF_TEN = re.compile(r"/10(?![\d/])")
+_DATE_CUE_BEFORE = re.compile(
+    r"(?i)\b(?:on|since|by|until|till|from|dob|born|admitted|discharged|appointment|appt"
+    r"|surgery|scheduled|due|date)[:\s]*$"
+)
+
+
 def find_dates(text: str) -> list[Finding]:
     out: list[Finding] = []
+    for pattern in (_ORDINAL_OF_MAY, _WEEKDAY_DAY, _HOLIDAY_YEAR, _YEAR_MONTH_DAY, _ES_DATE):
+        for m in pattern.finditer(text):
+            out.append(Finding("date", m.start(), m.end(), _reason(text, m.start(), "date")))
     for m in _NUMERIC_FULL.finditer(text):
         if _valid_numeric(int(m.group(1)), int(m.group(3))):
             out.append(Finding("date", m.start(), m.end(), _reason(text, m.start(), "full date")))
@@ -81,6 +121,8 @@ def find_dates(text: str) -> list[Finding]:
     for m in _MONTH_SLASH_DAY.finditer(text):
         before = text[max(0, m.start() - 30):m.start()]
         if _FRACTION_AFTER.match(text, m.end()) or _SCORE_BEFORE.search(before):
+            continue
+        if _OUT_OF_TEN.match(text, m.end(1)) and not _DATE_CUE_BEFORE.search(before):
             continue
         out.append(Finding("date", m.start(), m.end(), _reason(text, m.start(), "month/day date")))
     for pattern in (_MONTH_YEAR, _NUMERIC_MONTH_YEAR):
@@ -121,6 +163,13 @@ _MEASURE_BEFORE = re.compile(
     r"|sugar|a1c|count|number|reading|fever|ef|ejection|percent|cholesterol|ldl|hdl)\b"
 )
 _APPOSITIVE = re.compile(rf"\b[A-Z][a-z]+,\s*{_AGE},(?P<aw>)")
+# "my grandpa (95!!)", "Earl (97)": an age in brackets right after a person.
+_BRACKETED = re.compile(
+    rf"(?i)\b(?:grand\w*|mom|mum|mother|dad|father|aunt|uncle|husband|wife|patient|nana|papa"
+    rf"|abuel[oa]|t[ií][oa]|[A-Z][a-z]+)\s*\(\s*{_AGE}\b(?!\s*(?:%|mg|kg|lbs?|/))(?P<aw>)"
+)
+# Spanish: "tiene 92 años", "93 años de edad"; not "hace 90 años" (ninety years ago).
+_ES_YEARS = re.compile(rf"(?i)(?<!\bhace\s)\b{_AGE}\s+a[nñ]os\b(?P<aw>)")
 
 
 def _age_finding(m: re.Match[str]) -> Finding:
@@ -130,7 +179,7 @@ def _age_finding(m: re.Match[str]) -> Finding:
 
 def find_ages(text: str) -> list[Finding]:
     out: list[Finding] = []
-    for pattern in (_YEARS_OLD, _BIRTHDAY, _AGE_CUE, _APPOSITIVE):
+    for pattern in (_YEARS_OLD, _BIRTHDAY, _AGE_CUE, _APPOSITIVE, _BRACKETED, _ES_YEARS):
         for m in pattern.finditer(text):
             out.append(_age_finding(m))
     for m in _IS_AGE.finditer(text):

@@ -52,6 +52,7 @@ _RULES: tuple[tuple[str, re.Pattern[str], str, int], ...] = (
     ("mrn", _labelled(
         r"mrn|m\.r\.n\.?|mr\s?#|med(?:ical)?\s+rec(?:ord)?s?|(?:medical\s+)?record|chart"
         r"|patient\s+id|hospital\s+(?:number|no\.?|#|id)|health\s+record"
+        r"|(?:n[uú]mero\s+de\s+)?expediente|historia\s+cl[ií]nica|dossier"
     ), "medical record number", 4),
     ("health_plan_number", _labelled(
         r"member(?:\s+id)?|subscriber(?:\s+id)?|insurance(?:\s+(?:id|card))?|policy"
@@ -72,6 +73,60 @@ _RULES: tuple[tuple[str, re.Pattern[str], str, int], ...] = (
 # A VIN needs no label: 17 characters, no I/O/Q, letters and digits mixed.
 _VIN = re.compile(r"\b(?=[A-HJ-NPR-Z0-9]*[A-HJ-NPR-Z])(?=[A-HJ-NPR-Z0-9]*\d)[A-HJ-NPR-Z0-9]{17}\b")
 _DIGIT = re.compile(r"\d")
+
+# National health numbers, labelled: the NHS number (England, Wales, Isle of Man; 10
+# digits, mod-11 check digit), CHI (Scotland), Ontario's OHIP health card (10 digits,
+# Luhn check digit, a 2-letter version code), Mexico's IMSS/NSS (11 digits).
+_NATIONAL_VALUE = r"(?P<val>\d{3,4}[ -]?\d{3}[ -]?\d{3,4}(?:[ -]?(?-i:[A-Z]{2}))?)"
+_NATIONAL = re.compile(
+    r"(?i)\b(?P<label>nhs|chi|ohip|health\s+card|health\s+number|ontario\s+health"
+    r"|imss|nss|(?:n[uú]mero\s+de\s+)?afiliaci[oó]n(?:\s+(?:imss|al\s+imss))?)"
+    + _FILL + _NATIONAL_VALUE
+    + r"(?![\w-])"
+)
+
+
+def nhs_check(digits: str) -> bool:
+    """The NHS number's mod-11 check digit (weights 10..2 on the first nine digits)."""
+    if len(digits) != 10:
+        return False
+    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
+    check = 11 - total % 11
+    check = 0 if check == 11 else check
+    return check != 10 and check == int(digits[9])
+
+
+def luhn_check(digits: str) -> bool:
+    """The Luhn check digit (OHIP health card numbers, payment cards)."""
+    total = 0
+    for k, d in enumerate(reversed(digits)):
+        n = int(d) * (2 if k % 2 else 1)
+        total += n - 9 if n > 9 else n
+    return bool(digits) and total % 10 == 0
+
+
+def _national_reason(label: str, digits: str) -> str:
+    label = label.casefold()
+    if label in ("nhs", "chi"):
+        checked = " (its check digit is valid)" if nhs_check(digits) else ""
+        return f"{label.upper()} number{checked}"
+    if label in ("imss", "nss") or "afiliaci" in label:
+        return "IMSS social security number"
+    checked = " (its check digit is valid)" if luhn_check(digits) else ""
+    return f"OHIP health card number{checked}"
+
+
+def find_national_numbers(text: str) -> list[Finding]:
+    out: list[Finding] = []
+    for m in _NATIONAL.finditer(text):
+        digits = "".join(_DIGIT.findall(m.group("val")))
+        if len(digits) < 9:
+            continue
+        reason = _national_reason(" ".join(m.group("label").split()), digits)
+        out.append(Finding("health_plan_number", m.start("val"), m.end("val"), reason))
+    return out
+
+
 # Health-plan "group" numbers only count when the text is about insurance.
 _INSURANCE_CONTEXT = re.compile(
     r"(?i)\b(?:insurance|insurer|member|policy|plan|medicare|medicaid|aetna|cigna|humana"
@@ -105,4 +160,5 @@ def find_identifiers(text: str) -> list[Finding]:
             out.append(Finding(kind, m.start("val"), m.end("val"), reason))
     for m in _VIN.finditer(text):
         out.append(Finding("vehicle_id", m.start(), m.end(), "vehicle identification number"))
+    out.extend(find_national_numbers(text))
     return out

@@ -103,3 +103,30 @@ def find_rooms(text: str) -> list[Finding]:
     for m in _IN_UNIT_CODE.finditer(text):
         out.append(Finding("room_number", m.start("val"), m.end("val"), "room or bed code"))
     return out
+
+
+# UK postcodes (the official letter sets: the inward code never uses C I K M O V, so
+# "b12 3mg" is a dose, not a postcode) and Canadian postal codes, in any case.
+_UK_POSTCODE = re.compile(
+    r"(?i)(?<![\w-])(?P<zip>[A-PR-UWYZ](?:[A-HK-Y]?\d[A-Z\d]?)\s?\d[ABD-HJLNP-UW-Z]{2})"
+    r"(?![\w-])"
+)
+_CA_POSTCODE = re.compile(
+    r"(?i)(?<![\w-])(?P<zip>[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z][ -]?\d[ABCEGHJ-NPRSTV-Z]\d)"
+    r"(?![\w-])"
+)
+_ORDINAL_TAIL = re.compile(r"(?i)\d(?:st|nd|rd|th)$")
+
+
+def find_postcodes(text: str) -> list[Finding]:
+    """UK postcodes ("M1 4BT", "ls1 4dy") and Canadian postal codes ("M5V 2T6")."""
+    out: list[Finding] = []
+    for m in _UK_POSTCODE.finditer(text):
+        code = m.group("zip")
+        # "b6 2nd dose": an ordinal, not an inward code.
+        if _ORDINAL_TAIL.search(code) or (" " not in code and code.islower()):
+            continue
+        out.append(Finding("zip_code", m.start("zip"), m.end("zip"), "UK postcode"))
+    for m in _CA_POSTCODE.finditer(text):
+        out.append(Finding("zip_code", m.start("zip"), m.end("zip"), "Canadian postal code"))
+    return out

@@ -1,0 +1,122 @@
+"""What a word is: a first name, a surname, a common English or Spanish word.
+
+Read once, on first use, from data that maintained packages ship (no hand lists):
+
+- first names and surnames with their frequency: the US Census Bureau's 1990 name
+  tables (public domain) as shipped by the ``names`` package (``names.FILES``), plus
+  ``data/first_names.txt`` (the same census names and names common since 1990);
+- how common a word is: ``wordfreq``'s "small" English and Spanish lists (Zipf scale:
+  6 is "the"-frequent, 3 is once per million words).
+
+A name that is also a common word ("Hope", "Will", "Baker") is told apart by how much
+more often the word is written than people are given the name: wordfreq counts both
+uses, the census counts only the name.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from functools import cache
+
+# Zipf of a name's own use, from its census share: calibrated so that frequent names
+# that are not words (kevin, gladys, michael) come out about as wordfreq counts them.
+_FIRST_OFFSET = 6.8
+_LAST_OFFSET = 7.0
+# A token written this much more often than its use as a name predicts is a word first.
+_WORD_EXCESS = 0.4
+# Below this, a token is no common English word at all (once in 3 million words).
+_RARE = 3.0
+
+
+def fold(word: str) -> str:
+    """Casefolded, accents removed, curly apostrophes straight: the lookup key."""
+    word = word.replace("’", "'").casefold()
+    if word.isascii():
+        return word
+    decomposed = unicodedata.normalize("NFD", word)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _census(path: str) -> dict[str, float]:
+    shares: dict[str, float] = {}
+    with open(path, encoding="ascii") as fh:
+        for line in fh:
+            parts = line.split()
+            if len(parts) >= 2:
+                key = parts[0].lower()
+                shares[key] = shares.get(key, 0.0) + float(parts[1])
+    return shares
+
+
+@cache
+def first_names() -> dict[str, float]:
+    """First name -> share of people (percent, men and women averaged)."""
+    import names  # the census tables; read through the package, not a path guess
+
+    from liveq.screening.phi.names import first_names as extra
+
+    male, female = _census(names.FILES["first:male"]), _census(names.FILES["first:female"])
+    out = {k: (male.get(k, 0.0) + female.get(k, 0.0)) / 2 for k in male.keys() | female.keys()}
+    for name in extra():
+        out.setdefault(fold(name), 0.001)
+    return out
+
+
+@cache
+def surnames() -> dict[str, float]:
+    """Surname -> share of people (percent); 88,799 names, the rarest at 0.000."""
+    import names
+
+    return _census(names.FILES["last"])
+
+
+@cache
+def _zipf_table(lang: str) -> dict[str, float]:
+    import wordfreq
+
+    return {w: round(math.log10(f) + 9, 2) for w, f in
+            wordfreq.get_frequency_dict(lang, wordlist="small").items()}
+
+
+def zipf(word: str, lang: str = "en") -> float:
+    """How common ``word`` is in ``lang`` on the Zipf scale (0 when not in the list)."""
+    return _zipf_table(lang).get(fold(word), 0.0)
+
+
+def is_first_name(word: str) -> bool:
+    return fold(word) in first_names()
+
+
+def is_surname(word: str) -> bool:
+    return fold(word) in surnames()
+
+
+@cache
+def is_word(word: str) -> bool:
+    """Whether ``word`` is a common word first and a name second ("hope", "will", "hill").
+
+    Names that are also common words count as words when their written frequency is
+    well above what their census share predicts ("hope" 5.4 vs 3.0 as a name), or when
+    they are everyday Spanish words ("al", "soy", "de").
+    """
+    key = fold(word)
+    z = zipf(key)
+    if zipf(key, "es") >= 5.0:
+        return True
+    share = first_names().get(key, 0.0)
+    last = surnames().get(key, 0.0)
+    if share <= 0 and last <= 0:
+        return z >= _RARE
+    if z < 4.0:
+        return False
+    expected = max(
+        _FIRST_OFFSET + math.log10(share / 100) if share > 0 else 0.0,
+        _LAST_OFFSET + math.log10(last / 100) if last > 0 else 0.0,
+    )
+    return z - expected >= _WORD_EXCESS
+
+
+def is_rare(word: str) -> bool:
+    """No common word in English or Spanish: "okonkwo", "rlopez", "kbrooks"."""
+    return zipf(word) < _RARE and zipf(word, "es") < _RARE + 0.5

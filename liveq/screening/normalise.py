@@ -69,6 +69,7 @@ _UNDERSCORE = re.compile(r"(?<=[0-9A-Za-z])_+(?=[0-9A-Za-z])")
 # Dots are not separators here: "8.8.8.8" is an IP address.
 _SPACED_DIGITS = re.compile(r"(?<![^\W_])\d(?![^\W_])(?:[ \-_]{1,3}\d(?![^\W_])){2,}")
 _NOT_DIGIT = re.compile(r"\D")
+_WRITTEN_AT = re.compile(r"(?i)\s*(?:[(\[{<]\s*(?:at|arroba)\s*[)\]}>]|(?:at|arroba)\s)")
 
 # Numbers written in words ("six one seven, five five five...", "four twelve", "noventa y
 # tres"): text2num's alpha2digit reads them; this finds where they are, so the spans map.
@@ -260,7 +261,10 @@ def _in_address(text: str, at: int) -> bool:
     start = text.rfind(" ", 0, at) + 1
     end = text.find(" ", at)
     word = text[start:] if end == -1 else text[start:end]
-    return "@" in word or "/" in word
+    # "jess_88 [at] outlook [dot] com": an address written out is one too.
+    return "@" in word or "/" in word or (
+        end != -1 and _WRITTEN_AT.match(text, end) is not None
+    )
 
 
 def _join_spaced_digits(

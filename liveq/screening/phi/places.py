@@ -33,6 +33,23 @@ _NEVER_IN_STREET_NAME = frozenset(
 )
 # "Main" is a real street name, but only with a number right before it and no other words.
 _TITLE_AFTER = re.compile(r"\.?\s+[A-Z][a-z]")
+_LOWERCASE_ADDRESS_OK = re.compile(
+    rf"(?i)^\S+\s+{_DIRECTION}\s|{_UNIT}$|(?:rd|hwy)\s+\d+$"
+)
+_ADDRESS_CUE = re.compile(
+    r"(?i)\b(?:at|to|live[sd]?|living|address|staying|stays|moved|move|home|house|lives"
+    r"|apartment|pick\s*up|drop\s*off|send|mail|deliver\w*|visit|come)\b[^.!?]{0,25}$"
+)
+# Spanish and Mexican streets: "calle hidalgo 214", "av. insurgentes sur 1602 int 4".
+_ES_STREET = re.compile(
+    r"(?i)\b(?:calle|c/|avenida|av\.|avda\.?|paseo|camino|carretera|calzada|privada"
+    r"|boulevard|blvd\.?)\s+(?:[^\W\d_][\w.'-]*\s+){1,3}?(?:no\.?\s*|n[uú]m\.?\s*|#\s*)?"
+    r"\d{1,5}[a-z]?\b(?:,?\s+(?:int|interior|depto|dpto|piso|apto)\.?\s*#?\s*\w{1,4}\b)?"
+)
+# A ZIP right after a street line: "12 cedar ct, 60614", "... st seattle wa 98107".
+_ZIP_AFTER_STREET = re.compile(
+    r"(?i)(?:,?\s*[a-z][a-z .'-]{0,25}?)?,?\s*(?:[a-z]{2}\.?,?\s+)?(?P<zip>\d{5}(?:-\d{4})?)(?![\d-])"
+)
 _PO_BOX = re.compile(r"(?i)\bp\.?\s?o\.?\s*box\s+\d{1,6}\b")
 
 _STATES = (
@@ -51,7 +68,7 @@ _ZIP_PLUS4 = re.compile(r"(?<![\d-])(?P<zip>\d{5}-\d{4})(?![\d-])")
 
 _ROOM = re.compile(
     r"(?i)\b(?P<word>room|rm\.?|bed|bay|cubicle|cuarto|habitaci[oó]n|cama|chambre|lit)"
-    r"\s*(?:#|no\.?|number|num\.?)?\s*(?P<val>[a-z]?\d{1,4}[a-z]?)(?![\w/:]|\.\d)"
+    r"\s*(?:#|no\.?|number|num\.?|(?:is|es)\s+(?=\d{3,4}\b|\d{1,4}[a-z]\b))?\s*(?P<val>[a-z]?\d{1,4}[a-z]?)(?![\w/:]|\.\d)"
     r"(?!\s*(?:%|mg|ml|hours?|hrs?|days?|weeks?|minutes?|times|people|patients|beds|rooms))"
 )
 # "Mr. Thompson in 5B": a short unit code after "in", lettered A-F like beds and pods.
@@ -74,9 +91,16 @@ def find_addresses(text: str) -> list[Finding]:
             # "500 Main St" is an address; "2 miles down the street" is not.
             if not (len(words) == 1 and words[0].casefold() == "main"):
                 continue
-        # A lowercase one-letter suffix match like "3 cats dr" is too weak; require a
-        # capital somewhere or a full suffix word.
-        if m.group("name").islower() and m.group("suffix").islower() and len(m.group("suffix")) < 4:
+        # A lowercase short suffix ("3 cats dr") is too weak alone: typed in lowercase,
+        # an address shows itself by a direction ("402 e maple ave"), a unit, or a
+        # place word before it ("we live at 27 oak hollow dr", "wheelchair van to ...").
+        if (
+            m.group("name").islower()
+            and m.group("suffix").islower()
+            and len(m.group("suffix")) < 4
+            and not _LOWERCASE_ADDRESS_OK.search(m.group())
+            and not _ADDRESS_CUE.search(text[max(0, m.start() - 40):m.start()])
+        ):
             continue
         # "Dr. Chen", "St. Joseph": a title before a name, not a street suffix.
         if (
@@ -85,6 +109,11 @@ def find_addresses(text: str) -> list[Finding]:
             and m.group("name")[:1].islower()
         ):
             continue
+        out.append(Finding("street_address", m.start(), m.end(), "street address"))
+        z = _ZIP_AFTER_STREET.match(text, m.end())
+        if z:
+            out.append(Finding("zip_code", z.start("zip"), z.end("zip"), "ZIP code"))
+    for m in _ES_STREET.finditer(text):
         out.append(Finding("street_address", m.start(), m.end(), "street address"))
     for m in _PO_BOX.finditer(text):
         out.append(Finding("street_address", m.start(), m.end(), "PO box"))

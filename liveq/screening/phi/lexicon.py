@@ -27,6 +27,8 @@ _LAST_OFFSET = 7.0
 _WORD_EXCESS = 0.4
 # Below this, a token is no common English word at all (once in 3 million words).
 _RARE = 3.0
+# A token in no name table is a common word from here (about 6 in a million words).
+_COMMON = 3.8
 
 
 def fold(word: str) -> str:
@@ -75,13 +77,21 @@ def surnames() -> dict[str, float]:
 def _zipf_table(lang: str) -> dict[str, float]:
     import wordfreq
 
-    return {w: round(math.log10(f) + 9, 2) for w, f in
-            wordfreq.get_frequency_dict(lang, wordlist="small").items()}
+    table: dict[str, float] = {}
+    for w, f in wordfreq.get_frequency_dict(lang, wordlist="small").items():
+        z = round(math.log10(f) + 9, 2)
+        table[w] = z
+        # Also under the folded key, so "nacio" typed without its accent is "nació".
+        key = fold(w)
+        if key != w and table.get(key, 0.0) < z:
+            table[key] = z
+    return table
 
 
 def zipf(word: str, lang: str = "en") -> float:
     """How common ``word`` is in ``lang`` on the Zipf scale (0 when not in the list)."""
-    return _zipf_table(lang).get(fold(word), 0.0)
+    table = _zipf_table(lang)
+    return table.get(word.casefold()) or table.get(fold(word), 0.0)
 
 
 def is_first_name(word: str) -> bool:
@@ -102,12 +112,14 @@ def is_word(word: str) -> bool:
     """
     key = fold(word)
     z = zipf(key)
-    if zipf(key, "es") >= 5.0:
+    if zipf(key, "es") >= 5.5:
         return True
     share = first_names().get(key, 0.0)
     last = surnames().get(key, 0.0)
     if share <= 0 and last <= 0:
-        return z >= _RARE
+        # In no name table: a word when it is common ("the", "surgery"); between rare
+        # and common ("sven", "botox") it is neither a word nor a known name.
+        return z >= _COMMON
     if z < 4.0:
         return False
     expected = max(

@@ -51,6 +51,7 @@ _PATIENT_CUE = re.compile(rf"(?i)\b(?:patients?|pt\.?|resident|client)\s+{_TITLE
 _HONORIFIC_CUE = re.compile(r"(?i)\b(?:mr|mrs|ms|miss|mx)\.?\s+(?=[A-Z])")
 _INTRO_CUE = re.compile(
     r"(?i)\b(?:my\s+name\s+is|my\s+name's|name\s+is|named|called|i\s+am|i'?m|im|this\s+is|it'?s"
+    r"|soy|me\s+llamo|mi\s+nombre\s+es|goes\s+by|go\s+by|known\s+as|nicknamed"
     r"|hello\s+from|hi\s+from|greetings\s+from|love\s+from|regards|signed)\s+(?=[A-Z])"
 )
 _SUPPORT_CUE = re.compile(
@@ -92,6 +93,33 @@ def first_names() -> frozenset[str]:
     return _word_set("first_names.txt") - common_words()
 
 
+_DOES_AFTER = re.compile(
+    r"(?i)(?:\s*,)?\s+(?:is|was|has|had|got|gets|keeps|kept|needs|wants|just|still|can|will"
+    r"|says|said|asked|told)\b"
+)
+
+
+def _unlisted_name(text: str, end: int, key: str) -> bool:
+    """"my brother kev is getting...": a short form no list has and no common word,
+    doing something (so "my moms appt" is not a name)."""
+    from liveq.screening.phi import lexicon
+
+    return (
+        len(key) >= 3
+        and key not in common_words()
+        and lexicon.zipf(key) < 3.6
+        and not lexicon.is_word(key)
+        and lexicon.zipf(key, "es") < 4.0
+        and _DOES_AFTER.match(text, end) is not None
+    )
+
+
+def _spanish_word(key: str) -> bool:
+    from liveq.screening.phi import lexicon
+
+    return lexicon.zipf(key, "es") >= 4.5 and lexicon.zipf(key, "es") > lexicon.zipf(key) + 1
+
+
 def _strip_possessive(token: str) -> str:
     for suffix in ("'s", "’s"):
         if token.endswith(suffix):
@@ -118,8 +146,10 @@ def _name_at(text: str, pos: int, *, need_capital: bool) -> tuple[int, int] | No
             # "This is Bill Carter" is a name; "My son Will not" is not.
             if not (nxt and _is_capitalised(nxt.group()) and nxt.group().casefold() not in common):
                 return None
-    elif need_capital or key not in names:
+    elif need_capital or not (key in names or _unlisted_name(text, m.end(), key)):
         return None
+    elif _spanish_word(key):
+        return None  # "mi papá está en...": ESTA is a census name, "está" a verb
     start, end = m.start(), m.start() + len(first)
     lowercase = not _is_capitalised(first)
     # Extend with surname tokens: "Jane Doe", "Garcia-Lopez", "de la Cruz", "linda kowalski".

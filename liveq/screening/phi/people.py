@@ -1,9 +1,525 @@
-"""Names without a cue (placeholder, filled in below)."""
+"""Names of people without a cue, in any case, and every name found made whole.
+
+``names.py`` finds a name after a cue ("my husband", "Mrs.", "praying for"). People
+also just write the name: "Is Dr. Patel operating on Kevin Brooks today?", "jose luis
+hernandez is in the cardiac icu", "JOHNSON, MARY dob on the wristband is wrong". This
+module reads each word against census name tables and word frequencies
+(``lexicon.py``) and fires on
+
+- a first name followed by a surname (or by a word that is no common word at all:
+  "Denise Okonkwo"), capitalised or all lowercase, and "LAST, FIRST";
+- a first name or surname alone where the context says it is a person: capitalised in
+  the middle of a sentence ("can Gladys have visitors"), followed by what people do
+  ("Hope is still waiting for her results"), or after a verb that takes a person
+  ("tell jamal", "discharge kevin at 2am"); names that are also common words ("Will",
+  "Hope", "Mark") need that context, and "Will Baker go home" is a name where "will be"
+  is not;
+- a name inside a support hashtag ("#JakeStrong", "#TeamTeresa", "#prayersforElijah").
+
+Then every name finding (with a cue or not) is stretched over the name's other parts,
+so a redaction covers "jose luis hernandez", not "jose". Never a finding: the event's
+staff (``ScreeningRules.staff_names``: every part of their names, in any case), a
+clinician after "Dr."/"Nurse", @handles, eponyms ("lou gehrig's disease", "Mayo
+Clinic", "Parkinson's"), and a short list of public figures (``data/public_figures.txt``).
+"""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+
 from liveq.screening.findings import Finding
+from liveq.screening.phi import lexicon as lx
+from liveq.screening.phi.names import common_words
+
+_TOKEN = re.compile(r"[^\W\d_]+(?:['\-][^\W\d_]+)*")
+_POSSESSIVE = re.compile(r"(?i)'s?$")
+_SENTENCE_END = re.compile(r"[.!?:;\n\u2014\u2013(\"]\s*$|^\s*$")
+_HANDLE_BEFORE = re.compile(r"[@#][\w]*$")
+
+# Words after which the next capitalised word starts a title, not a person ("Dr. Patel").
+_CLINICIAN = frozenset(
+    "dr doctor doctora doc dra nurse prof professor surgeon rn np md pa father pastor rabbi"
+    " reverend rev imam chaplain sister fr coach judge senator president governor".split()
+)
+# Before a place or an institution named after someone: "St Jude", "San Diego", "Fort Worth".
+_PLACE_PREFIX = frozenset("st saint san santa mount mt fort ft lake port new".split())
+# After a name: an institution, a street, or a disease named after someone.
+_EPONYM_AFTER = frozenset(
+    "clinic hospital hospitals university institute foundation center centre medical health"
+    " college school memorial street st avenue ave road rd boulevard blvd county city park"
+    " river lake bay disease diseases syndrome disorder palsy sign test maneuver manoeuvre"
+    " method diet lymphoma cyst law scale score criteria effect reflex fracture tumor tumour"
+    " ulcer hernia classification technique protocol procedure surgery operation award prize"
+    " trial study scholarship children's fund cancer heart body bodies scores family"
+    " console robot system".split()
+)
+# After a person's name and "'s", these are theirs: "pete sandoval's family".
+_PERSONAL_AFTER_POSSESSIVE = frozenset(
+    "family surgery procedure operation heart cancer body scores score test trial study"
+    " fund".split()
+)
+# Used bare in the possessive, as the disease: "Is Parkinson's hereditary?". Medical
+# eponyms every patient audience uses; a person of that name is still found after a cue.
+_DISEASE_EPONYMS = frozenset(
+    "parkinson alzheimer crohn hashimoto hodgkin huntington graves addison cushing tourette"
+    " asperger raynaud sjogren meniere paget bell kawasaki wilson gehrig lyme marfan down"
+    " kaposi hirschsprung bright hirsch peyronie dupuytren guillain barre".split()
+)
+# Family words that are also census first names ("say hi to nana"): kin, not a name.
+_KIN = frozenset(
+    "nana nan gran granny grandma grandpa papa mama mommy daddy mum auntie aunty sis bro"
+    " hubby bestie babe honey buddy doc mimi memaw pawpaw gigi nonna nonno abuela abuelo"
+    " tia tio".split()
+)
+# Right before a name and typed in any case: "mrs kowalczyk", "aunt pat", "baby amara".
+_TITLE_BEFORE = frozenset(
+    "mr mrs ms miss mx senor senora sr sra srta don dona aunt auntie aunty uncle grandma"
+    " grandpa granny nana papa cousin baby tia tio abuela abuelo".split()
+)
+_PRONOUN = frozenset("he she him her his hers himself herself he's she's".split())
+# After a word at the start of a sentence, these make it a verb: "Hope you're well",
+# "Will you post", "Mark the slides", "Bill me later".
+_VERB_READING = frozenset(
+    "you you're your i i'm we we're they it it's that this so to the a an me my us them all"
+    " everyone everybody he she".split()
+)
+# What people do, said right after their name (with is/was/has... and an adverb).
+_PREDICATE = re.compile(
+    r"(?i)^(?:'s\s+|\s+)(?:(?:is|was|has\s+been|had\s+been|will\s+be|just|still|finally|now"
+    r"|also|already|really|not|never|keeps|kept)\s+){0,3}"
+    r"(?:waiting|asking|asked|coming|came|going|went|getting|got|feeling|felt|doing|staying"
+    r"|recovering|resting|sleeping|awake|crying|wants|wanted|needs|needed|told|says|said"
+    r"|started|starts|broke|fell|passed|died|home|in\s+(?:surgery|recovery|the\s+(?:icu|er|ed"
+    r"|hospital|nicu|picu|or|ward))|out\s+of\s+surgery|allowed|scheduled|due|discharged"
+    r"|admitted|complaining|hoping|wondering|keeps|can't|cant|couldn't|didn't|doesn't|won't"
+    r"|is\s+on\s+the|on\s+the\s+(?:transplant|waiting|wait)\s+list)\b"
+)
+# A verb that takes a person right after it: "tell jamal", "discharge kevin at 2am".
+_PERSON_VERB = frozenset(
+    "tell told ask asked discharge discharged discharging see saw visit visiting visited call"
+    " called text texted hug love miss thank thanks help helped helping meet met check"
+    " checking about hi hey hello dear congrats congratulations wish wishing bring brought"
+    " take took send sent with for and or to is was did does can could will has had get got"
+    " operating operate on".split()
+)
+# Before a name, these ask a question about the person: "can Gladys have visitors".
+_INVERSION = frozenset(
+    "can could does did is was will would should has have may might must".split()
+)
+_TITLEISH_SHARE = 0.6
+# "she goes by KJ": initials are a nickname after these words.
+_INITIALS = re.compile(r"(?i:\b(?:goes|go|going|known)\s+(?:by|as))\s+(?P<n>[A-Z]{2,3})\b")
+_PARTICLES = frozenset("da de del della di du van von der la le".split())
+_ROLE_AFTER = re.compile(
+    r"(?i)(?:,\s*|\s+(?:is\s+|was\s+|will\s+be\s+)?)(?:the\s+|our\s+|your\s+|a\s+)?"
+    r"(?:new\s+|former\s+|interim\s+)?(?:chief|head|director|ceo|cfo|coo|cmo|cno|president"
+    r"|vice\s+president|manager|chair|dean|presenter|speaker|host|moderator|surgeon|physician"
+    r"|attending|resident|fellow|nurse\s+(?:manager|practitioner|educator)|md|rn|phd)\b"
+)
+# Auxiliaries that are also first names: alone they are verbs ("My son Will not...").
+_MODAL_NAMES = frozenset("will may can must might".split())
+# The last word of a place, not a surname: "Sycamore Court", "Lincoln Park Hospital".
+_PLACE_WORDS = frozenset(
+    "court street avenue road lane drive circle boulevard way place terrace square"
+    " hospital clinic center centre county city university college school church".split()
+)
+_NUMBER_AFTER = re.compile(r"\s*#?\d")  # "ward 6", "bed 3": a place, not a person
+_HASHTAG = re.compile(
+    r"#(?P<pre>(?i:team|prayers?for|pray4|prayfor|praying4|prayingfor|love4|lovefor|go"
+    r"|justicefor))?(?P<name>[A-Z][a-z]+?|(?<=[a-z])[a-z]+?)"
+    r"(?P<post>(?i:strong|army|nation|warrior|tough|fights?|forever))?\b"
+)
 
 
-def find_people(text: str, cued: list[Finding], staff: tuple[str, ...]) -> list[Finding]:
-    return cued
+@dataclass(frozen=True, slots=True)
+class _Tok:
+    start: int
+    end: int  # without a possessive 's
+    word: str
+    key: str
+    possessive: bool
+    title: bool  # Capitalised (not all capitals)
+    caps: bool  # ALL CAPITALS, two letters or more
+    lower: bool
+    sentence_start: bool
+
+
+@cache
+def public_figures() -> tuple[tuple[str, ...], ...]:
+    """Famous people as folded word tuples ("michael", "j", "fox"); see the data file."""
+    text = resources.files("liveq.screening.data").joinpath("public_figures.txt")
+    out = []
+    for line in text.read_text("utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            out.append(tuple(lx.fold(w) for w in re.findall(r"[^\W\d_]+", line)))
+    return tuple(out)
+
+
+@cache
+def _staff_keys(staff: tuple[str, ...]) -> frozenset[str]:
+    keys = set()
+    for name in staff:
+        for word in re.findall(r"[^\W\d_]+", name):
+            key = lx.fold(word)
+            if key not in _CLINICIAN and key not in ("mr", "mrs", "ms", "mx", "phd", "do"):
+                keys.add(key)
+    return frozenset(keys)
+
+
+def _tokens(text: str) -> list[_Tok]:
+    out = []
+    for m in _TOKEN.finditer(text):
+        word = m.group()
+        end = m.end()
+        possessive = False
+        p = _POSSESSIVE.search(word)
+        if p and len(word) > 3 and (word.endswith("'s") or word.endswith("'")):
+            word = word[: p.start()]
+            end = m.start() + len(word)
+            possessive = True
+        caps = len(word) > 1 and word.isupper()
+        out.append(_Tok(
+            m.start(), end, word, lx.fold(word), possessive,
+            word[:1].isupper() and not caps, caps, word.islower(),
+            bool(_SENTENCE_END.search(text[max(0, m.start() - 3):m.start()]))
+            or _after_sentence(text, m.start()),
+        ))
+    return out
+
+
+def _after_sentence(text: str, pos: int) -> bool:
+    before = text[:pos].rstrip(" \"'(")
+    return not before or before[-1] in ".!?:;\n"
+
+
+def _adjacent(text: str, a: _Tok, b: _Tok) -> bool:
+    return not a.possessive and text[a.end:b.start] == " "
+
+
+@cache
+def _classes(key: str) -> tuple[bool, bool, bool, bool]:
+    """(first name, surname, a word first, no common word at all) for one folded token."""
+    parts = key.split("-") if "-" in key else [key]
+    if "'" in key:
+        # "o'sullivan" is OSULLIVAN in the census tables, "d'angelo" DANGELO.
+        parts = [p.replace("'", "") for p in parts]
+    first = any(lx.is_first_name(p) for p in parts)
+    last = any(lx.is_surname(p) or p in ("al", "el", "o'", "d'") for p in parts)
+    rare = all(lx.is_rare(p) for p in parts)
+    if key in common_words() or len(key) <= 2 or key in _KIN:
+        return first, last, True, False
+    word = not rare and lx.is_word(key) if len(parts) == 1 else all(lx.is_word(p) for p in parts)
+    return first, last, word, rare
+
+
+def _namey(t: _Tok) -> bool:
+    first, last, word, rare = _classes(t.key)
+    return (first or last or rare) and not word
+
+
+def _person_after(text: str, t: _Tok) -> bool:
+    """Does the clause after ``t`` say it is a person: a predicate or a he/she later?"""
+    rest = text[t.end:t.end + 70]
+    if _PREDICATE.match(rest if not t.possessive else rest[2:]):
+        return True
+    clause = re.split(r"[.!?;\n]", rest, maxsplit=1)[0]
+    words = re.findall(r"[a-z']+", clause.lower())
+    if t.sentence_start and words and words[0] in _VERB_READING:
+        return False  # "Hope she gets better": a verb, and its subject
+    skip = 1 if t.sentence_start else 0
+    return any(w in _PRONOUN for w in words[skip:])
+
+
+def _verb_reading(text: str, t: _Tok) -> bool:
+    nxt = re.match(r"\s+([A-Za-z']+)", text[t.end:])
+    return bool(nxt) and nxt.group(1).lower() in _VERB_READING
+
+
+def _prev_word(tokens: list[_Tok], i: int) -> str:
+    return tokens[i - 1].key if i > 0 else ""
+
+
+def _blocked(text: str, tokens: list[_Tok], i: int) -> bool:
+    """A title, handle or place word before token ``i``, or a staff role after it."""
+    t = tokens[i]
+    if _HANDLE_BEFORE.search(text[max(0, t.start - 40):t.start]):
+        return True
+    if i > 0 and tokens[i - 1].end >= t.start - 3:
+        prev = tokens[i - 1].key
+        if prev in _CLINICIAN or prev in _PLACE_PREFIX:
+            return True
+        if text[tokens[i - 1].end:t.start].strip() == "-":
+            return True  # "non-Hodgkin"
+        # "Dr. Amara Osei", "Nurse Manager Tasha Greene": a title two words back.
+        for k in (i - 2, i - 3):
+            if k >= 0 and tokens[k].key in _CLINICIAN and _chain(text, tokens, k, i):
+                return True
+    return False
+
+
+def _chain(text: str, tokens: list[_Tok], k: int, i: int) -> bool:
+    """Tokens k..i follow one another with only spaces or a dot between them, capitalised."""
+    for j in range(k, i):
+        gap = text[tokens[j].end:tokens[j + 1].start]
+        if gap not in (" ", ". ") or not (tokens[j + 1].title or tokens[j + 1].caps):
+            return False
+    return True
+
+
+def _staff_role_after(text: str, end: int) -> bool:
+    """"Jessica Alvarez, chief of surgery", "... the new chief nursing officer"."""
+    return _ROLE_AFTER.match(text, end) is not None
+
+
+def _eponym_after(text: str, t: _Tok, possessive: bool) -> bool:
+    after = re.match(r"(?:'s?)?\s+([A-Za-z']+)", text[t.end:])
+    if after is None:
+        return possessive and t.key in _DISEASE_EPONYMS
+    word = after.group(1).lower()
+    if word in _EPONYM_AFTER and not (possessive and word in _PERSONAL_AFTER_POSSESSIVE):
+        return True  # "Mayo Clinic", "lou gehrig's disease"; not "Sandoval's family"
+    return possessive and t.key in _DISEASE_EPONYMS
+
+
+def _titleish(tokens: list[_Tok]) -> bool:
+    """Headline style or all capitals: capitals say little about names then."""
+    long = [t for t in tokens if len(t.word) > 3]
+    if len(long) < 4:
+        return False
+    return sum(1 for t in long if t.title or t.caps) / len(long) >= _TITLEISH_SHARE
+
+
+def _pair(text: str, tokens: list[_Tok], i: int, titleish: bool) -> bool:
+    """Is tokens[i], tokens[i+1] a first name and a surname?"""
+    a, b = tokens[i], tokens[i + 1]
+    if not _adjacent(text, a, b) or _blocked(text, tokens, i):
+        return False
+    fa, la, wa, ra = _classes(a.key)
+    fb, lb, wb, rb = _classes(b.key)
+    if b.key in _PLACE_WORDS or (lx.zipf(a.key) >= 6 and a.key not in _MODAL_NAMES):
+        return False  # "Sycamore Court", "My Aetna" ("Will Baker" is a name)
+    if _staff_role_after(text, b.end):
+        return False
+    if a.title and b.title or (a.caps and b.caps and not titleish):
+        neutral = not (fa or la or wa or ra)  # "Sven": in no list, not a common word
+        if not (fa or ra or (neutral and lb and not wb)) or not (lb or rb or fb):
+            return False
+        if not wa and not wb:
+            if ra and rb and not (fa or la or fb or lb):
+                # Two words of no list ("Meine Nummer", "Phonak Audéo", "Kwame Mensah"):
+                # only in a clause about a person.
+                return _person_after(text, b) or _prev_word(tokens, i) in _PERSON_VERB
+            return True
+        if wa and not wb:
+            return not titleish
+        if not wa and wb:
+            return lb and not titleish
+        # Both are words too ("Grace Hill", "Mark Stone"): capitals in mid-sentence, or
+        # a clause that says it is a person.
+        return fa and lb and not titleish and (not a.sentence_start or _person_after(text, b))
+    if a.lower and b.lower:
+        if not fa or not (lb or rb) or len(a.word) < 3 or len(b.word) < 3:
+            return False
+        # "una cirugía", "bebé ayer": everyday Spanish, not a first name and a surname.
+        if lx.zipf(b.key, "es") >= 4.3 and not lb or lx.zipf(a.key, "es") >= 5.0:
+            return False
+        if lx.zipf(b.key) >= 5.3 or lx.zipf(b.key, "es") >= 5.0:
+            return False
+        if wa:
+            return not wb and lx.zipf(b.key) < 3.6 and lx.zipf(a.key) < 5.5
+        return not wb or lb
+    return False
+
+
+def _single(text: str, tokens: list[_Tok], i: int, titleish: bool) -> bool:
+    """Is tokens[i], alone, a person's name here?"""
+    t = tokens[i]
+    if len(t.word) < 3 or _blocked(text, tokens, i) or _NUMBER_AFTER.match(text, t.end):
+        return False
+    first, last, word, rare = _classes(t.key)
+    if not (first or last or rare):
+        return False
+    prev = _prev_word(tokens, i)
+    if prev in _TITLE_BEFORE and (t.title or t.lower) and tokens[i - 1].end >= t.start - 4:
+        # "mrs kowalczyk", "aunt pat", "baby amara": the title says a person follows.
+        if t.key in common_words() or lx.zipf(t.key, "es") >= 5.5:
+            return False  # "mi papá está...": a verb
+        return first or not word
+    if _staff_role_after(text, t.end):
+        return False
+    if t.title and not titleish:
+        if word:
+            # "Hope is still waiting for her results", "does Bill need to bring his cpap".
+            return (
+                first
+                and t.key not in _MODAL_NAMES
+                and not _verb_reading(text, t)
+                and _person_after(text, t)
+            )
+        if not t.sentence_start and first:
+            return True  # "can Gladys have visitors"
+        if _eponym_after(text, t, t.possessive):
+            return False
+        if prev in _PARTICLES and tokens[i - 1].lower:
+            return False  # "the da Vinci": part of a name with a particle, a thing here
+        if not t.sentence_start and last and (
+            prev in _PERSON_VERB or prev in _INVERSION or t.possessive
+        ):
+            return True  # "done with Ortiz yet", "did Vasquez get moved", "Brennan's case"
+        # A surname alone needs a predicate ("Ortiz is asking"); "he" later is not enough
+        # ("I read Dickens as a kid and he described...").
+        rest = text[t.end:t.end + 70]
+        if _PREDICATE.match(rest if not t.possessive else rest[2:]) is not None:
+            return True
+        # A first name, or a word of no list asked about ("can Takeshi drive himself").
+        return (first or (rare and prev in _INVERSION | _PERSON_VERB)) and _person_after(text, t)
+    if t.lower and first and not word and not rare:
+        prev = _prev_word(tokens, i)
+        return prev in _PERSON_VERB or _person_after(text, t)
+    return False
+
+
+def _last_first(text: str, tokens: list[_Tok]) -> list[tuple[int, int]]:
+    """"JOHNSON, MARY", "Reyes, Angela", "FOLEY, PATRICK J": a surname, a comma, a first name."""
+    spans = []
+    for i in range(len(tokens) - 1):
+        a, b = tokens[i], tokens[i + 1]
+        if text[a.end:b.start] not in (", ", ","):
+            continue
+        if not ((a.caps and b.caps) or (a.title and b.title)):
+            continue
+        fa, la, wa, ra = _classes(a.key)
+        fb, lb, wb, rb = _classes(b.key)
+        if not (la and fb) or (wa and wb):
+            continue
+        end = b.end
+        initial = re.match(r" [A-Z]\b\.?", text[end:])
+        if initial:
+            end += initial.end()
+        spans.append((a.start, end))
+    return spans
+
+
+def _hashtags(text: str) -> list[tuple[int, int]]:
+    spans = []
+    if "#" not in text:
+        return spans
+    for m in _HASHTAG.finditer(text):
+        if not (m.group("pre") or m.group("post")):
+            continue
+        name = m.group("name")
+        first, last, word, rare = _classes(lx.fold(name))
+        if first and lx.fold(name) not in common_words():
+            spans.append((m.start("name"), m.end("name")))
+    return spans
+
+
+def _coordinated(
+    text: str, tokens: list[_Tok], spans: list[tuple[int, int, str | None]]
+) -> list[tuple[int, int, str | None]]:
+    """"mike and jen petrosyan": a first name joined by "and" to a name found."""
+    out = []
+    for start, _end, _reason in spans:
+        m = re.search(r"([^\W\d_]+)\s+(?:and|&)\s+$", text[max(0, start - 30):start])
+        if not m:
+            continue
+        key = lx.fold(m.group(1))
+        first, _last, _word, _rare = _classes(key)
+        if first and key not in common_words() and len(key) > 2:
+            s0 = start - (len(text[max(0, start - 30):start]) - m.start(1))
+            out.append((s0, s0 + len(m.group(1)), None))
+    return out
+
+
+def _stretch(text: str, tokens: list[_Tok], start: int, end: int) -> tuple[int, int]:
+    """Widen a name span over the name's neighbouring parts ("jose" -> "jose luis hernandez")."""
+    idx = [k for k, t in enumerate(tokens) if t.start < end and t.end > start]
+    if not idx or tokens[idx[0]].start != start or tokens[idx[-1]].end != end:
+        return start, end  # part of a word: the name inside "#JakeStrong"
+    lo, hi = idx[0], idx[-1]
+    style = tokens[lo]
+    for _ in range(3):
+        if hi + 1 >= len(tokens) or not _adjacent(text, tokens[hi], tokens[hi + 1]):
+            break
+        nxt = tokens[hi + 1]
+        if not _same_style(style, nxt) or not _namey(nxt) or _eponym_after(text, nxt, False):
+            break
+        if nxt.lower and not _classes(nxt.key)[1]:
+            break  # lowercase: only census surnames ("hernandez", not "tmrw")
+        hi += 1
+    for _ in range(2):
+        if lo == 0 or not _adjacent(text, tokens[lo - 1], tokens[lo]):
+            break
+        prev = tokens[lo - 1]
+        first, last, word, rare = _classes(prev.key)
+        if not _same_style(style, prev) or word or not (first or last or rare):
+            break
+        if prev.lower and not first:
+            break
+        if _blocked(text, tokens, lo - 1) and prev.key not in _CLINICIAN:
+            break
+        lo -= 1
+    return min(start, tokens[lo].start), max(end, tokens[hi].end)
+
+
+def _same_style(a: _Tok, b: _Tok) -> bool:
+    return (a.title and b.title) or (a.caps and b.caps) or (a.lower and b.lower)
+
+
+def _public_spans(text: str, tokens: list[_Tok]) -> list[tuple[int, int]]:
+    keys = [t.key for t in tokens]
+    spans = []
+    for figure in public_figures():
+        n = len(figure)
+        for k in range(len(keys) - n + 1):
+            if tuple(keys[k:k + n]) == figure:
+                spans.append((tokens[k].start, tokens[k + n - 1].end))
+    return spans
+
+
+def find_people(text: str, cued: list[Finding], staff: tuple[str, ...] = ()) -> list[Finding]:
+    """Names after a cue (``cued``, from ``find_names``) made whole, and names without one."""
+    tokens = _tokens(text)
+    if not tokens:
+        return []
+    titleish = _titleish(tokens)
+    spans: list[tuple[int, int, str | None]] = [(f.start, f.end, f.reason) for f in cued]
+    taken = set()
+    for i in range(len(tokens) - 1):
+        if _pair(text, tokens, i, titleish):
+            spans.append((tokens[i].start, tokens[i + 1].end, None))
+            taken.update((i, i + 1))
+    for s, e in _last_first(text, tokens):
+        spans.append((s, e, None))
+    for i in range(len(tokens)):
+        if i not in taken and _single(text, tokens, i, titleish):
+            spans.append((tokens[i].start, tokens[i].end, None))
+    for s, e in _hashtags(text):
+        spans.append((s, e, None))
+    for m in _INITIALS.finditer(text):
+        spans.append((m.start("n"), m.end("n"), "nickname after 'goes by'"))
+    spans += _coordinated(text, tokens, spans)
+    if not spans:
+        return []
+    staff_keys = _staff_keys(staff)
+    public = _public_spans(text, tokens)
+    out: list[Finding] = []
+    for start, end, reason in spans:
+        start, end = _stretch(text, tokens, start, end)
+        inside = [t for t in tokens if t.start >= start and t.end <= end]
+        if inside and staff_keys and all(t.key in staff_keys for t in inside):
+            continue
+        if any(s <= start and end <= e for s, e in public):
+            continue
+        last = inside[-1] if inside else None
+        if reason is None and last is not None and (
+            _eponym_after(text, last, last.possessive) or _staff_role_after(text, end)
+        ):
+            continue
+        name = text[start:end]
+        out.append(Finding("name", start, end, reason or f"'{name}' looks like a person's name"))
+    return out

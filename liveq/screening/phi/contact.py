@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from functools import lru_cache
 
 import phonenumbers
 
@@ -178,11 +179,35 @@ def _dialled_shape(raw: str) -> bool:
     return raw.startswith("0") and not raw.startswith("00") and 10 <= digits <= 11
 
 
+# Shapes the other detectors own (SSN, ISO and numeric dates, ZIP+4, NANP): only the
+# first region reads them, which keeps a date from costing eight passes of phonenumbers.
+_OWNED_SHAPE = re.compile(
+    r"\d{3}-\d{2}-\d{4}|\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}"
+    r"|\d{5}-\d{4}|\d{4}-\d{4}|(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}"
+)
+
+
+@lru_cache(maxsize=64)
+def _trunk_zero(region: str) -> bool:
+    """Whether numbers of ``region`` are dialled with a leading 0 at home (GB, DE, AU...)."""
+    meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    return meta is not None and meta.national_prefix == "0"
+
+
+def _regions_for(window: str, regions: tuple[str, ...]) -> tuple[str, ...]:
+    if len(regions) <= 1 or window.startswith("+") or _OWNED_SHAPE.fullmatch(window):
+        return regions[:1]
+    if window.lstrip("(").startswith("0"):
+        # "07700 900461": only where a trunk 0 is dialled (after the first region).
+        return regions[:1] + tuple(r for r in regions[1:] if _trunk_zero(r))
+    return regions
+
+
 def _window_spans(window: str, regions: tuple[str, ...]) -> list[tuple[int, int]]:
     """Phone numbers in one digit window: valid in one of ``regions``, else dialled-shaped."""
     found: list[tuple[int, int]] = []
     want = len(_DIGIT.findall(window))
-    for region in regions:
+    for region in _regions_for(window, regions):
         for m in phonenumbers.PhoneNumberMatcher(
             window, region, leniency=phonenumbers.Leniency.VALID, max_tries=10
         ):

@@ -105,6 +105,9 @@ _DATE_CUE_BEFORE = re.compile(
 )
 
 
+_SCORE_TEXT = re.compile(r"(?i)\b(?:pain|score|rate|rated|rating|scale|dolor)\b|/10\b.*/10\b")
+
+
 def find_dates(text: str) -> list[Finding]:
     out: list[Finding] = []
     for pattern in (_ORDINAL_OF_MAY, _WEEKDAY_DAY, _HOLIDAY_YEAR, _YEAR_MONTH_DAY, _ES_DATE):
@@ -122,7 +125,9 @@ def find_dates(text: str) -> list[Finding]:
         before = text[max(0, m.start() - 30):m.start()]
         if _FRACTION_AFTER.match(text, m.end()) or _SCORE_BEFORE.search(before):
             continue
-        if _OUT_OF_TEN.match(text, m.end(1)) and not _DATE_CUE_BEFORE.search(before):
+        if _OUT_OF_TEN.match(text, m.end(1)) and (
+            not _DATE_CUE_BEFORE.search(before) or _SCORE_TEXT.search(text)
+        ):
             continue
         out.append(Finding("date", m.start(), m.end(), _reason(text, m.start(), "month/day date")))
     for pattern in (_MONTH_YEAR, _NUMERIC_MONTH_YEAR):

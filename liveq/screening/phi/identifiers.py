@@ -13,7 +13,10 @@ import re
 from liveq.screening.findings import Finding
 
 # Words people put between a label and its value: "MRN is", "acct # :", "number -".
-_FILL = r"(?:\s*(?:[#:=\-–]|\bno\b\.?|\bnum\b\.?|\bnumber\b|\bnbr\b|\bid\b|\bis\b|\bwas\b)\s*)*\s*"
+_FILL = (
+    r"(?:\s*(?:[#:=\-–]|\bno\b\.?|\bnum\b\.?|\bnumber\b|\bnbr\b|\bid\b|\bis\b|\bwas\b"
+    r"|\bn[uú]mero\b|\bes\b)\s*)*\s*"
+)
 # A value: optional short uppercase prefix ("BCB ", "RN ", "HAR "), then a token (its
 # digits are counted afterwards), allowing inner dashes/dots/single spaces between digit groups.
 _VALUE = (

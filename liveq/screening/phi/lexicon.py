@@ -95,7 +95,12 @@ def zipf(word: str, lang: str = "en") -> float:
 
 
 def is_first_name(word: str) -> bool:
-    return fold(word) in first_names()
+    """A census first name, unless the name is overwhelmingly a surname ("Johnson")."""
+    key = fold(word)
+    share = first_names().get(key)
+    if share is None:
+        return False
+    return surnames().get(key, 0.0) < 20 * max(share, 0.001)
 
 
 def is_surname(word: str) -> bool:

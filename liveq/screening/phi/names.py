@@ -52,7 +52,7 @@ _HONORIFIC_CUE = re.compile(r"(?i)\b(?:mr|mrs|ms|miss|mx)\.?\s+(?=[A-Z])")
 _INTRO_CUE = re.compile(
     r"(?i)\b(?:my\s+name\s+is|my\s+name's|name\s+is|named|called|i\s+am|i'?m|im|this\s+is|it'?s"
     r"|soy|me\s+llamo|mi\s+nombre\s+es|goes\s+by|go\s+by|known\s+as|nicknamed"
-    r"|hello\s+from|hi\s+from|greetings\s+from|love\s+from|regards|signed)\s+(?=[A-Z])"
+    r"|love\s+from|regards|signed)\s+(?=[A-Z])"
 )
 _SUPPORT_CUE = re.compile(
     r"(?i)\b(?:pray(?:ing|ers)?\s+for|get\s+well(?:\s+soon)?|go|sending\s+(?:love|prayers|hugs)"

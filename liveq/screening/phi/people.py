@@ -36,7 +36,8 @@ from liveq.screening.phi.names import common_words
 
 _TOKEN = re.compile(r"[^\W\d_]+(?:['\-][^\W\d_]+)*")
 _POSSESSIVE = re.compile(r"(?i)'s?$")
-_SENTENCE_END = re.compile(r"[.!?:;\n\u2014\u2013(\"]\s*$|^\s*$")
+# Between two words, one of these starts a sentence (a dash, a bracket or a quote too).
+_SENTENCE_BREAK = re.compile(r"[.!?:;\n\u2014\u2013(\"]")
 _HANDLE_BEFORE = re.compile(r"[@#][\w]*$")
 
 # Words after which the next capitalised word starts a title, not a person ("Dr. Patel").
@@ -95,7 +96,8 @@ _PREDICATE = re.compile(
     r"|started|starts|broke|fell|passed|died|home|in\s+(?:surgery|recovery|the\s+(?:icu|er|ed"
     r"|hospital|nicu|picu|or|ward))|out\s+of\s+surgery|allowed|scheduled|due|discharged"
     r"|admitted|complaining|hoping|wondering|keeps|can't|cant|couldn't|didn't|doesn't|won't"
-    r"|is\s+on\s+the|on\s+the\s+(?:transplant|waiting|wait)\s+list)\b"
+    r"|is\s+on\s+the|on\s+the\s+(?:transplant|waiting|wait)\s+list|off\s+the\s+\w+"
+    r"|intubated|extubated|sedated|stable|and\s+i|(?:have|get|receive)\s+visitors)\b"
 )
 # A verb that takes a person right after it: "tell jamal", "discharge kevin at 2am".
 _PERSON_VERB = frozenset(
@@ -117,8 +119,17 @@ _ROLE_AFTER = re.compile(
     r"(?i)(?:,\s*|\s+(?:is\s+|was\s+|will\s+be\s+)?)(?:the\s+|our\s+|your\s+|a\s+)?"
     r"(?:new\s+|former\s+|interim\s+)?(?:chief|head|director|ceo|cfo|coo|cmo|cno|president"
     r"|vice\s+president|manager|chair|dean|presenter|speaker|host|moderator|surgeon|physician"
-    r"|attending|resident|fellow|nurse\s+(?:manager|practitioner|educator)|md|rn|phd)\b"
+    r"|attending|resident|fellow|nurse|doctor|therapist|pharmacist|chaplain|receptionist"
+    r"|social\s+worker|volunteer|md|rn|phd)\b"
 )
+# "CEO, Sandra Lee", "our presenter Ana Okafor": a staff role just before the name.
+_ROLE_BEFORE = re.compile(
+    r"(?i)\b(?:ceo|cfo|coo|cmo|cno|director|manager|chief|president|chair|dean|coordinator"
+    r"|officer|presenter|speaker|host|moderator|practitioner|physician|surgeon)\s*[,:]?\s*$"
+)
+# "the Ken Burns documentary", "the Johnson & Johnson vaccine": a thing named after someone.
+_DETERMINER_BEFORE = re.compile(r"(?i)\b(?:the|a|an)\s+$")
+_WORD_AFTER = re.compile(r"(?:'s)?\s+(?:&\s+\w+\s+)?[a-z]")
 # Auxiliaries that are also first names: alone they are verbs ("My son Will not...").
 _MODAL_NAMES = frozenset("will may can must might".split())
 # The last word of a place, not a surname: "Sycamore Court", "Lincoln Park Hospital".
@@ -171,8 +182,14 @@ def _staff_keys(staff: tuple[str, ...]) -> frozenset[str]:
 
 
 def _tokens(text: str) -> list[_Tok]:
-    out = []
+    out: list[_Tok] = []
+    prev_end = 0
     for m in _TOKEN.finditer(text):
+        gap = text[prev_end:m.start()]
+        first_of_sentence = (
+            not out and not text[:m.start()].strip(" \"'(")
+        ) or bool(_SENTENCE_BREAK.search(gap))
+        prev_end = m.end()
         word = m.group()
         end = m.end()
         possessive = False
@@ -184,16 +201,9 @@ def _tokens(text: str) -> list[_Tok]:
         caps = len(word) > 1 and word.isupper()
         out.append(_Tok(
             m.start(), end, word, lx.fold(word), possessive,
-            word[:1].isupper() and not caps, caps, word.islower(),
-            bool(_SENTENCE_END.search(text[max(0, m.start() - 3):m.start()]))
-            or _after_sentence(text, m.start()),
+            word[:1].isupper() and not caps, caps, word.islower(), first_of_sentence,
         ))
     return out
-
-
-def _after_sentence(text: str, pos: int) -> bool:
-    before = text[:pos].rstrip(" \"'(")
-    return not before or before[-1] in ".!?:;\n"
 
 
 def _adjacent(text: str, a: _Tok, b: _Tok) -> bool:
@@ -296,10 +306,12 @@ def _titleish(tokens: list[_Tok]) -> bool:
 def _pair(text: str, tokens: list[_Tok], i: int, titleish: bool) -> bool:
     """Is tokens[i], tokens[i+1] a first name and a surname?"""
     a, b = tokens[i], tokens[i + 1]
-    if not _adjacent(text, a, b) or _blocked(text, tokens, i):
+    if not _same_style(a, b) or not _adjacent(text, a, b):
         return False
     fa, la, wa, ra = _classes(a.key)
     fb, lb, wb, rb = _classes(b.key)
+    if not (fa or la or ra or not wa) or not (lb or rb or fb) or _blocked(text, tokens, i):
+        return False
     if b.key in _PLACE_WORDS or (lx.zipf(a.key) >= 6 and a.key not in _MODAL_NAMES):
         return False  # "Sycamore Court", "My Aetna" ("Will Baker" is a name)
     if _staff_role_after(text, b.end):
@@ -338,10 +350,14 @@ def _pair(text: str, tokens: list[_Tok], i: int, titleish: bool) -> bool:
 def _single(text: str, tokens: list[_Tok], i: int, titleish: bool) -> bool:
     """Is tokens[i], alone, a person's name here?"""
     t = tokens[i]
-    if len(t.word) < 3 or _blocked(text, tokens, i) or _NUMBER_AFTER.match(text, t.end):
+    if len(t.word) < 3 or t.caps:
         return False
     first, last, word, rare = _classes(t.key)
-    if not (first or last or rare):
+    if not (first or last or rare) or (t.lower and not first and i > 0 and (
+        tokens[i - 1].key not in _TITLE_BEFORE
+    )):
+        return False
+    if _blocked(text, tokens, i) or _NUMBER_AFTER.match(text, t.end):
         return False
     prev = _prev_word(tokens, i)
     if prev in _TITLE_BEFORE and (t.title or t.lower) and tokens[i - 1].end >= t.start - 4:
@@ -377,7 +393,7 @@ def _single(text: str, tokens: list[_Tok], i: int, titleish: bool) -> bool:
             return True
         # A first name, or a word of no list asked about ("can Takeshi drive himself").
         return (first or (rare and prev in _INVERSION | _PERSON_VERB)) and _person_after(text, t)
-    if t.lower and first and not word and not rare:
+    if t.lower and first and not word:
         prev = _prev_word(tokens, i)
         return prev in _PERSON_VERB or _person_after(text, t)
     return False
@@ -470,12 +486,21 @@ def _same_style(a: _Tok, b: _Tok) -> bool:
     return (a.title and b.title) or (a.caps and b.caps) or (a.lower and b.lower)
 
 
-def _public_spans(text: str, tokens: list[_Tok]) -> list[tuple[int, int]]:
+@cache
+def _figures_by_first_word() -> dict[str, tuple[tuple[str, ...], ...]]:
+    index: dict[str, list[tuple[str, ...]]] = {}
+    for figure in public_figures():
+        index.setdefault(figure[0], []).append(figure)
+    return {k: tuple(v) for k, v in index.items()}
+
+
+def _public_spans(tokens: list[_Tok]) -> list[tuple[int, int]]:
+    index = _figures_by_first_word()
     keys = [t.key for t in tokens]
     spans = []
-    for figure in public_figures():
-        n = len(figure)
-        for k in range(len(keys) - n + 1):
+    for k, key in enumerate(keys):
+        for figure in index.get(key, ()):
+            n = len(figure)
             if tuple(keys[k:k + n]) == figure:
                 spans.append((tokens[k].start, tokens[k + n - 1].end))
     return spans
@@ -506,7 +531,7 @@ def find_people(text: str, cued: list[Finding], staff: tuple[str, ...] = ()) -> 
     if not spans:
         return []
     staff_keys = _staff_keys(staff)
-    public = _public_spans(text, tokens)
+    public = _public_spans(tokens)
     out: list[Finding] = []
     for start, end, reason in spans:
         start, end = _stretch(text, tokens, start, end)
@@ -517,7 +542,10 @@ def find_people(text: str, cued: list[Finding], staff: tuple[str, ...] = ()) -> 
             continue
         last = inside[-1] if inside else None
         if reason is None and last is not None and (
-            _eponym_after(text, last, last.possessive) or _staff_role_after(text, end)
+            _eponym_after(text, last, last.possessive)
+            or _staff_role_after(text, end)
+            or _ROLE_BEFORE.search(text, 0, start)
+            or (_DETERMINER_BEFORE.search(text, 0, start) and _WORD_AFTER.match(text, end))
         ):
             continue
         name = text[start:end]

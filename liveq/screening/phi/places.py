@@ -48,7 +48,8 @@ _ES_STREET = re.compile(
 )
 # A ZIP right after a street line: "12 cedar ct, 60614", "... st seattle wa 98107".
 _ZIP_AFTER_STREET = re.compile(
-    r"(?i)(?:,?\s*[a-z][a-z .'-]{0,25}?)?,?\s*(?:[a-z]{2}\.?,?\s+)?(?P<zip>\d{5}(?:-\d{4})?)(?![\d-])"
+    r"(?i)(?:,?\s*[a-z][a-z .'-]{0,25}?)?,?\s*(?:[a-z]{2}\.?,?\s+)?"
+    r"(?P<zip>\d{5}(?:-\d{4})?)(?![\d-])"
 )
 _PO_BOX = re.compile(r"(?i)\bp\.?\s?o\.?\s*box\s+\d{1,6}\b")
 

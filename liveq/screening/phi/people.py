@@ -181,6 +181,17 @@ def _staff_keys(staff: tuple[str, ...]) -> frozenset[str]:
     return frozenset(keys)
 
 
+@cache
+def _staff_surnames(staff: tuple[str, ...]) -> frozenset[str]:
+    out = set()
+    for name in staff:
+        words = [lx.fold(w) for w in re.findall(r"[^\W\d_]+", name)]
+        words = [w for w in words if w not in _CLINICIAN and w not in ("md", "phd", "rn", "do")]
+        if words:
+            out.add(words[-1])
+    return frozenset(out)
+
+
 def _tokens(text: str) -> list[_Tok]:
     out: list[_Tok] = []
     prev_end = 0
@@ -327,7 +338,7 @@ def _pair(text: str, tokens: list[_Tok], i: int, titleish: bool) -> bool:
                 return _person_after(text, b) or _prev_word(tokens, i) in _PERSON_VERB
             return True
         if wa and not wb:
-            return not titleish
+            return (lb or rb) and not titleish  # "Will Baker"; not "Will Ana"
         if not wa and wb:
             return lb and not titleish
         # Both are words too ("Grace Hill", "Mark Stone"): capitals in mid-sentence, or
@@ -531,13 +542,23 @@ def find_people(text: str, cued: list[Finding], staff: tuple[str, ...] = ()) -> 
     if not spans:
         return []
     staff_keys = _staff_keys(staff)
+    surnames_of_staff = _staff_surnames(staff)
     public = _public_spans(tokens)
     out: list[Finding] = []
     for start, end, reason in spans:
         start, end = _stretch(text, tokens, start, end)
         inside = [t for t in tokens if t.start >= start and t.end <= end]
         if inside and staff_keys and all(t.key in staff_keys for t in inside):
-            continue
+            continue  # "Dr. Ana", "okafor", "PATEL, RAJ"
+        if inside and staff_keys and any(t.key in surnames_of_staff for t in inside):
+            # Staff are not PHI: what is left of the name without them must stand alone
+            # ("Will Ana Okafor" is nothing; "Lena Marshall" is not "Lena Marsh").
+            rest = [t for t in inside if t.key not in staff_keys]
+            if not rest or any(_classes(t.key)[2] for t in rest) or (
+                rest[-1].end - rest[0].start != sum(len(t.word) for t in rest) + len(rest) - 1
+            ):
+                continue
+            start, end = rest[0].start, rest[-1].end
         if any(s <= start and end <= e for s, e in public):
             continue
         last = inside[-1] if inside else None

@@ -2,6 +2,7 @@
 near-duplicates merged, and only the redacted text on the overlay."""
 
 import asyncio
+import json
 import re
 
 from playwright.async_api import expect
@@ -273,3 +274,87 @@ async def test_hidden_phone_and_profane_name_are_held_highlighted_and_redacted_w
     assert problems == []
     for ctx in (audience_ctx, console_ctx, overlay_ctx):
         await ctx.close()
+
+
+async def test_bare_name_and_fullwidth_phone_are_held_highlighted_and_redacted_whole(
+    tmp_path, browser, http
+):
+    """Issue 13: a patient's name with no cue and a UK number typed in fullwidth digits are
+    held on a post-moderation event, each highlighted whole, refused approval and air, and
+    removed whole by one key; the allow-listed physician in the same question is not."""
+    from tests.fixtures_server import start_server, write_config
+
+    config = write_config(
+        tmp_path,
+        limits={"questions_per_minute": 0},
+        screening={"staff_names": ["Dr. Raj Patel"]},
+    )
+    server = await start_server(config)
+    try:
+        await set_moderation(server, "post")
+        phone = "＋４４ ７７００ ９００９８２"
+        text = f"Is Raj Patel operating on Kevin Brooks today? his wife is on {phone}"
+        redacted = (
+            "Is Raj Patel operating on [name removed] today? his wife is on [phone removed]"
+        )
+        problems: list[str] = []
+        audience_ctx = await browser.new_context(viewport={"width": 390, "height": 844})
+        console_ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
+        overlay_ctx = await browser.new_context(viewport={"width": 1280, "height": 720})
+        overlay = await overlay_ctx.new_page()
+        collect_problems(overlay, problems)
+        await overlay.goto(f"{server.url}/overlay/grand-rounds?key={server.event.overlay_key}")
+        console = await login_console(console_ctx, server)
+        collect_problems(console, problems)
+
+        page = await audience_ctx.new_page()
+        collect_problems(page, problems)
+        await page.goto(f"{server.url}/e/grand-rounds")
+        await page.fill("#text", text)
+        await page.fill("#name", "A worried neighbour")
+        await page.click("button[type=submit]")
+        await expect(page.locator("#thanks")).to_contain_text("waiting for a moderator")
+
+        row = console.locator("#queue li.q", has_text="operating on")
+        await expect(row.locator(".qtext")).to_have_text(text)
+        marks = row.locator(".qtext mark.finding")
+        await expect(marks).to_have_text(["Kevin Brooks", phone])
+        await expect(marks.nth(0)).to_have_attribute(
+            "title", "'Kevin Brooks' looks like a person's name"
+        )
+        await expect(marks.nth(1)).to_have_attribute("title", "phone number")
+        await console.screenshot(path="/work/shots/screen-console-bare-name-fullwidth-phone.png")
+
+        # Not approved, not on air, while either is there.
+        await row.click()
+        await console.keyboard.press("a")
+        await expect(console.locator("#notice")).to_contain_text("cannot be approved yet")
+        await expect(console.locator("#notice")).to_contain_text("Kevin Brooks")
+        # Pending cannot go on air, and approval (the way there) names both findings.
+        qid = int(await row.get_attribute("data-id"))
+        refused = await act(http, server, qid, "on_air", {}, status=409)
+        assert "pending" in refused["error"]
+        refused = json.dumps(await act(http, server, qid, "approve", {}, status=409),
+                             ensure_ascii=False)
+        assert "Kevin Brooks" in refused and phone in refused
+
+        # One key removes both, whole.
+        await row.click()
+        await console.keyboard.press("r")
+        await expect(row.locator(".qtext")).to_have_text(redacted)
+        await expect(row.locator("mark")).to_have_count(0)
+        await console.screenshot(path="/work/shots/screen-console-redacted.png")
+        await console.keyboard.press("a")
+        await expect(console.locator("[data-count=approved]")).to_have_text("1")
+        await console.keyboard.press("2")
+        await console.locator("#queue li.q", has_text="operating on").click()
+        await console.keyboard.press("o")
+        await expect(overlay.locator("#onair-text")).to_have_text(redacted, timeout=2000)
+        html = await overlay.content()
+        assert "Brooks" not in html and "７７００" not in html
+        await overlay.screenshot(path="/work/shots/screen-overlay-redacted.png")
+        assert problems == []
+        for ctx in (audience_ctx, console_ctx, overlay_ctx):
+            await ctx.close()
+    finally:
+        await server.stop()

@@ -21,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import html
 import logging
+import re
 import time
 from collections.abc import Callable, Sequence
 
@@ -64,26 +65,42 @@ def _reset_at(exc: tweepy.errors.TooManyRequests) -> float:
 Screen = Callable[[str], Sequence[dict]]
 
 
-def screen_post(screen: Screen, text: str, counter: str = "") -> list[dict]:
+def screen_post(
+    screen: Screen, text: str, counter: str = "", known: Sequence[str] = ()
+) -> list[dict]:
     """Findings for an outgoing text; a post with any is held for a person.
 
     `counter` is the "2/5 " liveq itself put in front of a split post: not
     screened (it reads like a date), and spans still count from the start.
+    `known` are names liveq itself put in the post (the asker's name, already
+    screened when the question came in; the signature): no "name" finding for them.
     """
-    if counter and text.startswith(counter):
-        shift = len(counter)
-        return [
-            {**f, "start": f["start"] + shift, "end": f["end"] + shift}
-            for f in screen(text[shift:])
+    shift = len(counter) if counter and text.startswith(counter) else 0
+    found = [
+        {**f, "start": f["start"] + shift, "end": f["end"] + shift}
+        for f in screen(text[shift:])
+    ]
+    if known:
+        words = {w.casefold() for name in known for w in _WORDS.findall(name)}
+        found = [
+            f for f in found
+            if f.get("kind") != "name"
+            or not {w.casefold() for w in _WORDS.findall(text[f["start"]:f["end"]])} <= words
         ]
-    return list(screen(text))
+    return found
 
 
-def screened_parts(screen: Screen, parts: list[str]) -> list[tuple[str, tuple[dict, ...]]]:
+_WORDS = re.compile(r"[^\W\d_]+")
+
+
+def screened_parts(
+    screen: Screen, parts: list[str], known: Sequence[str] = ()
+) -> list[tuple[str, tuple[dict, ...]]]:
     """Each part of a split post with its findings."""
     counters = [f"{i}/{len(parts)} " if len(parts) > 1 else "" for i in range(1, len(parts) + 1)]
     return [
-        (part, tuple(screen_post(screen, part, c))) for part, c in zip(parts, counters, strict=True)
+        (part, tuple(screen_post(screen, part, c, known)))
+        for part, c in zip(parts, counters, strict=True)
     ]
 
 
@@ -154,8 +171,10 @@ class Outbox:
             return await self._enqueue_answer(event, question)
 
     async def _enqueue_answer(self, event: Event, question) -> list[ob.OutboxItem]:
+        known = [question.author or "", self.settings.signature]
         if event.kind == "procedure":
             parts = await self._procedure_answer(event, question)
+            known.append(await procedure_store.physician(self.db, event))
         else:
             parts = thread.split_post(await self._webinar_answer(event, question))
         posts = [
@@ -167,7 +186,9 @@ class Outbox:
                 findings=findings,
                 created_by="outbox",
             )
-            for i, (part, findings) in enumerate(screened_parts(self.screen, parts))
+            for i, (part, findings) in enumerate(
+                screened_parts(self.screen, parts, [k for k in known if k])
+            )
         ]
         items = await ob.enqueue(self.db, event, posts)
         for item in items:

@@ -86,7 +86,8 @@ def test_bad_config_is_one_clear_line(tmp_path):
     assert result.stderr.decode().strip() == (
         f"liveq: {config}: unknown key screening.watchlist (known keys: check_phi, "
         "check_profanity, duplicate_threshold, flood_per_author, flood_per_ip, "
-        "flood_window_seconds, profanity_additions, profanity_exceptions, watch_list)"
+        "flood_window_seconds, profanity_additions, profanity_exceptions, regions, "
+        "staff_names, watch_list)"
     )
     result = screen("--config", str(tmp_path / "missing.toml"), stdin=b"hi\n", cwd=tmp_path)
     assert result.returncode == 1 and "no such file" in result.stderr.decode()

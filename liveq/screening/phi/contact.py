@@ -150,8 +150,7 @@ def find_ips(text: str) -> list[Finding]:
 # Where a phone number could be: a digit cluster with separators, at most ~45 chars.
 # phonenumbers only sees these windows, so a long run of digits and slashes (pasted
 # data, or someone probing the form) costs linear time, not phonenumbers' worst case.
-# Not inside a word: "NCT04368728" is a trial, not a German number.
-_PHONE_WINDOW = re.compile(r"(?<![A-Za-z0-9])[+(]?\d(?:[\d().\-\s/]|ext\.?|x){5,44}")
+_PHONE_WINDOW = re.compile(r"[+(]?\d(?:[\d().\-\s/]|ext\.?|x){5,44}")
 
 
 _THREE_DIGITS = re.compile(r"\d{3}")
@@ -243,6 +242,10 @@ def _phone_spans(text: str, regions: tuple[str, ...]) -> list[tuple[int, int]]:
         if windows > _MAX_WINDOWS:
             break
         tried = regions if windows <= _MAX_WINDOWS_ALL_REGIONS else regions[:1]
+        if w.start() and text[w.start() - 1].isalnum():
+            # Glued to a word: "jen6175550143" is a number in a handle, but "NCT04368728"
+            # is a trial that some other country's plan would read as a phone number.
+            tried = regions[:1]
         for s, e in _window_spans(window, tried or ("US",)):
             spans.append((w.start() + s, w.start() + e))
     for m in _NANP_FORMATTED.finditer(text):

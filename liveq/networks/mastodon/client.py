@@ -32,10 +32,13 @@ from mastodon import (
 
 from liveq.networks.base import Incoming, Posted, RateLimited, Refused, Unavailable
 from liveq.networks.mastodon.settings import MastodonSettings
+from liveq.tweettext.mastodon import split_for_mastodon
 
 # Mastodon's defaults where an instance does not say (/api/v2/instance).
 DEFAULT_MAX_CHARACTERS = 500
 DEFAULT_URL_LENGTH = 23
+# Statuses per hashtag timeline page (Mastodon's maximum).
+PAGE = 40
 
 
 @dataclass(frozen=True)
@@ -164,3 +167,25 @@ class MastodonClient:
             url=str(status.get("url") or status.get("uri") or ""),
             created_at=_epoch(status.get("created_at")),
         )
+
+    async def hashtag_posts(
+        self, tag: str, since_id: str | None
+    ) -> tuple[list[Incoming], str | None]:
+        """Every status newer than `since_id`, boosts left out; and the newest id seen.
+
+        Pages go back with ``max_id`` until a page comes back short."""
+        statuses: list[dict] = []
+        max_id = None
+        while True:
+            page = await self.hashtag_page(tag, since_id, max_id, limit=PAGE)
+            statuses.extend(page)
+            if len(page) < PAGE:
+                break
+            max_id = str(page[-1]["id"])
+        newest = max((str(s["id"]) for s in statuses), key=int, default=None)
+        return [self.incoming(s) for s in statuses if not s.get("reblog")], newest
+
+    async def split(self, text: str) -> list[str]:
+        """`text` as the posts of a thread within the instance's character limit."""
+        limits = await self.limits()
+        return split_for_mastodon(text, limits.max_characters, limits.url_length)

@@ -148,3 +148,5 @@ async def networks_ctx(app: web.Application) -> AsyncIterator[None]:
             await asyncio.wait_for(task, timeout=settings.timeout_seconds + 1)
         except TimeoutError:
             log.warning("outbox: a network did not answer in time; checked at next start")
+    for client, _ in clients:
+        client.close()

@@ -11,7 +11,8 @@ first, ``since_id``/``max_id``/``min_id``/``limit``, a ``Link`` header),
 (the reset as ISO 8601) on every answer.
 
 Faults (``POST /_emulator/faults``): ``rate_limit`` (429 with a reset),
-``server_error`` (503), ``commit_then_drop`` (the status is created, the
+``server_error`` (503), ``forbidden`` (403, as for a
+suspended account), ``commit_then_drop`` (the status is created, the
 connection closed before the answer) and ``slow``. The ``/_emulator/``
 controls have no auth: keep the emulator on 127.0.0.1.
 """
@@ -21,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import re
 import tempfile
+import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
@@ -34,6 +36,7 @@ from liveq.networks.tls import EmulatorCA
 from liveq.tweettext.mastodon import mastodon_length
 
 STATE = web.AppKey("mastodon_state", MastodonState)
+TRANSPORTS = web.AppKey("mastodon_transports", weakref.WeakSet)
 PREFIX = "/_emulator"
 _HASHTAG = re.compile(r"(?<![\w/])#(\w+)")
 
@@ -93,6 +96,8 @@ async def _mastodon(request: web.Request, handler) -> web.StreamResponse:
     if request.path.startswith(PREFIX):
         return await handler(request)
     state = request.app[STATE]
+    if request.transport is not None:
+        request.app[TRANSPORTS].add(request.transport)
     remaining, reset = state.spend()
     headers = {
         "X-RateLimit-Limit": str(state.rate_limit),
@@ -116,12 +121,18 @@ async def _mastodon(request: web.Request, handler) -> web.StreamResponse:
             {**headers, "X-RateLimit-Remaining": "0", "X-RateLimit-Reset": _iso(reset_at)}
         )
         return resp
+    if fault is not None and fault.kind == "forbidden":
+        # What a suspended or limited account gets.
+        resp = _error(403, "This action is not allowed")
+        resp.headers.update(headers)
+        return resp
     if fault is not None and fault.kind == "server_error":
         return web.Response(status=503, text="<html><body>503 Service Unavailable</body></html>")
     if fault is not None and fault.kind == "slow":
         await asyncio.sleep(state.slow_seconds)
     resp = await handler(request)
     if fault is not None and fault.kind == "commit_then_drop":
+        # Done, and no answer at all: the connection is closed under the client.
         if request.transport is not None:
             request.transport.abort()
         raise asyncio.CancelledError
@@ -312,6 +323,7 @@ async def control_settings(request: web.Request) -> web.Response:
 def create_app(state: MastodonState) -> web.Application:
     app = web.Application(middlewares=[_mastodon])
     app[STATE] = state
+    app[TRANSPORTS] = weakref.WeakSet()
     r = app.router
     r.add_get("/api/v1/accounts/verify_credentials", verify_credentials)
     r.add_get("/api/v2/instance", instance_v2)
@@ -341,6 +353,14 @@ class RunningMastodon:
         return f"https://{self.host}:{self.port}"
 
     async def close(self) -> None:
+        # Requests' pool may hang up without a TLS close_notify; a graceful TLS
+        # shutdown of such a connection outlives the runner. We are going away:
+        # drop every connection first.
+        app = self.runner.app
+        if app is not None:
+            for transport in list(app[TRANSPORTS]):
+                if not transport.is_closing():
+                    transport.abort()
         await self.runner.cleanup()
 
 

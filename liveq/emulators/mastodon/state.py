@@ -6,7 +6,7 @@ import secrets
 import time
 from dataclasses import dataclass, field
 
-FAULT_KINDS = ("rate_limit", "server_error", "commit_then_drop", "slow")
+FAULT_KINDS = ("rate_limit", "server_error", "commit_then_drop", "slow", "forbidden")
 
 
 @dataclass

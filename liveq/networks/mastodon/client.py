@@ -189,3 +189,7 @@ class MastodonClient:
         """`text` as the posts of a thread within the instance's character limit."""
         limits = await self.limits()
         return split_for_mastodon(text, limits.max_characters, limits.url_length)
+
+    def close(self) -> None:
+        """Close the session's connections (Mastodon.py never closes a session it was given)."""
+        self.api.session.close()

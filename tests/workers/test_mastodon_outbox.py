@@ -70,7 +70,9 @@ def mastodon_state_url(server):
     return server.config.raw["mastodon"]["instance_url"]
 
 
-async def test_the_instance_limit_decides_the_split(tmp_path, mastodon_emulator, mastodon_token, http):
+async def test_the_instance_limit_decides_the_split(
+    tmp_path, mastodon_emulator, mastodon_token, http
+):
     mastodon_emulator.state.max_characters = 120  # a small instance, read from /api/v2/instance
     config = write_config(
         tmp_path,

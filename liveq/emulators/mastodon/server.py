@@ -128,9 +128,11 @@ async def _mastodon(request: web.Request, handler) -> web.StreamResponse:
         return resp
     if fault is not None and fault.kind == "server_error":
         return web.Response(status=503, text="<html><body>503 Service Unavailable</body></html>")
-    if fault is not None and fault.kind == "slow":
-        await asyncio.sleep(state.slow_seconds)
     resp = await handler(request)
+    if fault is not None and fault.kind == "slow":
+        # An instance under load: the work is done, the answer comes late (a client
+        # that gives up first never learns of the status it made).
+        await asyncio.sleep(state.slow_seconds)
     if fault is not None and fault.kind == "commit_then_drop":
         # Done, and no answer at all: the connection is closed under the client.
         if request.transport is not None:

@@ -1,17 +1,18 @@
 """`liveq demo`: a rehearsal with everything local and a simulated audience.
 
-It writes a throwaway config and database, starts the local X API emulator
-and the server, creates the event `demo` with the hashtag #liveqdemo, and
+It writes a throwaway config and database, starts the local X API and
+Mastodon emulators and the server, creates the event `demo` with the hashtag #liveqdemo, and
 asks, tweets and votes the way a real audience does (see demo_audience.py):
 a rush, bursts, thinning out; a hundred different questions, a few awkward
 ones (markup, emoji, very long, personal details).
-Answered questions go out as a thread on the emulated X account.
+Answered questions go out as a thread on the emulated X and Mastodon accounts.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import secrets
 import signal
 import tempfile
@@ -23,7 +24,9 @@ from aiohttp import web
 
 from liveq.cli.demo_audience import simulated_audience
 from liveq.config import Config, load_config, render_example
+from liveq.emulators.mastodon.server import RunningMastodon, serve_mastodon
 from liveq.emulators.x.server import RunningEmulator, serve_emulator
+from liveq.networks.mastodon.settings import TOKEN_ENV
 from liveq.storage import accounts as auth
 from liveq.storage import store
 from liveq.web.app import create_app
@@ -58,8 +61,24 @@ bearer_token = "{creds.bearer_token}"
 """
 
 
+def _mastodon_section(emulator: RunningMastodon) -> str:
+    return f"""
+[mastodon]
+# The demo's local Mastodon emulator; its throwaway token is in {TOKEN_ENV}.
+enabled = true
+instance_url = "{emulator.base_url}"
+ca_file = "{emulator.ca_file}"
+poll_interval_seconds = 2
+signature = "Dr. Demo"
+disclaimer = "General information, not medical advice."
+"""
+
+
 async def prepare(
-    directory: Path, port: int, emulator: RunningEmulator | None = None
+    directory: Path,
+    port: int,
+    emulator: RunningEmulator | None = None,
+    mastodon: RunningMastodon | None = None,
 ) -> DemoSetup:
     """Write the demo's config and database, with an admin, a token and the event."""
     path = directory / "liveq.toml"
@@ -72,6 +91,11 @@ async def prepare(
     )
     if emulator is not None:
         text += _x_section(emulator)
+    if mastodon is not None:
+        text += _mastodon_section(mastodon)
+        # The token comes from the environment, as in production: this process's
+        # own (the demo's server runs here), and only the emulator's fake token.
+        os.environ[TOKEN_ENV] = mastodon.state.token
     path.write_text(text, encoding="utf-8")
     config = load_config(path)
     from liveq.storage.db import Database
@@ -93,18 +117,24 @@ async def prepare(
 
 @contextlib.asynccontextmanager
 async def running_demo(
-    directory: Path, port: int, pace: float, *, with_x: bool = True
+    directory: Path, port: int, pace: float, *, with_x: bool = True, with_mastodon: bool = True
 ) -> AsyncIterator[DemoSetup]:
-    emulator = None
+    emulator = mastodon = None
     if with_x:
         emulator = await serve_emulator("127.0.0.1", 0, ca_file=directory / "x-emulator-ca.pem")
-    setup = await prepare(directory, port, emulator)
+    if with_mastodon:
+        mastodon = await serve_mastodon(
+            "127.0.0.1", 0, ca_file=directory / "mastodon-emulator-ca.pem"
+        )
+    setup = await prepare(directory, port, emulator, mastodon)
     app = create_app(setup.config)
     runner = web.AppRunner(app, shutdown_timeout=3)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", port).start()
     audience = asyncio.create_task(
-        simulated_audience(setup.config.server.public_url, pace=pace, emulator=emulator),
+        simulated_audience(
+            setup.config.server.public_url, pace=pace, emulator=emulator, mastodon=mastodon
+        ),
         name="demo-audience",
     )
     try:
@@ -116,6 +146,9 @@ async def running_demo(
         await runner.cleanup()
         if emulator is not None:
             await emulator.close()
+        if mastodon is not None:
+            await mastodon.close()
+            os.environ.pop(TOKEN_ENV, None)
 
 
 def print_welcome(setup: DemoSetup) -> None:
@@ -133,11 +166,12 @@ liveq demo is running (everything local; Ctrl-C stops it).
                    curl -H "Authorization: Bearer {setup.token}" \\
                         {base}/api/v1/events/demo/questions?status=pending
 
-A simulated audience asks by the form and by tweeting #liveqdemo to the
-local X emulator (a rush at first, in bursts, thinning out; each of its
-hundred-odd questions once), and votes for approved questions. Mark a
-question answered (key n) and the answer goes out in the live thread, shown
-under "Live thread on X".
+A simulated audience asks by the form, by tweeting #liveqdemo to the local
+X emulator and by tooting it to the local Mastodon emulator (a rush at
+first, in bursts, thinning out; each of its hundred-odd questions once),
+and votes for approved questions. Mark a question answered (key n) and the
+answer goes out in the live thread on each network, shown under "Live
+thread on X" and "Live thread on Mastodon".
 """,
         flush=True,
     )

@@ -20,7 +20,7 @@ export function networksPanel(slug) {
       const section = el("section", "network-thread");
       section.dataset.network = name;
       const label = NAMES[name] || name;
-      const h = el("h3", "", `Live thread on ${label}`);
+      const h = el("h2", "", `Live thread on ${label}`);
       h.id = `network-${name}-title`;
       section.setAttribute("aria-labelledby", h.id);
       const failed = mine.find((p) => p.state === "failed");

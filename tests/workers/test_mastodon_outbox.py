@@ -11,7 +11,7 @@ import pytest
 from liveq.tweettext.mastodon import mastodon_length
 from tests.fixtures_mastodon import fail_next, mastodon_section
 from tests.fixtures_server import bearer, start_server, write_config, x_section
-from tests.web.test_moderation_api import act, ask
+from tests.web.test_moderation_api import act
 from tests.workers.test_outbox import answer, assert_one_thread, settled, wait_for
 
 
@@ -171,4 +171,36 @@ async def test_retry_of_a_posted_status_is_a_409_sentence(mastodon_server, http)
         assert "nothing to retry" in await resp.text()
 
 
-_ = (act, ask)
+async def test_report_and_export_give_figures_per_network(mastodon_server, http, mastodon_state):
+    from liveq.after import export, report
+
+    server = mastodon_server
+    asker = mastodon_state.account_named("nurse_kim")
+    for n in range(2):
+        mastodon_state.add_status(asker, f"Toot {n}? #GR26", tags=("gr26",))
+
+    async def tooted():
+        rows = await server.db.fetchall(
+            "SELECT id FROM questions WHERE source = 'mastodon' ORDER BY id"
+        )
+        return rows if len(rows) == 2 else None
+
+    toots = await wait_for(tooted)
+    for row in toots:
+        for action, body in (("approve", {}), ("on_air", {}), ("answer", {"answer": "Yes."})):
+            await act(http, server, row["id"], action, body)
+    await answer(http, server, "From the form?", "Also yes.")
+    await mastodon_settled(http, server, 3)
+    data = await export.load(server.db, server.event)
+    figures = export.network_figures(data)
+    assert figures["mastodon"] == {
+        "questions_in": 2,
+        "participants": 1,
+        "posts_out": 3,
+        "posts_not_out": 0,
+    }
+    assert figures["x"]["posts_out"] == 0
+    doc = export.to_json(data, lambda tweet_id: f"https://x.com/i/status/{tweet_id}")
+    assert '"networks"' in doc and '"network_posts"' in doc
+    html = await report.build(server.db, server.event, lambda t: f"https://x.com/i/status/{t}")
+    assert '<tr data-network="mastodon"><td>Mastodon (hashtag)</td><td class="n">2</td>' in html

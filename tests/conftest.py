@@ -17,6 +17,7 @@ pytest_plugins: list[str] = [
     "tests.fixtures_server",
     "tests.fixtures_x",
     "tests.fixtures_mastodon",
+    "tests.fixtures_bluesky",
     "tests.fixtures_browser",
 ]
 

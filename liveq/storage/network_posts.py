@@ -68,9 +68,18 @@ def _post(row: sqlite3.Row) -> NetworkPost:
 
 
 async def enqueue(
-    db: Database, event_id: int, network: str, question_id: int, parts: list[str]
+    db: Database,
+    event_id: int,
+    network: str,
+    question_id: int,
+    parts: list[str],
+    keys: list[str] | None = None,
 ) -> list[NetworkPost]:
-    """Append an answer's parts to the network's thread (nothing if queued already)."""
+    """Append an answer's parts to the network's thread (nothing if queued already).
+
+    `keys` are the network's own keys for the posts (Bluesky's record keys);
+    by default a random Idempotency-Key each."""
+    keys = keys or [f"liveq-{network}-{secrets.token_hex(12)}" for _ in parts]
 
     async def job(conn: aiosqlite.Connection) -> list[int]:
         rows = list(
@@ -93,7 +102,7 @@ async def enqueue(
                     question_id,
                     part,
                     text,
-                    f"liveq-{network}-{secrets.token_hex(12)}",
+                    keys[part],
                     QUEUED,
                     now,
                     now,
@@ -180,6 +189,16 @@ async def next_wake(db: Database, network: str) -> float | None:
         (network,),
     )
     return row[0] if row and row[0] is not None else None
+
+
+async def first_posted(db: Database, post: NetworkPost) -> NetworkPost | None:
+    """The thread's first post on this network (Bluesky replies name their root)."""
+    row = await db.fetchone(
+        "SELECT * FROM network_posts WHERE event_id = ? AND network = ? AND state = 'posted'"
+        " ORDER BY seq LIMIT 1",
+        (post.event_id, post.network),
+    )
+    return _post(row) if row else None
 
 
 async def previous_posted(db: Database, post: NetworkPost) -> NetworkPost | None:

@@ -17,6 +17,7 @@ from liveq.config import Config
 from liveq.domain.roles import MODERATING_ROLES
 from liveq.hub import Hub
 from liveq.ingest.screener import Screener, ScreeningService
+from liveq.networks.bluesky.settings import load_bluesky_settings
 from liveq.networks.mastodon.settings import load_mastodon_settings
 from liveq.networks.x.client import create_x_client, quiet_secret_loggers
 from liveq.networks.x.settings import load_x_settings
@@ -31,6 +32,7 @@ from liveq.web.api.x_source import routes as x_source_routes
 from liveq.web.event_cache import EventCache
 from liveq.web.keys import (
     API_LIMIT,
+    BLUESKY_SETTINGS,
     CONFIG,
     DB,
     EVENTS,
@@ -141,6 +143,7 @@ def create_app(config: Config, *, screen: Screener | None = None) -> web.Applica
     app[WS_PER_ADDRESS] = collections.Counter()
     app[X_SETTINGS] = load_x_settings(config)
     app[MASTODON_SETTINGS] = load_mastodon_settings(config)
+    app[BLUESKY_SETTINGS] = load_bluesky_settings(config)
     app[QUESTION_LIMIT] = BrowserAndAddress(
         limits.questions_per_minute, limits.questions_per_minute_per_address, limits.question_burst
     )

@@ -10,6 +10,7 @@ from aiohttp import web
 from liveq.config import Config
 from liveq.hub import Hub
 from liveq.ingest.screener import Screener
+from liveq.networks.bluesky.settings import BlueskySettings
 from liveq.networks.mastodon.settings import MastodonSettings
 from liveq.networks.x.client import XClient
 from liveq.networks.x.settings import XSettings
@@ -46,6 +47,7 @@ X_CLIENT = web.AppKey("x_client", XClient | None)
 OUTBOX = web.AppKey("outbox", Outbox)
 X_POLLERS = web.AppKey("x_pollers", XPollers)
 MASTODON_SETTINGS = web.AppKey("mastodon_settings", MastodonSettings)
+BLUESKY_SETTINGS = web.AppKey("bluesky_settings", BlueskySettings)
 # Per enabled network other than X (name -> worker); empty when none is enabled.
 NETWORK_OUTBOXES = web.AppKey("network_outboxes", dict[str, NetworkOutbox])
 NETWORK_HASHTAGS = web.AppKey("network_hashtags", dict[str, NetworkHashtag])

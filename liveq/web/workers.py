@@ -14,8 +14,10 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from liveq.networks.bluesky.client import BlueskyClient
 from liveq.networks.mastodon.client import MastodonClient
 from liveq.web.keys import (
+    BLUESKY_SETTINGS,
     CONFIG,
     DB,
     HUB,
@@ -116,6 +118,9 @@ async def networks_ctx(app: web.Application) -> AsyncIterator[None]:
     mastodon = app[MASTODON_SETTINGS]
     if mastodon.enabled:
         clients.append((MastodonClient(mastodon, app[CONFIG].path.parent), mastodon))
+    bluesky = app[BLUESKY_SETTINGS]
+    if bluesky.enabled:
+        clients.append((BlueskyClient(bluesky, app[CONFIG].path.parent), bluesky))
     tasks = []
     for client, settings in clients:
         outbox = NetworkOutbox(
@@ -149,4 +154,4 @@ async def networks_ctx(app: web.Application) -> AsyncIterator[None]:
         except TimeoutError:
             log.warning("outbox: a network did not answer in time; checked at next start")
     for client, _ in clients:
-        client.close()
+        await client.close()

@@ -1,8 +1,8 @@
 """The hashtag reader of one network other than X (Mastodon): questions in, once each.
 
 Network-neutral: the client offers ``name``, ``me()`` and
-``hashtag_posts(tag, since_id)`` (every page newer than ``since_id``, newest
-first, boosts included as the network gives them) and raises the errors of
+``hashtag_posts(tag, since_id)`` (every post newer than ``since_id``, oldest
+first, boosts and reposts left out, and the new ``since_id``) and raises the errors of
 ``liveq.networks.base``. Each pass reads every event that takes questions and
 has a hashtag; boosts and our own posts are left out; each post goes through
 ``ingest`` with ``source=<network>`` and ``source_id`` = its id, so it is
@@ -118,8 +118,9 @@ class NetworkHashtag:
         """Read, ingest and record one event's new posts; the number read."""
         row = await sources.get(self.db, event.id, self.network)
         posts, newest = await self.client.hashtag_posts(event.hashtag, row.since_id)
-        # Oldest first, so question numbers follow the order people asked in.
-        for post in sorted(posts, key=lambda p: int(p.id)):
+        # Oldest first (as the client gives them): question numbers follow the order
+        # people asked in.
+        for post in posts:
             if post.handle.lower() == own.lower():
                 continue
             text = question_text(post.text, event.hashtag, self.max_chars)

@@ -7,9 +7,11 @@ event's thread on that network goes in order, and a refusal or an outage holds
 that network's thread only.
 
 Exactly once: the post's key (``idempotency_key``) is chosen when its row is
-written and sent with every attempt; Mastodon answers a repeated key with the
-status the first attempt made, so a retry after a timeout, a dropped
-connection, a 5xx or liveq's own death can never post twice. A 429 means
+written and sent with every attempt: Mastodon answers a repeated
+Idempotency-Key with the status the first attempt made; on Bluesky the key
+is the record key (a TID) and a retry looks it up (``getRecord``) first. So a
+retry after a timeout, a dropped connection, a 5xx or liveq's own death can
+never post twice. A 429 means
 nothing was done: the row waits for the reset the network names.
 """
 
@@ -35,7 +37,9 @@ MAX_BACKOFF = 60.0
 class Publisher(Protocol):
     name: str
 
-    async def post(self, text: str, reply_to: str | None, key: str) -> Posted: ...
+    async def post(
+        self, text: str, reply_to: str | None, key: str, root: str | None, retry: bool
+    ) -> Posted: ...
 
 
 class ThreadStyle(Protocol):
@@ -107,7 +111,10 @@ class NetworkOutbox:
                     ),
                 )
                 parts = await self.split(text)
-                for post in await np.enqueue(self.db, event.id, self.network, question.id, parts):
+                new_key = getattr(self.client, "new_key", None)
+                keys = [new_key() for _ in parts] if new_key else None
+                queued = await np.enqueue(self.db, event.id, self.network, question.id, parts, keys)
+                for post in queued:
                     self.announce(post)
 
     # -- sending ----------------------------------------------------------------------------
@@ -138,11 +145,16 @@ class NetworkOutbox:
     async def send(self, post: np.NetworkPost) -> np.NetworkPost:
         previous = await np.previous_posted(self.db, post)
         parent = previous.post_id if previous else None
-        # The row says 'posting' (committed) before the request: whatever happens
-        # next, the next attempt sends the same key again.
+        first = await np.first_posted(self.db, post) if parent else None
+        # A row already 'posting' may have reached the network: the client looks
+        # (Bluesky) or resends the same key (Mastodon) instead of posting again.
+        retry = post.state == np.POSTING
+        # The row says 'posting' (committed) before the request.
         post = await self._set(post, state=np.POSTING, attempts=post.attempts + 1)
         try:
-            done = await self.client.post(post.text, parent, post.idempotency_key)
+            done = await self.client.post(
+                post.text, parent, post.idempotency_key, first.post_id if first else None, retry
+            )
         except RateLimited as exc:
             return await self._set(post, state=np.QUEUED, not_before=exc.reset, error=str(exc))
         except Unavailable as exc:

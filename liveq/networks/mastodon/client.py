@@ -132,8 +132,16 @@ class MastodonClient:
             )
         return self._limits
 
-    async def post(self, text: str, reply_to: str | None, key: str) -> Posted:
-        """Post one status; the same `key` never makes a second status."""
+    async def post(
+        self,
+        text: str,
+        reply_to: str | None,
+        key: str,
+        root: str | None = None,
+        retry: bool = False,
+    ) -> Posted:
+        """Post one status; the same `key` never makes a second status (so a retry
+        simply sends it again; `root` is Bluesky's business)."""
         status = await self._call(
             self.api.status_post,
             text,
@@ -183,6 +191,7 @@ class MastodonClient:
                 break
             max_id = str(page[-1]["id"])
         newest = max((str(s["id"]) for s in statuses), key=int, default=None)
+        statuses.sort(key=lambda s: int(s["id"]))  # oldest first
         return [self.incoming(s) for s in statuses if not s.get("reblog")], newest
 
     async def split(self, text: str) -> list[str]:
@@ -190,6 +199,6 @@ class MastodonClient:
         limits = await self.limits()
         return split_for_mastodon(text, limits.max_characters, limits.url_length)
 
-    def close(self) -> None:
+    async def close(self) -> None:
         """Close the session's connections (Mastodon.py never closes a session it was given)."""
         self.api.session.close()

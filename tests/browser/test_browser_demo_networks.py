@@ -1,6 +1,6 @@
-"""`liveq demo` with X and Mastodon in a real browser: questions arrive from X, Mastodon
-and the form; one from Mastodon is answered, and its post appears in the X thread and
-in the Mastodon thread of the console, each posted with its link."""
+"""`liveq demo` with X, Mastodon and Bluesky in a real browser: questions arrive from
+each network and the form; one is answered, and its post appears in the X, Mastodon
+and Bluesky threads of the console, each posted with its link."""
 
 import os
 import re
@@ -14,7 +14,7 @@ from tests.system.test_outbox_crash import free_port
 SHOTS = "/work/shots"
 
 
-async def test_demo_questions_from_x_and_mastodon_answer_goes_to_both_threads(tmp_path, browser):
+async def test_demo_questions_from_every_network_answer_goes_to_every_thread(tmp_path, browser):
     port = free_port()
     async with running_demo(tmp_path, port, pace=0.2) as setup:
         base = setup.config.server.public_url
@@ -35,6 +35,10 @@ async def test_demo_questions_from_x_and_mastodon_answer_goes_to_both_threads(tm
         await expect(toot).to_be_visible(timeout=15_000)
         await expect(toot.locator(".source-mastodon")).to_have_text("Mastodon")
         await expect(toot.locator(".author")).to_have_text(re.compile(r"^@\w+"))
+        skeet = page.locator("#queue li.q", has=page.locator(".source-bluesky")).first
+        await expect(skeet).to_be_visible(timeout=15_000)
+        await expect(skeet.locator(".source-bluesky")).to_have_text("Bluesky")
+        await expect(skeet.locator(".author")).to_have_text(re.compile(r"^@\w+\.bsky\.social$"))
 
         await toot.locator("button.act-approve").click()
         await page.keyboard.press("2")
@@ -62,6 +66,15 @@ async def test_demo_questions_from_x_and_mastodon_answer_goes_to_both_threads(tm
         m_link = await m_post.locator("a.post-link").get_attribute("href")
         assert re.fullmatch(r"https://127\.0\.0\.1:\d+/@liveq/\d+", m_link)
         await expect(thread.locator(".network-state")).to_have_text("1 of 1 posted")
+
+        sky = page.locator(".network-thread[data-network=bluesky]")
+        await expect(sky.locator("h2")).to_have_text("Live thread on Bluesky")
+        b_post = sky.locator("li.post").first
+        await expect(b_post).to_have_attribute("data-state", "posted", timeout=10_000)
+        await expect(b_post.locator(".post-text")).to_contain_text(question_text)
+        await expect(b_post.locator("a.post-link")).to_have_text("view on Bluesky")
+        b_link = await b_post.locator("a.post-link").get_attribute("href")
+        assert re.fullmatch(r"https://bsky\.app/profile/liveq\.bsky\.social/post/\w{13}", b_link)
 
         if os.path.isdir(SHOTS):
             await page.locator("#thread-panel").scroll_into_view_if_needed()

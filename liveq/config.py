@@ -109,7 +109,7 @@ _SECTIONS = {
 
 # Sections other parts of liveq read themselves (X credentials, screening rules);
 # accepted here so check-config does not reject a file that has them.
-_OPEN_SECTIONS = {"x", "screening", "outbox", "demo"}
+_OPEN_SECTIONS = {"x", "mastodon", "bluesky", "screening", "outbox", "demo"}
 
 
 def _type_name(tp: Any) -> str:

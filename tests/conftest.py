@@ -13,7 +13,13 @@ import pytest
 # user. Set before liveq is imported; subprocesses inherit it.
 os.environ.setdefault("LIVEQ_TEST_CHEAP_PASSWORD_HASHES", "1")
 
-pytest_plugins: list[str] = ["tests.fixtures_server", "tests.fixtures_x", "tests.fixtures_browser"]
+pytest_plugins: list[str] = [
+    "tests.fixtures_server",
+    "tests.fixtures_x",
+    "tests.fixtures_mastodon",
+    "tests.fixtures_bluesky",
+    "tests.fixtures_browser",
+]
 
 # folder under tests/ -> marker
 FOLDER_MARKERS = {

@@ -43,6 +43,7 @@ class EventData:
     questions: list[dict]
     audit: list[dict]
     posts: list[dict]
+    network_posts: list[dict] = ()  # Mastodon's (and other networks') threads, by network, seq
 
 
 async def load(db: Database, event: Event) -> EventData:
@@ -77,7 +78,35 @@ async def load(db: Database, event: Event) -> EventData:
             (event.id,),
         )
     ]
-    return EventData(event, questions, audit, posts)
+    network_posts = [
+        dict(r)
+        for r in await db.fetchall(
+            "SELECT network, seq, question_id, text, state, attempts, post_id, post_url,"
+            " reply_to, error, created_at, posted_at FROM network_posts WHERE event_id = ?"
+            " ORDER BY network, seq",
+            (event.id,),
+        )
+    ]
+    return EventData(event, questions, audit, posts, network_posts)
+
+
+def network_figures(data: EventData) -> dict[str, dict[str, int]]:
+    """Per network: questions in, participants (handles), posts out (and not out)."""
+    networks = {"x"} | {q["source"] for q in data.questions if q["source"] != "web"}
+    networks |= {p["network"] for p in data.network_posts}
+    figures = {}
+    for name in sorted(networks):
+        asked = [q for q in data.questions if q["source"] == name]
+        posts = (
+            data.posts if name == "x" else [p for p in data.network_posts if p["network"] == name]
+        )
+        figures[name] = {
+            "questions_in": len(asked),
+            "participants": len({q["author"] for q in asked if q["author"]}),
+            "posts_out": sum(1 for p in posts if p["state"] == "posted"),
+            "posts_not_out": sum(1 for p in posts if p["state"] != "posted"),
+        }
+    return figures
 
 
 def iso(t: float | None) -> str | None:
@@ -273,6 +302,15 @@ def to_json(data: EventData, post_url: PostUrl, audit_head: dict | None = None) 
         "exported_at": iso(datetime.now(UTC).timestamp()),
         "questions": question_records(data),
         "posts": post_records(data, post_url),
+        "networks": network_figures(data),
+        "network_posts": [
+            {
+                **{k: v for k, v in p.items() if k not in ("created_at", "posted_at")},
+                "queued_at": iso(p["created_at"]),
+                "posted_at": iso(p["posted_at"]),
+            }
+            for p in data.network_posts
+        ],
         "audit_head": audit_head,
     }
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"

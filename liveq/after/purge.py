@@ -214,6 +214,10 @@ async def purge_event(db: Database, event: Event, actor: str) -> Counts:
                 " WHERE id = ?",
                 (_strip_findings(p["findings"]), p["id"]),
             )
+        # The threads on Mastodon (and other networks): the same words as on X.
+        await conn.execute(
+            "UPDATE network_posts SET text = '', error = '' WHERE event_id = ?", (event.id,)
+        )
         # A procedure's script, photos (they may show the patient) and consent notes.
         await conn.execute(
             "UPDATE procedure_photos SET alt_text = '' WHERE post_id IN"

@@ -178,6 +178,7 @@ def render(
         charts=charts,
         transcript=transcript,
         posted=sum(1 for p in transcript if p["state"] == "posted"),
+        networks=export.network_figures(data),
         outcomes=outcomes,
         verdict=verdict,
         start=min(times, default=None),

@@ -122,7 +122,12 @@ def _legend(sources: Sequence[str], x: int, y: int) -> list[str]:
 
 
 def source_label(source: str) -> str:
-    return {"web": "web form", "x": "X (hashtag)"}.get(source, source)
+    return {
+        "web": "web form",
+        "x": "X (hashtag)",
+        "mastodon": "Mastodon (hashtag)",
+        "bluesky": "Bluesky (hashtag)",
+    }.get(source, source)
 
 
 def bin_counts(durations: Durations) -> list[int]:

@@ -1,4 +1,5 @@
-"""The demo's simulated audience: people who ask by the form and by tweet, and vote.
+"""The demo's simulated audience: people who ask by the form, on X, Mastodon and Bluesky,
+and vote.
 
 Like a real audience it asks in a rush at the start, in bursts (one question sets off
 two or three more), and thins out as the session goes on; nobody asks the same thing
@@ -20,6 +21,8 @@ from typing import Generic, TypeVar
 import aiohttp
 
 from liveq.cli.demo_pool import NAMES, QUESTIONS, TWEETS
+from liveq.emulators.bluesky.server import RunningBluesky
+from liveq.emulators.mastodon.server import RunningMastodon
 from liveq.emulators.x.server import RunningEmulator
 
 T = TypeVar("T")
@@ -30,6 +33,9 @@ BURST_CHANCE = 0.2
 THINNING = 20.0
 ANONYMOUS_SHARE = 0.35
 TWEET_SHARE = 0.25
+# Of the rest, this share toots the hashtag on Mastodon (when the demo runs it);
+# of the rest again, the same share posts it on Bluesky.
+TOOT_SHARE = 0.3
 MAX_PEOPLE = 250  # one address each, in 198.51.100.0/24
 _CSRF = re.compile(r'data-csrf="([^"]+)"')
 
@@ -133,9 +139,7 @@ class Audience:
         headers = {"X-Forwarded-For": person.address}
         with contextlib.suppress(aiohttp.ClientError):
             if not person.csrf:
-                async with person.session.get(
-                    f"{self.base_url}/e/demo", headers=headers
-                ) as resp:
+                async with person.session.get(f"{self.base_url}/e/demo", headers=headers) as resp:
                     match = _CSRF.search(await resp.text())
                     person.csrf = match.group(1) if match else ""
             async with person.session.post(
@@ -180,10 +184,14 @@ async def simulated_audience(
     pace: float = 4.0,
     rng: random.Random | None = None,
     emulator: RunningEmulator | None = None,
+    mastodon: RunningMastodon | None = None,
+    bluesky: RunningBluesky | None = None,
 ) -> None:
     """Ask, tweet and vote like a room of people, until cancelled."""
     rng = rng or random.Random()
     questions, tweets = Deck(QUESTIONS, rng), Deck(TWEETS, rng)
+    toots = Deck(TWEETS, rng)  # draws nothing unless the demo runs Mastodon
+    skeets = Deck(TWEETS, rng)  # nor this unless it runs Bluesky
     pacer = Pacer(pace, rng)
     audience = Audience(base_url, rng, Deck(NAMES, rng))
     watcher = asyncio.create_task(audience.watch(), name="demo-audience-watch")
@@ -193,6 +201,14 @@ async def simulated_audience(
             if emulator is not None and rng.random() < TWEET_SHARE:
                 handle, display, text = tweets.draw()
                 emulator.state.inject_tweet(text, author_username=handle, author_name=display)
+            elif mastodon is not None and rng.random() < TOOT_SHARE:
+                handle, _, text = toots.draw()
+                state = mastodon.state
+                tags = tuple(t.lower() for t in re.findall(r"#(\w+)", text))
+                state.add_status(state.account_named(handle), text, tags=tags)
+            elif bluesky is not None and rng.random() < TOOT_SHARE:
+                handle, _, text = skeets.draw()
+                bluesky.state.audience_post(f"{handle}.bsky.social", text)
             else:
                 await audience.ask(audience.person(), questions.draw())
             # Between questions, some people vote for what is on the list.

@@ -68,9 +68,13 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_check_config(args: argparse.Namespace) -> int:
     config = _config(args)
+    from liveq.networks.bluesky.settings import load_bluesky_settings
+    from liveq.networks.mastodon.settings import load_mastodon_settings
     from liveq.networks.x.settings import load_x_settings
 
     x = load_x_settings(config)
+    mastodon = load_mastodon_settings(config)
+    bluesky = load_bluesky_settings(config)
     print(f"{config.path}: OK")
     server = config.server
     derived = "" if config.public_url_set else " (from host and port)"
@@ -83,6 +87,22 @@ def cmd_check_config(args: argparse.Namespace) -> int:
         print(f"  X: enabled as @{x.username or '?'}, {where}")
     else:
         print("  X: not enabled")
+    if mastodon.enabled:
+        ca = f", trusting only {mastodon.ca_file}" if mastodon.ca_file else ""
+        print(
+            f"  Mastodon: enabled at {mastodon.instance_url}{ca}, posts {mastodon.visibility};"
+            " access token set (not shown)"
+        )
+    else:
+        print("  Mastodon: not enabled")
+    if bluesky.enabled:
+        ca = f", trusting only {bluesky.ca_file}" if bluesky.ca_file else ""
+        print(
+            f"  Bluesky: enabled as {bluesky.handle} on {bluesky.service_url}{ca};"
+            " app password set (not shown)"
+        )
+    else:
+        print("  Bluesky: not enabled")
     return 0
 
 

@@ -299,6 +299,49 @@ MIGRATIONS: list[tuple[str, str]] = [
         DROP TABLE procedure_photos_0006;
         """,
     ),
+    (
+        "0010_network_threads",
+        """
+        -- The live thread on each network other than X (Mastodon, Bluesky): one
+        -- thread per network per event; every post is a row before it is a request.
+        -- idempotency_key is chosen before the first request and sent with every
+        -- attempt (Mastodon's Idempotency-Key; Bluesky's record key).
+        CREATE TABLE network_posts (
+            id INTEGER PRIMARY KEY,
+            event_id INTEGER NOT NULL REFERENCES events(id),
+            network TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            question_id INTEGER REFERENCES questions(id),
+            part INTEGER NOT NULL DEFAULT 0,
+            text TEXT NOT NULL,
+            idempotency_key TEXT NOT NULL UNIQUE,
+            state TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            post_id TEXT,
+            post_url TEXT NOT NULL DEFAULT '',
+            reply_to TEXT,
+            error TEXT NOT NULL DEFAULT '',
+            not_before REAL NOT NULL DEFAULT 0,
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL,
+            posted_at REAL,
+            UNIQUE (event_id, network, seq),
+            UNIQUE (event_id, network, question_id, part)
+        );
+        CREATE INDEX network_posts_state ON network_posts(network, state, event_id, seq);
+        -- Per event and network: where the hashtag reader got to.
+        CREATE TABLE network_sources (
+            event_id INTEGER NOT NULL REFERENCES events(id),
+            network TEXT NOT NULL,
+            since_id TEXT,
+            reads INTEGER NOT NULL DEFAULT 0,
+            polls INTEGER NOT NULL DEFAULT 0,
+            last_poll_at REAL,
+            last_error TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (event_id, network)
+        );
+        """,
+    ),
 ]
 
 

@@ -17,10 +17,13 @@ from liveq.config import Config
 from liveq.domain.roles import MODERATING_ROLES
 from liveq.hub import Hub
 from liveq.ingest.screener import Screener, ScreeningService
+from liveq.networks.bluesky.settings import load_bluesky_settings
+from liveq.networks.mastodon.settings import load_mastodon_settings
 from liveq.networks.x.client import create_x_client, quiet_secret_loggers
 from liveq.networks.x.settings import load_x_settings
 from liveq.storage.db import Database
 from liveq.web import audience, auth, overlay_media, pages, ws
+from liveq.web.api import networks as api_networks
 from liveq.web.api import outbox as api_outbox
 from liveq.web.api import questions as api
 from liveq.web.api.admin import routes as admin_routes
@@ -29,11 +32,13 @@ from liveq.web.api.x_source import routes as x_source_routes
 from liveq.web.event_cache import EventCache
 from liveq.web.keys import (
     API_LIMIT,
+    BLUESKY_SETTINGS,
     CONFIG,
     DB,
     EVENTS,
     HUB,
     LOGIN_LIMIT,
+    MASTODON_SETTINGS,
     QUESTION_LIMIT,
     SCREEN,
     SNAPSHOTS,
@@ -48,7 +53,7 @@ from liveq.web.middleware import errors, quiet_server_header, security_headers
 from liveq.web.ratelimit import BrowserAndAddress, RateLimiter
 from liveq.web.report_page import report as report_page
 from liveq.web.snapshots import Snapshots
-from liveq.web.workers import outbox_ctx, socket_credentials_ctx, x_pollers_ctx
+from liveq.web.workers import networks_ctx, outbox_ctx, socket_credentials_ctx, x_pollers_ctx
 
 HERE = Path(__file__).parent
 STARTED = web.AppKey("started", float)
@@ -137,6 +142,8 @@ def create_app(config: Config, *, screen: Screener | None = None) -> web.Applica
     app[WEBSOCKETS] = set()
     app[WS_PER_ADDRESS] = collections.Counter()
     app[X_SETTINGS] = load_x_settings(config)
+    app[MASTODON_SETTINGS] = load_mastodon_settings(config)
+    app[BLUESKY_SETTINGS] = load_bluesky_settings(config)
     app[QUESTION_LIMIT] = BrowserAndAddress(
         limits.questions_per_minute, limits.questions_per_minute_per_address, limits.question_burst
     )
@@ -151,6 +158,7 @@ def create_app(config: Config, *, screen: Screener | None = None) -> web.Applica
     app.cleanup_ctx.append(x_client_ctx)
     app.cleanup_ctx.append(x_pollers_ctx)
     app.cleanup_ctx.append(outbox_ctx)
+    app.cleanup_ctx.append(networks_ctx)
     app.on_shutdown.append(close_websockets)
     app.on_response_prepare.append(quiet_server_header)
 
@@ -170,6 +178,7 @@ def create_app(config: Config, *, screen: Screener | None = None) -> web.Applica
     app.router.add_routes(api.routes)
     app.router.add_routes(x_source_routes)
     app.router.add_routes(api_outbox.routes)
+    app.router.add_routes(api_networks.routes)
     app.router.add_routes(procedure_routes)
     app.router.add_routes(admin_routes)
     app.router.add_routes(overlay_media.routes)

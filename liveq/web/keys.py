@@ -10,6 +10,8 @@ from aiohttp import web
 from liveq.config import Config
 from liveq.hub import Hub
 from liveq.ingest.screener import Screener
+from liveq.networks.bluesky.settings import BlueskySettings
+from liveq.networks.mastodon.settings import MastodonSettings
 from liveq.networks.x.client import XClient
 from liveq.networks.x.settings import XSettings
 from liveq.storage.db import Database
@@ -17,6 +19,8 @@ from liveq.web.event_cache import EventCache
 from liveq.web.ratelimit import BrowserAndAddress, RateLimiter
 from liveq.web.snapshots import Snapshots
 from liveq.web.socket_credentials import SocketCredentials
+from liveq.workers.network_hashtag import NetworkHashtag
+from liveq.workers.network_outbox import NetworkOutbox
 from liveq.workers.outbox import Outbox
 from liveq.workers.x_hashtag import XPollers
 
@@ -42,6 +46,11 @@ X_CLIENT = web.AppKey("x_client", XClient | None)
 # Present only when X is enabled.
 OUTBOX = web.AppKey("outbox", Outbox)
 X_POLLERS = web.AppKey("x_pollers", XPollers)
+MASTODON_SETTINGS = web.AppKey("mastodon_settings", MastodonSettings)
+BLUESKY_SETTINGS = web.AppKey("bluesky_settings", BlueskySettings)
+# Per enabled network other than X (name -> worker); empty when none is enabled.
+NETWORK_OUTBOXES = web.AppKey("network_outboxes", dict[str, NetworkOutbox])
+NETWORK_HASHTAGS = web.AppKey("network_hashtags", dict[str, NetworkHashtag])
 
 # Per-request storage.
 CSRF_NONCE = web.RequestKey("csrf_nonce", str)

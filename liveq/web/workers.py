@@ -14,10 +14,16 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from liveq.networks.bluesky.client import BlueskyClient
+from liveq.networks.mastodon.client import MastodonClient
 from liveq.web.keys import (
+    BLUESKY_SETTINGS,
     CONFIG,
     DB,
     HUB,
+    MASTODON_SETTINGS,
+    NETWORK_HASHTAGS,
+    NETWORK_OUTBOXES,
     OUTBOX,
     SCREEN,
     SOCKET_CREDENTIALS,
@@ -26,6 +32,8 @@ from liveq.web.keys import (
     X_SETTINGS,
 )
 from liveq.web.socket_credentials import SocketCredentials
+from liveq.workers.network_hashtag import NetworkHashtag
+from liveq.workers.network_outbox import NetworkOutbox
 from liveq.workers.outbox import Outbox
 from liveq.workers.x_hashtag import XPollers
 
@@ -99,3 +107,51 @@ async def socket_credentials_ctx(app: web.Application) -> AsyncIterator[None]:
     task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await task
+
+
+async def networks_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Each enabled network other than X: its outbox and its hashtag reader.
+
+    Stopped like the X outbox: between posts, the post in hand recorded."""
+    app[NETWORK_OUTBOXES], app[NETWORK_HASHTAGS] = {}, {}
+    clients = []
+    mastodon = app[MASTODON_SETTINGS]
+    if mastodon.enabled:
+        clients.append((MastodonClient(mastodon, app[CONFIG].path.parent), mastodon))
+    bluesky = app[BLUESKY_SETTINGS]
+    if bluesky.enabled:
+        clients.append((BlueskyClient(bluesky, app[CONFIG].path.parent), bluesky))
+    tasks = []
+    for client, settings in clients:
+        outbox = NetworkOutbox(
+            app[DB],
+            app[HUB],
+            client,
+            settings,
+            client.split,
+            interval=settings.outbox_interval_seconds,
+        )
+        app[NETWORK_OUTBOXES][client.name] = outbox
+        tasks.append(asyncio.create_task(outbox.run(), name=f"liveq-{client.name}-outbox"))
+        reader = NetworkHashtag(
+            db=app[DB],
+            hub=app[HUB],
+            client=client,
+            screen=app[SCREEN],
+            max_chars=app[CONFIG].limits.max_question_chars,
+            interval=settings.poll_interval_seconds,
+        )
+        app[NETWORK_HASHTAGS][client.name] = reader
+        reader.start()
+    yield
+    for reader in app[NETWORK_HASHTAGS].values():
+        await reader.close()
+    for outbox in app[NETWORK_OUTBOXES].values():
+        outbox.stop()
+    for (_, settings), task in zip(clients, tasks, strict=True):
+        try:
+            await asyncio.wait_for(task, timeout=settings.timeout_seconds + 1)
+        except TimeoutError:
+            log.warning("outbox: a network did not answer in time; checked at next start")
+    for client, _ in clients:
+        await client.close()

@@ -11,6 +11,7 @@ from aiohttp import WSMsgType, web
 
 from liveq.domain.events import Event
 from liveq.hub import MODERATOR, PUBLIC, encode
+from liveq.storage import network_posts
 from liveq.storage import outbox as outbox_store
 from liveq.web import origins
 from liveq.web.audience import load_event
@@ -20,6 +21,7 @@ from liveq.web.keys import (
     CONFIG,
     DB,
     HUB,
+    NETWORK_OUTBOXES,
     OUTBOX,
     SNAPSHOTS,
     SOCKET_CREDENTIALS,
@@ -139,6 +141,18 @@ async def _serve(
         if role == MODERATOR and outbox is not None:
             items = await outbox_store.list_items(db, event.id)
             await ws.send_str(encode({"type": "outbox_snapshot", "items": outbox.views(items)}))
+        networks = request.app.get(NETWORK_OUTBOXES) or {}
+        if role == MODERATOR and networks:
+            posts = await network_posts.list_posts(db, event.id)
+            await ws.send_str(
+                encode(
+                    {
+                        "type": "network_snapshot",
+                        "networks": sorted(networks),
+                        "posts": [p.view() for p in posts],
+                    }
+                )
+            )
         sender = asyncio.create_task(client.pump())
         async for msg in ws:
             if msg.type == WSMsgType.TEXT and msg.data == "ping":

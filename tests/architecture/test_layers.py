@@ -47,6 +47,8 @@ TABLE_OWNERS = {
     "x_sources": "liveq.storage.x_sources",
     "outbox": "liveq.storage.outbox",
     "outbox_pauses": "liveq.storage.outbox",
+    "network_posts": "liveq.storage.network_posts",
+    "network_sources": "liveq.storage.network_sources",
     "procedures": "liveq.storage.procedure",
     "procedure_posts": "liveq.storage.procedure",
     "procedure_photos": "liveq.storage.procedure",

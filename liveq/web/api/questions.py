@@ -14,7 +14,7 @@ from liveq.screening.rules import ScreeningRules
 from liveq.storage import store
 from liveq.web.audience import load_event
 from liveq.web.auth import require_admin, require_moderator
-from liveq.web.keys import CONFIG, DB, EVENTS, HUB, OUTBOX, SCREEN
+from liveq.web.keys import CONFIG, DB, EVENTS, HUB, NETWORK_OUTBOXES, OUTBOX, SCREEN
 from liveq.web.responses import read_json_object
 
 log = logging.getLogger(__name__)
@@ -55,6 +55,8 @@ async def _queue_answer(app: web.Application, event: Event, question: Question) 
 
     Should this fail or liveq stop between the two commits, the outbox finds the
     answered question at its next pass (questions.answered_at): nothing is lost."""
+    for network_outbox in app.get(NETWORK_OUTBOXES, {}).values():
+        network_outbox.wake()  # each finds the answer by answered_at
     outbox = app.get(OUTBOX)
     if outbox is None:
         return

@@ -5,7 +5,11 @@ import { el, labelled, notice, showConnection, userText } from "./dom.js";
 import { live, Questions } from "./live.js";
 import { OVERLAY_LINES, overlayCut } from "./overlay_cut.js";
 import { threadPanel } from "./thread.js";
+import { networksPanel } from "./networks.js";
 import { xSourcePanel } from "./xsource.js";
+
+// Where a question came from, as the queue shows it.
+const SOURCE_NAMES = { x: "X", mastodon: "Mastodon", bluesky: "Bluesky", web: "Form" };
 
 start(document.getElementById("console"));
 
@@ -21,7 +25,7 @@ function start(root) {
   let visibleIds = new Set();
 
   // The console's other panels, each handed every message for its own types.
-  const panels = [threadPanel(slug), xSourcePanel(slug)];
+  const panels = [threadPanel(slug), networksPanel(slug), xSourcePanel(slug)];
 
   // --- connection --------------------------------------------------------
   function handle(msg) {
@@ -230,7 +234,7 @@ function start(root) {
   function meta(q) {
     const m = el("p", "meta");
     m.append(el("span", "qid", `#${q.id}`));
-    m.append(el("span", `source source-${q.source}`, q.source === "x" ? "X" : "Form"));
+    m.append(el("span", `source source-${q.source}`, SOURCE_NAMES[q.source] || "Form"));
     if (spanFindings(q, "name").length) {
       m.append(markedText(q, "author", "name", "span"));  // dir="auto" like every user text
     } else {

@@ -1,0 +1,100 @@
+"""The Mastodon emulator's memory: accounts, statuses, idempotency keys, faults."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass, field
+
+FAULT_KINDS = ("rate_limit", "server_error", "commit_then_drop", "slow", "forbidden")
+
+
+@dataclass
+class Account:
+    id: str
+    username: str
+
+    @property
+    def acct(self) -> str:
+        return self.username
+
+
+@dataclass
+class Status:
+    id: str
+    account: Account
+    text: str
+    created_at: float
+    in_reply_to_id: str | None = None
+    visibility: str = "public"
+    reblog_of: str | None = None  # a boost of that status
+    tags: tuple[str, ...] = ()
+    media: tuple[dict, ...] = ()
+
+
+@dataclass
+class Fault:
+    endpoint: str  # "POST /api/v1/statuses", "GET /api/v1/timelines/tag"
+    kind: str
+    remaining: int = 1
+    reset_after: float = 2.0
+
+
+@dataclass
+class MastodonState:
+    max_characters: int = 500
+    url_length: int = 23
+    slow_seconds: float = 1.0
+    # Mastodon's default: 300 requests per 5 minutes per account.
+    rate_limit: int = 300
+    rate_window: float = 300.0
+    account: Account = field(default_factory=lambda: Account("1", "liveq"))
+    token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    statuses: dict[str, Status] = field(default_factory=dict)
+    idempotency: dict[tuple[str, str], str] = field(default_factory=dict)  # (account, key) -> id
+    faults: list[Fault] = field(default_factory=list)
+    media: dict[str, dict] = field(default_factory=dict)  # uploaded, not attached yet
+    accounts: dict[str, Account] = field(default_factory=dict)
+    _next_id: int = 100_000
+    _window_start: float = field(default_factory=time.time)
+    _used: int = 0
+
+    def new_id(self) -> str:
+        # Mastodon's ids are snowflake-like strings that sort by time.
+        self._next_id += 1
+        return str(self._next_id)
+
+    def account_named(self, username: str) -> Account:
+        if username == self.account.username:
+            return self.account
+        if username not in self.accounts:
+            self.accounts[username] = Account(self.new_id(), username)
+        return self.accounts[username]
+
+    def add_status(self, account: Account, text: str, **kw) -> Status:
+        status = Status(self.new_id(), account, text, time.time(), **kw)
+        self.statuses[status.id] = status
+        return status
+
+    def take_fault(self, endpoint: str) -> Fault | None:
+        for fault in self.faults:
+            if fault.endpoint == endpoint and fault.remaining > 0:
+                fault.remaining -= 1
+                if fault.remaining == 0:
+                    self.faults.remove(fault)
+                return fault
+        return None
+
+    def spend(self) -> tuple[int, float]:
+        """Count one request in the window; (remaining, reset epoch)."""
+        now = time.time()
+        if now - self._window_start >= self.rate_window:
+            self._window_start, self._used = now, 0
+        self._used += 1
+        return max(0, self.rate_limit - self._used), self._window_start + self.rate_window
+
+    def own_thread(self) -> list[Status]:
+        return sorted(
+            (s for s in self.statuses.values() if s.account is self.account and not s.reblog_of),
+            key=lambda s: int(s.id),
+        )

@@ -1,0 +1,89 @@
+// The "Live thread on Mastodon" (and other networks') panel of the console: each
+// network's thread, its posts' states and links, Retry/Skip on a refused post.
+// A network's trouble shows on its own thread only. Text goes in with textContent.
+import { api } from "./api.js";
+import { el, notice, userText } from "./dom.js";
+
+const NAMES = { mastodon: "Mastodon", bluesky: "Bluesky" };
+const STATE_LABEL = { queued: "queued", posting: "posting…", posted: "posted", failed: "failed", skipped: "skipped" };
+
+export function networksPanel(slug) {
+  const panel = document.getElementById("networks-panel");
+  if (!panel) return () => {};
+  let networks = [];
+  const posts = new Map();
+
+  function render() {
+    panel.hidden = networks.length === 0;
+    const sections = networks.map((name) => {
+      const mine = [...posts.values()].filter((p) => p.network === name).sort((a, b) => a.seq - b.seq);
+      const section = el("section", "network-thread");
+      section.dataset.network = name;
+      const label = NAMES[name] || name;
+      const h = el("h2", "", `Live thread on ${label}`);
+      h.id = `network-${name}-title`;
+      section.setAttribute("aria-labelledby", h.id);
+      const failed = mine.find((p) => p.state === "failed");
+      const state = el("p", "network-state small",
+        failed ? `Held: post ${failed.seq} was refused; the other networks go on.`
+          : `${mine.filter((p) => p.state === "posted").length} of ${mine.length} posted`);
+      const list = el("ol", "thread");
+      list.append(...mine.map((p) => row(p, label)));
+      section.append(h, state, list);
+      return section;
+    });
+    document.getElementById("network-threads").replaceChildren(...sections);
+  }
+
+  function row(post, label) {
+    const li = el("li", `post post-${post.state}`);
+    li.dataset.id = post.id;
+    li.dataset.state = post.state;
+    const head = el("p", "meta");
+    head.append(el("span", "seq", `${post.seq}`), el("span", `badge state-${post.state}`, STATE_LABEL[post.state] || post.state));
+    if (post.url) {
+      const a = el("a", "post-link", `view on ${label}`);
+      a.href = post.url;
+      a.target = "_blank";
+      a.rel = "noopener noreferrer";
+      head.append(a);
+    }
+    li.append(head, userText("p", "post-text", post.text));
+    if (post.error) li.append(el("p", "post-error small", post.error));
+    const actions = el("div", "actions");
+    const add = (action, text) => {
+      const b = el("button", `act act-${action}`, text);
+      b.type = "button";
+      b.addEventListener("click", () => act(post, action));
+      actions.append(b);
+    };
+    if (post.state === "failed") add("retry", "Retry");
+    if (["queued", "failed"].includes(post.state)) add("skip", "Skip");
+    if (actions.childElementCount) li.append(actions);
+    return li;
+  }
+
+  async function act(post, action) {
+    try {
+      const url = `/api/v1/events/${encodeURIComponent(slug)}/networks/${post.network}/${post.id}/${action}`;
+      const data = await api("POST", url, {});
+      posts.set(data.post.id, data.post);
+      render();
+    } catch (err) {
+      notice(err.message, "error");
+    }
+  }
+
+  return function handle(msg) {
+    if (msg.type === "network_snapshot") {
+      networks = msg.networks;
+      posts.clear();
+      for (const p of msg.posts) posts.set(p.id, p);
+    } else if (msg.type === "network_post") {
+      posts.set(msg.post.id, msg.post);
+    } else {
+      return;
+    }
+    render();
+  };
+}

@@ -1,0 +1,92 @@
+"""Text in a picture: Tesseract (Debian's tesseract-ocr) through pytesseract.
+
+Tesseract runs as a child process per call, on the CPU, offline; pytesseract
+writes the image to a temporary file for it and deletes it afterwards. Each
+call reads one image and returns its words with their boxes, grouped in lines.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from dataclasses import dataclass
+
+from PIL import Image
+
+from liveq.errors import Conflict
+from liveq.screening.photos.findings import Box
+
+# Tesseract uses OpenMP threads inside one call; liveq runs calls side by side
+# instead, which is faster on few cores. Set before the first child starts.
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+LANGUAGES = "eng"
+MIN_CONFIDENCE = 30.0
+
+
+class OcrMissing(Conflict):
+    """Tesseract is not installed: photos cannot be checked for text (409)."""
+
+
+@dataclass(frozen=True)
+class Word:
+    text: str
+    confidence: float
+    box: Box
+
+
+@dataclass(frozen=True)
+class Line:
+    """Words Tesseract put on one line, left to right."""
+
+    words: tuple[Word, ...]
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+    def spans(self) -> list[tuple[int, int]]:
+        """Each word's (start, end) in ``text``."""
+        out, pos = [], 0
+        for w in self.words:
+            out.append((pos, pos + len(w.text)))
+            pos += len(w.text) + 1
+        return out
+
+
+def languages() -> str:
+    """English, plus Spanish when its data is installed (tesseract-ocr-spa)."""
+    import pytesseract
+
+    try:
+        have = set(pytesseract.get_languages(config=""))
+    except (pytesseract.TesseractNotFoundError, OSError):
+        return LANGUAGES
+    return "eng+spa" if "spa" in have else "eng"
+
+
+def check_installed() -> None:
+    if shutil.which("tesseract") is None:
+        raise OcrMissing(
+            "Tesseract is not installed, so photos cannot be checked for text: "
+            "apt-get install tesseract-ocr tesseract-ocr-eng."
+        )
+
+
+def read_lines(image: Image.Image, psm: int = 11, lang: str = LANGUAGES) -> list[Line]:
+    """The lines of text Tesseract finds in `image` (page segmentation mode `psm`)."""
+    import pytesseract
+
+    check_installed()
+    data = pytesseract.image_to_data(
+        image, lang=lang, config=f"--psm {psm}", output_type=pytesseract.Output.DICT
+    )
+    lines: dict[tuple[int, int, int], list[Word]] = {}
+    for i, raw in enumerate(data["text"]):
+        text = (raw or "").strip()
+        conf = float(data["conf"][i])
+        if not text or conf < MIN_CONFIDENCE:
+            continue
+        key = (data["block_num"][i], data["par_num"][i], data["line_num"][i])
+        box = Box(data["left"][i], data["top"][i], data["width"][i], data["height"][i])
+        lines.setdefault(key, []).append(Word(text, conf, box))
+    return [Line(tuple(sorted(ws, key=lambda w: w.box.x))) for ws in lines.values()]

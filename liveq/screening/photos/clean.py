@@ -118,6 +118,17 @@ def clean_photo(data: bytes, media_type: str) -> CleanPhoto:
         raise InvalidInput("That photo is too large to check; resize it and try again.") from None
     except (OSError, SyntaxError, ValueError):
         raise InvalidInput("That photo could not be read (damaged or cut short).") from None
-    out = _encode(fresh, fmt)
-    kind = Image.open(io.BytesIO(out)).format or fmt
-    return CleanPhoto(out, _TYPES[kind], fresh.width, fresh.height)
+    return encode(fresh, media_type)
+
+
+def encode(image: Image.Image, media_type: str) -> CleanPhoto:
+    """A new image (no ``info``) written as `media_type` (a GIF as PNG), under 5 MB."""
+    out = _encode(image, _FORMATS.get(media_type, "PNG"))
+    kind = Image.open(io.BytesIO(out)).format or "PNG"
+    return CleanPhoto(out, _TYPES[kind], image.width, image.height)
+
+
+def size_of(data: bytes) -> tuple[int, int]:
+    """A stored photo's width and height, from its header."""
+    with Image.open(io.BytesIO(data)) as image:
+        return image.size

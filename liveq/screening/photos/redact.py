@@ -1,4 +1,11 @@
-"""Blur or black out boxes of a photo: a new version of it, re-encoded like an upload."""
+"""Blur or black out boxes of a photo: a new version, re-encoded like an upload.
+
+A redaction starts from the cleaned original and applies every region the
+photo has had, so blurring twice never compounds and the boxes stay where the
+findings were found. The blur cannot be undone by sharpening: the box is
+shrunk to a few pixels across (every letter and feature smaller than one of
+them is gone) and blown up again, softened.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +13,18 @@ import io
 
 from PIL import Image, ImageDraw, ImageFilter
 
-from liveq.screening.photos.clean import CleanPhoto, clean_photo
+from liveq.screening.photos.clean import CleanPhoto, encode
 from liveq.screening.photos.findings import Box
 
 STYLES = ("blur", "black")
+CELLS = 6  # the blurred box keeps at most this many cells across its shorter side
 
 
 def redact_photo(data: bytes, media_type: str, regions: list[tuple[Box, str]]) -> CleanPhoto:
     """The photo with each (box, "blur"|"black") region covered."""
-    image = Image.open(io.BytesIO(data))
-    image.load()
-    image = image.convert("RGBA" if image.mode in ("RGBA", "LA", "PA") else "RGB")
+    with Image.open(io.BytesIO(data)) as opened:
+        opened.load()
+        image = opened.convert("RGBA" if opened.mode in ("RGBA", "LA", "PA") else "RGB")
     draw = ImageDraw.Draw(image)
     for box, style in regions:
         x0, y0 = max(0, box.x), max(0, box.y)
@@ -27,22 +35,10 @@ def redact_photo(data: bytes, media_type: str, regions: list[tuple[Box, str]]) -
             draw.rectangle((x0, y0, x1 - 1, y1 - 1), fill=(0, 0, 0))
             continue
         part = image.crop((x0, y0, x1, y1))
-        # Heavy enough that no letter or feature survives: a radius of a third of the
-        # box's smaller side, then shrunk to a few pixels and blown up again.
-        radius = max(4, min(x1 - x0, y1 - y0) // 3)
-        part = part.filter(ImageFilter.GaussianBlur(radius))
-        small = part.resize((max(1, (x1 - x0) // 24), max(1, (y1 - y0) // 24)), Image.BILINEAR)
-        image.paste(small.resize(part.size, Image.BILINEAR), (x0, y0))
-    buf = io.BytesIO()
-    image.save(buf, "PNG")
-    return clean_photo(buf.getvalue(), "image/png") if media_type == "image/png" else _as(
-        image, media_type
-    )
-
-
-def _as(image: Image.Image, media_type: str) -> CleanPhoto:
-    fmt = {"image/jpeg": "JPEG", "image/webp": "WEBP"}.get(media_type, "PNG")
-    buf = io.BytesIO()
-    save = image.convert("RGB") if fmt == "JPEG" else image
-    save.save(buf, fmt, **({"quality": 95} if fmt != "PNG" else {}))
-    return clean_photo(buf.getvalue(), media_type if fmt != "PNG" else "image/png")
+        cell = max(1, min(x1 - x0, y1 - y0) // CELLS)
+        small = part.resize((max(1, (x1 - x0) // cell), max(1, (y1 - y0) // cell)), Image.BOX)
+        blown = small.resize(part.size, Image.BILINEAR)
+        image.paste(blown.filter(ImageFilter.GaussianBlur(max(2, cell // 2))), (x0, y0))
+    fresh = Image.new(image.mode, image.size)
+    fresh.paste(image)
+    return encode(fresh, media_type)

@@ -1,21 +1,107 @@
-"""Check a photo: the text in it (four turns of the whole picture) and its faces."""
+"""Check a photo: identifiers in the text of it, and faces.
+
+Text: the blocks of letter-like marks (``regions``) are cut from the full-size
+photo, turned level (small tilts, sideways, upside down: each block is read
+both ways up, and a squarish one sideways too), enlarged so letters are about
+30 pixels tall, dark on light (a monitor's light letters are inverted), and
+stacked into two sheets that two Tesseract processes read side by side. A
+shrunk copy of the whole photo is read too, for large text. Each line is
+screened (``text``); findings keep the box of their words in the photo.
+
+Faces: OpenCV's cascades (``faces``).
+"""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
-from PIL import Image
+from PIL import Image, ImageOps
 
 from liveq.screening.photos import ocr
 from liveq.screening.photos.faces import find_faces
-from liveq.screening.photos.findings import PhotoFinding
-from liveq.screening.photos.geometry import scaled
-from liveq.screening.photos.text import line_findings, merge
+from liveq.screening.photos.findings import Box, PhotoFinding
+from liveq.screening.photos.geometry import View, scaled
+from liveq.screening.photos.regions import Block, find_blocks
+from liveq.screening.photos.text import read_findings
 from liveq.screening.rules import ScreeningRules
 
 Progress = Callable[[float, str], None]
-OCR_LONGEST = 2000
+WHOLE_LONGEST = 1600  # the shrunk whole photo, for large text
+LETTER = 30  # pixels: the letter size Tesseract reads best
+MAX_BLOCKS = 24
+MAX_SHEET_PIXELS = 6_000_000  # per sheet: bounds the time of a photo full of texture
+GAP = 40
+
+
+def _crop(gray: Image.Image, block: Block) -> View:
+    """The block cut from the photo, enlarged to LETTER-pixel letters and turned level."""
+    half = 0.5 * (block.width**2 + block.height**2) ** 0.5
+    x0, y0 = max(0, int(block.cx - half)), max(0, int(block.cy - half))
+    x1, y1 = min(gray.width, int(block.cx + half)), min(gray.height, int(block.cy + half))
+    view = View(gray).cropped((x0, y0, x1, y1))
+    if block.dark:
+        view = view.with_image(ImageOps.invert(view.image))
+    factor = max(0.3, min(4.0, LETTER / max(1.0, block.letter)))
+    view = view.scaled(factor, Image.BICUBIC)
+    view = view.with_image(ImageOps.autocontrast(view.image, cutoff=1)).turned(block.angle)
+    # Keep the rotated rectangle's own extent (the turn grew the picture to fit).
+    w, h = view.image.size
+    bw, bh = block.width * factor, block.height * factor
+    left, top = max(0, int((w - bw) / 2)), max(0, int((h - bh) / 2))
+    return view.cropped((left, top, min(w, left + int(bw) + 1), min(h, top + int(bh) + 1)))
+
+
+def _orientations(view: View, block: Block) -> list[View]:
+    """The level block both ways up; sideways too when it is about as tall as wide."""
+    turns = [0, 180]
+    if block.width < 1.6 * block.height:
+        turns += [90, 270]
+    return [view.turned(t) for t in turns]
+
+
+Read = tuple[View, bool]  # a view to read, and whether its letters were light on dark
+
+
+def _sheets(views: list[Read], count: int) -> list[list[tuple[Read, int]]]:
+    """Views stacked top to bottom into `count` sheets of about equal area."""
+    sheets: list[list[tuple[Read, int]]] = [[] for _ in range(count)]
+    heights = [0] * count
+    areas = [0] * count
+    for read in sorted(views, key=lambda r: -r[0].image.width * r[0].image.height):
+        image = read[0].image
+        i = areas.index(min(areas))
+        if areas[i] + image.width * image.height > MAX_SHEET_PIXELS:
+            continue
+        sheets[i].append((read, heights[i] + GAP))
+        heights[i] += image.height + GAP
+        areas[i] += image.width * image.height
+    return [s for s in sheets if s]
+
+
+def _read_sheet(sheet: list[tuple[Read, int]], lang: str) -> list[tuple[View, list, bool]]:
+    """One Tesseract run over the stacked views; each view gets the lines that lie in it."""
+    width = max(r[0].image.width for r, _ in sheet) + 2 * GAP
+    last, top = sheet[-1]
+    canvas = Image.new("L", (width, top + last[0].image.height + GAP), 255)
+    for (view, _), top in sheet:
+        canvas.paste(view.image, (GAP, top))
+    lines = ocr.read_lines(canvas, psm=11, lang=lang)
+    out = []
+    for (view, dark), top in sheet:
+        bottom = top + view.image.height
+        mine = []
+        for line in lines:
+            words = tuple(
+                ocr.Word(w.text, w.confidence, Box(w.box.x - GAP, w.box.y - top, w.box.w, w.box.h))
+                for w in line.words
+                if top <= w.box.y + w.box.h / 2 < bottom
+            )
+            if words:
+                mine.append(ocr.Line(words))
+        out.append((view, mine, dark))
+    return out
 
 
 def scan_photo(
@@ -26,13 +112,23 @@ def scan_photo(
     image = Image.open(io.BytesIO(data))
     image.load()
     image = image.convert("RGB")
-    report(0.05, "Looking for faces")
-    findings = find_faces(image)
-    view = scaled(image.convert("L"), OCR_LONGEST)
-    turns = (0, 90, 180, 270)
-    for n, angle in enumerate(turns):
-        report(0.1 + 0.9 * n / len(turns), "Reading the text in the photo")
-        turned = view.turned(angle)
-        findings += line_findings(turned, ocr.read_lines(turned.image), rules)
+    gray = image.convert("L")
+    report(0.05, "Looking for text")
+    blocks = find_blocks(gray)[:MAX_BLOCKS]
+    views = [(v, b.dark) for b in blocks for v in _orientations(_crop(gray, b), b)]
+    whole = scaled(gray, WHOLE_LONGEST)
+    sheets = _sheets(views, 2)
+    lang = ocr.languages()
+    report(0.15, f"Reading the text in {len(blocks)} places")
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        reads = [pool.submit(_read_sheet, s, lang) for s in sheets]
+        whole_read = pool.submit(ocr.read_lines, whole.image, 11, lang)
+        report(0.2, "Looking for faces")
+        faces = find_faces(image)
+        report(0.4, "Reading the text in the photo")
+        results = [r for f in reads for r in f.result()]
+        results.append((whole, whole_read.result(), False))
+    report(0.95, "Screening what was read")
+    findings = read_findings(results, rules)
     report(1.0, "Done")
-    return merge(findings)
+    return findings + faces

@@ -1,6 +1,26 @@
-"""Identifiers in the text read from a photo: each line through the question screener."""
+"""Identifiers in the text read from a photo.
+
+Each line goes through the question screener (``screen_text``). Text in a
+picture is terser than a question — a wristband says "GARCIA, MARIA" with no
+"my patient" before it — so three rules read it as a label would be read:
+
+- a name written surname first ("GARCIA, MARIA", "Garcia, Maria");
+- on a block that carries another identifier (a date of birth, an MRN), a line of
+  two or three capitalised words, or a surname and an initial ("Garcia M."), is
+  the name that goes with it;
+- whatever follows "DOB" is a date of birth, however it is written ("16-Jul-1948").
+
+Where the words around say what the object is (a wristband: a sex and age, an
+allergy line; a monitor: vitals; a specimen label; a whiteboard's numbered list),
+the reason says so: "a name and a date of birth on what looks like a wristband".
+"""
 
 from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 
 from liveq.screening.photos.findings import Box, PhotoFinding
 from liveq.screening.photos.geometry import View
@@ -8,47 +28,155 @@ from liveq.screening.photos.ocr import Line
 from liveq.screening.rules import ScreeningRules
 from liveq.screening.screen import screen_text
 
+_SURNAME_FIRST = re.compile(r"\b([A-Z][A-Za-z'’-]+),\s*([A-Z][A-Za-z'’-]+)\b")
+_CAPITALISED = re.compile(r"^[A-Z][A-Za-z'’-]+$")
+_INITIAL = re.compile(r"^[A-Z]\.?$")
+_DOB = re.compile(r"(?i)\b(?:D\.?[O0]\.?B\.?|born)\s*:?\s*([0-9][0-9A-Za-z./-]{5,})")
+_CONTEXTS = (
+    ("a monitor", re.compile(r"(?i)\b(?:HR|SpO2|Sp02|NIBP|ECG|RR|bpm|mmHg)\b")),
+    ("a specimen label", re.compile(r"(?i)\b(?:specimen|collected|sample|tissue)\b")),
+    ("a wristband", re.compile(r"(?i)\b(?:[FM]\s?\d{1,3}\s?Y|allerg\w*|NKDA)\b")),
+    ("a whiteboard", re.compile(r"(?i)(?:^|\s)(?:[1-9][.)]\s|OR\s?\d+\b|today\b|list\b)")),
+)
+_ARTICLE = re.compile(r"^(?:a|an|the)\s", re.I)
 
-def line_findings(
-    view: View, lines: list[Line], rules: ScreeningRules | None = None
+
+@cache
+def _common_words() -> frozenset[str]:
+    text = resources.files("liveq.screening.data").joinpath("common_words.txt").read_text("utf-8")
+    words = [w for line in text.splitlines() if not line.startswith("#") for w in line.split()]
+    # Words on labels around a name that are not names.
+    labels = "patient name dob mrn specimen collected contact allergies bed room date or today"
+    return frozenset(words) | frozenset(labels.split())
+
+
+def _is_word(word: str) -> bool:
+    clean = word.strip(".,:;")
+    return bool(_CAPITALISED.match(clean)) and clean.lower() not in _common_words()
+
+
+@dataclass(frozen=True)
+class _Raw:
+    kind: str
+    box: Box  # in the view
+    reason: str
+    text: str
+
+
+def _boxes(line: Line, start: int, end: int) -> Box | None:
+    spans = line.spans()
+    boxes = [w.box for w, (s, e) in zip(line.words, spans, strict=True) if s < end and e > start]
+    if not boxes:
+        return None
+    box = boxes[0]
+    for b in boxes[1:]:
+        box = box.union(b)
+    return box
+
+
+def _screened(line: Line, rules: ScreeningRules | None) -> list[_Raw]:
+    text = line.text
+    out = []
+    for f in screen_text(text, rules=rules):
+        box = _boxes(line, f.start, f.end)
+        if box is not None:
+            out.append(_Raw(f.kind, box, f.reason, text[f.start : f.end]))
+    for m in _SURNAME_FIRST.finditer(text):
+        if _is_word(m.group(1)) and _is_word(m.group(2)):
+            box = _boxes(line, m.start(), m.end())
+            if box is not None:
+                out.append(_Raw("name", box, "name written surname first", m.group(0)))
+    for m in _DOB.finditer(text):
+        if any(ch.isdigit() for ch in m.group(1)):
+            box = _boxes(line, m.start(1), m.end(1))
+            if box is not None:
+                out.append(_Raw("date", box, "date of birth", m.group(1)))
+    return out
+
+
+def _names_beside(line: Line) -> list[_Raw]:
+    """A line that is only a name ("Maria Garcia", "Garcia M."), or a numbered list's row."""
+    words = [w.text.strip(".,:;") for w in line.words]
+    out = []
+    # "1. Garcia M." — a row of a list: the surname and its initial.
+    for i in range(len(words) - 1):
+        if _is_word(words[i]) and _INITIAL.match(line.words[i + 1].text):
+            box = _boxes_of(line, i, i + 2)
+            out.append(_Raw("name", box, "name", f"{words[i]} {line.words[i + 1].text}"))
+    if not out and 2 <= len(words) <= 3 and all(_is_word(w) for w in words):
+        out.append(_Raw("name", _boxes_of(line, 0, len(words)), "name", line.text))
+    return out
+
+
+def _boxes_of(line: Line, first: int, last: int) -> Box:
+    box = line.words[first].box
+    for w in line.words[first + 1 : last]:
+        box = box.union(w.box)
+    return box
+
+
+def _context(lines: list[Line], dark: bool) -> str:
+    text = "\n".join(line.text for line in lines)
+    for name, pattern in _CONTEXTS:
+        if pattern.search(text):
+            return name
+    return "a monitor" if dark else ""
+
+
+def _article(reason: str) -> str:
+    if _ARTICLE.match(reason):
+        return reason
+    return ("an " if reason[:1].lower() in "aeiou" else "a ") + reason
+
+
+def _joined(reasons: list[str]) -> str:
+    parts = list(dict.fromkeys(_article(r) for r in reasons))
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def block_findings(
+    view: View, lines: list[Line], dark: bool = False, rules: ScreeningRules | None = None
 ) -> list[PhotoFinding]:
-    """Findings in each line, each with the box (in the photo) of the words it covers."""
-    found = []
-    for line in lines:
-        text = line.text
-        spans = line.spans()
-        for f in screen_text(text, rules=rules):
-            boxes = [
-                w.box
-                for w, (start, end) in zip(line.words, spans, strict=True)
-                if start < f.end and end > f.start
-            ]
-            if not boxes:
-                continue
-            box = boxes[0]
-            for b in boxes[1:]:
-                box = box.union(b)
-            found.append(
-                PhotoFinding(
-                    kind=f.kind,
-                    box=view.box_back(box),
-                    reason=f"{f.reason} in the photo's text",
-                    text=text[f.start : f.end],
-                )
-            )
-    return found
+    """Findings in one read of a block (or of the whole photo), boxes in the photo."""
+    raw = [r for line in lines for r in _screened(line, rules)]
+    if any(r.kind != "name" for r in raw):
+        # An identifier here: a line that is a name belongs with it.
+        taken = [r.box for r in raw]
+        for line in lines:
+            for r in _names_beside(line):
+                if not any(r.box.intersection(b) for b in taken):
+                    raw.append(r)
+    if not raw:
+        return []
+    context = _context(lines, dark)
+    summary = _joined([r.reason if r.kind != "name" else "name" for r in raw])
+    out = []
+    for r in raw:
+        reason = f"{summary} on what looks like {context}" if context else _article(r.reason)
+        out.append(PhotoFinding(r.kind, view.box_back(r.box), reason, r.text))
+    return out
 
 
 def merge(findings: list[PhotoFinding]) -> list[PhotoFinding]:
-    """One finding per place: the same kind read twice (another turn, another crop) is one."""
+    """One finding per place and kind: the same words read twice (turned, cropped, whole)
+    are one, its box covering both reads."""
+    order = sorted(findings, key=lambda f: -len(f.reason))
     kept: list[PhotoFinding] = []
-    for f in sorted(findings, key=lambda f: -f.box.area):
-        if any(k.kind == f.kind and _same_place(k.box, f.box) for k in kept):
-            continue
-        kept.append(f)
+    for f in order:
+        for i, k in enumerate(kept):
+            inter = k.box.intersection(f.box)
+            if k.kind == f.kind and inter >= 0.5 * min(k.box.area, f.box.area):
+                # The same place: one finding whose box covers both reads.
+                kept[i] = PhotoFinding(k.kind, k.box.union(f.box), k.reason, k.text, k.source)
+                break
+        else:
+            kept.append(f)
     return sorted(kept, key=lambda f: (f.box.y, f.box.x))
 
 
-def _same_place(a: Box, b: Box) -> bool:
-    inter = a.intersection(b)
-    return inter >= 0.5 * min(a.area, b.area)
+def read_findings(
+    reads: list[tuple[View, list[Line], bool]], rules: ScreeningRules | None = None
+) -> list[PhotoFinding]:
+    """Every read (view, its lines, light-on-dark) screened, then merged."""
+    found = [f for view, lines, dark in reads for f in block_findings(view, lines, dark, rules)]
+    return merge(found)

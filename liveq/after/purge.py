@@ -219,8 +219,9 @@ async def purge_event(db: Database, event: Event, actor: str) -> Counts:
             "UPDATE network_posts SET text = '', error = '' WHERE event_id = ?", (event.id,)
         )
         # A procedure's script, photos (they may show the patient) and consent notes.
+        # A photo's findings hold the text read in it (a name on a wristband).
         await conn.execute(
-            "UPDATE procedure_photos SET alt_text = '' WHERE post_id IN"
+            "UPDATE procedure_photos SET alt_text = '', findings = '[]' WHERE post_id IN"
             " (SELECT id FROM procedure_posts WHERE event_id = ?)",
             (event.id,),
         )

@@ -17,6 +17,7 @@ from liveq.cli.main import CommandError, cli_actor
 from liveq.config import Config, load_config
 from liveq.domain.procedure import importer
 from liveq.domain.procedure import script as sc
+from liveq.errors import InvalidInput
 from liveq.storage import procedure as ps
 from liveq.storage import store
 from liveq.storage.db import Database
@@ -80,13 +81,26 @@ def cmd_procedure_import(args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError) as exc:
         raise CommandError(f"cannot read the script {path}: {exc}") from None
     spec = importer.parse(source, _format(path, args.format))
-    photos, missing = read_photos(spec, path.parent)
+    raw, missing = read_photos(spec, path.parent)
     if missing and not args.photos_later:
         names = ", ".join(missing)
         raise CommandError(
             f"{path}: the photo file(s) {names} are not in {path.parent}; put them beside the "
             "script, or import with --photos-later and upload them on the procedure page"
         )
+
+    # Each photo re-encoded without its metadata (GPS, serials, thumbnails) before it is
+    # stored; the server checks it for faces and text when it next runs.
+    from liveq.screening.photos.clean import clean_photo
+
+    photos = {}
+    for name, (data, _declared) in raw.items():
+        try:
+            # Checked by its bytes (type, size, pixels) first, then cleaned.
+            real_type = sc.check_image(data, config.limits.max_photo_pixels)
+            photos[name] = clean_photo(data, real_type)
+        except InvalidInput as exc:
+            raise CommandError(f"{path.parent / name}: {exc}") from None
 
     async def run() -> None:
         async with Database(config.database_path) as db:
@@ -98,8 +112,7 @@ def cmd_procedure_import(args: argparse.Namespace) -> int:
                     f"{args.event!r} is a webinar; create a procedure event "
                     "(liveq event create SLUG --kind procedure)"
                 )
-            max_pixels = config.limits.max_photo_pixels
-            await ps.replace_script(db, event, cli_actor(), spec, photos, max_pixels)
+            await ps.replace_script(db, event, cli_actor(), spec, photos)
 
     asyncio.run(run())
     base = config.server.public_url.rstrip("/")

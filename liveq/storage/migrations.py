@@ -342,6 +342,22 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "0011_photo_checks",
+        """
+        -- Each photo is checked for faces and text (check_state: pending, checking,
+        -- done, failed); findings hold what was found, each with its box and whether
+        -- it was redacted or approved. original_file_id is the cleaned upload, kept on
+        -- the server to redact from (never served, never sent); media_file_id is the
+        -- current version, made from it by the redactions listed.
+        ALTER TABLE procedure_photos ADD COLUMN check_state TEXT NOT NULL DEFAULT 'pending';
+        ALTER TABLE procedure_photos ADD COLUMN check_error TEXT NOT NULL DEFAULT '';
+        ALTER TABLE procedure_photos ADD COLUMN findings TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE procedure_photos ADD COLUMN redactions TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE procedure_photos ADD COLUMN original_file_id INTEGER REFERENCES media_files(id);
+        ALTER TABLE procedure_photos ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+        """,
+    ),
 ]
 
 

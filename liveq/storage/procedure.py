@@ -7,6 +7,7 @@ version). The rules live in ``script``; this module raises what they raise.
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -14,10 +15,11 @@ from dataclasses import dataclass
 import aiosqlite
 
 from liveq.domain.events import Event
-from liveq.domain.procedure import images
+from liveq.domain.procedure import photo_review as pr
 from liveq.domain.procedure import script as sc
 from liveq.domain.procedure.importer import ScriptSpec
 from liveq.domain.procedure.text import body
+from liveq.screening.photos.clean import CleanPhoto
 from liveq.storage import audit
 from liveq.storage import outbox as ob
 from liveq.storage.db import Database
@@ -96,7 +98,15 @@ async def load(db: Database, event: Event) -> Procedure:
     for ph in photo_rows:
         photos.setdefault(ph["post_id"], []).append(
             sc.Photo(
-                ph["id"], ph["media_file_id"], ph["alt_text"], ph["media_type"] or "", ph["file"]
+                ph["id"],
+                ph["media_file_id"],
+                ph["alt_text"],
+                ph["media_type"] or "",
+                ph["file"],
+                check_state=ph["check_state"],
+                check_error=ph["check_error"],
+                findings=tuple(json.loads(ph["findings"])),
+                version=ph["version"],
             )
         )
     posts = await db.fetchall(
@@ -242,45 +252,43 @@ async def delete_post(db: Database, event: Event, actor: str, post_id: int) -> N
 
 
 async def add_photo(
-    db: Database,
-    event: Event,
-    actor: str,
-    post_id: int,
-    data: bytes,
-    media_type: str,
-    alt: object,
-    max_pixels: int = images.DEFAULT_MAX_PIXELS,
-) -> None:
-    """Attach a photo; stored with the type its bytes show, not the one declared."""
-    del media_type  # a browser's guess from the file name; the bytes decide
+    db: Database, event: Event, actor: str, post_id: int, photo: CleanPhoto, alt: object
+) -> int:
+    """Attach a cleaned photo (no metadata: see screening.photos.clean); it waits for its
+    check (faces, text). Returns its id."""
     post = (await load(db, event)).post(post_id)
     sc.check_editable(post)
     alt_text = sc.check_alt(alt)
-    media_type = sc.check_image(data, max_pixels)
     if len(post.photos) >= sc.MAX_PHOTOS:
         raise sc.ScriptError(f"A post can have at most {sc.MAX_PHOTOS} photos.")
 
-    async def job(conn: aiosqlite.Connection) -> None:
-        file_id = await _store_file(conn, event, data, media_type)
-        await conn.execute(
-            "INSERT INTO procedure_photos (post_id, media_file_id, alt_text) VALUES (?, ?, ?)",
-            (post.id, file_id, alt_text),
+    async def job(conn: aiosqlite.Connection) -> int:
+        file_id = await _store_file(conn, event, photo)
+        cur = await conn.execute(
+            "INSERT INTO procedure_photos (post_id, media_file_id, original_file_id, alt_text)"
+            " VALUES (?, ?, ?, ?)",
+            (post.id, file_id, file_id, alt_text),
         )
-        digest = hashlib.sha256(data).hexdigest()
+        digest = hashlib.sha256(photo.data).hexdigest()
         await _bump(
             conn, event, post, actor, "script_photo_added", {}, f"Photo {digest[:12]}: {alt_text}"
         )
+        return cur.lastrowid
 
-    await db.write(job)
+    return await db.write(job)
 
 
-async def _store_file(
-    conn: aiosqlite.Connection, event: Event, data: bytes, media_type: str
-) -> int:
+async def _store_file(conn: aiosqlite.Connection, event: Event, photo: CleanPhoto) -> int:
     cur = await conn.execute(
         "INSERT INTO media_files (event_id, media_type, data, sha256, created_at)"
         " VALUES (?, ?, ?, ?, ?)",
-        (event.id, media_type, data, hashlib.sha256(data).hexdigest(), time.time()),
+        (
+            event.id,
+            photo.media_type,
+            photo.data,
+            hashlib.sha256(photo.data).hexdigest(),
+            time.time(),
+        ),
     )
     return cur.lastrowid
 
@@ -291,14 +299,13 @@ async def fill_photo(
     actor: str,
     post_id: int,
     photo_id: int,
-    data: bytes,
-    media_type: str,
+    photo_file: CleanPhoto,
     alt: object = None,
-    max_pixels: int = images.DEFAULT_MAX_PIXELS,
 ) -> None:
     """Upload a photo that an imported script named; its alt text may be corrected.
 
-    Stored with the type its bytes show, not the one declared (`media_type`)."""
+    The photo was checked (its bytes, its size) and cleaned before: see
+    screening.photos.clean."""
     post = (await load(db, event)).post(post_id)
     sc.check_editable(post)
     photo = next((p for p in post.photos if p.id == photo_id), None)
@@ -307,18 +314,17 @@ async def fill_photo(
     if not photo.missing:
         raise Conflict(f"The photo “{photo.file or photo.alt_text}” is there already.")
     alt_text = sc.check_alt(photo.alt_text if alt is None or alt == "" else alt)
-    media_type = sc.check_image(data, max_pixels)
 
     async def job(conn: aiosqlite.Connection) -> None:
-        file_id = await _store_file(conn, event, data, media_type)
+        file_id = await _store_file(conn, event, photo_file)
         cur = await conn.execute(
-            "UPDATE procedure_photos SET media_file_id = ?, alt_text = ?"
-            " WHERE id = ? AND media_file_id IS NULL",
-            (file_id, alt_text, photo.id),
+            "UPDATE procedure_photos SET media_file_id = ?, original_file_id = ?, alt_text = ?,"
+            " check_state = 'pending' WHERE id = ? AND media_file_id IS NULL",
+            (file_id, file_id, alt_text, photo.id),
         )
         if cur.rowcount != 1:
             raise Conflict(f"The photo “{photo.file}” was uploaded by someone else meanwhile.")
-        digest = hashlib.sha256(data).hexdigest()
+        digest = hashlib.sha256(photo_file.data).hexdigest()
         detail = f"Photo {digest[:12]} for {photo.file}: {alt_text}"
         await _bump(conn, event, post, actor, "script_photo_added", {}, detail)
 
@@ -356,6 +362,7 @@ async def sign(
     if post.signed:
         return []
     sc.check_photos_present(post)
+    sc.check_photos_cleared(post)
     digests = await _photo_digests(db, post)
 
     async def job(conn: aiosqlite.Connection) -> list[int]:
@@ -455,12 +462,7 @@ async def edit_in_thread(
 
 
 async def replace_script(
-    db: Database,
-    event: Event,
-    actor: str,
-    spec: ScriptSpec,
-    photos: dict[str, tuple[bytes, str]],
-    max_pixels: int = images.DEFAULT_MAX_PIXELS,
+    db: Database, event: Event, actor: str, spec: ScriptSpec, photos: dict[str, CleanPhoto]
 ) -> None:
     """Replace the whole script with an imported one (only before going live)."""
     photos = dict(photos)
@@ -470,10 +472,6 @@ async def replace_script(
     for post in spec.posts:
         text = sc.check_text(post.text, event.hashtag, what=post.role)
         sc.check_text(body(text, post.warning), event.hashtag, what=post.role)
-        for ph in post.photos:
-            if ph.file in photos:
-                data = photos[ph.file][0]
-                photos[ph.file] = (data, sc.check_image(data, max_pixels))
 
     async def job(conn: aiosqlite.Connection) -> None:
         await conn.execute(
@@ -491,11 +489,11 @@ async def replace_script(
                 # A photo not sent with the script waits for an upload (media_file_id NULL).
                 file_id = None
                 if ph.file in photos:
-                    file_id = await _store_file(conn, event, *photos[ph.file])
+                    file_id = await _store_file(conn, event, photos[ph.file])
                 await conn.execute(
-                    "INSERT INTO procedure_photos (post_id, media_file_id, alt_text, file)"
-                    " VALUES (?, ?, ?, ?)",
-                    (post_id, file_id, ph.alt, ph.file),
+                    "INSERT INTO procedure_photos (post_id, media_file_id, original_file_id,"
+                    " alt_text, file) VALUES (?, ?, ?, ?, ?)",
+                    (post_id, file_id, file_id, ph.alt, ph.file),
                 )
         changes = {}
         if spec.physician is not None:
@@ -666,3 +664,227 @@ async def physician(db: Database, event: Event) -> str:
     """The physician who signs this procedure's answers ("" when none is set)."""
     row = await db.fetchone("SELECT physician FROM procedures WHERE event_id = ?", (event.id,))
     return row["physician"] if row else ""
+
+
+# -- photo checks, redaction, approval ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PhotoToCheck:
+    photo_id: int
+    event_id: int
+    media_file_id: int
+    cleaned: bool  # False: uploaded before liveq cleaned photos (its metadata is still in it)
+
+
+async def photos_to_check(db: Database) -> list[PhotoToCheck]:
+    """Every uploaded photo whose check has not finished (a restart checks them again)."""
+    rows = await db.fetchall(
+        "SELECT ph.id, p.event_id, ph.media_file_id, ph.original_file_id FROM procedure_photos ph"
+        " JOIN procedure_posts p ON p.id = ph.post_id"
+        " WHERE ph.check_state = 'pending' AND ph.media_file_id IS NOT NULL ORDER BY ph.id"
+    )
+    return [PhotoToCheck(r[0], r[1], r[2], r[3] is not None) for r in rows]
+
+
+async def media_bytes(db: Database, file_id: int) -> tuple[bytes, str]:
+    row = await db.fetchone("SELECT data, media_type FROM media_files WHERE id = ?", (file_id,))
+    if row is None:
+        raise NotFound("That photo's file is gone.")
+    return bytes(row["data"]), row["media_type"]
+
+
+async def adopt_uncleaned(db: Database, item: PhotoToCheck, photo: CleanPhoto) -> None:
+    """A photo stored before liveq cleaned uploads: its bytes replaced by the cleaned ones
+    (the metadata is gone from the database too); it becomes its own original."""
+
+    async def job(conn: aiosqlite.Connection) -> None:
+        await conn.execute(
+            "UPDATE media_files SET data = ?, media_type = ?, sha256 = ? WHERE id = ?",
+            (
+                photo.data,
+                photo.media_type,
+                hashlib.sha256(photo.data).hexdigest(),
+                item.media_file_id,
+            ),
+        )
+        await conn.execute(
+            "UPDATE procedure_photos SET original_file_id = media_file_id"
+            " WHERE id = ? AND original_file_id IS NULL",
+            (item.photo_id,),
+        )
+        await audit.append(
+            conn,
+            item.event_id,
+            None,
+            "liveq",
+            "photo_cleaned",
+            None,
+            {"photo_id": item.photo_id},
+            "Metadata removed from a photo uploaded before liveq removed it on upload.",
+        )
+
+    await db.write(job)
+
+
+async def finish_check(
+    db: Database, item: PhotoToCheck, findings: list[dict], error: str = ""
+) -> bool:
+    """Record a check's findings (or why it failed). False if the photo changed meanwhile."""
+    numbered = [{**f, "id": n, "status": pr.OPEN} for n, f in enumerate(findings, 1)]
+
+    async def job(conn: aiosqlite.Connection) -> bool:
+        cur = await conn.execute(
+            "UPDATE procedure_photos SET check_state = ?, check_error = ?, findings = ?"
+            " WHERE id = ? AND media_file_id = ? AND check_state = 'pending'",
+            (
+                pr.FAILED if error else pr.DONE,
+                error,
+                json.dumps(numbered),
+                item.photo_id,
+                item.media_file_id,
+            ),
+        )
+        if cur.rowcount != 1:
+            return False
+        kinds: dict[str, int] = {}
+        for f in findings:
+            kinds[f["kind"]] = kinds.get(f["kind"], 0) + 1
+        await audit.append(
+            conn,
+            item.event_id,
+            None,
+            "liveq",
+            "photo_check_failed" if error else "photo_checked",
+            None,
+            {"photo_id": item.photo_id, "findings": kinds, "error": error},
+            "",
+        )
+        return True
+
+    return await db.write(job)
+
+
+@dataclass(frozen=True)
+class PhotoSource:
+    """What a redaction starts from: the cleaned upload and the redactions so far."""
+
+    post: sc.ScriptPost
+    photo: sc.Photo
+    original: bytes
+    media_type: str
+    redactions: list[dict]
+
+
+async def redaction_source(db: Database, event: Event, post_id: int, photo_id: int) -> PhotoSource:
+    post = (await load(db, event)).post(post_id)
+    photo = next((p for p in post.photos if p.id == photo_id), None)
+    if photo is None or photo.missing:
+        raise NotFound("That post has no such photo.")
+    row = await db.fetchone(
+        "SELECT ph.redactions, m.data, m.media_type FROM procedure_photos ph"
+        " JOIN media_files m ON m.id = ph.original_file_id WHERE ph.id = ? AND m.event_id = ?",
+        (photo_id, event.id),
+    )
+    if row is None:
+        raise sc.NotReady("That photo is still being checked; redact it once the check is done.")
+    return PhotoSource(
+        post, photo, bytes(row["data"]), row["media_type"], json.loads(row["redactions"])
+    )
+
+
+async def redact(
+    db: Database,
+    event: Event,
+    actor: str,
+    source: PhotoSource,
+    added: list[dict],
+    version: CleanPhoto,
+    findings: list[dict],
+) -> None:
+    """A new version of the photo with `added` regions covered (made from the original
+    with every redaction): the post's sign-off is cleared, the original stays here."""
+    post, photo = source.post, source.photo
+    sc.check_editable(post)
+    now = time.time()
+    stamped = [{**r, "by": actor, "at": now} for r in added]
+
+    async def job(conn: aiosqlite.Connection) -> None:
+        file_id = await _store_file(conn, event, version)
+        cur = await conn.execute(
+            "UPDATE procedure_photos SET media_file_id = ?, redactions = ?, findings = ?,"
+            " version = version + 1 WHERE id = ? AND version = ?",
+            (
+                file_id,
+                json.dumps(source.redactions + stamped),
+                json.dumps(findings),
+                photo.id,
+                photo.version,
+            ),
+        )
+        if cur.rowcount != 1:
+            raise Conflict("That photo changed while you were redacting it; look again.")
+        digest = hashlib.sha256(version.data).hexdigest()
+        resolved = sum(
+            1 for old, new in zip(photo.findings, findings, strict=False)
+            if old.get("status") != new.get("status")
+        )
+        regions = ", ".join(f"{r['style']} {r['box']}" for r in added)
+        await _bump(
+            conn,
+            event,
+            post,
+            actor,
+            "script_photo_redacted",
+            {},
+            f"Photo {photo.id} version {photo.version + 1} ({digest[:12]}): {regions};"
+            f" {resolved} finding(s) resolved.",
+        )
+
+    await db.write(job)
+
+
+async def approve_finding(
+    db: Database,
+    event: Event,
+    actor: str,
+    post_id: int,
+    photo_id: int,
+    finding_id: int,
+    reason: object,
+) -> None:
+    """An approver lets a staff face be shown, with a reason (audited)."""
+    post = (await load(db, event)).post(post_id)
+    sc.check_editable(post)
+    photo = next((p for p in post.photos if p.id == photo_id), None)
+    if photo is None or photo.missing:
+        raise NotFound("That post has no such photo.")
+    findings = pr.approve(photo.findings, finding_id, actor, reason, time.time())
+
+    async def job(conn: aiosqlite.Connection) -> None:
+        cur = await conn.execute(
+            "UPDATE procedure_photos SET findings = ? WHERE id = ? AND version = ?"
+            " AND findings = ?",
+            (json.dumps(findings), photo.id, photo.version, json.dumps(list(photo.findings))),
+        )
+        if cur.rowcount != 1:
+            raise Conflict("That photo changed meanwhile; look again.")
+        approved = next(f for f in findings if f["id"] == finding_id)
+        await audit.append(
+            conn,
+            event.id,
+            None,
+            actor,
+            "photo_face_approved",
+            {"photo_id": photo.id, "finding": finding_id, "status": pr.OPEN},
+            {
+                "photo_id": photo.id,
+                "post_id": post.id,
+                "finding": finding_id,
+                "box": approved["box"],
+                "status": pr.APPROVED,
+            },
+            approved["note"],
+        )
+
+    await db.write(job)

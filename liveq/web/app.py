@@ -53,7 +53,13 @@ from liveq.web.middleware import errors, quiet_server_header, security_headers
 from liveq.web.ratelimit import BrowserAndAddress, RateLimiter
 from liveq.web.report_page import report as report_page
 from liveq.web.snapshots import Snapshots
-from liveq.web.workers import networks_ctx, outbox_ctx, socket_credentials_ctx, x_pollers_ctx
+from liveq.web.workers import (
+    networks_ctx,
+    outbox_ctx,
+    photo_checker_ctx,
+    socket_credentials_ctx,
+    x_pollers_ctx,
+)
 
 HERE = Path(__file__).parent
 STARTED = web.AppKey("started", float)
@@ -159,6 +165,7 @@ def create_app(config: Config, *, screen: Screener | None = None) -> web.Applica
     app.cleanup_ctx.append(x_pollers_ctx)
     app.cleanup_ctx.append(outbox_ctx)
     app.cleanup_ctx.append(networks_ctx)
+    app.cleanup_ctx.append(photo_checker_ctx)
     app.on_shutdown.append(close_websockets)
     app.on_response_prepare.append(quiet_server_header)
 

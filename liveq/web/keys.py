@@ -22,6 +22,7 @@ from liveq.web.socket_credentials import SocketCredentials
 from liveq.workers.network_hashtag import NetworkHashtag
 from liveq.workers.network_outbox import NetworkOutbox
 from liveq.workers.outbox import Outbox
+from liveq.workers.photo_check import PhotoChecker
 from liveq.workers.x_hashtag import XPollers
 
 CONFIG = web.AppKey("config", Config)
@@ -51,6 +52,8 @@ BLUESKY_SETTINGS = web.AppKey("bluesky_settings", BlueskySettings)
 # Per enabled network other than X (name -> worker); empty when none is enabled.
 NETWORK_OUTBOXES = web.AppKey("network_outboxes", dict[str, NetworkOutbox])
 NETWORK_HASHTAGS = web.AppKey("network_hashtags", dict[str, NetworkHashtag])
+# Cleans uploaded photos and checks them for faces and text, off the event loop.
+PHOTO_CHECKER = web.AppKey("photo_checker", PhotoChecker)
 
 # Per-request storage.
 CSRF_NONCE = web.RequestKey("csrf_nonce", str)

@@ -26,6 +26,7 @@ from liveq.web.keys import (
     NETWORK_OUTBOXES,
     OUTBOX,
     SCREEN,
+    PHOTO_CHECKER,
     SOCKET_CREDENTIALS,
     X_CLIENT,
     X_POLLERS,
@@ -35,6 +36,7 @@ from liveq.web.socket_credentials import SocketCredentials
 from liveq.workers.network_hashtag import NetworkHashtag
 from liveq.workers.network_outbox import NetworkOutbox
 from liveq.workers.outbox import Outbox
+from liveq.workers.photo_check import PhotoChecker
 from liveq.workers.x_hashtag import XPollers
 
 log = logging.getLogger(__name__)
@@ -155,3 +157,15 @@ async def networks_ctx(app: web.Application) -> AsyncIterator[None]:
             log.warning("outbox: a network did not answer in time; checked at next start")
     for client, _ in clients:
         await client.close()
+async def photo_checker_ctx(app: web.Application) -> AsyncIterator[None]:
+    """Clean and check procedure photos in a thread pool while the app runs."""
+    checker = PhotoChecker(app[DB], app[HUB], rules=app[SCREEN].rules)
+    app[PHOTO_CHECKER] = checker
+    task = asyncio.create_task(checker.run(), name="liveq-photo-check")
+    yield
+    await checker.close()
+    task.cancel()
+    try:
+        await task
+    except asyncio.CancelledError:
+        pass

@@ -3,15 +3,14 @@ data; counts, times, X ids and a verifiable audit trail remain."""
 
 from __future__ import annotations
 
-import io
 import json
 import re
 import sqlite3
 from pathlib import Path
 
 import pytest
-from PIL import Image, PngImagePlugin
 
+from liveq.screening.photos.clean import CleanPhoto
 from liveq.storage import procedure, store
 from tests.after.test_export import EVENT, build_event, run_cli, serving
 
@@ -160,16 +159,17 @@ async def test_purge_of_a_procedure_removes_its_script_photos_and_consent_notes(
         hashtag="KneeLive",
         moderation="pre",
     )
-    # A real PNG (photos are checked), carrying a marker to look for in the file.
-    info = PngImagePlugin.PngInfo()
-    info.add_text("Comment", "PATIENT-KNEE-PHOTO-BYTES" * 20)
-    buf = io.BytesIO()
-    Image.new("RGB", (8, 8)).save(buf, "PNG", pnginfo=info)
-    photo = buf.getvalue()
+    # Stored as a cleaned photo is (the marker stands for the picture's pixels).
+    photo = CleanPhoto(b"\x89PNG\r\n\x1a\n" + b"PATIENT-KNEE-PHOTO-BYTES" * 20, "image/png", 8, 8)
     post = await procedure.add_post(db, event, "alice", "script", "Dr. Lee makes the first cut.")
     await procedure.add_photo(
-        db, event, "alice", post, photo, "image/png", "The surgeon's gloved hands over the knee"
+        db, event, "alice", post, photo, "The surgeon's gloved hands over the knee"
     )
+    # Its check read a name in it: the finding keeps that text until the purge.
+    [item] = await procedure.photos_to_check(db)
+    read = {"kind": "name", "box": [1, 1, 5, 5], "reason": "a name", "text": "WHITFIELD, ALAN",
+            "source": "text"}
+    assert await procedure.finish_check(db, item, [read])
     await procedure.add_consent(db, event, "alice", "Patient consent form signed")
     consent = (await procedure.load(db, event)).consents[0].id
     await procedure.set_consent(db, event, "bob", consent, True, "Signed by Mr Alan Whitfield")
@@ -178,6 +178,7 @@ async def test_purge_of_a_procedure_removes_its_script_photos_and_consent_notes(
         "The surgeon's gloved hands over the knee",
         "PATIENT-KNEE-PHOTO-BYTES",
         "Mr Alan Whitfield",
+        "WHITFIELD, ALAN",
     ]
     db_path = server.config.database_path
     await server.stop()

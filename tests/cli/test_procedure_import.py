@@ -10,7 +10,7 @@ import sqlite3
 from PIL import Image
 
 from tests.cli.test_cli import liveq
-from tests.web.test_procedure import PNG
+from tests.web.test_procedure import PNG, same_pixels
 from tests.web.test_procedure_import import readme_script
 
 
@@ -79,7 +79,9 @@ def test_the_readme_script_imports_with_the_photo_beside_it(tmp_path):
         "SELECT ph.alt_text, ph.file, m.media_type, m.data FROM procedure_photos ph"
         " JOIN media_files m ON m.id = ph.media_file_id",
     )
-    assert photos == [("The empty operating room, lights on.", "or.png", "image/png", PNG)]
+    alt = "The empty operating room, lights on."
+    assert [p[:3] for p in photos] == [(alt, "or.png", "image/png")]
+    assert same_pixels(photos[0][3], PNG)  # re-encoded without its metadata
     audit = rows(config, "SELECT actor, action FROM audit WHERE action = 'script_imported'")
     assert audit and audit[0][0].startswith("cli:")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import io
 import json
 
 import aiohttp
@@ -20,6 +21,14 @@ TAG = "KneeLive"
 PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 )
+
+
+def same_pixels(data: bytes, expected: bytes) -> bool:
+    """Two encoded images show the same picture (liveq re-encodes every upload)."""
+    from PIL import Image
+
+    a, b = Image.open(io.BytesIO(data)), Image.open(io.BytesIO(expected))
+    return a.size == b.size and a.convert("RGBA").tobytes() == b.convert("RGBA").tobytes()
 
 
 @pytest.fixture
@@ -60,18 +69,31 @@ async def get_state(http, server):
     return await call(http, server, "", method="GET")
 
 
-async def add_photo(http, server, post_id, alt, status=201):
+async def add_photo(http, server, post_id, alt, status=201, data=PNG, checked=True):
+    """Upload a photo; with `checked`, wait until its check (faces, text) is done."""
     form = aiohttp.FormData()
-    form.add_field("photo", PNG, filename="p.png", content_type="image/png")
+    form.add_field("photo", data, filename="p.png", content_type="image/png")
     form.add_field("alt", alt)
     async with http.post(
         f"{server.url}/api/v1/events/{SLUG}/procedure/posts/{post_id}/photos",
         data=form,
         headers=hdr(server),
     ) as resp:
-        data = await resp.json()
-        assert resp.status == status, data
-        return data
+        answer = await resp.json()
+        assert resp.status == status, answer
+    return await photos_checked(http, server) if status == 201 and checked else answer
+
+
+async def photos_checked(http, server, timeout=60.0):
+    """The state once no uploaded photo is waiting for its check."""
+
+    async def done():
+        st = await get_state(http, server)
+        photos = [ph for p in st["script"] + st["facts"] + st["holding"] for ph in p["photos"]]
+        waiting = [ph for ph in photos if not ph["missing"] and ph["check"]["state"] == "pending"]
+        return None if waiting else st
+
+    return await until(done, timeout)
 
 
 async def script(http, server, n=3, holding="We are pausing the thread for a moment."):

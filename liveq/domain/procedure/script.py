@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from liveq.domain.invisible import strip_invisible
 from liveq.domain.procedure import images
+from liveq.domain.procedure import photo_review
 from liveq.domain.procedure import text as words
 from liveq.errors import Conflict, InvalidInput
 
@@ -41,10 +42,18 @@ class Photo:
     alt_text: str
     media_type: str = ""
     file: str = ""  # the file name the script gave it
+    check_state: str = photo_review.DONE  # pending, checking, done, failed
+    check_error: str = ""
+    findings: tuple[dict, ...] = ()  # faces and identifiers seen in it (photo_review)
+    version: int = 1  # each redaction makes a new version
 
     @property
     def missing(self) -> bool:
         return self.media_file_id is None
+
+    @property
+    def open_findings(self) -> list[dict]:
+        return photo_review.unresolved(self.findings)
 
     def view(self) -> dict:
         return {
@@ -53,6 +62,10 @@ class Photo:
             "media_type": self.media_type,
             "file": self.file,
             "missing": self.missing,
+            "version": self.version,
+            "check": {"state": self.check_state, "error": self.check_error},
+            "findings": [dict(f) for f in self.findings],
+            "open_findings": len(self.open_findings),
         }
 
 
@@ -194,6 +207,7 @@ def go_live_problems(posts: list[ScriptPost], consents: list[Consent]) -> list[s
     for p in posts:
         for ph in p.missing_photos:
             problems.append(f"{_name(p)} is waiting for its photo “{ph.file}”: upload it.")
+        problems += photo_problems(p)
     for p in script:
         if not p.signed:
             cleared = " (edited after sign-off)" if p.signed_version is not None else ""
@@ -231,9 +245,30 @@ def check_photos_present(post: ScriptPost) -> None:
         raise NotReady(f"{_name(post)} is waiting for its photo {files}: upload it first.")
 
 
+def check_photos_cleared(post: ScriptPost) -> None:
+    """Nobody signs or posts a photo that is still being checked, could not be checked,
+    or shows a face or an identifier nobody has blurred or approved (the rule for text)."""
+    for n, photo in enumerate(post.photos, 1):
+        what = f"{_name(post)}'s photo {n} (“{photo.alt_text[:60]}”)"
+        problem = photo_review.blocking(photo.check_state, photo.check_error, photo.findings)
+        if problem:
+            raise NotReady(f"{what} {problem}")
+
+
+def photo_problems(post: ScriptPost) -> list[str]:
+    """Each photo of the post that stands in the way, in words (empty: none)."""
+    out = []
+    for n, photo in enumerate(post.photos, 1):
+        problem = photo_review.blocking(photo.check_state, photo.check_error, photo.findings)
+        if problem:
+            out.append(f"{_name(post)}'s photo {n} {problem}")
+    return out
+
+
 def check_postable(post: ScriptPost) -> None:
-    """A post goes out only as the version an approver signed."""
+    """A post goes out only as the version an approver signed, its photos cleared."""
     check_photos_present(post)
+    check_photos_cleared(post)
     if not post.signed:
         why = "it was edited after sign-off" if post.signed_version is not None else "nobody has"
         raise NotReady(

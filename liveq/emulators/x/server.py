@@ -560,7 +560,11 @@ async def media_upload(request: web.Request) -> web.Response:
     if media_type.startswith("image/") and len(data) > MAX_IMAGE_BYTES:
         raise _BadRequest("media", str(len(data)), "Images must be at most 5 MB.")
     media = state.store_media(
-        owner_id=state.account_id, media_type=media_type, media_category=category, size=len(data)
+        owner_id=state.account_id,
+        media_type=media_type,
+        media_category=category,
+        size=len(data),
+        data=data,
     )
     return _json(
         {

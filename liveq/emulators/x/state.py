@@ -93,6 +93,8 @@ class StoredMedia:
     size: int
     created_at: datetime
     alt_text: str | None = None
+    # The bytes X received, so a test can look at what left liveq (metadata, pixels).
+    data: bytes = b""
 
     @property
     def type(self) -> str:
@@ -386,7 +388,7 @@ class EmulatorState:
     # -- media ------------------------------------------------------------
 
     def store_media(
-        self, *, owner_id: str, media_type: str, media_category: str, size: int
+        self, *, owner_id: str, media_type: str, media_category: str, size: int, data: bytes = b""
     ) -> StoredMedia:
         mid = self.new_id()
         media = StoredMedia(
@@ -397,6 +399,7 @@ class EmulatorState:
             media_category=media_category,
             size=size,
             created_at=self.now(),
+            data=data,
         )
         # X's media keys are "<type prefix>_<id>": 3 photo, 16 GIF, 7 video.
         media.media_key = f"{_MEDIA_KEY_PREFIX[media.type]}_{mid}"

@@ -27,6 +27,10 @@ from liveq.errors import InvalidInput
 MAX_BYTES = 5 * 1024 * 1024  # X's limit for a photo
 _FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "image/gif": "PNG"}
 _TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+# What Pillow found in the bytes -> the type written. MPO is a phone's JPEG with extra
+# pictures (depth maps, previews) in it: only the first, the photo, is kept.
+_READ = {"JPEG": "image/jpeg", "MPO": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp",
+         "GIF": "image/gif"}
 
 
 @dataclass(frozen=True)
@@ -104,14 +108,15 @@ def clean_photo(data: bytes, media_type: str) -> CleanPhoto:
     """The photo re-encoded without metadata, upright, in sRGB.
 
     JPEG stays JPEG, PNG stays PNG, WebP stays WebP; a GIF becomes a PNG of its
-    first frame. `media_type` is what the bytes are (checked before)."""
-    fmt = _FORMATS.get(media_type)
-    if fmt is None:
-        raise InvalidInput("Photos must be PNG, JPEG, GIF or WebP images.")
+    first frame. The type is what the bytes are, whatever `media_type` (the
+    browser's guess from the file name) says."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as image:
+                media_type = _READ.get(image.format or "", "")
+                if not media_type:
+                    raise InvalidInput("Photos must be PNG, JPEG, GIF or WebP images.")
                 image.load()
                 fresh = _pixels(image)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):

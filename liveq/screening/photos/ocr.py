@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 from dataclasses import dataclass
+from functools import cache
 
 from PIL import Image
 
@@ -53,6 +54,7 @@ class Line:
         return out
 
 
+@cache
 def languages() -> str:
     """English, plus Spanish when its data is installed (tesseract-ocr-spa)."""
     import pytesseract

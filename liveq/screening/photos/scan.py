@@ -38,9 +38,10 @@ GAP = 40
 def _crop(gray: Image.Image, block: Block) -> View:
     """The block cut from the photo, enlarged to LETTER-pixel letters and turned level."""
     half = 0.5 * (block.width**2 + block.height**2) ** 0.5
-    x0, y0 = max(0, int(block.cx - half)), max(0, int(block.cy - half))
-    x1, y1 = min(gray.width, int(block.cx + half)), min(gray.height, int(block.cy + half))
-    view = View(gray).cropped((x0, y0, x1, y1))
+    # A square centred on the block, even past the photo's edge (Pillow pads it), so the
+    # block stays in the middle of every copy below.
+    x0, y0 = int(block.cx - half), int(block.cy - half)
+    view = View(gray).cropped((x0, y0, x0 + int(2 * half), y0 + int(2 * half)))
     if block.dark:
         view = view.with_image(ImageOps.invert(view.image))
     factor = max(0.3, min(4.0, LETTER / max(1.0, block.letter)))

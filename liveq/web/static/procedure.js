@@ -4,6 +4,7 @@
 import { api } from "./api.js";
 import { el, notice, showConnection } from "./dom.js";
 import { live } from "./live.js";
+import { photoReview, showProgress } from "./photo_review.js";
 import { threadPanel } from "./thread.js";
 
 start(document.getElementById("procedure"));
@@ -45,8 +46,10 @@ function start(root) {
 
   // --- websocket: the thread panel (thread.js) and changes made elsewhere --------
   const thread = threadPanel(slug);
+  const checks = new Map(); // photo id -> its check's progress (photo_check frames)
   function handle(m) {
     thread(m);
+    if (m.type === "photo_check") { checks.set(m.photo_id, m); showProgress(m); return; }
     // The snapshot starts each (re)connection: changes may have been missed meanwhile.
     if (m.type === "snapshot") refresh();
     else if (m.type === "procedure_changed" || (m.type === "outbox" && m.item.state === "posted")) refreshSoon();
@@ -186,7 +189,8 @@ function start(root) {
     if (p.photos.length) {
       const photos = el("div", "photos");
       for (const ph of p.photos) {
-        const fig = photo(ph);
+        const editable = p.outbox_id === null || p.role === "holding";
+        const fig = ph.missing ? photo(ph) : photoReview(ph, p, { approver, editable, act, progress: checks.get(ph.id) });
         if (!approver && p.outbox_id === null) fig.append(button("remove", () => act(`/posts/${p.id}/photos/${ph.id}/delete`), "link remove"));
         photos.append(fig);
       }
@@ -203,9 +207,13 @@ function start(root) {
     if (approver && !p.signed) {
       const sign = button("Sign off", () => act(`/posts/${p.id}/sign`, { version: p.version }), "sign");
       const waiting = p.photos.filter((ph) => ph.missing);
+      const unclear = p.photos.filter((ph) => !ph.missing && (ph.check.state !== "done" || ph.open_findings));
       if (waiting.length) {
         sign.disabled = true;
         sign.title = `Waiting for ${waiting.map((ph) => ph.file).join(", ")}: nobody signs a photo they cannot see.`;
+      } else if (unclear.length) {
+        sign.disabled = true;
+        sign.title = "A photo is still being checked or shows something unresolved: blur it, black it out or approve a staff face first.";
       }
       actions.append(sign);
     }

@@ -10,6 +10,7 @@ from aiohttp import web
 from liveq.domain.procedure import importer
 from liveq.domain.procedure import script as sc
 from liveq.domain.procedure.text import MAX_WEIGHT, body, decorate
+from liveq.screening.photos.clean import CleanPhoto
 from liveq.storage import outbox as ob
 from liveq.storage import procedure as ps
 from liveq.tweettext.text import weighted_length
@@ -21,8 +22,9 @@ from liveq.web.api.procedure.common import (
     procedure_event,
     reply,
 )
+from liveq.web.api.procedure.photos import cleaned
 from liveq.web.auth import require_role
-from liveq.web.keys import CONFIG, DB, OUTBOX, SCREEN
+from liveq.web.keys import DB, OUTBOX, PHOTO_CHECKER, SCREEN
 from liveq.web.responses import read_json_object
 from liveq.workers.outbox import screen_post
 
@@ -135,17 +137,20 @@ async def import_script(request: web.Request) -> web.Response:
     if not isinstance(source, str) or not source.strip():
         raise web.HTTPBadRequest(text="Send the script's text as source.")
     spec = importer.parse(source, str(data.get("format", "toml")))
-    photos: dict[str, tuple[bytes, str]] = {}
+    photos: dict[str, CleanPhoto] = {}
     raw_photos = data.get("photos") or {}
     if not isinstance(raw_photos, dict):
         raise web.HTTPBadRequest(text="photos should map file names to {media_type, data}.")
+    named = {ph.file for post in spec.posts for ph in post.photos}
     for name, photo in raw_photos.items():
         try:
-            photos[name] = (base64.b64decode(photo["data"], validate=True), photo["media_type"])
+            raw, media_type = base64.b64decode(photo["data"], validate=True), photo["media_type"]
         except (KeyError, TypeError, binascii.Error):
             raise web.HTTPBadRequest(text=f"The photo {name!r} is not valid base64.") from None
-    max_pixels = request.app[CONFIG].limits.max_photo_pixels
-    await ps.replace_script(request.app[DB], event, identity.name, spec, photos, max_pixels)
+        if name in named:
+            photos[name] = await cleaned(request, raw, media_type)
+    await ps.replace_script(request.app[DB], event, identity.name, spec, photos)
+    request.app[PHOTO_CHECKER].wake()
     return await reply(request, event, identity)
 
 

@@ -28,7 +28,8 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from liveq.screening.photos import Box, scan_photo
+from liveq.screening.photos.findings import Box
+from liveq.screening.photos.scan import scan_photo
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXT_RATIO, FACE_RATIO = 10, 6

@@ -9,7 +9,10 @@ import sys
 
 import pytest
 
-HEAVY = ("aiohttp", "tweepy", "argon2", "trustme", "cryptography", "jinja2", "aiosqlite")
+HEAVY = (
+    "aiohttp", "tweepy", "argon2", "trustme", "cryptography", "jinja2", "aiosqlite",
+    "cv2", "pytesseract",  # the photo check: loaded only where photos are checked
+)
 
 PROBE = """
 import sys

@@ -162,7 +162,8 @@ async def test_text_in_the_photo_is_found_with_its_box_and_reason(proc_server, h
     assert 160 <= x and x + w <= 1100 and 240 <= y and y + h <= 540
     refused = await call(http, server, f"/posts/{post['id']}/sign",
                          {"version": post["version"]}, role="approver", status=409)
-    assert "unresolved findings" in refused["error"] and "wristband" in refused["error"]
+    assert "unresolved findings" in refused["error"]
+    assert "a name" in refused["error"] and "a medical record number" in refused["error"]
     # Text cannot be approved away: it is blurred or blacked out.
     base = f"/posts/{post['id']}/photos/{photo['id']}"
     bad = await call(http, server, f"{base}/findings/{kinds['mrn']['id']}/approve",

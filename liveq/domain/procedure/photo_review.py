@@ -29,9 +29,21 @@ def unresolved(findings) -> list[dict]:
     return [f for f in findings if f.get("status", OPEN) == OPEN]
 
 
+_KINDS = {
+    "face": "a face",
+    "name": "a name",
+    "date": "a date",
+    "mrn": "a medical record number",
+    "phone": "a phone number",
+    "room_number": "a room or bed number",
+}
+
+
 def describe(finding: dict) -> str:
+    """A finding in a few words and where it is: "a face (at 120,80, 90×98 px)"."""
     x, y, w, h = finding["box"]
-    what = finding.get("reason") or finding.get("kind", "a finding")
+    kind = finding.get("kind", "")
+    what = _KINDS.get(kind) or (f"text read as {kind.replace('_', ' ')}" if kind else "a finding")
     return f"{what} (at {x},{y}, {w}×{h} px)"
 
 

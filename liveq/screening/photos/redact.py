@@ -17,7 +17,7 @@ from liveq.screening.photos.clean import CleanPhoto, encode
 from liveq.screening.photos.findings import Box
 
 STYLES = ("blur", "black")
-CELLS = 6  # the blurred box keeps at most this many cells across its shorter side
+CELLS = 3  # the blurred box keeps at most this many cells across its shorter side
 
 
 def redact_photo(data: bytes, media_type: str, regions: list[tuple[Box, str]]) -> CleanPhoto:
@@ -38,7 +38,7 @@ def redact_photo(data: bytes, media_type: str, regions: list[tuple[Box, str]]) -
         cell = max(1, min(x1 - x0, y1 - y0) // CELLS)
         small = part.resize((max(1, (x1 - x0) // cell), max(1, (y1 - y0) // cell)), Image.BOX)
         blown = small.resize(part.size, Image.BILINEAR)
-        image.paste(blown.filter(ImageFilter.GaussianBlur(max(2, cell // 2))), (x0, y0))
+        image.paste(blown.filter(ImageFilter.GaussianBlur(max(2, cell))), (x0, y0))
     fresh = Image.new(image.mode, image.size)
     fresh.paste(image)
     return encode(fresh, media_type)

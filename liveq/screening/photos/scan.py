@@ -92,17 +92,30 @@ def _read_sheet(sheet: list[tuple[Read, int]], lang: str) -> list[tuple[View, li
     out = []
     for (view, dark), top in sheet:
         bottom = top + view.image.height
-        mine = []
-        for line in lines:
-            words = tuple(
-                ocr.Word(w.text, w.confidence, Box(w.box.x - GAP, w.box.y - top, w.box.w, w.box.h))
-                for w in line.words
-                if top <= w.box.y + w.box.h / 2 < bottom
-            )
-            if words:
-                mine.append(ocr.Line(words))
-        out.append((view, mine, dark))
+        words = [
+            ocr.Word(w.text, w.confidence, Box(w.box.x - GAP, w.box.y - top, w.box.w, w.box.h))
+            for line in lines
+            for w in line.words
+            if top <= w.box.y + w.box.h / 2 < bottom
+        ]
+        out.append((view, _rows(words), dark))
     return out
+
+
+def _rows(words: list[ocr.Word]) -> list[ocr.Line]:
+    """Words regrouped into the rows of the level block: sparse-text reading splits a row
+    at wide gaps ("MRN 528" | "86822"), which would hide an MRN from the screener."""
+    rows: list[list[ocr.Word]] = []
+    for w in sorted(words, key=lambda w: w.box.y + w.box.h / 2):
+        centre = w.box.y + w.box.h / 2
+        for row in rows:
+            ref = row[0].box
+            if abs(centre - (ref.y + ref.h / 2)) < 0.5 * max(ref.h, w.box.h):
+                row.append(w)
+                break
+        else:
+            rows.append([w])
+    return [ocr.Line(tuple(sorted(row, key=lambda w: w.box.x))) for row in rows]
 
 
 def scan_photo(

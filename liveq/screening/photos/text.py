@@ -31,6 +31,12 @@ from liveq.screening.screen import screen_text
 _SURNAME_FIRST = re.compile(r"\b([A-Z][A-Za-z'’-]+),\s*([A-Z][A-Za-z'’-]+)\b")
 _CAPITALISED = re.compile(r"^[A-Z][A-Za-z'’-]+$")
 _INITIAL = re.compile(r"^[A-Z]\.?$")
+# A whole date as labels print them: 03/14/1961, 1961-03-14, 14-Mar-1961, 14 MAR 1961.
+_FULL_DATE = re.compile(
+    r"\b(?:\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)\d\d|(?:19|20)\d\d[/.-]\d{1,2}[/.-]\d{1,2}"
+    r"|\d{1,2}[ -]?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*[ -]?(?:19|20)\d\d)\b",
+    re.I,
+)
 _DOB = re.compile(r"(?i)\b(?:D\.?[O0]\.?B\.?|born)\s*:?\s*([0-9][0-9A-Za-z./-]{5,})")
 _CONTEXTS = (
     ("a monitor", re.compile(r"(?i)\b(?:HR|SpO2|Sp02|NIBP|ECG|RR|bpm|mmHg)\b")),
@@ -94,16 +100,21 @@ def _screened(line: Line, rules: ScreeningRules | None) -> list[_Raw]:
     return out
 
 
-def _names_beside(line: Line) -> list[_Raw]:
-    """A line that is only a name ("Maria Garcia", "Garcia M."), or a numbered list's row."""
+def _beside(line: Line) -> list[_Raw]:
+    """Beside another identifier: a line that is only a name ("Maria Garcia"), a list's
+    row ("1. Garcia M."), any whole date (a birth, a collection: the patient's)."""
+    out = [
+        _Raw("date", box, "date", m.group(0))
+        for m in _FULL_DATE.finditer(line.text)
+        if (box := _boxes(line, m.start(), m.end())) is not None
+    ]
     words = [w.text.strip(".,:;") for w in line.words]
-    out = []
     # "1. Garcia M." — a row of a list: the surname and its initial.
     for i in range(len(words) - 1):
         if _is_word(words[i]) and _INITIAL.match(line.words[i + 1].text):
             box = _boxes_of(line, i, i + 2)
             out.append(_Raw("name", box, "name", f"{words[i]} {line.words[i + 1].text}"))
-    if not out and 2 <= len(words) <= 3 and all(_is_word(w) for w in words):
+    if 2 <= len(words) <= 3 and all(_is_word(w) for w in words):
         out.append(_Raw("name", _boxes_of(line, 0, len(words)), "name", line.text))
     return out
 
@@ -143,7 +154,7 @@ def block_findings(
         # An identifier here: a line that is a name belongs with it.
         taken = [r.box for r in raw]
         for line in lines:
-            for r in _names_beside(line):
+            for r in _beside(line):
                 if not any(r.box.intersection(b) for b in taken):
                     raw.append(r)
     if not raw:

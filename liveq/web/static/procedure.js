@@ -100,7 +100,12 @@ function start(root) {
     $("pause").hidden = s.paused;
     $("resume").hidden = !s.paused;
     pacing();
+    // A photo being checked: look again soon (an approver's page gets no live frames).
+    const checking = [...s.script, ...s.holding, ...s.facts].some((p) => p.photos.some((ph) => !ph.missing && ph.check.state === "pending"));
+    clearTimeout(checkTimer);
+    if (checking) checkTimer = setTimeout(refresh, 1000);
   }
+  let checkTimer = null;
 
   function consentRow(c, readOnly) {
     const li = el("li", c.done ? "done" : "");
@@ -190,7 +195,8 @@ function start(root) {
       const photos = el("div", "photos");
       for (const ph of p.photos) {
         const editable = p.outbox_id === null || p.role === "holding";
-        const fig = ph.missing ? photo(ph) : photoReview(ph, p, { approver, editable, act, progress: checks.get(ph.id) });
+        const progress = checks.get(ph.id) || state.checks[ph.id];
+        const fig = ph.missing ? photo(ph) : photoReview(ph, p, { approver, editable, act, progress });
         if (!approver && p.outbox_id === null) fig.append(button("remove", () => act(`/posts/${p.id}/photos/${ph.id}/delete`), "link remove"));
         photos.append(fig);
       }

@@ -14,7 +14,7 @@ from liveq.storage.accounts import Identity
 from liveq.web import csrf
 from liveq.web.audience import load_event
 from liveq.web.auth import require_role
-from liveq.web.keys import CONFIG, DB, HUB, OUTBOX
+from liveq.web.keys import CONFIG, DB, HUB, OUTBOX, PHOTO_CHECKER
 from liveq.web.responses import render
 from liveq.workers.outbox import Outbox
 
@@ -81,6 +81,8 @@ async def state(request: web.Request, event: Event, identity: Identity) -> dict:
         and sc.pacing_due(last, proc.live_at, now, proc.pacing_seconds),
         "now": now,
         "x_enabled": request.app.get(OUTBOX) is not None,
+        # Photos being checked now: how far each is (also sent as photo_check frames).
+        "checks": {str(k): v for k, v in request.app[PHOTO_CHECKER].checking.items()},
     }
 
 

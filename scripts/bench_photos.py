@@ -1,0 +1,108 @@
+"""How long liveq takes to clean and check a 12-megapixel phone photo, and whether the
+server stays responsive meanwhile.
+
+Usage: python scripts/bench_photos.py [--photos 5] [--seed 7]
+
+Makes a few synthetic 4032×3024 photos (a drawn operating room, a wristband with a
+name, DOB and MRN at a random size and tilt, a harmless sign), saves each as a phone
+would (JPEG, quality 92), then for each:
+- cleans it (re-encoding without metadata) and checks it (text and faces), timed;
+- meanwhile, on the same event loop, a ticker measures how late a 10 ms sleep wakes
+  (the loop's lag): the work runs in a thread pool, as in the server.
+Prints median and p90 seconds per photo, the worst loop lag, and the machine's load.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import os
+import statistics
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from make_photo_holdout import harmless_sign, or_scene, place, wristband  # noqa: E402
+
+from liveq.screening.photos.clean import clean_photo  # noqa: E402
+from liveq.screening.photos.scan import scan_photo  # noqa: E402
+
+SIZE = (4032, 3024)
+
+
+def photo(seed: int) -> bytes:
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    canvas = or_scene(rng, SIZE)
+    notes: list[str] = []
+    place(rng, canvas, harmless_sign(rng, 40, "DejaVuSans.ttf"), notes, (0, 5))
+    px = int(rng.choice([28, 40, 60]))
+    place(rng, canvas, wristband(rng, px, "DejaVuSans.ttf"), notes, (0, 8, -12, 90))
+    buf = io.BytesIO()
+    canvas.convert("RGB").save(buf, "JPEG", quality=92)
+    return buf.getvalue()
+
+
+def clean_and_check(data: bytes) -> tuple[float, float, int]:
+    start = time.perf_counter()
+    cleaned = clean_photo(data, "image/jpeg")
+    mid = time.perf_counter()
+    found = scan_photo(cleaned.data)
+    return mid - start, time.perf_counter() - mid, len(found)
+
+
+async def measure(photos: list[bytes]) -> None:
+    pool = ThreadPoolExecutor(max_workers=2)
+    loop = asyncio.get_running_loop()
+    lags: list[float] = []
+    stop = False
+
+    async def ticker() -> None:
+        while not stop:
+            t = time.perf_counter()
+            await asyncio.sleep(0.01)
+            lags.append(time.perf_counter() - t - 0.01)
+
+    tick = asyncio.create_task(ticker())
+    totals, cleans, checks = [], [], []
+    for n, data in enumerate(photos, 1):
+        start = time.perf_counter()
+        clean_s, check_s, found = await loop.run_in_executor(pool, clean_and_check, data)
+        totals.append(time.perf_counter() - start)
+        cleans.append(clean_s)
+        checks.append(check_s)
+        print(f"photo {n}: {len(data) / 1e6:.1f} MB, clean {clean_s:.2f} s, check {check_s:.2f} s,"
+              f" {found} findings")
+    stop = True
+    await tick
+    pool.shutdown()
+
+    def p90(values):
+        return sorted(values)[max(0, int(round(0.9 * len(values))) - 1)]
+
+    print(f"per photo (clean + check): median {statistics.median(totals):.2f} s,"
+          f" p90 {p90(totals):.2f} s")
+    print(f"  clean: median {statistics.median(cleans):.2f} s; check: median"
+          f" {statistics.median(checks):.2f} s")
+    print(f"event loop lag while checking: median {1000 * statistics.median(lags):.1f} ms,"
+          f" worst {1000 * max(lags):.0f} ms")
+    print(f"load average (1, 5, 15 min): {os.getloadavg()}, cores: {os.cpu_count()}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--photos", type=int, default=5)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    photos = [photo(args.seed + i) for i in range(args.photos)]
+    asyncio.run(measure(photos))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

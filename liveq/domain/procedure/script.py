@@ -11,8 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from liveq.domain.invisible import strip_invisible
-from liveq.domain.procedure import images
-from liveq.domain.procedure import photo_review
+from liveq.domain.procedure import images, photo_review
 from liveq.domain.procedure import text as words
 from liveq.errors import Conflict, InvalidInput
 

@@ -25,8 +25,8 @@ from PIL import Image, ImageCms, ImageOps
 from liveq.errors import InvalidInput
 
 MAX_BYTES = 5 * 1024 * 1024  # X's limit for a photo
-_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "image/gif": "PNG"}
-_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
+_FORMATS = {"image/jpeg": "JPEG", "image/png": "PNG", "image/webp": "WEBP", "image/gif": "GIF"}
+_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
 # What Pillow found in the bytes -> the type written. MPO is a phone's JPEG with extra
 # pictures (depth maps, previews) in it: only the first, the photo, is kept.
 _READ = {"JPEG": "image/jpeg", "MPO": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp",
@@ -81,6 +81,9 @@ def _encode(image: Image.Image, fmt: str) -> bytes:
     if fmt == "PNG":
         attempts = [("PNG", {"optimize": True})]
         fmt = "JPEG"  # a photo saved as PNG that is too big goes out as a JPEG
+    if fmt == "GIF":
+        attempts = [("GIF", {"optimize": True})]
+        fmt = "JPEG"
     if fmt == "WEBP":
         attempts += [("WEBP", {"quality": q}) for q in (90, 80, 70)]
     attempts += [("JPEG", {"quality": q, "optimize": True}) for q in (92, 85, 78, 70)]
@@ -107,7 +110,7 @@ def _flatten(image: Image.Image) -> Image.Image:
 def clean_photo(data: bytes, media_type: str) -> CleanPhoto:
     """The photo re-encoded without metadata, upright, in sRGB.
 
-    JPEG stays JPEG, PNG stays PNG, WebP stays WebP; a GIF becomes a PNG of its
+    JPEG stays JPEG, PNG stays PNG, WebP stays WebP, a GIF stays a GIF of its
     first frame. The type is what the bytes are, whatever `media_type` (the
     browser's guess from the file name) says."""
     try:
@@ -127,7 +130,7 @@ def clean_photo(data: bytes, media_type: str) -> CleanPhoto:
 
 
 def encode(image: Image.Image, media_type: str) -> CleanPhoto:
-    """A new image (no ``info``) written as `media_type` (a GIF as PNG), under 5 MB."""
+    """A new image (no ``info``) written as `media_type`, under 5 MB."""
     out = _encode(image, _FORMATS.get(media_type, "PNG"))
     kind = Image.open(io.BytesIO(out)).format or "PNG"
     return CleanPhoto(out, _TYPES[kind], image.width, image.height)

@@ -98,7 +98,6 @@ async def upload_awaited(request: web.Request) -> web.Response:
         number(request.match_info["photo"]),
         photo,
         alt,
-        request.app[CONFIG].limits.max_photo_pixels,
     )
     request.app[PHOTO_CHECKER].wake()
     return await reply(request, event, identity, 201)

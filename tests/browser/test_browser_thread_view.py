@@ -4,7 +4,6 @@ each with its alt text, in a normal browser."""
 import io
 import re
 
-import aiohttp
 from PIL import Image
 from playwright.async_api import expect
 
@@ -14,9 +13,11 @@ from tests.web.test_procedure import (
     call,
     consent_all,
     get_state,
-    hdr,
     proc_server,  # noqa: F401 - fixture
     sign_all,
+)
+from tests.web.test_procedure import (
+    add_photo as add_checked_photo,
 )
 
 ALTS = ["The team scrubbing in.", "The operating room, lights on."]
@@ -29,15 +30,8 @@ def png(color: tuple[int, int, int]) -> bytes:
 
 
 async def add_photo(http, server, post_id: int, alt: str, data: bytes) -> None:
-    form = aiohttp.FormData()
-    form.add_field("photo", data, filename="p.png", content_type="image/png")
-    form.add_field("alt", alt)
-    async with http.post(
-        f"{server.url}/api/v1/events/{SLUG}/procedure/posts/{post_id}/photos",
-        data=form,
-        headers=hdr(server),
-    ) as resp:
-        assert resp.status == 201, await resp.text()
+    """Upload a photo and wait for its check (faces, text): it is signed after."""
+    await add_checked_photo(http, server, post_id, alt, data=data)
 
 
 async def test_thread_view_shows_the_post_with_its_photos(

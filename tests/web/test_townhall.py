@@ -225,3 +225,38 @@ async def test_a_join_storm_reads_the_snapshot_once(townhall, http):
     await act(http, server, ids[0], "on_air")
     after = await join()
     assert next(q for q in after["questions"] if q["id"] == ids[0])["status"] == "on_air"
+
+
+async def test_changes_to_a_large_audience_arrive_in_order_through_slices(townhall, http):
+    """Deliveries to many clients go in slices with the event loop free between them;
+    every client still gets every change, in order, and a later small change waits
+    for the large one before it."""
+    server = townhall
+    server.app[HUB].fanout_slice = 2  # 9 clients: five slices per change
+    ids = await approved_questions(http, server, 3)
+    watchers = [Watcher() for _ in range(9)]
+    readies = [asyncio.Event() for _ in watchers]
+    tasks = [
+        asyncio.create_task(watch(f"{server.ws_url}/ws/{SLUG}", w, r))
+        for w, r in zip(watchers, readies, strict=True)
+    ]
+    try:
+        await asyncio.wait_for(asyncio.gather(*(r.wait() for r in readies)), 5)
+        for qid in (ids[0], ids[1], ids[2], ids[0]):
+            await act(http, server, qid, "on_air")
+        async with audience(server, 4) as voters:
+            await asyncio.gather(*(v.vote(ids[1]) for v in voters))
+        async with asyncio.timeout(5):
+            while any(w.on_air != ids[0] or w.votes.get(ids[1]) != 4 for w in watchers):
+                await asyncio.sleep(0.05)
+        for w in watchers:
+            on_air = [
+                m["question"]["id"]
+                for m in w.frames
+                if m["type"] == "question" and m["question"]["status"] == "on_air"
+            ]
+            assert on_air == [ids[0], ids[1], ids[2], ids[0]]
+    finally:
+        for t in tasks:
+            t.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

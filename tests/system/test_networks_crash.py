@@ -4,10 +4,7 @@ the retry; Mastodon: the same Idempotency-Key sent again; Bluesky: the stored re
 key looked up with getRecord)."""
 
 import asyncio
-import os
 import signal
-import subprocess
-import sys
 
 import aiohttp
 
@@ -20,32 +17,12 @@ from liveq.storage.db import Database
 from tests.fixtures_bluesky import bluesky_section, fail_next_bluesky
 from tests.fixtures_mastodon import fail_next, mastodon_section
 from tests.fixtures_server import write_config, x_section
-from tests.system.test_outbox_crash import ask_and_answer, free_port
+from tests.system.test_outbox_crash import ask_and_answer, free_port, start_subprocess
 
 
 async def start(config_path, port, token, password):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LIVEQ_")}
-    env[TOKEN_ENV] = token
-    env[PASSWORD_ENV] = password
-    log = config_path.parent / "server.log"
-    with open(log, "ab") as err:
-        proc = subprocess.Popen(  # noqa: ASYNC220 - a child we SIGKILL on purpose
-            [sys.executable, "-m", "liveq", "serve", "--config", str(config_path)]
-            + ["--port", str(port)],
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=err,
-        )
-    async with aiohttp.ClientSession() as http:
-        for _ in range(200):
-            try:
-                async with http.get(f"http://127.0.0.1:{port}/healthz") as resp:
-                    if resp.status == 200:
-                        return proc
-            except aiohttp.ClientError:
-                await asyncio.sleep(0.05)
-    proc.kill()
-    raise AssertionError(f"server did not start: {log.read_text()}")
+    env = {TOKEN_ENV: token, PASSWORD_ENV: password}
+    return await start_subprocess(config_path, port, env)
 
 
 async def until(check, timeout=20.0):

@@ -22,8 +22,10 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-async def start_subprocess(config_path, port):
+async def start_subprocess(config_path, port, extra_env=None):
+    """`liveq serve` as a child, without the suite's LIVEQ_* settings (plus extra_env)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("LIVEQ_")}
+    env.update(extra_env or {})
     log = config_path.parent / "server.log"
     with open(log, "ab") as err:
         proc = subprocess.Popen(  # noqa: ASYNC220 - a child we SIGKILL on purpose

@@ -93,7 +93,7 @@ _PREDICATE = re.compile(
     r"|also|already|really|not|never|keeps|kept)\s+){0,3}"
     r"(?:waiting|asking|asked|coming|came|going|went|getting|got|feeling|felt|doing|staying"
     r"|recovering|resting|sleeping|awake|crying|wants|wanted|needs|needed|told|says|said"
-    r"|started|starts|broke|fell|passed|died|home|in\s+(?:surgery|recovery|the\s+(?:icu|er|ed"
+    r"|started|starts|broke|fell|passed|died|home|in\s+(?:pre-?op|post-?op|surgery|recovery|the\s+(?:icu|er|ed"
     r"|hospital|nicu|picu|or|ward))|out\s+of\s+surgery|allowed|scheduled|due|discharged"
     r"|admitted|complaining|hoping|wondering|keeps|can't|cant|couldn't|didn't|doesn't|won't"
     r"|is\s+on\s+the|on\s+the\s+(?:transplant|waiting|wait)\s+list|off\s+the\s+\w+"
@@ -105,7 +105,7 @@ _PERSON_VERB = frozenset(
     " called text texted hug love miss thank thanks help helped helping meet met check"
     " checking about hi hey hello dear congrats congratulations wish wishing bring brought"
     " take took send sent with for and or to is was did does can could will has had get got"
-    " operating operate on".split()
+    " operating operate on let".split()
 )
 # Before a name, these ask a question about the person: "can Gladys have visitors".
 _INVERSION = frozenset(
@@ -353,6 +353,8 @@ def _pair(text: str, tokens: list[_Tok], i: int, titleish: bool) -> bool:
         if lx.zipf(b.key) >= 5.3 or lx.zipf(b.key, "es") >= 5.0:
             return False
         if wa:
+            if lx.first_name_only_abroad(a.key):
+                return False  # "prior auth": a word that is a first name somewhere
             return not wb and lx.zipf(b.key) < 3.6 and lx.zipf(a.key) < 5.5
         return not wb or lb
     return False
@@ -364,10 +366,16 @@ def _single(text: str, tokens: list[_Tok], i: int, titleish: bool) -> bool:
     if len(t.word) < 3 or t.caps:
         return False
     first, last, word, rare = _classes(t.key)
-    if not (first or last or rare) or (t.lower and not first and i > 0 and (
-        tokens[i - 1].key not in _TITLE_BEFORE
-    )):
+    if not (first or last or rare):
         return False
+    if t.lower and not first and i > 0 and tokens[i - 1].key not in _TITLE_BEFORE:
+        # A surname alone in lowercase, asked about with what people do: "is kowalczyk
+        # out of surgery". A drug or a word of no list is not enough ("is metformin ok").
+        return (
+            last and not word and tokens[i - 1].key in _INVERSION | _PERSON_VERB
+            and not _blocked(text, tokens, i)
+            and _PREDICATE.match(text[t.end:t.end + 70]) is not None
+        )
     if _blocked(text, tokens, i) or _NUMBER_AFTER.match(text, t.end):
         return False
     prev = _prev_word(tokens, i)
@@ -387,8 +395,8 @@ def _single(text: str, tokens: list[_Tok], i: int, titleish: bool) -> bool:
                 and not _verb_reading(text, t)
                 and _person_after(text, t)
             )
-        if not t.sentence_start and first:
-            return True  # "can Gladys have visitors"
+        if not t.sentence_start and first and not lx.first_name_only_abroad(t.key):
+            return True  # "can Gladys have visitors" (a census first name)
         if _eponym_after(text, t, t.possessive):
             return False
         if prev in _PARTICLES and tokens[i - 1].lower:
@@ -404,24 +412,40 @@ def _single(text: str, tokens: list[_Tok], i: int, titleish: bool) -> bool:
             return True
         # A first name, or a word of no list asked about ("can Takeshi drive himself").
         return (first or (rare and prev in _INVERSION | _PERSON_VERB)) and _person_after(text, t)
-    if t.lower and first and not word:
+    if t.lower and first and not word and (rare or not lx.first_name_only_abroad(t.key)):
         prev = _prev_word(tokens, i)
         return prev in _PERSON_VERB or _person_after(text, t)
     return False
 
 
 def _last_first(text: str, tokens: list[_Tok]) -> list[tuple[int, int]]:
-    """"JOHNSON, MARY", "Reyes, Angela", "FOLEY, PATRICK J": a surname, a comma, a first name."""
+    """A surname, a comma, a first name, in any case.
+
+    "JOHNSON, MARY", "Reyes, Angela", "FOLEY, PATRICK J", "DELACROIX, HENRI" (a surname
+    in no list before a known first name), "Okoro, Chidinma" (a known surname before a
+    first name in no list), "kowalski, anna".
+    """
     spans = []
     for i in range(len(tokens) - 1):
         a, b = tokens[i], tokens[i + 1]
         if text[a.end:b.start] not in (", ", ","):
             continue
-        if not ((a.caps and b.caps) or (a.title and b.title)):
+        upper = (a.caps or a.title) and (b.caps or b.title)
+        if not (upper or (a.lower and b.lower)) or len(a.word) < 2 or len(b.word) < 2:
             continue
         fa, la, wa, ra = _classes(a.key)
         fb, lb, wb, rb = _classes(b.key)
-        if not (la and fb) or (wa and wb):
+        listed = la and fb and not (wa and wb)
+        one_listed = (la or ra) and (fb or rb) and (la or fb) and not wa and not wb
+        if a.lower:
+            # Lowercase: both in a name list, neither a word ("smith, john"; not "ok, tab").
+            if not (la and fb and not wa and not wb) or (
+                lx.only_abroad(a.key) and lx.only_abroad(b.key)
+            ):
+                continue
+        elif not (listed or one_listed):
+            continue
+        if _blocked(text, tokens, i):
             continue
         end = b.end
         initial = re.match(r" [A-Z]\b\.?", text[end:])

@@ -34,7 +34,15 @@ nimphomania nymphomania intercourse fisting fingering circlejerk swinger lolita
 """.split()) | frozenset({"hard core", "tied up", "big black", "hot chick", "girl on",
                           "taste my", "tongue in a", "how to kill", "how to murder",
                           "spread legs", "wet dream", "strip club", "phone sex", "group sex",
-                          "gay sex", "date rape", "menage a trois", "girl on top"})
+                          "gay sex", "date rape", "menage a trois", "girl on top"}) | frozenset(
+    # The same in glin-profanity's Spanish list: body, drugs and crime words a Spanish-
+    # speaking patient uses in earnest (urine, nipple, semen, heroin, murder), and words
+    # with a plain meaning ("martillo" hammer, "concha" shell/sweet bread, "asno" donkey,
+    # "infierno" hell, "pedo"/"pis"/"caca" a child's gas, pee and poo, "trio").
+    """asesinato asno caca chupeton concha coprofagia drogas esperma heroina infierno
+    martillo nazi orina pedo pezon pis prostituta racista sadico semen sexo trio travesti
+    vulva""".split()
+) | frozenset({"sexo oral", "haciendo el amor"})
 
 _LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "8": "b", "9": "g",
          "@": "a", "$": "s", "!": "i", "|": "l", "+": "t", "€": "e", "£": "l"}
@@ -55,8 +63,13 @@ def _upstream_words() -> frozenset[str]:
     # on first use, because its __init__ takes ~50 ms (`liveq --help` need not pay).
     from glin_profanity.data.dictionary import dictionary
 
-    words = dictionary.get_words("english")
-    return frozenset(w.casefold().strip() for w in words if w.strip())
+    words = [*dictionary.get_words("english"), *dictionary.get_words("spanish")]
+    # Folded like the text ("Cabrón" is read as "cabron"), so accents do not matter.
+    return frozenset(" ".join(_fold_word(w).split()) for w in words if w.strip())
+
+
+def _fold_word(word: str) -> str:
+    return "".join(_fold(c) for c in word)
 
 
 @cache

@@ -47,7 +47,11 @@ _SSN_LABELLED = re.compile(r"(?i)\b(?:" + _SSN_LABEL + r")" + _FILL + _SSN_VALUE
 _SSN_BARE = re.compile(r"(?<![\d-])(?!000|666|9\d\d)\d{3}-(?!00)\d{2}-(?!0000)\d{4}(?![\d-])")
 _SSN_LAST4 = re.compile(
     r"(?i)\blast\s+(?:4|four)(?:\s+digits)?\s+of\s+(?:my|his|her|the|their)?\s*(?:"
-    + _SSN_LABEL + r")" + _FILL + r"(?P<val>\d{4})\b"
+    + _SSN_LABEL + r")(?:\s+(?:number|no\.?|#))?" + _FILL + r"(?:\b(?:are|were)\b\s*:?\s*)?"
+    + r"(?P<val>\d{4})\b"
+    # "my social ends in 7731", "ssn ending with 0143"
+    + r"|\b(?:" + _SSN_LABEL + r")(?:\s+(?:number|no\.?|#))?\s+(?:ends|ending|ended)"
+    + r"\s+(?:in|with)\s*:?\s*(?P<tail>\d{4})\b"
 )
 
 _RULES: tuple[tuple[str, re.Pattern[str], str, int], ...] = (
@@ -148,7 +152,8 @@ def find_identifiers(text: str) -> list[Finding]:
         out.append(Finding("ssn", m.start("val"), m.end("val"), "social security number"))
     for m in _SSN_LAST4.finditer(text):
         reason = "last 4 of a social security number"
-        out.append(Finding("ssn", m.start("val"), m.end("val"), reason))
+        group = "val" if m.group("val") else "tail"
+        out.append(Finding("ssn", m.start(group), m.end(group), reason))
     for m in _SSN_BARE.finditer(text):
         out.append(Finding("ssn", m.start(), m.end(), "looks like a social security number"))
     for kind, pattern, reason, min_digits in _RULES:

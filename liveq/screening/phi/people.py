@@ -89,9 +89,9 @@ _VERB_READING = frozenset(
 )
 # What people do, said right after their name (with is/was/has... and an adverb).
 _PREDICATE = re.compile(
-    r"(?i)^(?:'s\s+|\s+)(?:(?:is|was|has\s+been|had\s+been|will\s+be|just|still|finally|now"
+    r"(?i)^(?:'s\s+|\s+)(?:(?:is|was|be|has\s+been|had\s+been|will\s+be|just|still|finally|now"
     r"|also|already|really|not|never|keeps|kept)\s+){0,3}"
-    r"(?:waiting|asking|asked|coming|came|going|went|getting|got|feeling|felt|doing|staying"
+    r"(?:waiting|asking|asked|coming|came|going|went|getting|get|got|feeling|felt|doing|staying"
     r"|recovering|resting|sleeping|awake|crying|wants|wanted|needs|needed|told|says|said"
     r"|started|starts|broke|fell|passed|died|home|in\s+(?:pre-?op|post-?op|surgery|recovery|the\s+(?:icu|er|ed"
     r"|hospital|nicu|picu|or|ward))|out\s+of\s+surgery|allowed|scheduled|due|discharged"
@@ -323,6 +323,8 @@ def _pair(text: str, tokens: list[_Tok], i: int, titleish: bool) -> bool:
     fb, lb, wb, rb = _classes(b.key)
     if not (fa or la or ra or not wa) or not (lb or rb or fb) or _blocked(text, tokens, i):
         return False
+    if wa and lx.first_name_only_abroad(a.key):
+        return False  # "prior auth", "Can Grace...": a word that is a first name elsewhere
     if b.key in _PLACE_WORDS or (lx.zipf(a.key) >= 6 and a.key not in _MODAL_NAMES):
         return False  # "Sycamore Court", "My Aetna" ("Will Baker" is a name)
     if _staff_role_after(text, b.end):
@@ -353,8 +355,6 @@ def _pair(text: str, tokens: list[_Tok], i: int, titleish: bool) -> bool:
         if lx.zipf(b.key) >= 5.3 or lx.zipf(b.key, "es") >= 5.0:
             return False
         if wa:
-            if lx.first_name_only_abroad(a.key):
-                return False  # "prior auth": a word that is a first name somewhere
             return not wb and lx.zipf(b.key) < 3.6 and lx.zipf(a.key) < 5.5
         return not wb or lb
     return False

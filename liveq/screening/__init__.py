@@ -7,6 +7,7 @@ examples that fire and examples that do not.
 from liveq.screening.duplicates import DuplicateIndex
 from liveq.screening.findings import KINDS, PHI_KINDS, Finding
 from liveq.screening.flood import FloodMeter
+from liveq.screening.language import detect_language
 from liveq.screening.phi import detect_phi
 from liveq.screening.profanity import find_profanity
 from liveq.screening.redact import PLACEHOLDERS, redact
@@ -22,6 +23,7 @@ __all__ = [
     "Finding",
     "FloodMeter",
     "ScreeningRules",
+    "detect_language",
     "detect_phi",
     "find_profanity",
     "find_watch_list",

@@ -1,0 +1,234 @@
+"""Names from many cultures without a cue, "LAST, FIRST" in any case, a surname alone
+asked about, a partial SSN, Spanish profanity, and the language of a question.
+
+Examples are written for these tests (none taken from tests/data/*.jsonl); the names are
+chosen from outside the US Census 1990 tables, which is what faker's lists add.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from liveq.screening import ScreeningRules, detect_language, redact, screen_text
+from liveq.screening.phi import lexicon
+
+STAFF = ScreeningRules(staff_names=("Dr. Ana Okafor", "Raj Patel"))
+
+
+def found(text: str, rules: ScreeningRules | None = None) -> list[tuple[str, str]]:
+    return [(f.kind, text[f.start:f.end]) for f in screen_text(text, rules=rules or STAFF)]
+
+
+def names(text: str, rules: ScreeningRules | None = None) -> list[str]:
+    return [s for k, s in found(text, rules) if k == "name"]
+
+
+# -- where the names come from -----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("word", "first", "last"),
+    [
+        ("Obinna", True, False),     # Igbo (ig_NG)
+        ("Tomasz", True, False),     # Polish (pl_PL)
+        ("Wojciechowski", False, True),
+        ("Solveig", True, False),    # Norwegian (no_NO)
+        ("Venkataraman", False, True),  # Indian (ta_IN / en_IN)
+    ],
+)
+def test_faker_locales_add_names_the_census_lacks(word: str, first: bool, last: bool) -> None:
+    abroad_first, abroad_last = lexicon.faker_names()
+    key = lexicon.fold(word)
+    assert (key in abroad_first, key in abroad_last) == (first, last)
+    assert lexicon.is_first_name(word) is first or lexicon.is_surname(word) is last
+
+
+def test_faker_lists_are_latin_script_and_large() -> None:
+    first, last = lexicon.faker_names()
+    assert len(first) > 10_000 and len(last) > 10_000
+    assert all(w == lexicon.fold(w) and w.replace("'", "").replace("-", "").isalpha()
+               for w in first | last)
+
+
+# -- names without a cue, many cultures -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("my grandmother olufunmilayo adebayo is in ward b, can we bring food",
+         "olufunmilayo adebayo"),
+        ("please tell Nguyen Van Thanh his daughter called", "Nguyen Van Thanh"),
+        ("Hiroshi Tanaka fell in the bathroom last night", "Hiroshi Tanaka"),
+        ("can you check on Aleksandra Nowakowska, she is in bed by the window",
+         "Aleksandra Nowakowska"),
+        ("is svetlana ivanova still waiting for the MRI", "svetlana ivanova"),
+        ("ahmed al-farsi was discharged without his inhaler", "ahmed al-farsi"),
+        ("Giulia Bianchi had the same surgery last year", "Giulia Bianchi"),
+        ("Joao Pereira is asking about the bill", "Joao Pereira"),
+        ("pls tell chukwuemeka nwosu his ride is here", "chukwuemeka nwosu"),
+        ("did Priya Raghunathan get moved to step-down", "Priya Raghunathan"),
+        ("Is Dmitri awake yet?", "Dmitri"),
+        ("can Thandiwe have visitors", "Thandiwe"),
+        ("is Ngozi still in the icu", "Ngozi"),
+    ],
+)
+def test_names_of_many_cultures_without_a_cue(text: str, name: str) -> None:
+    assert names(text) == [name]
+
+
+def test_every_name_finding_keeps_its_human_reason() -> None:
+    text = "Hiroshi Tanaka fell in the bathroom last night"
+    (finding,) = screen_text(text, rules=STAFF)
+    assert finding.reason == "'Hiroshi Tanaka' looks like a person's name"
+    assert redact(text, [finding]) == "[name removed] fell in the bathroom last night"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Words that are a first name in some country: alone, they are the word.
+        "Is prior auth needed for an MRI?",
+        "fasting during ramadan, how do I time insulin",
+        "We drove in from Dayton OH for the clinic",
+        "take 1/2 tab in the morning",
+        "Can Grace be a middle name on the birth certificate form?",
+        "Is tai chi good for balance?",
+        "Does karma affect healing lol",
+        "Is Kaiser in network?",
+        "Is sushi ok during pregnancy?",
+        "Are tamales ok on a low sodium diet?",
+        "Is yoga ok after a hip replacement?",
+        "Should I stop metformin before a CT scan?",
+        "is metformin still needed after bariatric surgery",
+        "Santiago de Compostela walk after a hip replacement?",
+        "Is the Toronto clinic open on Sunday?",
+        "Monday, Tuesday or Wednesday?",
+        "cancer, diabetes and heart disease: what screening do I need",
+        "ok, thanks so much",
+        "Thank you Dr. Okafor, very helpful",
+        "Great talk, PATEL, RAJ and team!",
+        "Hola, tengo una pregunta sobre la vacuna",
+    ],
+)
+def test_words_that_are_names_elsewhere_stay_quiet(text: str) -> None:
+    assert names(text) == []
+
+
+# -- LAST, FIRST in any case --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("WOJCIECHOWSKI, MAREK needs his meds list updated", "WOJCIECHOWSKI, MAREK"),
+        ("Mensah, Kwabena is allergic to penicillin", "Mensah, Kwabena"),
+        ("LEFEBVRE, AMELIE - wrong wristband", "LEFEBVRE, AMELIE"),   # surname in no list
+        ("name on the form: Nwachukwu, Adaeze", "Nwachukwu, Adaeze"),
+        ("kowalski, anna is in 4 north", "kowalski, anna"),
+        ("GARCIA, Lucia has the wrong birthday", "GARCIA, Lucia"),
+    ],
+)
+def test_last_comma_first_in_any_case(text: str, name: str) -> None:
+    assert names(text) == [name]
+
+
+# -- a surname alone, asked about ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("is kowalczyk out of surgery", "kowalczyk"),
+        ("is lindqvist still intubated", "lindqvist"),
+        ("when will okonkwo be discharged", "okonkwo"),
+        ("did nakamura get the results back", "nakamura"),
+        ("pls let Bjornsson know his wife is here", "Bjornsson"),
+        ("Is Grant still in pre-op?", "Grant"),
+    ],
+)
+def test_a_surname_alone_with_context(text: str, name: str) -> None:
+    assert names(text) == [name]
+
+
+# -- partial SSN ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("the last four of my social are 2286, is that enough", "2286"),
+        ("last 4 digits of his ssn were 0143", "0143"),
+        ("my social ends in 5509", "5509"),
+        ("SSN ending with 4821 is on the form", "4821"),
+        ("last four of her social security number: 1234", "1234"),
+    ],
+)
+def test_partial_ssn(text: str, value: str) -> None:
+    assert ("ssn", value) in found(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["the social worker ends in 5 minutes", "last 4 of my appointments were 2023"]
+)
+def test_partial_ssn_needs_the_label(text: str) -> None:
+    assert [k for k, _ in found(text) if k == "ssn"] == []
+
+
+# -- Spanish profanity ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "word"),
+    [
+        ("esta mierda de estacionamiento", "mierda"),
+        ("los pendejos de la recepción", "pendejos"),
+        ("qué cabrón el de seguridad", "cabrón"),
+        ("ay carajo, otra vez", "carajo"),
+        ("PUTA madre, 5 horas esperando", "PUTA"),
+        ("hijo de puta", "hijo de puta"),
+        ("m1erda de servicio", "m1erda"),
+    ],
+)
+def test_spanish_profanity(text: str, word: str) -> None:
+    assert ("profanity", word) in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "tengo sangre en la orina",
+        "me duele el pezón al amamantar",
+        "mi hija tiene caca verde, es normal?",
+        "se cayó de la escalera con un martillo",
+        "¿el semen puede tener sangre después de la biopsia?",
+        "my son loves the conchas from the bakery downstairs",
+        "es adicto a la heroína, hay tratamiento?",
+    ],
+)
+def test_spanish_clinical_words_are_not_profanity(text: str) -> None:
+    assert [k for k, _ in found(text) if k == "profanity"] == []
+
+
+# -- language ------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Is the vaccine safe for kids?", "en"),
+        ("IS THE VACCINE SAFE FOR KIDS", "en"),
+        ("¿Cuándo puedo visitar a mi mamá?", "es"),
+        ("soy Carlos Ibarra, tengo una pregunta", "es"),
+        ("Ich habe eine Frage zur Impfung", "de"),
+        ("Est-ce que le vaccin est sûr pour les enfants?", "fr"),
+        ("what about #JakeStrong https://x.com/a 617-555-0143 is he ok", "en"),
+    ],
+)
+def test_detect_language(text: str, lang: str) -> None:
+    assert detect_language(text) == lang
+
+
+@pytest.mark.parametrize("text", ["ok", "👍👍", "??", "617-555-0143", "hope so"])
+def test_detect_language_says_none_when_it_cannot_tell(text: str) -> None:
+    assert detect_language(text) is None

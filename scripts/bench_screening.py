@@ -1,6 +1,6 @@
-"""Time screen_text per question, and DuplicateIndex lookups with 5,000 questions indexed.
+"""Time screen_text and detect_language per question, and DuplicateIndex lookups with 5,000 questions indexed.
 
-Usage: python scripts/bench_screening.py [--quick]
+Usage: python scripts/bench_screening.py [--quick] [--cpu]
 
 The mix is the screening corpus (tests/screening/screening_corpus.jsonl) repeated and shuffled,
 plus long texts (pasted paragraphs) and unicode-heavy ones (emoji, CJK, accents, RTL).
@@ -17,7 +17,7 @@ import sys
 import time
 from pathlib import Path
 
-from liveq.screening import DuplicateIndex, ScreeningRules, screen_text
+from liveq.screening import DuplicateIndex, ScreeningRules, detect_language, screen_text
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "screening" / "screening_corpus.jsonl"
@@ -49,14 +49,20 @@ def build_mix(texts: list[str], repeats: int, rng: random.Random) -> list[str]:
     return mix
 
 
-def time_screening(mix: list[str], rules: ScreeningRules) -> list[float]:
+def time_screening(mix: list[str], rules: ScreeningRules, cpu: bool = False) -> list[float]:
+    """Wall-clock ms per call; with ``cpu``, this thread's CPU time, best of three per text
+    (on a shared, loaded machine the wall clock mostly measures the other processes)."""
     screen_text("warm up: call 617-555-0143, my son Tim, f*ck", rules=rules)
     out = []
-    clock = time.perf_counter_ns
+    clock = time.thread_time_ns if cpu else time.perf_counter_ns
     for text in mix:
-        start = clock()
-        screen_text(text, rules=rules)
-        out.append((clock() - start) / 1e6)
+        best = None
+        for _ in range(3 if cpu else 1):
+            start = clock()
+            screen_text(text, rules=rules)
+            took = clock() - start
+            best = took if best is None else min(best, took)
+        out.append(best / 1e6)
     return out
 
 
@@ -95,16 +101,27 @@ def time_flood(n_indexed: int, n_queries: int) -> list[float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a smaller mix, for CI")
+    parser.add_argument("--cpu", action="store_true",
+                        help="screen_text in CPU time, best of three per text")
     args = parser.parse_args(argv)
     rng = random.Random(2026)
     texts = [json.loads(line)["text"] for line in CORPUS.read_text("utf-8").splitlines() if line]
     rules = ScreeningRules(watch_list=("miracle cure", "stop chemo", "ivermectin"))
     mix = build_mix(texts, 2 if args.quick else 10, rng)
-    timings = time_screening(mix, rules)
+    timings = time_screening(mix, rules, cpu=args.cpu)
     median, p99 = statistics.median(timings), percentile(timings, 99)
-    print(f"screen_text: {len(mix)} questions, median {median:.3f} ms, p99 {p99:.3f} ms, "
+    print(f"screen_text{' (CPU time)' if args.cpu else ''}: {len(mix)} questions, median {median:.3f} ms, p99 {p99:.3f} ms, "
           f"max {max(timings):.3f} ms "
           f"(targets: median < {TARGET_MEDIAN_MS}, p99 < {TARGET_P99_MS})")
+    detect_language("warm up: the model is read on first use")
+    clock = time.perf_counter_ns
+    lang = []
+    for text in mix:
+        start = clock()
+        detect_language(text)
+        lang.append((clock() - start) / 1e6)
+    lang_median, lang_p99 = statistics.median(lang), percentile(lang, 99)
+    print(f"detect_language: median {lang_median:.3f} ms, p99 {lang_p99:.3f} ms")
     dup = time_duplicates(texts, rng, 5000, 500 if args.quick else 2000)
     dup_median, dup_p99 = statistics.median(dup), percentile(dup, 99)
     print(f"DuplicateIndex.similar with 5000 indexed: median {dup_median:.3f} ms, "
@@ -125,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
         "p99_ms": round(p99, 4),
         "max_ms": round(max(timings), 4),
         "questions": len(mix),
+        "lang_median_ms": round(lang_median, 4),
+        "lang_p99_ms": round(lang_p99, 4),
         "dup_indexed": 5000,
         "dup_median_ms": round(dup_median, 4),
         "dup_p99_ms": round(dup_p99, 4),

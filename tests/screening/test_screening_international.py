@@ -69,6 +69,8 @@ def test_faker_lists_are_latin_script_and_large() -> None:
         ("pls tell chukwuemeka nwosu his ride is here", "chukwuemeka nwosu"),
         ("did Priya Raghunathan get moved to step-down", "Priya Raghunathan"),
         ("Is Dmitri awake yet?", "Dmitri"),
+        ("any news on Wojciech? he went in at 7", "Wojciech"),
+        ("Kaveh was moved to the ICU, can we visit", "Kaveh"),
         ("can Thandiwe have visitors", "Thandiwe"),
         ("is Ngozi still in the icu", "Ngozi"),
     ],

@@ -95,7 +95,7 @@ _PREDICATE = re.compile(
     r"|recovering|resting|sleeping|awake|crying|wants|wanted|needs|needed|told|says|said"
     r"|started|starts|broke|fell|passed|died|home|in\s+(?:pre-?op|post-?op|surgery|recovery|the\s+(?:icu|er|ed"
     r"|hospital|nicu|picu|or|ward))|out\s+of\s+surgery|allowed|scheduled|due|discharged"
-    r"|admitted|complaining|hoping|wondering|keeps|can't|cant|couldn't|didn't|doesn't|won't"
+    r"|admitted|moved|transferred|taken\s+to|seen\s+by|complaining|hoping|wondering|keeps|can't|cant|couldn't|didn't|doesn't|won't"
     r"|is\s+on\s+the|on\s+the\s+(?:transplant|waiting|wait)\s+list|off\s+the\s+\w+"
     r"|intubated|extubated|sedated|stable|and\s+i|(?:have|get|receive)\s+visitors)\b"
 )
@@ -395,8 +395,12 @@ def _single(text: str, tokens: list[_Tok], i: int, titleish: bool) -> bool:
                 and not _verb_reading(text, t)
                 and _person_after(text, t)
             )
-        if not t.sentence_start and first and not lx.first_name_only_abroad(t.key):
-            return True  # "can Gladys have visitors" (a census first name)
+        if not t.sentence_start and first and (
+            not lx.first_name_only_abroad(t.key) or (rare and prev in _PERSON_VERB | _INVERSION)
+        ):
+            # "can Gladys have visitors"; a name only faker knows needs to be no common
+            # word and asked about ("any news on Dariusz"; not "we fly to Bali").
+            return True
         if _eponym_after(text, t, t.possessive):
             return False
         if prev in _PARTICLES and tokens[i - 1].lower:

@@ -147,10 +147,39 @@ def test_last_comma_first_in_any_case(text: str, name: str) -> None:
         ("did nakamura get the results back", "nakamura"),
         ("pls let Bjornsson know his wife is here", "Bjornsson"),
         ("Is Grant still in pre-op?", "Grant"),
+        ("Castellanos was supposed to get his meds at 6", "Castellanos"),
     ],
 )
 def test_a_surname_alone_with_context(text: str, name: str) -> None:
     assert names(text) == [name]
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("can Rose have ice chips yet", "Rose"),
+        ("does Faith need to fast before the scan", "Faith"),
+        ("Can Jack go home tomorrow", "Jack"),
+        ("Please let Skip know we are downstairs", "Skip"),
+    ],
+)
+def test_a_name_that_is_a_word_asked_about(text: str, name: str) -> None:
+    assert names(text) == [name]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Does Spring have more pollen",
+        "Can Sugar cause headaches",
+        "Does Medicare cover hearing aids",
+        "Does Will need a ride",
+        "Is Summer a good time for knee surgery",
+        "Can Hope Hospital take walk-ins",
+    ],
+)
+def test_a_word_asked_about_is_not_a_name(text: str) -> None:
+    assert names(text) == []
 
 
 # -- partial SSN ---------------------------------------------------------------------------

@@ -95,7 +95,7 @@ _PREDICATE = re.compile(
     r"|recovering|resting|sleeping|awake|crying|wants|wanted|needs|needed|told|says|said"
     r"|started|starts|broke|fell|passed|died|home|in\s+(?:pre-?op|post-?op|surgery|recovery|the\s+(?:icu|er|ed"
     r"|hospital|nicu|picu|or|ward))|out\s+of\s+surgery|allowed|scheduled|due|discharged"
-    r"|admitted|moved|transferred|taken\s+to|seen\s+by|complaining|hoping|wondering|keeps|can't|cant|couldn't|didn't|doesn't|won't"
+    r"|admitted|supposed|moved|transferred|taken\s+to|seen\s+by|complaining|hoping|wondering|keeps|can't|cant|couldn't|didn't|doesn't|won't"
     r"|is\s+on\s+the|on\s+the\s+(?:transplant|waiting|wait)\s+list|off\s+the\s+\w+"
     r"|intubated|extubated|sedated|stable|and\s+i|(?:have|get|receive)\s+visitors)\b"
 )
@@ -106,6 +106,15 @@ _PERSON_VERB = frozenset(
     " checking about hi hey hello dear congrats congratulations wish wishing bring brought"
     " take took send sent with for and or to is was did does can could will has had get got"
     " operating operate on let".split()
+)
+_SEASONS = frozenset(
+    "spring summer autumn fall winter january february march april may june july august"
+    " september october november december".split()
+)
+# After "can/does/did <Name>": what a person does ("can Rose have ice chips").
+_BARE_VERBS = frozenset(
+    "have get go come eat drink need take see walk leave shower bring sleep stay call talk"
+    " hear fly drive return start stop wear sit visit sign want feel know".split()
 )
 # Before a name, these ask a question about the person: "can Gladys have visitors".
 _INVERSION = frozenset(
@@ -255,6 +264,26 @@ def _person_after(text: str, t: _Tok) -> bool:
     return any(w in _PRONOUN for w in words[skip:])
 
 
+def _asked_about(text: str, tokens: list[_Tok], i: int) -> bool:
+    """A capitalised name in mid-sentence as the subject of a question or of "let ... know".
+
+    "can Rose have ice chips", "does Faith need to fast", "let Skip know": an auxiliary
+    (or "let") before it and a bare verb a person does after it.
+    """
+    t = tokens[i]
+    if t.sentence_start or i == 0 or t.possessive:
+        return False
+    nxt = re.match(r"\s+([a-z']+)", text[t.end:])
+    if nxt is None:
+        return False
+    prev, verb = tokens[i - 1].key, nxt.group(1)
+    if t.key in _SEASONS:
+        return False  # "Does Spring have more pollen"
+    if prev == "let":
+        return verb == "know"
+    return prev in _INVERSION and verb in _BARE_VERBS
+
+
 def _verb_reading(text: str, t: _Tok) -> bool:
     nxt = re.match(r"\s+([A-Za-z']+)", text[t.end:])
     return bool(nxt) and nxt.group(1).lower() in _VERB_READING
@@ -388,12 +417,13 @@ def _single(text: str, tokens: list[_Tok], i: int, titleish: bool) -> bool:
         return False
     if t.title and not titleish:
         if word:
-            # "Hope is still waiting for her results", "does Bill need to bring his cpap".
+            # "Hope is still waiting for her results", "does Bill need to bring his cpap",
+            # "can Rose have ice chips", "let Skip know".
             return (
                 first
                 and t.key not in _MODAL_NAMES
                 and not _verb_reading(text, t)
-                and _person_after(text, t)
+                and (_person_after(text, t) or _asked_about(text, tokens, i))
             )
         if not t.sentence_start and first and (
             not lx.first_name_only_abroad(t.key) or (rare and prev in _PERSON_VERB | _INVERSION)

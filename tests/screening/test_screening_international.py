@@ -206,6 +206,23 @@ def test_partial_ssn_needs_the_label(text: str) -> None:
     assert [k for k, _ in found(text) if k == "ssn"] == []
 
 
+# -- Spanish ages with no "años" ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "ages"),
+    [
+        ("mi abuela tiene 93 y no quiere comer", ["93"]),
+        ("mi papá cumple 95 el sábado", ["95"]),
+        ("mi abuela tiene 95 de saturación", []),
+        ("el oxígeno de mi mamá tiene 92", []),
+        ("mi hijo tiene 9", []),
+    ],
+)
+def test_spanish_age_after_a_relative(text: str, ages: list[str]) -> None:
+    assert [s for k, s in found(text) if k == "age_over_89"] == ages
+
+
 # -- Spanish profanity ------------------------------------------------------------------------
 
 

@@ -147,7 +147,7 @@ _AGE_WORDS = (
     r"|(?:a|one)\s+hundred(?:\s+and\s+\w+)?)"
 )
 _AGE_UNIT = r"(?!\s*(?:%|percent|mg|mcg|ml|days?|minutes?|mins?|lbs?|kg|pounds|bpm|mmhg|degrees"
-_AGE_UNIT += r"|°|cm|mm|units?|times|miles?|hours?|hrs?|weeks?|months?|beats|over\b|/))"
+_AGE_UNIT += r"|°|cm|mm|units?|times|miles?|hours?|hrs?|weeks?|months?|beats|over\b|/|de\b|por\b))"
 _YEARS_OLD = re.compile(
     rf"(?i)\b(?:{_AGE}|{_AGE_WORDS})\s*[-\s]?\s*(?:years?|yrs?|yo\b|y/o|y\.o\.?)(?:[-\s]*old)?"
 )
@@ -157,15 +157,20 @@ _AGE_CUE = re.compile(
     rf"(?i)\b(?:i'?m|i\s+am|she'?s|he'?s|who'?s|turned|turning|turns|aged?|at\s+age|age\s+of"
     rf"|is\s+now|will\s+be|just\s+turned)\s+(?:{_AGE}|{_AGE_WORDS})\b{_AGE_UNIT}"
 )
-# "is 93" / "was 91" need a person just before, or "my oxygen is 92" would count.
-_IS_AGE = re.compile(rf"(?i)\b(?:is|was)\s+(?:{_AGE}|{_AGE_WORDS})\b{_AGE_UNIT}")
+# "is 93" / "was 91" need a person just before, or "my oxygen is 92" would count; the
+# same in Spanish: "mi abuela tiene 93", "mi papá cumple 95" (not "tiene 95 de saturación").
+_IS_AGE = re.compile(
+    rf"(?i)\b(?:is|was|tiene|ten[ií]a|cumple|cumpli[oó])\s+(?:{_AGE}|{_AGE_WORDS})\b{_AGE_UNIT}"
+)
 _PERSON_BEFORE = re.compile(
     r"(?i)\b(?:she|he|i|mom|mum|mother|dad|father|grand\w*|aunt|uncle|husband|wife|patient"
-    r"|sister|brother|neighbou?r|friend|[A-Z][a-z]+\)?)\W*$"
+    r"|sister|brother|neighbou?r|friend|abuel[oa]|mam[aá]|pap[aá]|madre|padre|espos[oa]"
+    r"|hij[oa]|t[ií][oa]|suegr[oa]|paciente|[A-Z][a-z]+\)?)\W*$"
 )
 _MEASURE_BEFORE = re.compile(
     r"(?i)\b(?:oxygen|o2|sat\w*|rate|pulse|bp|pressure|level|score|temp\w*|weight|glucose"
-    r"|sugar|a1c|count|number|reading|fever|ef|ejection|percent|cholesterol|ldl|hdl)\b"
+    r"|sugar|a1c|count|number|reading|fever|ef|ejection|percent|cholesterol|ldl|hdl"
+    r"|ox[ií]geno|saturaci[oó]n|presi[oó]n|az[uú]car|glucosa|pulso|fiebre)\b"
 )
 _APPOSITIVE = re.compile(rf"\b[A-Z][a-z]+,\s*{_AGE},(?P<aw>)")
 # "my grandpa (95!!)", "Earl (97)": an age in brackets right after a person.

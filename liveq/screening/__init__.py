@@ -12,7 +12,7 @@ from liveq.screening.phi import detect_phi
 from liveq.screening.profanity import find_profanity
 from liveq.screening.redact import PLACEHOLDERS, redact
 from liveq.screening.rules import ScreeningRules
-from liveq.screening.screen import screen_name, screen_text
+from liveq.screening.screen import ScreeningResult, screen_name, screen_question, screen_text
 from liveq.screening.watchlist import find_watch_list
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "DuplicateIndex",
     "Finding",
     "FloodMeter",
+    "ScreeningResult",
     "ScreeningRules",
     "detect_language",
     "detect_phi",
@@ -29,5 +30,6 @@ __all__ = [
     "find_watch_list",
     "redact",
     "screen_name",
+    "screen_question",
     "screen_text",
 ]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from liveq.screening.findings import Finding
+from liveq.screening.language import detect_language
 from liveq.screening.normalise import normalise
 from liveq.screening.phi import detect_phi
 from liveq.screening.profanity import find_profanity
@@ -57,3 +60,23 @@ def screen_name(name: str, *, rules: ScreeningRules | None = None) -> list[Findi
         for f in screen_text(name[shift:], rules=rules)
         if f.kind != "name"
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class ScreeningResult:
+    """One question screened: its findings and the language it is written in.
+
+    ``lang`` is an ISO 639 code ("en", "es") or None when the text is too short to
+    tell; a page can render the question with ``lang=...`` and a moderator filter by it.
+    """
+
+    findings: tuple[Finding, ...]
+    lang: str | None
+
+    def as_dict(self) -> dict[str, object]:
+        return {"findings": [f.as_dict() for f in self.findings], "lang": self.lang}
+
+
+def screen_question(text: str, *, rules: ScreeningRules | None = None) -> ScreeningResult:
+    """:func:`screen_text` and :func:`detect_language` of one question, together."""
+    return ScreeningResult(tuple(screen_text(text, rules=rules)), detect_language(text))

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import pytest
 
-from liveq.screening import ScreeningRules, detect_language, redact, screen_text
+from liveq.screening import (
+    ScreeningRules,
+    detect_language,
+    redact,
+    screen_question,
+    screen_text,
+)
 from liveq.screening.phi import lexicon
 
 STAFF = ScreeningRules(staff_names=("Dr. Ana Okafor", "Raj Patel"))
@@ -280,3 +286,14 @@ def test_detect_language(text: str, lang: str) -> None:
 @pytest.mark.parametrize("text", ["ok", "👍👍", "??", "617-555-0143", "hope so"])
 def test_detect_language_says_none_when_it_cannot_tell(text: str) -> None:
     assert detect_language(text) is None
+
+
+def test_screen_question_gives_findings_and_language() -> None:
+    text = "mi abuela Rosario Quispe tiene 93 años, ¿puede recibir visitas?"
+    result = screen_question(text, rules=STAFF)
+    assert result.lang == "es"
+    assert [(f.kind, text[f.start:f.end]) for f in result.findings] == [
+        ("name", "Rosario Quispe"), ("age_over_89", "93"),
+    ]
+    assert result.as_dict()["lang"] == "es"
+    assert result.as_dict()["findings"] == [f.as_dict() for f in result.findings]

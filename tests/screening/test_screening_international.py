@@ -117,6 +117,10 @@ def test_every_name_finding_keeps_its_human_reason() -> None:
         "Thank you Dr. Okafor, very helpful",
         "Great talk, PATEL, RAJ and team!",
         "Hola, tengo una pregunta sobre la vacuna",
+        # World-famous people whose health is public (data/public_figures.txt).
+        "Greta Thunberg has Aspergers, how is it diagnosed",
+        "Frida Kahlo had polio as a child, is that still around",
+        "Shah Rukh Khan had shoulder surgery, how long is recovery",
     ],
 )
 def test_words_that_are_names_elsewhere_stay_quiet(text: str) -> None:

@@ -127,6 +127,34 @@ def test_words_that_are_names_elsewhere_stay_quiet(text: str) -> None:
     assert names(text) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("pregunto por josé luis ramírez, cuarto 4", "josé luis ramírez"),
+        ("el paciente Hernández necesita su medicina", "Hernández"),
+        ("¿pueden avisarle a Ximena que ya llegamos?", "Ximena"),
+        ("busco a Itzel que está en pediatría", "Itzel"),
+    ],
+)
+def test_spanish_names(text: str, name: str) -> None:
+    assert names(text) == [name]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "voy a Tijuana por medicinas, ¿es seguro?",
+        "llegamos a Houston ayer para el tratamiento",
+        "rezamos a la Virgen de Guadalupe",
+        "le dije a Dios que me ayude",
+        "tengo una cirugía mañana",
+        "I bought a Zumba class pass",
+    ],
+)
+def test_spanish_places_and_prayers_are_not_names(text: str) -> None:
+    assert names(text) == []
+
+
 # -- LAST, FIRST in any case --------------------------------------------------------------
 
 

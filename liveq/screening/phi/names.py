@@ -43,11 +43,15 @@ _RELATION_CUE = re.compile(
     rf"{_GAP}{_TITLE_SKIP}"
 )
 # "Husband: Greg Tanaka", "Uncle Dave", "Grandma Rosa" with no "my".
-_LABEL_CUE = re.compile(rf"(?i)\b(?:{_RELATIONS}|patient|pt|name)\s*:\s*{_TITLE_SKIP}")
+_LABEL_CUE = re.compile(
+    rf"(?i)\b(?:{_RELATIONS}|patient|paciente|pt|name|nombre)\s*:\s*{_TITLE_SKIP}"
+)
 _KIN_TITLE_CUE = re.compile(
     r"\b(?:Uncle|Aunt|Auntie|Aunty|Grandma|Grandpa|Granny|Nana|Papa|Cousin)\s+"
 )
-_PATIENT_CUE = re.compile(rf"(?i)\b(?:patients?|pt\.?|resident|client)\s+{_TITLE_SKIP}(?=[A-Z])")
+_PATIENT_CUE = re.compile(
+    rf"(?i)\b(?:patients?|pacientes?|pt\.?|resident|client)\s+{_TITLE_SKIP}(?=[A-Z])"
+)
 _HONORIFIC_CUE = re.compile(r"(?i)\b(?:mr|mrs|ms|miss|mx)\.?\s+(?=[A-Z])")
 _INTRO_CUE = re.compile(
     r"(?i)\b(?:my\s+name\s+is|my\s+name's|name\s+is|named|called|i\s+am|i'?m|im|this\s+is|it'?s"

@@ -31,6 +31,7 @@ from functools import cache
 from importlib import resources
 
 from liveq.screening.findings import Finding
+from liveq.screening.language import detect_language
 from liveq.screening.phi import lexicon as lx
 from liveq.screening.phi.names import common_words
 
@@ -110,6 +111,13 @@ _PERSON_VERB = frozenset(
 _SEASONS = frozenset(
     "spring summer autumn fall winter january february march april may june july august"
     " september october november december".split()
+)
+# Spanish verbs of going: "a" after them is a destination, not a person.
+_GOING = frozenset(
+    "voy vas va vamos van fui fue fuimos fueron ir iba ibamos ire iremos llegue llego"
+    " llegamos llegaron llegar viajo viaja viajamos viajan viajar viaje regreso regresamos"
+    " regresar volver vuelvo volvemos vengo vino venir mudamos mudarnos mudarse entrar"
+    " entramos salimos".split()
 )
 # After "can/does/did <Name>": what a person does ("can Rose have ice chips").
 _BARE_VERBS = frozenset(
@@ -264,6 +272,20 @@ def _person_after(text: str, t: _Tok) -> bool:
     return any(w in _PRONOUN for w in words[skip:])
 
 
+def _personal_a(text: str, prev: str, before: int) -> bool:
+    """Spanish marks a person object with "a": "avisarle a Ximena", "busco a Yolanda".
+
+    ``before`` is where that "a" starts; after a verb of going it is a place ("voy a
+    Tijuana", "llegamos a Houston").
+    """
+    if prev != "a":
+        return False
+    verb = re.search(r"([^\W\d_]+)\s*$", text[:before])
+    if verb and lx.fold(verb.group(1)) in _GOING:
+        return False
+    return detect_language(text) == "es"
+
+
 def _asked_about(text: str, tokens: list[_Tok], i: int) -> bool:
     """A capitalised name in mid-sentence as the subject of a question or of "let ... know".
 
@@ -378,10 +400,15 @@ def _pair(text: str, tokens: list[_Tok], i: int, titleish: bool) -> bool:
     if a.lower and b.lower:
         if not fa or not (lb or rb) or len(a.word) < 3 or len(b.word) < 3:
             return False
-        # "una cirugía", "bebé ayer": everyday Spanish, not a first name and a surname.
-        if lx.zipf(b.key, "es") >= 4.3 and not lb or lx.zipf(a.key, "es") >= 5.0:
+        # "una cirugía", "bebé ayer": everyday Spanish, not a first name and a surname;
+        # but Spanish first names are frequent Spanish words too ("josé luis ramírez").
+        if lx.zipf(b.key, "es") >= 4.3 and not lb:
             return False
-        if lx.zipf(b.key) >= 5.3 or lx.zipf(b.key, "es") >= 5.0:
+        if lx.zipf(a.key, "es") >= 5.0 and not (fa and lb and lx.zipf(a.key, "es") < 5.8):
+            return False
+        if lx.zipf(b.key) >= 5.3 or (
+            lx.zipf(b.key, "es") >= 5.0 and not (fb and lb and lx.zipf(b.key, "es") < 5.8)
+        ):
             return False
         if wa:
             return not wb and lx.zipf(b.key) < 3.6 and lx.zipf(a.key) < 5.5
@@ -426,7 +453,10 @@ def _single(text: str, tokens: list[_Tok], i: int, titleish: bool) -> bool:
                 and (_person_after(text, t) or _asked_about(text, tokens, i))
             )
         if not t.sentence_start and first and (
-            not lx.first_name_only_abroad(t.key) or (rare and prev in _PERSON_VERB | _INVERSION)
+            not lx.first_name_only_abroad(t.key)
+            or (rare and (
+                prev in _PERSON_VERB | _INVERSION or _personal_a(text, prev, tokens[i - 1].start)
+            ))
         ):
             # "can Gladys have visitors"; a name only faker knows needs to be no common
             # word and asked about ("any news on Dariusz"; not "we fly to Bali").
@@ -624,7 +654,12 @@ def find_people(text: str, cued: list[Finding], staff: tuple[str, ...] = ()) -> 
             _eponym_after(text, last, last.possessive)
             or _staff_role_after(text, end)
             or _ROLE_BEFORE.search(text, 0, start)
-            or (_DETERMINER_BEFORE.search(text, 0, start) and _WORD_AFTER.match(text, end))
+            or (
+                _DETERMINER_BEFORE.search(text, 0, start) and _WORD_AFTER.match(text, end)
+                and not _personal_a(
+                    text, text[max(0, start - 2):start].strip().lower(), start - 2
+                )
+            )
         ):
             continue
         name = text[start:end]

@@ -155,6 +155,22 @@ def test_spanish_places_and_prayers_are_not_names(text: str) -> None:
     assert names(text) == []
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("IS MARGARET OYELOWO STILL IN SURGERY", ["MARGARET OYELOWO"]),
+        ("IS KOWALCZYK OUT OF SURGERY", ["KOWALCZYK"]),
+        ("TELL KEVIN HIS MOM IS HERE", ["KEVIN"]),
+        ("JOHNSON, MARY DOB IS WRONG", ["JOHNSON, MARY"]),
+        ("IS TAI CHI GOOD FOR BALANCE", []),
+        ("CAN MY MOM BRING FOOD", []),
+        ("MAYO CLINIC IS BETTER", []),
+    ],
+)
+def test_a_text_in_capitals_is_read_like_lowercase(text: str, expected: list[str]) -> None:
+    assert names(text) == expected
+
+
 # -- LAST, FIRST in any case --------------------------------------------------------------
 
 

@@ -605,12 +605,39 @@ def _public_spans(tokens: list[_Tok]) -> list[tuple[int, int]]:
     return spans
 
 
+def _shouted(tokens: list[_Tok]) -> bool:
+    """Typed in capitals throughout: "IS MARGARET OYELOWO STILL IN SURGERY"."""
+    long = [t for t in tokens if len(t.word) > 2]
+    return len(long) >= 3 and sum(1 for t in long if t.caps) >= 0.8 * len(long)
+
+
 def find_people(text: str, cued: list[Finding], staff: tuple[str, ...] = ()) -> list[Finding]:
-    """Names after a cue (``cued``, from ``find_names``) made whole, and names without one."""
+    """Names after a cue (``cued``, from ``find_names``) made whole, and names without one.
+
+    A text in capitals throughout is also read as if typed in lowercase (capitals say
+    nothing there, and the lowercase rules are the careful ones); the spans are the same.
+    """
     tokens = _tokens(text)
     if not tokens:
         return []
-    titleish = _titleish(tokens)
+    shouted = _shouted(tokens)
+    found = _find_people(text, tokens, cued, staff, shouted)
+    if shouted:
+        low = text.lower()
+        if len(low) == len(text):  # one character each way (not "İ")
+            for f in _find_people(low, _tokens(low), cued, staff, False):
+                if all(f.end <= g.start or f.start >= g.end for g in found):
+                    reason = f.reason  # a cue's reason, or the name as written
+                    if reason.startswith("'"):
+                        reason = f"'{text[f.start:f.end]}' looks like a person's name"
+                    found.append(Finding("name", f.start, f.end, reason))
+    return found
+
+
+def _find_people(
+    text: str, tokens: list[_Tok], cued: list[Finding], staff: tuple[str, ...], shouted: bool
+) -> list[Finding]:
+    titleish = shouted or _titleish(tokens)
     spans: list[tuple[int, int, str | None]] = [(f.start, f.end, f.reason) for f in cued]
     taken = set()
     for i in range(len(tokens) - 1):

@@ -345,3 +345,8 @@ def test_screen_question_gives_findings_and_language() -> None:
     ]
     assert result.as_dict()["lang"] == "es"
     assert result.as_dict()["findings"] == [f.as_dict() for f in result.findings]
+
+
+def test_a_name_read_in_lowercase_is_reported_as_written() -> None:
+    (finding,) = screen_text("IS MARGARET OYELOWO STILL IN SURGERY", rules=STAFF)
+    assert finding.reason == "'MARGARET OYELOWO' looks like a person's name"

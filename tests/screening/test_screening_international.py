@@ -350,3 +350,28 @@ def test_screen_question_gives_findings_and_language() -> None:
 def test_a_name_read_in_lowercase_is_reported_as_written() -> None:
     (finding,) = screen_text("IS MARGARET OYELOWO STILL IN SURGERY", rules=STAFF)
     assert finding.reason == "'MARGARET OYELOWO' looks like a person's name"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("my gmail is tinamarsh1970", [("email", "tinamarsh1970")]),
+        ("her yahoo is kbrooks", [("email", "kbrooks")]),
+        ("mi correo es lupita_g", [("email", "lupita_g")]),
+        ("my email is down again", []),
+        ("my gmail is full", []),
+        ("her yahoo is kbrooks (at) yahoo (dot) com", [("email", "kbrooks (at) yahoo (dot) com")]),
+    ],
+)
+def test_an_account_name_after_its_mail_service(
+    text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert found(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "age"),
+    [("he is a hundred and two", "hundred and two"), ("my dad is a hundred", "hundred")],
+)
+def test_a_hundred_in_words(text: str, age: str) -> None:
+    assert ("age_over_89", age) in found(text)

@@ -115,6 +115,14 @@ def _obfuscated_emails(text: str) -> list[Finding]:
 _OBFUSCATION_CUE = re.compile(r"(?i)@|\b(?:at|arroba)\b")
 
 
+# "my gmail is tinamarsh1970", "mi correo es lupita_g": the service said, the name after.
+_ACCOUNT_NAMED = re.compile(
+    r"(?i)\b(?:my|his|her|their|our|mi|su)\s+(?P<svc>gmail|yahoo|hotmail|outlook|icloud|aol"
+    r"|proton(?:mail)?|e-?mail|correo)(?:\s+(?:address|account|id|electr[oó]nico))?"
+    r"\s*(?:is|es|:|=)\s*(?P<val>[A-Za-z0-9._%+-]{3,})(?![@\w])"
+)
+
+
 def find_emails(text: str) -> list[Finding]:
     out = []
     if "@" in text:
@@ -123,6 +131,14 @@ def find_emails(text: str) -> list[Finding]:
         for f in _obfuscated_emails(text):
             if all(f.end <= o.start or f.start >= o.end for o in out):
                 out.append(f)
+    for m in _ACCOUNT_NAMED.finditer(text):
+        val = m.group("val").rstrip(".")
+        start, end = m.start("val"), m.start("val") + len(val)
+        if len(val) < 3 or val.isdigit() or not _address_like(val):
+            continue
+        if all(end <= o.start or start >= o.end for o in out):  # a whole address wins
+            reason = "email account name after '" + m.group("svc").lower() + "'"
+            out.append(Finding("email", start, end, reason))
     return out
 
 

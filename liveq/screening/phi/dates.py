@@ -160,7 +160,8 @@ _AGE_CUE = re.compile(
 # "is 93" / "was 91" need a person just before, or "my oxygen is 92" would count; the
 # same in Spanish: "mi abuela tiene 93", "mi papá cumple 95" (not "tiene 95 de saturación").
 _IS_AGE = re.compile(
-    rf"(?i)\b(?:is|was|tiene|ten[ií]a|cumple|cumpli[oó])\s+(?:{_AGE}|{_AGE_WORDS})\b{_AGE_UNIT}"
+    rf"(?i)\b(?:is|was|tiene|ten[ií]a|cumple|cumpli[oó])\s+(?:a\s+(?=1))?(?:{_AGE}|{_AGE_WORDS})\b"
+    + _AGE_UNIT
 )
 _PERSON_BEFORE = re.compile(
     r"(?i)\b(?:she|he|i|mom|mum|mother|dad|father|grand\w*|aunt|uncle|husband|wife|patient"

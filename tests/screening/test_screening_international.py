@@ -375,3 +375,17 @@ def test_an_account_name_after_its_mail_service(
 )
 def test_a_hundred_in_words(text: str, age: str) -> None:
     assert ("age_over_89", age) in found(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("call 0044 7700 900123 pls", [("phone", "0044 7700 900123")]),
+        ("0049 171 2345678 is my husband", [("phone", "0049 171 2345678")]),
+        ("my number is 0034 612 34 56 78", [("phone", "0034 612 34 56 78")]),
+        ("order 00123 4567 890", []),
+        ("lot 0012345678", []),
+    ],
+)
+def test_a_number_dialled_out_with_00(text: str, expected: list[tuple[str, str]]) -> None:
+    assert found(text) == expected

@@ -242,6 +242,26 @@ def _window_spans(window: str, regions: tuple[str, ...]) -> list[tuple[int, int]
     return found
 
 
+def _dialled_out(window: str, regions: tuple[str, ...]) -> bool:
+    """"0044 7700 900123", "0049 171 2345678": 00, a country code of ``regions`` (or a
+    valid number of any country) and the number, in groups."""
+    plus = "+" + window[2:]
+    try:
+        number = phonenumbers.parse(plus, None)
+    except phonenumbers.NumberParseException:
+        return False
+    if phonenumbers.is_valid_number(number):
+        return True
+    digits = len(_DIGIT.findall(plus))
+    # Else a number the plans reject but written as dialled (Ofcom's drama ranges); not
+    # for +1, where every real number is valid and "00123 4567" is an order number.
+    return (
+        number.country_code != 1
+        and phonenumbers.region_code_for_country_code(number.country_code) in regions
+        and " " in window and 10 <= digits <= 15
+    )
+
+
 def _phone_spans(text: str, regions: tuple[str, ...]) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     windows = 0
@@ -262,6 +282,11 @@ def _phone_spans(text: str, regions: tuple[str, ...]) -> list[tuple[int, int]]:
             # Glued to a word: "jen6175550143" is a number in a handle, but "NCT04368728"
             # is a trial that some other country's plan would read as a phone number.
             tried = regions[:1]
+        if window.startswith("00") and window[2:3].isdigit() and window[2] != "0":
+            # "0044 7700 900123": 00 is how most of the world dials out, as "+" is.
+            if _dialled_out(window, regions):
+                spans.append((w.start(), w.start() + len(window)))
+                continue
         for s, e in _window_spans(window, tried or ("US",)):
             spans.append((w.start() + s, w.start() + e))
     for m in _NANP_FORMATTED.finditer(text):

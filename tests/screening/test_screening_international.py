@@ -85,6 +85,11 @@ def test_names_of_many_cultures_without_a_cue(text: str, name: str) -> None:
     assert names(text) == [name]
 
 
+def test_a_first_name_joined_to_a_full_name() -> None:
+    text = "Vikram and Meera Subramanian are both patients here"
+    assert names(text) == ["Vikram", "Meera Subramanian"]
+
+
 def test_every_name_finding_keeps_its_human_reason() -> None:
     text = "Hiroshi Tanaka fell in the bathroom last night"
     (finding,) = screen_text(text, rules=STAFF)

@@ -543,8 +543,11 @@ def _coordinated(
         if not m:
             continue
         key = lx.fold(m.group(1))
-        first, _last, _word, _rare = _classes(key)
-        if first and key not in common_words() and len(key) > 2:
+        first, _last, _word, rare = _classes(key)
+        # A first name, or a capitalised word of no list before a capitalised name
+        # ("Vikram and Meera Subramanian").
+        capitalised = m.group(1)[:1].isupper() and text[start:start + 1].isupper()
+        if (first or (rare and capitalised)) and key not in common_words() and len(key) > 2:
             s0 = start - (len(text[max(0, start - 30):start]) - m.start(1))
             out.append((s0, s0 + len(m.group(1)), None))
     return out

@@ -122,6 +122,11 @@ def test_every_name_finding_keeps_its_human_reason() -> None:
         "Thank you Dr. Okafor, very helpful",
         "Great talk, PATEL, RAJ and team!",
         "Hola, tengo una pregunta sobre la vacuna",
+        "Are Epstein-Barr and mono the same?",
+        "Is Guillain-Barre a side effect of the vaccine?",
+        "Do you have Vietnamese or Tagalog interpreters?",
+        "Respiratory therapist Jamal Wright explains CPAP",
+        "our cardiologist Priya Nair will answer the next one",
         # World-famous people whose health is public (data/public_figures.txt).
         "Greta Thunberg has Aspergers, how is it diagnosed",
         "Frida Kahlo had polio as a child, is that still around",

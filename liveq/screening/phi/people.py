@@ -70,6 +70,12 @@ _DISEASE_EPONYMS = frozenset(
     " asperger raynaud sjogren meniere paget bell kawasaki wilson gehrig lyme marfan down"
     " kaposi hirschsprung bright hirsch peyronie dupuytren guillain barre".split()
 )
+# Diseases named after two people, written with a hyphen: "Is Guillain-Barre a side effect".
+_HYPHENATED_EPONYMS = frozenset(
+    "guillain-barre epstein-barr creutzfeldt-jakob charcot-marie-tooth wolff-parkinson-white"
+    " stevens-johnson ehlers-danlos osgood-schlatter legg-calve-perthes von-willebrand"
+    " arnold-chiari dandy-walker prader-willi smith-magenis wernicke-korsakoff".split()
+)
 # Family words that are also census first names ("say hi to nana"): kin, not a name.
 _KIN = frozenset(
     "nana nan gran granny grandma grandpa papa mama mommy daddy mum auntie aunty sis bro"
@@ -142,7 +148,9 @@ _ROLE_AFTER = re.compile(
 # "CEO, Sandra Lee", "our presenter Ana Okafor": a staff role just before the name.
 _ROLE_BEFORE = re.compile(
     r"(?i)\b(?:ceo|cfo|coo|cmo|cno|director|manager|chief|president|chair|dean|coordinator"
-    r"|officer|presenter|speaker|host|moderator|practitioner|physician|surgeon)\s*[,:]?\s*$"
+    r"|officer|presenter|speaker|host|moderator|practitioner|physician|surgeon|therapist"
+    r"|pharmacist|dietitian|nutritionist|technician|technologist|educator|navigator"
+    r"|specialist|midwife|paramedic|counsel+or|[a-z]+ologist|chef)\s*[,:]?\s*$"
 )
 # "the Ken Burns documentary", "the Johnson & Johnson vaccine": a thing named after someone.
 _DETERMINER_BEFORE = re.compile(r"(?i)\b(?:the|a|an)\s+$")
@@ -252,6 +260,12 @@ def _classes(key: str) -> tuple[bool, bool, bool, bool]:
         return first, last, True, False
     word = not rare and lx.is_word(key) if len(parts) == 1 else all(lx.is_word(p) for p in parts)
     return first, last, word, rare
+
+
+def _abroad_first(key: str) -> bool:
+    """A first name only faker knows; of a hyphenated word, every part that is one."""
+    parts = [p for p in key.split("-") if lx.is_first_name(p)] if "-" in key else [key]
+    return bool(parts) and all(lx.first_name_only_abroad(p) for p in parts)
 
 
 def _namey(t: _Tok) -> bool:
@@ -374,7 +388,7 @@ def _pair(text: str, tokens: list[_Tok], i: int, titleish: bool) -> bool:
     fb, lb, wb, rb = _classes(b.key)
     if not (fa or la or ra or not wa) or not (lb or rb or fb) or _blocked(text, tokens, i):
         return False
-    if wa and lx.first_name_only_abroad(a.key):
+    if wa and _abroad_first(a.key):
         return False  # "prior auth", "Can Grace...": a word that is a first name elsewhere
     if b.key in _PLACE_WORDS or (lx.zipf(a.key) >= 6 and a.key not in _MODAL_NAMES):
         return False  # "Sycamore Court", "My Aetna" ("Will Baker" is a name)
@@ -453,7 +467,7 @@ def _single(text: str, tokens: list[_Tok], i: int, titleish: bool) -> bool:
                 and (_person_after(text, t) or _asked_about(text, tokens, i))
             )
         if not t.sentence_start and first and (
-            not lx.first_name_only_abroad(t.key)
+            not _abroad_first(t.key)
             or (rare and (
                 prev in _PERSON_VERB | _INVERSION or _personal_a(text, prev, tokens[i - 1].start)
             ))
@@ -476,7 +490,7 @@ def _single(text: str, tokens: list[_Tok], i: int, titleish: bool) -> bool:
             return True
         # A first name, or a word of no list asked about ("can Takeshi drive himself").
         return (first or (rare and prev in _INVERSION | _PERSON_VERB)) and _person_after(text, t)
-    if t.lower and first and not word and (rare or not lx.first_name_only_abroad(t.key)):
+    if t.lower and first and not word and (rare or not _abroad_first(t.key)):
         prev = _prev_word(tokens, i)
         return prev in _PERSON_VERB or _person_after(text, t)
     return False
@@ -678,6 +692,8 @@ def _find_people(
                 continue
             start, end = rest[0].start, rest[-1].end
         if any(s <= start and end <= e for s, e in public):
+            continue
+        if any(t.key in _HYPHENATED_EPONYMS for t in inside):
             continue
         last = inside[-1] if inside else None
         if reason is None and last is not None and (

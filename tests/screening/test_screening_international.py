@@ -78,6 +78,7 @@ def test_faker_lists_are_latin_script_and_large() -> None:
         ("any news on Wojciech? he went in at 7", "Wojciech"),
         ("Kaveh was moved to the ICU, can we visit", "Kaveh"),
         ("can Thandiwe have visitors", "Thandiwe"),
+        ("when can we see little mateo", "mateo"),
         ("is Ngozi still in the icu", "Ngozi"),
     ],
 )
@@ -109,6 +110,8 @@ def test_every_name_finding_keeps_its_human_reason() -> None:
         "Is tai chi good for balance?",
         "Does karma affect healing lol",
         "Is Kaiser in network?",
+        "Is Ozempic ok for teens?",
+        "little rock has a clinic too",
         "Is sushi ok during pregnancy?",
         "Are tamales ok on a low sodium diet?",
         "Is yoga ok after a hip replacement?",

@@ -85,7 +85,7 @@ _KIN = frozenset(
 # Right before a name and typed in any case: "mrs kowalczyk", "aunt pat", "baby amara".
 _TITLE_BEFORE = frozenset(
     "mr mrs ms miss mx senor senora sr sra srta don dona aunt auntie aunty uncle grandma"
-    " grandpa granny nana papa cousin baby tia tio abuela abuelo".split()
+    " grandpa granny nana papa cousin baby tia tio abuela abuelo little lil".split()
 )
 _PRONOUN = frozenset("he she him her his hers himself herself he's she's".split())
 # After a word at the start of a sentence, these make it a verb: "Hope you're well",
@@ -104,7 +104,7 @@ _PREDICATE = re.compile(
     r"|hospital|nicu|picu|or|ward))|out\s+of\s+surgery|allowed|scheduled|due|discharged"
     r"|admitted|supposed|moved|transferred|taken\s+to|seen\s+by|complaining|hoping|wondering|keeps|can't|cant|couldn't|didn't|doesn't|won't"
     r"|is\s+on\s+the|on\s+the\s+(?:transplant|waiting|wait)\s+list|off\s+the\s+\w+"
-    r"|intubated|extubated|sedated|stable|and\s+i|(?:have|get|receive)\s+visitors)\b"
+    r"|intubated|extubated|sedated|stable|awake|asleep|and\s+i|(?:have|get|receive)\s+visitors)\b"
 )
 # A verb that takes a person right after it: "tell jamal", "discharge kevin at 2am".
 _PERSON_VERB = frozenset(
@@ -453,6 +453,8 @@ def _single(text: str, tokens: list[_Tok], i: int, titleish: bool) -> bool:
         # "mrs kowalczyk", "aunt pat", "baby amara": the title says a person follows.
         if t.key in common_words() or lx.zipf(t.key, "es") >= 5.5:
             return False  # "mi papá está...": a verb
+        if prev in ("little", "lil"):
+            return first and not word  # "little mateo"; not "little bumps", "little rock"
         return first or not word
     if _staff_role_after(text, t.end):
         return False

@@ -402,3 +402,21 @@ def test_a_hundred_in_words(text: str, age: str) -> None:
 )
 def test_a_number_dialled_out_with_00(text: str, expected: list[tuple[str, str]]) -> None:
     assert found(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("código postal 06600", [("zip_code", "06600")]),
+        ("mi CURP es GODE561231HDFRRN09", [("license_number", "GODE561231HDFRRN09")]),
+        ("mi DNI es 12345678Z", [("license_number", "12345678Z")]),
+        ("my NI number is QQ 12 34 56 C", [("license_number", "QQ 12 34 56 C")]),
+        ("my national insurance no: AB123456D", [("license_number", "AB123456D")]),
+        ("my SIN is 046 454 286", [("license_number", "046 454 286")]),
+        ("my social insurance number is 046-454-286", [("license_number", "046-454-286")]),
+        ("estuve sin 200000 pesos de seguro", []),
+        ("insurance id 12345678", [("health_plan_number", "12345678")]),
+    ],
+)
+def test_other_countries_ids(text: str, expected: list[tuple[str, str]]) -> None:
+    assert found(text) == expected

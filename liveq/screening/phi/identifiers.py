@@ -62,7 +62,8 @@ _RULES: tuple[tuple[str, re.Pattern[str], str, int], ...] = (
         r"|(?:n[uú]mero\s+de\s+)?expediente|historia\s+cl[ií]nica|dossier"
     ), "medical record number", 4),
     ("health_plan_number", _labelled(
-        r"member(?:\s+id)?|subscriber(?:\s+id)?|insurance(?:\s+(?:id|card))?|policy"
+        r"member(?:\s+id)?|subscriber(?:\s+id)?|(?<!national\s)(?<!social\s)insurance"
+        r"(?:\s+(?:id|card))?|policy"
         r"|medicare|medicaid|mbi|plan\s+id|beneficiary(?:\s+id)?|group(?=\s*(?:#|no|number|\d))"
     ), "health plan or member number", 4),
     ("account_number", _labelled(
@@ -70,12 +71,30 @@ _RULES: tuple[tuple[str, re.Pattern[str], str, int], ...] = (
         r"|credit\s+card|card\s+ending(?:\s+in)?"
     ), "account number", 4),
     ("license_number", _labelled(
-        r"driver'?s?\s+licen[cs]e|dl|licen[cs]e(?!\s+plate)|permit|passport"
+        r"driver'?s?\s+licen[cs]e|dl|licen[cs]e(?!\s+plate)|permit|passport|pasaporte"
+        r"|licencia(?:\s+de\s+(?:conducir|manejo))?"
     ), "licence number", 4),
+    # Other countries' ID numbers people type into a form: Mexico's CURP, RFC and INE
+    # voter card, Spain's DNI/NIE, the UK's National Insurance and Canada's SIN.
+    ("license_number", _labelled(
+        r"curp|rfc|ine|clave\s+de\s+elector|dni|nie"
+    ), "national ID number", 6),
     ("vehicle_id", _labelled(r"(?:licen[cs]e\s+)?plates?|tag|vin"), "vehicle plate or VIN", 2),
     ("device_id", _labelled(
         r"serial(?:\s+(?:number|no\.?|#))?|s/n|sn|device\s+id|imei|udi|mac\s+address"
     ), "device serial or ID", 3),
+)
+# The UK's National Insurance number (QQ 12 34 56 C) and Canada's Social Insurance
+# Number (046 454 286; "SIN" in capitals, "sin" is Spanish for "without").
+_OTHER_IDS = (
+    re.compile(
+        r"(?i)\b(?:national\s+insurance(?:\s+(?:number|no\.?))?|ni\s+(?:number|no\.?)|nino)"
+        + _FILL + r"(?P<val>[A-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D])\b"
+    ),
+    re.compile(
+        r"(?:\b(?-i:SIN)|(?i:\bsocial\s+insurance(?:\s+(?:number|no\.?))?))"
+        + _FILL + r"(?P<val>\d{3}[ -]?\d{3}[ -]?\d{3})(?![\d-])"
+    ),
 )
 # A VIN needs no label: 17 characters, no I/O/Q, letters and digits mixed.
 _VIN = re.compile(r"\b(?=[A-HJ-NPR-Z0-9]*[A-HJ-NPR-Z])(?=[A-HJ-NPR-Z0-9]*\d)[A-HJ-NPR-Z0-9]{17}\b")
@@ -154,6 +173,10 @@ def find_identifiers(text: str) -> list[Finding]:
         reason = "last 4 of a social security number"
         group = "val" if m.group("val") else "tail"
         out.append(Finding("ssn", m.start(group), m.end(group), reason))
+    for pattern in _OTHER_IDS:
+        for m in pattern.finditer(text):
+            out.append(Finding("license_number", m.start("val"), m.end("val"),
+                               "national insurance number"))
     for m in _SSN_BARE.finditer(text):
         out.append(Finding("ssn", m.start(), m.end(), "looks like a social security number"))
     for kind, pattern, reason, min_digits in _RULES:

@@ -59,7 +59,8 @@ _STATES = (
 )
 _ZIP_AFTER_STATE = re.compile(rf"\b(?:{_STATES})\.?,?\s+(?P<zip>\d{{5}}(?:-\d{{4}})?)(?![\d-])")
 _ZIP_LABELLED = re.compile(
-    r"(?i)\b(?:zip|zipcode|postal\s+code|post\s+code)(?:\s+code)?\s*(?:is|:|#|-)?\s*"
+    r"(?i)\b(?:zip|zipcode|postal\s+code|post\s+code|c[oó]digo\s+postal|c\.p\.)(?:\s+code)?"
+    r"\s*(?:is|es|:|#|-)?\s*"
     r"(?P<zip>\d{5}(?:-\d{4})?)(?![\d-])"
 )
 _ZIP_BEFORE_LABEL = re.compile(

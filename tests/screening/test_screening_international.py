@@ -420,3 +420,16 @@ def test_a_number_dialled_out_with_00(text: str, expected: list[tuple[str, str]]
 )
 def test_other_countries_ids(text: str, expected: list[tuple[str, str]]) -> None:
     assert found(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("la operaron el martes 12", [("date", "el martes 12")]),
+        ("el martes 12 de mayo de 2025 fue la cirugía", [("date", "el martes 12 de mayo de 2025")]),
+        ("el lunes 8:30 es la cita", []),
+        ("el viernes 10 am", []),
+    ],
+)
+def test_a_spanish_weekday_and_day(text: str, expected: list[tuple[str, str]]) -> None:
+    assert found(text) == expected

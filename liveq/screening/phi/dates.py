@@ -29,6 +29,11 @@ _ORDINAL_OF_MAY = re.compile(
 _WEEKDAY_DAY = re.compile(
     r"(?i)\b(?:mon|tue|tues|wed|weds|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday)?\.?"
     r",?\s+(?:the\s+)?(?:0?[1-9]|[12]\d|3[01])(?:st|nd|rd|th)\b"
+    # Spanish: "el martes 12", "el sábado 3"
+    r"|(?i:\bel\s+(?:lunes|martes|mi[eé]rcoles|jueves|viernes|s[aá]bado|domingo)\s+"
+    r"(?:0?[1-9]|[12]\d|3[01])\b(?!\s*(?:[:.]\d|de\s+la|h\b|hrs?\b|am|pm))"
+    r"(?:\s+de\s+(?:enero|febrero|marzo|abril|mayo|junio|julio|agosto|sept?iembre|octubre"
+    r"|noviembre|diciembre)(?:\s+(?:de\s+|del\s+)?\d{4})?)?)"
 )
 # "christmas eve 2025", "thanksgiving 2019": a holiday is a month and day.
 _HOLIDAY = (

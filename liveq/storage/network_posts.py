@@ -150,15 +150,16 @@ async def list_posts(db: Database, event_id: int, network: str | None = None) ->
 async def answered_without_posts(db: Database, network: str) -> list[tuple[int, int]]:
     """(event id, question id) of answers not in this network's thread yet, oldest first.
 
-    Webinar events only: a procedure's thread (its signed script) goes to X alone
-    for now, and its answers belong inside that thread."""
+    Webinar events that post to this network only: a procedure's thread mirrors
+    its signed thread (``script_without_posts``), its answers included."""
     rows = await db.fetchall(
         "SELECT q.event_id, q.id FROM questions q JOIN events e ON e.id = q.event_id"
         " WHERE q.answered_at IS NOT NULL AND q.status = 'answered' AND e.kind != 'procedure'"
+        " AND (e.networks = '' OR instr(',' || e.networks || ',', ',' || ? || ',') > 0)"
         " AND NOT EXISTS (SELECT 1 FROM network_posts p WHERE p.question_id = q.id"
         "   AND p.network = ?)"
         " ORDER BY q.answered_at, q.id",
-        (network,),
+        (network, network),
     )
     return [(r["event_id"], r["id"]) for r in rows]
 

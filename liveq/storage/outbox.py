@@ -258,8 +258,9 @@ async def answered_without_posts(db: Database) -> list[tuple[int, int]]:
     """(event id, question id) of answered questions whose answer is not in the outbox
     yet, in the order they were answered."""
     rows = await db.fetchall(
-        "SELECT q.event_id, q.id FROM questions q"
+        "SELECT q.event_id, q.id FROM questions q JOIN events e ON e.id = q.event_id"
         " WHERE q.answered_at IS NOT NULL AND q.status = 'answered'"
+        " AND (e.networks = '' OR instr(',' || e.networks || ',', ',x,') > 0)"
         " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.question_id = q.id)"
         " ORDER BY q.answered_at, q.id"
     )

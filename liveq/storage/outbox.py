@@ -280,6 +280,9 @@ async def next_due(db: Database, now: float) -> OutboxItem | None:
     row = await db.fetchone(
         "SELECT o.* FROM outbox o WHERE o.state IN ('queued', 'posting') AND o.not_before <= ?"
         " AND (o.kind = 'holding' OR o.event_id NOT IN (SELECT event_id FROM outbox_pauses))"
+        # An event whose networks leave X out keeps this thread for the other networks.
+        " AND o.event_id NOT IN (SELECT id FROM events WHERE networks != ''"
+        "   AND instr(',' || networks || ',', ',x,') = 0)"
         " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.event_id = o.event_id"
         "   AND e.seq < o.seq AND e.state IN ('queued', 'posting', 'held', 'failed'))"
         " ORDER BY o.not_before, o.id LIMIT 1",

@@ -20,12 +20,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from liveq.domain.events import Event
-from liveq.networks.base import Posted, RateLimited, Refused, Unavailable
+from liveq.domain.procedure import text as procedure_text
+from liveq.networks.base import Image, Posted, RateLimited, Refused, Unavailable
 from liveq.storage import network_posts as np
+from liveq.storage import outbox as ob
 from liveq.storage import store
 from liveq.tweettext import thread
 
@@ -38,7 +40,13 @@ class Publisher(Protocol):
     name: str
 
     async def post(
-        self, text: str, reply_to: str | None, key: str, root: str | None, retry: bool
+        self,
+        text: str,
+        reply_to: str | None,
+        key: str,
+        root: str | None,
+        retry: bool,
+        media: Sequence[Image] = (),
     ) -> Posted: ...
 
 
@@ -117,12 +125,39 @@ class NetworkOutbox:
                 for post in queued:
                     self.announce(post)
 
+    async def enqueue_script(self) -> None:
+        """Queue each procedure post released in the signed thread, in its order.
+
+        The words are the thread's as X gets them ("5/ text #Tag", numbered in this
+        network's thread), cut to fit here; the photos (their cleaned, current
+        version) go with the first part."""
+        async with self._enqueueing:
+            for row in await np.script_without_posts(self.db, self.network):
+                number = await np.mirrored_count(self.db, row.event_id, self.network) + 1
+                parts = await self.split(procedure_text.decorate(row.text, number, row.hashtag))
+                media = [{k: m.get(k) for k in ("file_id", "alt", "media_type")} for m in row.media]
+                new_key = getattr(self.client, "new_key", None)
+                keys = [new_key() for _ in parts] if new_key else None
+                queued = await np.enqueue(
+                    self.db,
+                    row.event_id,
+                    self.network,
+                    row.question_id,
+                    parts,
+                    keys,
+                    outbox_id=row.outbox_id,
+                    media=[media if n == 0 else [] for n in range(len(parts))],
+                )
+                for post in queued:
+                    self.announce(post)
+
     # -- sending ----------------------------------------------------------------------------
 
     async def run(self) -> None:
         while not self._stopping:
             try:
                 await self.enqueue_answers()
+                await self.enqueue_script()
                 while not self._stopping and (
                     post := await np.next_due(self.db, self.network, time.time())
                 ):
@@ -152,8 +187,14 @@ class NetworkOutbox:
         # The row says 'posting' (committed) before the request.
         post = await self._set(post, state=np.POSTING, attempts=post.attempts + 1)
         try:
+            images = [await self._image(m) for m in post.media]
             done = await self.client.post(
-                post.text, parent, post.idempotency_key, first.post_id if first else None, retry
+                post.text,
+                parent,
+                post.idempotency_key,
+                first.post_id if first else None,
+                retry,
+                images,
             )
         except RateLimited as exc:
             return await self._set(post, state=np.QUEUED, not_before=exc.reset, error=str(exc))
@@ -172,3 +213,7 @@ class NetworkOutbox:
             error="",
             not_before=0,
         )
+
+    async def _image(self, entry: dict) -> Image:
+        data, media_type = await ob.media_file(self.db, int(entry["file_id"]))
+        return Image(data, media_type, str(entry.get("alt") or ""))

@@ -21,9 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import tempfile
-import weakref
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
@@ -31,12 +28,12 @@ from typing import Any
 
 from aiohttp import web
 
+from liveq.emulators.common import RunningEmulator, remember_transport, serve_https
 from liveq.emulators.mastodon.state import FAULT_KINDS, Fault, MastodonState, Status
 from liveq.networks.tls import EmulatorCA
 from liveq.tweettext.mastodon import mastodon_length
 
 STATE = web.AppKey("mastodon_state", MastodonState)
-TRANSPORTS = web.AppKey("mastodon_transports", weakref.WeakSet)
 PREFIX = "/_emulator"
 _HASHTAG = re.compile(r"(?<![\w/])#(\w+)")
 
@@ -96,8 +93,7 @@ async def _mastodon(request: web.Request, handler) -> web.StreamResponse:
     if request.path.startswith(PREFIX):
         return await handler(request)
     state = request.app[STATE]
-    if request.transport is not None:
-        request.app[TRANSPORTS].add(request.transport)
+    remember_transport(request)
     remaining, reset = state.spend()
     headers = {
         "X-RateLimit-Limit": str(state.rate_limit),
@@ -193,6 +189,10 @@ async def post_status(request: web.Request) -> web.Response:
     media_ids = body.get("media_ids") or []
     if not text.strip() and not media_ids:
         return _error(422, "Validation failed: Text can't be blank")
+    if len(media_ids) > 4:
+        return _error(422, "Validation failed: Media attachments maximum 4")
+    if any(str(m) not in state.media for m in media_ids):
+        return _error(422, "Validation failed: Media attachments are invalid")
     if mastodon_length(text, state.url_length) > state.max_characters:
         return _error(
             422, f"Validation failed: Text character limit of {state.max_characters} exceeded"
@@ -229,6 +229,8 @@ async def post_media(request: web.Request) -> web.Response:
         "description": str(form.get("description") or "") or None,
     }
     state.media[media_id] = view
+    # The bytes as received, so a test can see exactly what left liveq.
+    state.media_files[media_id] = (upload.file.read(), upload.content_type)
     return web.json_response(view)
 
 
@@ -325,7 +327,6 @@ async def control_settings(request: web.Request) -> web.Response:
 def create_app(state: MastodonState) -> web.Application:
     app = web.Application(middlewares=[_mastodon])
     app[STATE] = state
-    app[TRANSPORTS] = weakref.WeakSet()
     r = app.router
     r.add_get("/api/v1/accounts/verify_credentials", verify_credentials)
     r.add_get("/api/v2/instance", instance_v2)
@@ -341,29 +342,7 @@ def create_app(state: MastodonState) -> web.Application:
     return app
 
 
-@dataclass
-class RunningMastodon:
-    host: str
-    port: int
-    state: MastodonState
-    ca: EmulatorCA
-    ca_file: Path
-    runner: web.AppRunner
-
-    @property
-    def base_url(self) -> str:
-        return f"https://{self.host}:{self.port}"
-
-    async def close(self) -> None:
-        # Requests' pool may hang up without a TLS close_notify; a graceful TLS
-        # shutdown of such a connection outlives the runner. We are going away:
-        # drop every connection first.
-        app = self.runner.app
-        if app is not None:
-            for transport in list(app[TRANSPORTS]):
-                if not transport.is_closing():
-                    transport.abort()
-        await self.runner.cleanup()
+RunningMastodon = RunningEmulator[MastodonState]
 
 
 async def serve_mastodon(
@@ -376,15 +355,6 @@ async def serve_mastodon(
 ) -> RunningMastodon:
     """Start the emulator on host:port (0: a free port) over HTTPS; its CA written to ca_file."""
     state = state or MastodonState()
-    ca = ca or EmulatorCA()
-    runner = web.AppRunner(
-        create_app(state), handler_cancellation=True, shutdown_timeout=1.0, access_log=None
+    return await serve_https(
+        create_app(state), state, "mastodon", host, port, ca=ca, ca_file=ca_file
     )
-    await runner.setup()
-    site = web.TCPSite(runner, host, port, ssl_context=ca.server_ssl_context())
-    await site.start()
-    actual = runner.addresses[0][1]
-    if ca_file is None:
-        ca_file = Path(tempfile.gettempdir()) / f"liveq-mastodon-emulator-{actual}-ca.pem"
-    written = ca.write_ca_pem(ca_file)
-    return RunningMastodon(host, actual, state, ca, written, runner)

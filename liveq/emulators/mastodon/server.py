@@ -101,7 +101,7 @@ async def _mastodon(request: web.Request, handler) -> web.StreamResponse:
         "X-RateLimit-Reset": _iso(reset),
     }
     auth = request.headers.get("Authorization", "")
-    public = request.path.startswith("/api/v2/instance")  # readable without a token
+    public = request.path.startswith(("/api/v1/instance", "/api/v2/instance"))  # no token needed
     if auth != f"Bearer {state.token}" and not public:
         resp = _error(401, "The access token is invalid")
         resp.headers.update(headers)
@@ -154,6 +154,7 @@ async def instance_v2(request: web.Request) -> web.Response:
             "domain": request.host,
             "title": "liveq Mastodon emulator",
             "version": "4.3.0",
+            "api_versions": {"mastodon": 2},
             "configuration": {
                 "statuses": {
                     "max_characters": state.max_characters,
@@ -162,6 +163,19 @@ async def instance_v2(request: web.Request) -> web.Response:
                 },
                 "media_attachments": {"description_limit": 1500},
             },
+        }
+    )
+
+
+async def instance_v1(request: web.Request) -> web.Response:
+    """The older instance document; Mastodon.py reads the version from it before media."""
+    state = request.app[STATE]
+    return web.json_response(
+        {
+            "uri": request.host,
+            "title": "liveq Mastodon emulator",
+            "version": "4.3.0",
+            "configuration": {"statuses": {"max_characters": state.max_characters}},
         }
     )
 
@@ -329,6 +343,8 @@ def create_app(state: MastodonState) -> web.Application:
     app[STATE] = state
     r = app.router
     r.add_get("/api/v1/accounts/verify_credentials", verify_credentials)
+    r.add_get("/api/v1/instance", instance_v1)
+    r.add_get("/api/v1/instance/", instance_v1)
     r.add_get("/api/v2/instance", instance_v2)
     r.add_get("/api/v2/instance/", instance_v2)  # Mastodon.py asks with the slash
     r.add_post("/api/v1/statuses", post_status)

@@ -169,9 +169,11 @@ class BlueskyClient:
         return Posted(id=made.uri, url=self.url(made.uri))
 
     async def _upload(self, image: Image) -> dict:
+        # The bytes go as httpx's `content`: the SDK hands `data` to httpx, which
+        # deprecates raw bytes there (a DeprecationWarning on every upload).
         made = await self._call(
             self.api.com.atproto.repo.upload_blob(
-                image.data, headers={"Content-Type": image.media_type}
+                None, content=image.data, headers={"Content-Type": image.media_type}
             )
         )
         return made.blob.model_dump(mode="json", by_alias=True)

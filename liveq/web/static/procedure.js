@@ -202,6 +202,20 @@ function start(root) {
       }
       main.append(photos);
     }
+    // Where another network cuts the post into a short thread, the approver reads each part.
+    for (const [network, parts] of Object.entries(p.splits || {})) {
+      const box = el("details", "network-split small");
+      box.dataset.network = network;
+      box.append(el("summary", "", `On ${network}: ${parts.length} posts`));
+      const list = el("ol", "split-parts");
+      for (const part of parts) {
+        const item = el("li", "", part);
+        item.dir = "auto";
+        list.append(item);
+      }
+      box.append(list);
+      main.append(box);
+    }
     const status = p.signed ? `✔ signed off by ${p.signed_by} (version ${p.version})`
       : p.sign_cleared ? `✘ edited after sign-off: needs a new sign-off (version ${p.version})`
         : `✘ not signed off (version ${p.version})`;

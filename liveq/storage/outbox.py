@@ -260,7 +260,10 @@ async def answered_without_posts(db: Database) -> list[tuple[int, int]]:
     rows = await db.fetchall(
         "SELECT q.event_id, q.id FROM questions q JOIN events e ON e.id = q.event_id"
         " WHERE q.answered_at IS NOT NULL AND q.status = 'answered'"
-        " AND (e.networks = '' OR instr(',' || e.networks || ',', ',x,') > 0)"
+        # A webinar that leaves X out has no thread here; a procedure's answers join
+        # its signed thread, which its other networks mirror.
+        " AND (e.kind = 'procedure' OR e.networks = ''"
+        "   OR instr(',' || e.networks || ',', ',x,') > 0)"
         " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.question_id = q.id)"
         " ORDER BY q.answered_at, q.id"
     )

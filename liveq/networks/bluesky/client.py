@@ -147,12 +147,14 @@ class BlueskyClient:
         found = facets(text, await self.resolve(h for _, _, h in mentions(text)))
         if found:
             record["facets"] = found
+        if len(media) > MAX_IMAGES:
+            raise Refused(f"Bluesky takes at most {MAX_IMAGES} images a post.")
         if media:
             record["embed"] = {
                 "$type": "app.bsky.embed.images",
                 "images": [
                     {"alt": image.alt, "image": await self._upload(image)}
-                    for image in media[:MAX_IMAGES]
+                    for image in media
                 ],
             }
         if reply_to:

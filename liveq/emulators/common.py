@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tempfile
 import weakref
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
@@ -41,6 +42,35 @@ def take_fault(faults: list[Fault], endpoint: str) -> Fault | None:
                 faults.remove(fault)
             return fault
     return None
+
+
+def fault_switch(
+    faults_of: Callable[[web.Application], list[Fault]],
+    kinds: tuple[str, ...],
+    default_endpoint: str,
+) -> Callable[[web.Request], Awaitable[web.Response]]:
+    """``POST /_emulator/faults`` {kind, endpoint, count, reset_after}: arm a fault.
+
+    A 422 names the kinds this emulator knows (no auth: keep it on 127.0.0.1)."""
+
+    async def control_fault(request: web.Request) -> web.Response:
+        body = await request.json()
+        kind = str(body.get("kind"))
+        if kind not in kinds:
+            return web.json_response(
+                {"error": f"kind should be one of {', '.join(kinds)}"}, status=422
+            )
+        faults_of(request.app).append(
+            Fault(
+                endpoint=str(body.get("endpoint") or default_endpoint),
+                kind=kind,
+                remaining=int(body.get("count") or 1),
+                reset_after=float(body.get("reset_after") or 2.0),
+            )
+        )
+        return web.json_response({"ok": True}, status=201)
+
+    return control_fault
 
 
 def remember_transport(request: web.Request) -> None:

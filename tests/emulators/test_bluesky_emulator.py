@@ -34,7 +34,8 @@ async def upload(api, data=PNG):
 
 async def create(api, state, embed):
     record = {"$type": "app.bsky.feed.post", "text": "x", "createdAt": "2026-01-01T00:00:00Z"}
-    record["embed"] = embed
+    if embed is not None:
+        record["embed"] = embed
     body = {"repo": state.did, "collection": "app.bsky.feed.post", "record": record}
     async with api.post("/xrpc/com.atproto.repo.createRecord", json=body) as resp:
         return resp.status, await resp.json()
@@ -83,3 +84,18 @@ async def test_resolve_handle(api, bluesky_state):
     bluesky_state.audience_post("kim.bsky.social", "Hello #GR26")
     status, body = await resolve("kim.bsky.social")
     assert status == 200 and body["did"].startswith("did:plc:")
+
+
+async def test_a_fault_switched_on_over_http_answers_like_bluesky(api, bluesky_state):
+    async with api.post("/_emulator/faults", json={"kind": "explode"}) as resp:
+        assert resp.status == 422
+        assert "rate_limit" in (await resp.json())["error"]
+    async with api.post(
+        "/_emulator/faults", json={"kind": "rate_limit", "reset_after": 30}
+    ) as resp:
+        assert resp.status == 201
+    status, body = await create(api, bluesky_state, None)
+    assert status == 429
+    assert body == {"error": "RateLimitExceeded", "message": "Rate Limit Exceeded"}
+    status, body = await create(api, bluesky_state, None)  # used up: the next one goes
+    assert status == 200, body

@@ -36,6 +36,7 @@ from liveq.emulators.common import (
     FAULT_KINDS,
     Fault,
     RunningEmulator,
+    fault_switch,
     remember_transport,
     serve_https,
     take_fault,
@@ -401,6 +402,10 @@ def create_app(state: BlueskyState) -> web.Application:
     r.add_get("/xrpc/app.bsky.feed.searchPosts", search_posts)
     r.add_post("/_emulator/posts", control_post)
     r.add_post("/_emulator/handles", control_handle)
+    r.add_post(
+        "/_emulator/faults",
+        fault_switch(lambda app: app[STATE].faults, FAULT_KINDS, "com.atproto.repo.createRecord"),
+    )
     return app
 
 

@@ -28,8 +28,13 @@ from typing import Any
 
 from aiohttp import web
 
-from liveq.emulators.common import RunningEmulator, remember_transport, serve_https
-from liveq.emulators.mastodon.state import FAULT_KINDS, Fault, MastodonState, Status
+from liveq.emulators.common import (
+    RunningEmulator,
+    fault_switch,
+    remember_transport,
+    serve_https,
+)
+from liveq.emulators.mastodon.state import FAULT_KINDS, MastodonState, Status
 from liveq.networks.tls import EmulatorCA
 from liveq.tweettext.mastodon import mastodon_length
 
@@ -314,21 +319,6 @@ async def control_statuses(request: web.Request) -> web.Response:
     return web.json_response([status_view(state, s, _base(request)) for s in ordered])
 
 
-async def control_fault(request: web.Request) -> web.Response:
-    body = await request.json()
-    kind = str(body.get("kind"))
-    if kind not in FAULT_KINDS:
-        return _error(422, f"kind should be one of {', '.join(FAULT_KINDS)}")
-    fault = Fault(
-        endpoint=str(body.get("endpoint") or "POST /api/v1/statuses"),
-        kind=kind,
-        remaining=int(body.get("count") or 1),
-        reset_after=float(body.get("reset_after") or 2.0),
-    )
-    request.app[STATE].faults.append(fault)
-    return web.json_response({"ok": True}, status=201)
-
-
 async def control_settings(request: web.Request) -> web.Response:
     state = request.app[STATE]
     body = await request.json()
@@ -353,7 +343,10 @@ def create_app(state: MastodonState) -> web.Application:
     r.add_post("/api/v2/media", post_media)
     r.add_post(f"{PREFIX}/statuses", control_post)
     r.add_get(f"{PREFIX}/statuses", control_statuses)
-    r.add_post(f"{PREFIX}/faults", control_fault)
+    r.add_post(
+        f"{PREFIX}/faults",
+        fault_switch(lambda app: app[STATE].faults, FAULT_KINDS, "POST /api/v1/statuses"),
+    )
     r.add_post(f"{PREFIX}/settings", control_settings)
     return app
 

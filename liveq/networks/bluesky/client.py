@@ -153,8 +153,7 @@ class BlueskyClient:
             record["embed"] = {
                 "$type": "app.bsky.embed.images",
                 "images": [
-                    {"alt": image.alt, "image": await self._upload(image)}
-                    for image in media
+                    {"alt": image.alt, "image": await self._upload(image)} for image in media
                 ],
             }
         if reply_to:

@@ -1,0 +1,46 @@
+"""What the Mastodon and Bluesky fixtures share (plain helpers, not fixtures).
+
+Each emulator is served over HTTPS with the session's CA on a random port; a
+liveq config section points at it with the test's short timeouts and intervals;
+a fault is armed on an endpoint for its next requests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import pytest
+
+from liveq.emulators.common import Fault, RunningEmulator
+
+
+@asynccontextmanager
+async def serving(
+    serve, state, ca, tmp_path_factory: pytest.TempPathFactory, name: str
+) -> AsyncIterator[RunningEmulator]:
+    ca_file = tmp_path_factory.mktemp(f"{name}-emulator") / "ca.pem"
+    running = await serve("127.0.0.1", 0, state, ca=ca, ca_file=ca_file)
+    try:
+        yield running
+    finally:
+        await running.close()
+
+
+def section(emulator: RunningEmulator, **fields) -> dict:
+    """A [mastodon] or [bluesky] table for a liveq pointed at `emulator`."""
+    return {
+        "enabled": True,
+        "ca_file": str(emulator.ca_file),
+        "timeout_seconds": 2,
+        "outbox_interval_seconds": 0.05,
+        "poll_interval_seconds": 0.1,
+        **fields,
+    }
+
+
+def arm(state, endpoint: str, kind: str, **kw) -> Fault:
+    """Make the emulator fail the next request(s) to `endpoint` with `kind`."""
+    fault = Fault(endpoint=endpoint, kind=kind, **kw)
+    state.faults.append(fault)
+    return fault

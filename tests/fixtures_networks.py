@@ -7,6 +7,7 @@ a fault is armed on an endpoint for its next requests.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -44,3 +45,29 @@ def arm(state, endpoint: str, kind: str, **kw) -> Fault:
     fault = Fault(endpoint=endpoint, kind=kind, **kw)
     state.faults.append(fault)
     return fault
+
+
+async def network_threads(http, server, slug: str = "grand-rounds") -> dict[str, list[dict]]:
+    """The console's view of the event's threads on Mastodon and Bluesky, by network."""
+    async with http.get(
+        f"{server.url}/api/v1/events/{slug}/networks",
+        headers={"Authorization": f"Bearer {server.tokens['moderator']}"},
+    ) as resp:
+        assert resp.status == 200
+        return (await resp.json())["networks"]
+
+
+async def thread_settled(
+    http, server, network: str, count: int, slug: str = "grand-rounds", timeout: float = 20
+) -> list[dict]:
+    """The network's thread once it has `count` posts and none is queued or in flight."""
+
+    async def check():
+        posts = (await network_threads(http, server, slug))[network]
+        done = len(posts) >= count and all(p["state"] not in ("queued", "posting") for p in posts)
+        return posts if done else None
+
+    async with asyncio.timeout(timeout):
+        while not (posts := await check()):
+            await asyncio.sleep(0.05)
+        return posts

@@ -19,6 +19,7 @@ from liveq.storage import store
 from liveq.tweettext.bluesky import bluesky_length
 from tests.fixtures_bluesky import bluesky_section, fail_next_bluesky
 from tests.fixtures_mastodon import fail_next, mastodon_section
+from tests.fixtures_networks import network_threads as shared_threads
 from tests.fixtures_server import start_server, write_config, x_section
 from tests.web.test_procedure import (
     PNG,
@@ -72,12 +73,7 @@ async def three(
 
 
 async def network_threads(http, server):
-    async with http.get(
-        f"{server.url}/api/v1/events/{SLUG}/networks",
-        headers={"Authorization": f"Bearer {server.tokens['moderator']}"},
-    ) as resp:
-        assert resp.status == 200
-        return (await resp.json())["networks"]
+    return await shared_threads(http, server, SLUG)
 
 
 async def networks_settled(http, server, count, names=("mastodon", "bluesky")):

@@ -10,26 +10,18 @@ import pytest
 
 from liveq.tweettext.mastodon import mastodon_length
 from tests.fixtures_mastodon import fail_next, mastodon_section
+from tests.fixtures_networks import network_threads, thread_settled
 from tests.fixtures_server import bearer, start_server, write_config, x_section
 from tests.web.test_moderation_api import act
 from tests.workers.test_outbox import answer, assert_one_thread, settled, wait_for
 
 
 async def threads(http, server):
-    async with http.get(
-        f"{server.url}/api/v1/events/grand-rounds/networks", headers=bearer(server)
-    ) as resp:
-        assert resp.status == 200
-        return (await resp.json())["networks"]
+    return await network_threads(http, server)
 
 
 async def mastodon_settled(http, server, count):
-    async def check():
-        posts = (await threads(http, server))["mastodon"]
-        done = len(posts) >= count and all(p["state"] not in ("queued", "posting") for p in posts)
-        return posts if done else None
-
-    return await wait_for(check, timeout=20)
+    return await thread_settled(http, server, "mastodon", count)
 
 
 def assert_one_status_thread(state, posts):

@@ -48,7 +48,7 @@ async def test_the_approver_reads_each_networks_cut_then_it_goes_everywhere(
         collect_problems(page, problems)
         post = page.locator("li.script-post").first
         split = post.locator("details.network-split[data-network=bluesky]")
-        await expect(split.locator("summary")).to_have_text("On bluesky: 2 posts")
+        await expect(split.locator("summary")).to_have_text("On Bluesky: 2 posts")
         await expect(post.locator("details.network-split[data-network=mastodon]")).to_have_count(0)
         await split.locator("summary").click()
         items = split.locator("li")

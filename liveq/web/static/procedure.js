@@ -4,6 +4,7 @@
 import { api } from "./api.js";
 import { el, notice, showConnection } from "./dom.js";
 import { live } from "./live.js";
+import { NETWORK_NAMES } from "./networks.js";
 import { photoReview, showProgress } from "./photo_review.js";
 import { threadPanel } from "./thread.js";
 
@@ -206,7 +207,7 @@ function start(root) {
     for (const [network, parts] of Object.entries(p.splits || {})) {
       const box = el("details", "network-split small");
       box.dataset.network = network;
-      box.append(el("summary", "", `On ${network}: ${parts.length} posts`));
+      box.append(el("summary", "", `On ${NETWORK_NAMES[network] || network}: ${parts.length} posts`));
       const list = el("ol", "split-parts");
       for (const part of parts) {
         const item = el("li", "", part);

@@ -344,3 +344,19 @@ async def test_an_event_without_x_keeps_its_thread_off_x(
         assert mastodon_emulator.state.own_thread() == []
     finally:
         await server.stop()
+
+
+async def test_an_instance_that_does_not_answer_leaves_its_cut_out_not_the_page(
+    three, http, mastodon_emulator
+):
+    server = three
+    mastodon_emulator.state.max_characters = 40  # a tiny instance: Mastodon cuts too
+    for path in ("/api/v2/instance", "/api/v2/instance/"):  # Mastodon.py asks with the slash
+        fail_next(mastodon_emulator.state, "server_error", f"GET {path}", remaining=100)
+    await call(http, server, "/posts", {"text": "A post of some length " * 3}, status=201)
+    st = await get_state(http, server)
+    assert st["script"][0]["splits"] == {}  # Bluesky takes it in one; Mastodon cannot say
+    mastodon_emulator.state.faults.clear()
+    st = await get_state(http, server)
+    cut = st["script"][0]["splits"]["mastodon"]
+    assert len(cut) >= 2 and all(len(p) <= 40 for p in cut)

@@ -14,6 +14,7 @@ import json
 
 import pytest
 
+from liveq.after import export
 from liveq.storage import accounts as auth
 from liveq.storage import store
 from liveq.tweettext.bluesky import bluesky_length
@@ -153,6 +154,13 @@ async def test_the_script_goes_to_all_three_networks_once_in_order_with_photos(
     b_bytes, b_type = bluesky_emulator.state.blobs[embed["images"][0]["image"]["ref"]["$link"]]
     assert b_type == "image/png" and b_bytes == x_bytes
     assert all("embed" not in r.value for r in bluesky_emulator.state.own_thread()[1:])
+    # The report's figures: three posts out on each network.
+    figures = export.network_figures(await export.load(server.db, server.event))
+    assert {name: f["posts_out"] for name, f in figures.items()} == {
+        "x": 3,
+        "mastodon": 3,
+        "bluesky": 3,
+    }
 
 
 @pytest.mark.parametrize("kind", ["rate_limit", "commit_then_drop"])
@@ -342,6 +350,10 @@ async def test_an_event_without_x_keeps_its_thread_off_x(
         ]
         assert x_texts(x_state) == []
         assert mastodon_emulator.state.own_thread() == []
+        figures = export.network_figures(await export.load(server.db, server.event))
+        assert figures == {
+            "bluesky": {"questions_in": 0, "participants": 0, "posts_out": 2, "posts_not_out": 0}
+        }
     finally:
         await server.stop()
 

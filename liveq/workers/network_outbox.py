@@ -25,7 +25,7 @@ from typing import Any, Protocol
 
 from liveq.domain.events import Event
 from liveq.domain.procedure import text as procedure_text
-from liveq.networks.base import Image, Posted, RateLimited, Refused, Unavailable
+from liveq.networks.base import Image, NetworkError, Posted, RateLimited, Refused, Unavailable
 from liveq.storage import network_posts as np
 from liveq.storage import outbox as ob
 from liveq.storage import store
@@ -78,6 +78,7 @@ class NetworkOutbox:
         self._wake = asyncio.Event()
         self._stopping = False
         self._enqueueing = asyncio.Lock()
+        self._failures = 0  # passes in a row that met a network error outside send()
 
     def wake(self) -> None:
         self._wake.set()
@@ -164,12 +165,21 @@ class NetworkOutbox:
                     await self.send(post)
             except asyncio.CancelledError:
                 raise
+            except NetworkError as exc:
+                # Cutting a post needs the instance's limits: while it is down, say so
+                # once per wait (not a traceback every pass) and wait longer each time.
+                self._failures += 1
+                log.warning("%s outbox: %s Trying again shortly.", self.network, exc)
             except Exception:
                 log.exception("%s outbox: unexpected error; trying again shortly", self.network)
+            else:
+                self._failures = 0
             wake = await np.next_wake(self.db, self.network)
             delay = (
                 self.interval if wake is None else max(0.05, min(self.interval, wake - time.time()))
             )
+            if self._failures:
+                delay = min(MAX_BACKOFF, self.interval * 2**self._failures)
             self._wake.clear()
             try:
                 async with asyncio.timeout(delay):

@@ -196,3 +196,17 @@ async def test_report_and_export_give_figures_per_network(mastodon_server, http,
     assert '"networks"' in doc and '"network_posts"' in doc
     html = await report.build(server.db, server.event, lambda t: f"https://x.com/i/status/{t}")
     assert '<tr data-network="mastodon"><td>Mastodon (hashtag)</td><td class="n">2</td>' in html
+
+
+async def test_an_instance_that_cannot_say_its_limit_holds_the_thread_then_it_goes(
+    mastodon_server, http, mastodon_state, caplog
+):
+    for path in ("/api/v2/instance", "/api/v2/instance/"):  # Mastodon.py asks with the slash
+        fail_next(mastodon_state, "server_error", f"GET {path}", remaining=3)
+    await answer(http, mastodon_server, "Q?", "A.")
+    posts = await mastodon_settled(http, mastodon_server, 1)
+    assert [p["state"] for p in posts] == ["posted"]
+    assert len(mastodon_state.own_thread()) == 1
+    said = [r for r in caplog.records if "mastodon outbox" in r.getMessage()]
+    assert said and all(r.exc_info is None for r in said)  # a sentence, not a traceback
+    assert "Mastodon did not answer" in said[0].getMessage()

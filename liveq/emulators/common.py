@@ -8,9 +8,10 @@ own error shapes and rate-limit headers stay in its server module.
 from __future__ import annotations
 
 import tempfile
+import time
 import weakref
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Generic, TypeVar
 
@@ -31,6 +32,24 @@ class Fault:
     kind: str
     remaining: int = 1
     reset_after: float = 2.0
+
+
+@dataclass
+class RateWindow:
+    """A fixed rate-limit window, counted per request (each network words its headers)."""
+
+    rate_limit: int = 300
+    rate_window: float = 300.0
+    _window_start: float = field(default_factory=time.time)
+    _used: int = 0
+
+    def spend(self) -> tuple[int, float]:
+        """Count one request in the window; (remaining, reset epoch)."""
+        now = time.time()
+        if now - self._window_start >= self.rate_window:
+            self._window_start, self._used = now, 0
+        self._used += 1
+        return max(0, self.rate_limit - self._used), self._window_start + self.rate_window
 
 
 def take_fault(faults: list[Fault], endpoint: str) -> Fault | None:

@@ -35,6 +35,7 @@ from aiohttp import web
 from liveq.emulators.common import (
     FAULT_KINDS,
     Fault,
+    RateWindow,
     RunningEmulator,
     fault_switch,
     remember_transport,
@@ -73,21 +74,19 @@ class Record:
 
 
 @dataclass
-class BlueskyState:
+class BlueskyState(RateWindow):
     handle: str = "liveq.bsky.social"
     did: str = "did:plc:liveqemulator0000000000"
     app_password: str = field(
         default_factory=lambda: "-".join(secrets.token_hex(2) for _ in range(4))
     )
     slow_seconds: float = 1.0
-    rate_limit: int = 3000  # per 5 minutes, like Bluesky's per-IP limit
+    rate_limit: int = 3000  # per 5 minutes (RateWindow's), like Bluesky's per-IP limit
     records: dict[str, Record] = field(default_factory=dict)  # uri -> record
     faults: list[Fault] = field(default_factory=list)
     tokens: set[str] = field(default_factory=set)
     blobs: dict[str, tuple[bytes, str]] = field(default_factory=dict)  # cid -> bytes, type
     handles: dict[str, str] = field(default_factory=dict)  # handle -> DID, besides ours
-    _used: int = 0
-    _window: float = field(default_factory=time.time)
 
     def add(self, did: str, handle: str, rkey: str, value: dict) -> Record:
         uri = f"at://{did}/{POST}/{rkey}"
@@ -171,14 +170,12 @@ async def _xrpc(request: web.Request, handler) -> web.StreamResponse:
     state = request.app[STATE]
     remember_transport(request)
     now = time.time()
-    if now - state._window >= 300:
-        state._window, state._used = now, 0
-    state._used += 1
+    remaining, reset = state.spend()
     headers = {
         "ratelimit-limit": str(state.rate_limit),
-        "ratelimit-remaining": str(max(0, state.rate_limit - state._used)),
-        "ratelimit-reset": str(int(state._window + 300)),
-        "ratelimit-policy": f"{state.rate_limit};w=300",
+        "ratelimit-remaining": str(remaining),
+        "ratelimit-reset": str(int(reset)),
+        "ratelimit-policy": f"{state.rate_limit};w={int(state.rate_window)}",
     }
     nsid = request.path.removeprefix("/xrpc/")
     if nsid != "com.atproto.server.createSession":

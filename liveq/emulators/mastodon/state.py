@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field
 
 from liveq.emulators.common import FAULT_KINDS as COMMON_FAULTS
-from liveq.emulators.common import Fault, take_fault
+from liveq.emulators.common import Fault, RateWindow, take_fault
 
 # And a 403, as for a suspended account.
 FAULT_KINDS = (*COMMON_FAULTS, "forbidden")
@@ -38,13 +38,11 @@ class Status:
 
 
 @dataclass
-class MastodonState:
+class MastodonState(RateWindow):
     max_characters: int = 500
     url_length: int = 23
     slow_seconds: float = 1.0
-    # Mastodon's default: 300 requests per 5 minutes per account.
-    rate_limit: int = 300
-    rate_window: float = 300.0
+    # Mastodon's default (RateWindow's): 300 requests per 5 minutes per account.
     account: Account = field(default_factory=lambda: Account("1", "liveq"))
     token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     statuses: dict[str, Status] = field(default_factory=dict)
@@ -54,8 +52,6 @@ class MastodonState:
     media_files: dict[str, tuple[bytes, str]] = field(default_factory=dict)  # id -> bytes, type
     accounts: dict[str, Account] = field(default_factory=dict)
     _next_id: int = 100_000
-    _window_start: float = field(default_factory=time.time)
-    _used: int = 0
 
     def new_id(self) -> str:
         # Mastodon's ids are snowflake-like strings that sort by time.
@@ -76,14 +72,6 @@ class MastodonState:
 
     def take_fault(self, endpoint: str) -> Fault | None:
         return take_fault(self.faults, endpoint)
-
-    def spend(self) -> tuple[int, float]:
-        """Count one request in the window; (remaining, reset epoch)."""
-        now = time.time()
-        if now - self._window_start >= self.rate_window:
-            self._window_start, self._used = now, 0
-        self._used += 1
-        return max(0, self.rate_limit - self._used), self._window_start + self.rate_window
 
     def own_thread(self) -> list[Status]:
         return sorted(

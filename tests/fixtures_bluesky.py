@@ -11,8 +11,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from liveq.emulators.bluesky.server import BlueskyState, Fault, RunningBluesky, serve_bluesky
+from liveq.emulators.bluesky.server import BlueskyState, RunningBluesky, serve_bluesky
 from liveq.networks.bluesky.settings import PASSWORD_ENV
+from tests.fixtures_networks import arm, section, serving
 
 
 @pytest.fixture
@@ -24,12 +25,10 @@ def bluesky_state() -> BlueskyState:
 async def bluesky_emulator(
     bluesky_state: BlueskyState, x_emulator_ca, tmp_path_factory
 ) -> AsyncIterator[RunningBluesky]:
-    ca_file = tmp_path_factory.mktemp("bluesky-emulator") / "ca.pem"
-    running = await serve_bluesky("127.0.0.1", 0, bluesky_state, ca=x_emulator_ca, ca_file=ca_file)
-    try:
+    async with serving(
+        serve_bluesky, bluesky_state, x_emulator_ca, tmp_path_factory, "bluesky"
+    ) as running:
         yield running
-    finally:
-        await running.close()
 
 
 @pytest.fixture
@@ -39,20 +38,15 @@ def bluesky_password(bluesky_emulator: RunningBluesky, monkeypatch) -> str:
 
 
 def bluesky_section(emulator: RunningBluesky, **overrides) -> dict:
-    section = {
-        "enabled": True,
-        "handle": emulator.state.handle,
-        "service_url": emulator.base_url,
-        "ca_file": str(emulator.ca_file),
-        "timeout_seconds": 2,
-        "outbox_interval_seconds": 0.05,
-        "poll_interval_seconds": 0.1,
-    }
-    section.update(overrides)
-    return section
+    return section(
+        emulator,
+        handle=emulator.state.handle,
+        service_url=emulator.base_url,
+        **overrides,
+    )
 
 
 def fail_next_bluesky(
     state: BlueskyState, kind: str, endpoint: str = "com.atproto.repo.createRecord", **kw
 ):
-    state.faults.append(Fault(endpoint=endpoint, kind=kind, **kw))
+    return arm(state, endpoint, kind, **kw)

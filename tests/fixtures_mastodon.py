@@ -13,8 +13,9 @@ from collections.abc import AsyncIterator
 import pytest
 
 from liveq.emulators.mastodon.server import RunningMastodon, serve_mastodon
-from liveq.emulators.mastodon.state import Fault, MastodonState
+from liveq.emulators.mastodon.state import MastodonState
 from liveq.networks.mastodon.settings import TOKEN_ENV
+from tests.fixtures_networks import arm, section, serving
 
 
 @pytest.fixture
@@ -26,14 +27,10 @@ def mastodon_state() -> MastodonState:
 async def mastodon_emulator(
     mastodon_state: MastodonState, x_emulator_ca, tmp_path_factory
 ) -> AsyncIterator[RunningMastodon]:
-    ca_file = tmp_path_factory.mktemp("mastodon-emulator") / "ca.pem"
-    running = await serve_mastodon(
-        "127.0.0.1", 0, mastodon_state, ca=x_emulator_ca, ca_file=ca_file
-    )
-    try:
+    async with serving(
+        serve_mastodon, mastodon_state, x_emulator_ca, tmp_path_factory, "mastodon"
+    ) as running:
         yield running
-    finally:
-        await running.close()
 
 
 @pytest.fixture
@@ -43,17 +40,8 @@ def mastodon_token(mastodon_emulator: RunningMastodon, monkeypatch) -> str:
 
 
 def mastodon_section(emulator: RunningMastodon, **overrides) -> dict:
-    section = {
-        "enabled": True,
-        "instance_url": emulator.base_url,
-        "ca_file": str(emulator.ca_file),
-        "timeout_seconds": 2,
-        "outbox_interval_seconds": 0.05,
-        "poll_interval_seconds": 0.1,
-    }
-    section.update(overrides)
-    return section
+    return section(emulator, instance_url=emulator.base_url, **overrides)
 
 
 def fail_next(state: MastodonState, kind: str, endpoint: str = "POST /api/v1/statuses", **kw):
-    state.faults.append(Fault(endpoint=endpoint, kind=kind, **kw))
+    return arm(state, endpoint, kind, **kw)

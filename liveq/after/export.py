@@ -91,8 +91,11 @@ async def load(db: Database, event: Event) -> EventData:
 
 
 def network_figures(data: EventData) -> dict[str, dict[str, int]]:
-    """Per network: questions in, participants (handles), posts out (and not out)."""
-    networks = {"x"} | {q["source"] for q in data.questions if q["source"] != "web"}
+    """Per network: questions in, participants (handles), posts out (and not out).
+
+    The event's networks (X when it names none), and any other network it has rows from."""
+    networks = set(data.event.networks or ("x",))
+    networks |= {q["source"] for q in data.questions if q["source"] != "web"}
     networks |= {p["network"] for p in data.network_posts}
     figures = {}
     for name in sorted(networks):

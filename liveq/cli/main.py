@@ -99,7 +99,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--kind", choices=KINDS, default="webinar")
     p.add_argument("--hashtag", help="the event's hashtag, with or without #")
     p.add_argument("--moderation", choices=("pre", "post"), help="default: events.moderation")
+    p.add_argument(
+        "--networks",
+        help="where the event posts and reads, e.g. x,bluesky,mastodon (default: every"
+        " network configured)",
+    )
     p.set_defaults(func="liveq.cli.setup:cmd_event_create")
+    p = event_sub.add_parser("edit", parents=[common], help="change an event's networks")
+    p.add_argument("slug")
+    p.add_argument(
+        "--networks",
+        required=True,
+        help='e.g. x,mastodon; "all" for every network configured',
+    )
+    p.set_defaults(func="liveq.cli.setup:cmd_event_edit")
     p = event_sub.add_parser("list", parents=[common], help="list events and their URLs")
     p.set_defaults(func="liveq.cli.setup:cmd_event_list")
 

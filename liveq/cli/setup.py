@@ -12,7 +12,7 @@ from typing import Any
 
 from liveq.cli.main import CommandError
 from liveq.config import Config, load_config, public_url_warnings, render_example
-from liveq.domain.events import check_hashtag, check_slug
+from liveq.domain.events import check_hashtag, check_networks, check_slug
 from liveq.storage import accounts as auth
 from liveq.storage import store
 from liveq.storage.db import Database
@@ -111,6 +111,7 @@ def cmd_event_create(args: argparse.Namespace) -> int:
     try:
         slug = check_slug(args.slug)
         hashtag = check_hashtag(args.hashtag or "")
+        networks = check_networks(args.networks or "")
     except ValueError as exc:
         raise CommandError(str(exc)) from None
 
@@ -122,12 +123,14 @@ def cmd_event_create(args: argparse.Namespace) -> int:
             kind=args.kind,
             hashtag=hashtag,
             moderation=args.moderation or config.events.moderation,
+            networks=networks,
         )
 
     event = asyncio.run(_with_db(config, create))
     audience, overlay = _urls(config, event)
     base = config.server.public_url.rstrip("/")
     print(f"Event {event.slug!r} created: {event.title}")
+    print(f"  Networks:  {_networks(event)}")
     print(f"  Audience:  {audience}")
     print(f"  Console:   {base}/mod/{event.slug}")
     print(f"  Overlay:   {overlay}")
@@ -135,6 +138,29 @@ def cmd_event_create(args: argparse.Namespace) -> int:
     if event.kind == "procedure":
         print(f"  Procedure: {base}/mod/{event.slug}/procedure")
     return 0
+
+
+def cmd_event_edit(args: argparse.Namespace) -> int:
+    """Change which networks an event posts to (posts already queued stay queued)."""
+    config = _config(args)
+    try:
+        networks = () if args.networks.strip() == "all" else check_networks(args.networks)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from None
+
+    async def edit(db: Database) -> Any:
+        event = await store.get_event(db, args.slug)
+        if event is None:
+            raise CommandError(f"there is no event {args.slug!r}")
+        return await store.update_event(db, event, "cli", networks=networks)
+
+    event = asyncio.run(_with_db(config, edit))
+    print(f"Event {event.slug!r} posts to: {_networks(event)}")
+    return 0
+
+
+def _networks(event: Any) -> str:
+    return ", ".join(event.networks) if event.networks else "every network configured"
 
 
 def cmd_event_list(args: argparse.Namespace) -> int:
@@ -145,6 +171,7 @@ def cmd_event_list(args: argparse.Namespace) -> int:
     for event in events:
         audience, overlay = _urls(config, event)
         print(f"{event.slug}\t{event.kind}\t{event.title}\n  {audience}\n  {overlay}")
+        print(f"  networks: {_networks(event)}")
         if event.kind == "procedure":
             base = config.server.public_url.rstrip("/")
             print(f"  {base}/mod/{event.slug}/procedure")

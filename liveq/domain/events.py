@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 
 KINDS = ("webinar", "procedure")
+# The networks an event can post to and read from.
+NETWORKS = ("x", "bluesky", "mastodon")
 MODERATION_MODES = ("pre", "post")
 
 _SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
@@ -23,6 +25,12 @@ class Event:
     overlay_key: str
     accepting: bool = True
     created_at: float = 0.0
+    # The networks this event posts to; empty: every network configured.
+    networks: tuple[str, ...] = ()
+
+    def uses(self, network: str) -> bool:
+        """Whether this event's threads (and hashtag) include `network`."""
+        return not self.networks or network in self.networks
 
     def public(self) -> dict:
         """What anyone may see of the event."""
@@ -35,7 +43,12 @@ class Event:
         }
 
     def full(self) -> dict:
-        return {**self.public(), "id": self.id, "moderation": self.moderation}
+        return {
+            **self.public(),
+            "id": self.id,
+            "moderation": self.moderation,
+            "networks": list(self.networks),
+        }
 
 
 def check_slug(slug: str) -> str:
@@ -54,3 +67,20 @@ def check_hashtag(tag: str) -> str:
     if tag and not _HASHTAG.match(tag):
         raise ValueError(f"#{tag} is not a valid hashtag: use letters, digits and underscores.")
     return tag
+
+
+def check_networks(value: object) -> tuple[str, ...]:
+    """Networks as a list or "x,bluesky"; raise ValueError naming the unknown one.
+
+    Empty means every network liveq is configured for."""
+    if isinstance(value, str):
+        value = [v.strip() for v in value.split(",") if v.strip()]
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise ValueError('networks should be a list of names, e.g. ["x", "bluesky"].')
+    names = [v.strip().lower() for v in value]
+    for name in names:
+        if name not in NETWORKS:
+            raise ValueError(
+                f"{name!r} is not a network liveq posts to; use {', '.join(NETWORKS)}."
+            )
+    return tuple(n for n in NETWORKS if n in names)  # one order everywhere

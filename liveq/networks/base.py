@@ -50,3 +50,12 @@ class Incoming:
     handle: str
     url: str
     created_at: float | None = None
+
+
+@dataclass(frozen=True)
+class Image:
+    """A photo to attach to a post, with its description (alt text)."""
+
+    data: bytes
+    media_type: str
+    alt: str

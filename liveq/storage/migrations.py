@@ -358,6 +358,19 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE procedure_photos ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
         """,
     ),
+    (
+        "0012_event_networks",
+        """
+        -- The networks an event posts to, comma-separated ("" = every configured one).
+        ALTER TABLE events ADD COLUMN networks TEXT NOT NULL DEFAULT '';
+        -- A procedure's post on Mastodon or Bluesky mirrors its row in the event's
+        -- signed thread (outbox); media as in outbox.media, with each network's own id.
+        ALTER TABLE network_posts ADD COLUMN outbox_id INTEGER REFERENCES outbox(id);
+        ALTER TABLE network_posts ADD COLUMN media TEXT NOT NULL DEFAULT '[]';
+        CREATE UNIQUE INDEX network_posts_outbox ON network_posts(network, outbox_id, part)
+            WHERE outbox_id IS NOT NULL;
+        """,
+    ),
 ]
 
 

@@ -258,8 +258,12 @@ async def answered_without_posts(db: Database) -> list[tuple[int, int]]:
     """(event id, question id) of answered questions whose answer is not in the outbox
     yet, in the order they were answered."""
     rows = await db.fetchall(
-        "SELECT q.event_id, q.id FROM questions q"
+        "SELECT q.event_id, q.id FROM questions q JOIN events e ON e.id = q.event_id"
         " WHERE q.answered_at IS NOT NULL AND q.status = 'answered'"
+        # A webinar that leaves X out has no thread here; a procedure's answers join
+        # its signed thread, which its other networks mirror.
+        " AND (e.kind = 'procedure' OR e.networks = ''"
+        "   OR instr(',' || e.networks || ',', ',x,') > 0)"
         " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.question_id = q.id)"
         " ORDER BY q.answered_at, q.id"
     )
@@ -279,6 +283,9 @@ async def next_due(db: Database, now: float) -> OutboxItem | None:
     row = await db.fetchone(
         "SELECT o.* FROM outbox o WHERE o.state IN ('queued', 'posting') AND o.not_before <= ?"
         " AND (o.kind = 'holding' OR o.event_id NOT IN (SELECT event_id FROM outbox_pauses))"
+        # An event whose networks leave X out keeps this thread for the other networks.
+        " AND o.event_id NOT IN (SELECT id FROM events WHERE networks != ''"
+        "   AND instr(',' || networks || ',', ',x,') = 0)"
         " AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.event_id = o.event_id"
         "   AND e.seq < o.seq AND e.state IN ('queued', 'posting', 'held', 'failed'))"
         " ORDER BY o.not_before, o.id LIMIT 1",

@@ -345,10 +345,17 @@ async def remove_photo(db: Database, event: Event, actor: str, post_id: int, pho
 
 
 async def sign(
-    db: Database, event: Event, actor: str, post_id: int, version: object
+    db: Database,
+    event: Event,
+    actor: str,
+    post_id: int,
+    version: object,
+    splits: dict[str, list[str]] | None = None,
 ) -> list[int]:
     """An approver signs the version they read; a newer version means they read an old one.
 
+    `splits` is how the other networks cut the text where it becomes more than one
+    post (as the approver was shown it): the audit row records it with the text.
     Returns the ids of the outbox rows this releases: a post edited in the live
     thread waits there for the sign-off of its new text."""
     post = (await load(db, event)).post(post_id)
@@ -388,6 +395,7 @@ async def sign(
                 "text": post.body,
                 "photos": [p.alt_text for p in post.photos],
                 "photo_sha256": digests,
+                "splits": splits or {},
             },
         )
         signature = ob.Signature(post.id, version, actor, now)

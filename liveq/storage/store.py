@@ -46,18 +46,35 @@ def _event(row: sqlite3.Row) -> Event:
         overlay_key=row["overlay_key"],
         accepting=bool(row["accepting"]),
         created_at=row["created_at"],
+        networks=tuple(n for n in row["networks"].split(",") if n),
     )
 
 
 async def create_event(
-    db: Database, slug: str, title: str, *, kind: str, hashtag: str, moderation: str
+    db: Database,
+    slug: str,
+    title: str,
+    *,
+    kind: str,
+    hashtag: str,
+    moderation: str,
+    networks: Sequence[str] = (),
 ) -> Event:
     async def job(conn: aiosqlite.Connection) -> int:
         try:
             cur = await conn.execute(
                 "INSERT INTO events (slug, title, kind, hashtag, moderation, overlay_key,"
-                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (slug, title, kind, hashtag, moderation, secrets.token_urlsafe(18), time.time()),
+                " created_at, networks) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    slug,
+                    title,
+                    kind,
+                    hashtag,
+                    moderation,
+                    secrets.token_urlsafe(18),
+                    time.time(),
+                    ",".join(networks),
+                ),
             )
         except sqlite3.IntegrityError:
             raise AlreadyExists(f"An event called {slug!r} already exists.") from None
@@ -84,9 +101,11 @@ async def list_events(db: Database) -> list[Event]:
 
 
 async def update_event(db: Database, event: Event, actor: str, **changes: object) -> Event:
-    allowed = {"title", "hashtag", "moderation", "accepting", "overlay_key"}
+    allowed = {"title", "hashtag", "moderation", "accepting", "overlay_key", "networks"}
     if not changes or set(changes) - allowed:
         raise ValueError(f"only {sorted(allowed)} can be changed")
+    if "networks" in changes:
+        changes["networks"] = ",".join(changes["networks"])  # type: ignore[arg-type]
 
     async def job(conn: aiosqlite.Connection) -> None:
         assignments = ", ".join(f"{k} = ?" for k in changes)

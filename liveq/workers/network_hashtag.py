@@ -104,6 +104,8 @@ class NetworkHashtag:
         for event in await store.list_events(self.db):
             if not event.hashtag or not event.accepting or event.id in self.stopped:
                 continue
+            if not event.uses(self.network):
+                continue
             try:
                 await self.read_event(event, own)
             except (RateLimited, Unavailable) as exc:

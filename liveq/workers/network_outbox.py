@@ -20,12 +20,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
 from liveq.domain.events import Event
-from liveq.networks.base import Posted, RateLimited, Refused, Unavailable
+from liveq.domain.procedure import text as procedure_text
+from liveq.networks.base import Image, NetworkError, Posted, RateLimited, Refused, Unavailable
 from liveq.storage import network_posts as np
+from liveq.storage import outbox as ob
 from liveq.storage import store
 from liveq.tweettext import thread
 
@@ -38,7 +40,13 @@ class Publisher(Protocol):
     name: str
 
     async def post(
-        self, text: str, reply_to: str | None, key: str, root: str | None, retry: bool
+        self,
+        text: str,
+        reply_to: str | None,
+        key: str,
+        root: str | None,
+        retry: bool,
+        media: Sequence[Image] = (),
     ) -> Posted: ...
 
 
@@ -70,6 +78,7 @@ class NetworkOutbox:
         self._wake = asyncio.Event()
         self._stopping = False
         self._enqueueing = asyncio.Lock()
+        self._failures = 0  # passes in a row that met a network error outside send()
 
     def wake(self) -> None:
         self._wake.set()
@@ -117,24 +126,60 @@ class NetworkOutbox:
                 for post in queued:
                     self.announce(post)
 
+    async def enqueue_script(self) -> None:
+        """Queue each procedure post released in the signed thread, in its order.
+
+        The words are the thread's as X gets them ("5/ text #Tag", numbered in this
+        network's thread), cut to fit here; the photos (their cleaned, current
+        version) go with the first part."""
+        async with self._enqueueing:
+            for row in await np.script_without_posts(self.db, self.network):
+                number = await np.mirrored_count(self.db, row.event_id, self.network) + 1
+                parts = await self.split(procedure_text.decorate(row.text, number, row.hashtag))
+                media = [{k: m.get(k) for k in ("file_id", "alt", "media_type")} for m in row.media]
+                new_key = getattr(self.client, "new_key", None)
+                keys = [new_key() for _ in parts] if new_key else None
+                queued = await np.enqueue(
+                    self.db,
+                    row.event_id,
+                    self.network,
+                    row.question_id,
+                    parts,
+                    keys,
+                    outbox_id=row.outbox_id,
+                    media=[media if n == 0 else [] for n in range(len(parts))],
+                )
+                for post in queued:
+                    self.announce(post)
+
     # -- sending ----------------------------------------------------------------------------
 
     async def run(self) -> None:
         while not self._stopping:
             try:
                 await self.enqueue_answers()
+                await self.enqueue_script()
                 while not self._stopping and (
                     post := await np.next_due(self.db, self.network, time.time())
                 ):
                     await self.send(post)
             except asyncio.CancelledError:
                 raise
+            except NetworkError as exc:
+                # Cutting a post needs the instance's limits: while it is down, say so
+                # once per wait (not a traceback every pass) and wait longer each time.
+                self._failures += 1
+                log.warning("%s outbox: %s Trying again shortly.", self.network, exc)
             except Exception:
                 log.exception("%s outbox: unexpected error; trying again shortly", self.network)
+            else:
+                self._failures = 0
             wake = await np.next_wake(self.db, self.network)
             delay = (
                 self.interval if wake is None else max(0.05, min(self.interval, wake - time.time()))
             )
+            if self._failures:
+                delay = min(MAX_BACKOFF, self.interval * 2**self._failures)
             self._wake.clear()
             try:
                 async with asyncio.timeout(delay):
@@ -152,8 +197,14 @@ class NetworkOutbox:
         # The row says 'posting' (committed) before the request.
         post = await self._set(post, state=np.POSTING, attempts=post.attempts + 1)
         try:
+            images = [await self._image(m) for m in post.media]
             done = await self.client.post(
-                post.text, parent, post.idempotency_key, first.post_id if first else None, retry
+                post.text,
+                parent,
+                post.idempotency_key,
+                first.post_id if first else None,
+                retry,
+                images,
             )
         except RateLimited as exc:
             return await self._set(post, state=np.QUEUED, not_before=exc.reset, error=str(exc))
@@ -172,3 +223,7 @@ class NetworkOutbox:
             error="",
             not_before=0,
         )
+
+    async def _image(self, entry: dict) -> Image:
+        data, media_type = await ob.media_file(self.db, int(entry["file_id"]))
+        return Image(data, media_type, str(entry.get("alt") or ""))

@@ -171,6 +171,8 @@ class Outbox:
             return await self._enqueue_answer(event, question)
 
     async def _enqueue_answer(self, event: Event, question) -> list[ob.OutboxItem]:
+        if event.kind != "procedure" and not event.uses("x"):
+            return []  # the event's networks leave X out (a procedure's thread is mirrored)
         known = [question.author or "", self.settings.signature]
         if event.kind == "procedure":
             parts = await self._procedure_answer(event, question)

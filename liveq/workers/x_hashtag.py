@@ -556,6 +556,8 @@ class XPollers:
         rt = self.runtime(event.id)
         if not event.hashtag:
             return "No hashtag is set for this event."
+        if not event.uses("x"):
+            return "This event does not use X (its networks leave X out)."
         if row.paused:
             return "Paused by a moderator."
         if budget_reached(row.reads_used, self.settings.read_budget):

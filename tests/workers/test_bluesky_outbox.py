@@ -11,25 +11,17 @@ import pytest
 
 from liveq.tweettext.bluesky import bluesky_length
 from tests.fixtures_bluesky import bluesky_section, fail_next_bluesky
-from tests.fixtures_server import bearer, start_server, write_config
-from tests.workers.test_outbox import answer, wait_for
+from tests.fixtures_networks import network_threads, thread_settled
+from tests.fixtures_server import start_server, write_config
+from tests.workers.test_outbox import answer
 
 
 async def threads(http, server):
-    async with http.get(
-        f"{server.url}/api/v1/events/grand-rounds/networks", headers=bearer(server)
-    ) as resp:
-        assert resp.status == 200
-        return (await resp.json())["networks"]
+    return await network_threads(http, server)
 
 
 async def bluesky_settled(http, server, count):
-    async def check():
-        posts = (await threads(http, server))["bluesky"]
-        done = len(posts) >= count and all(p["state"] not in ("queued", "posting") for p in posts)
-        return posts if done else None
-
-    return await wait_for(check, timeout=20)
+    return await thread_settled(http, server, "bluesky", count)
 
 
 def assert_one_post_thread(state, posts):

@@ -10,26 +10,18 @@ import pytest
 
 from liveq.tweettext.mastodon import mastodon_length
 from tests.fixtures_mastodon import fail_next, mastodon_section
+from tests.fixtures_networks import network_threads, thread_settled
 from tests.fixtures_server import bearer, start_server, write_config, x_section
 from tests.web.test_moderation_api import act
 from tests.workers.test_outbox import answer, assert_one_thread, settled, wait_for
 
 
 async def threads(http, server):
-    async with http.get(
-        f"{server.url}/api/v1/events/grand-rounds/networks", headers=bearer(server)
-    ) as resp:
-        assert resp.status == 200
-        return (await resp.json())["networks"]
+    return await network_threads(http, server)
 
 
 async def mastodon_settled(http, server, count):
-    async def check():
-        posts = (await threads(http, server))["mastodon"]
-        done = len(posts) >= count and all(p["state"] not in ("queued", "posting") for p in posts)
-        return posts if done else None
-
-    return await wait_for(check, timeout=20)
+    return await thread_settled(http, server, "mastodon", count)
 
 
 def assert_one_status_thread(state, posts):
@@ -204,3 +196,17 @@ async def test_report_and_export_give_figures_per_network(mastodon_server, http,
     assert '"networks"' in doc and '"network_posts"' in doc
     html = await report.build(server.db, server.event, lambda t: f"https://x.com/i/status/{t}")
     assert '<tr data-network="mastodon"><td>Mastodon (hashtag)</td><td class="n">2</td>' in html
+
+
+async def test_an_instance_that_cannot_say_its_limit_holds_the_thread_then_it_goes(
+    mastodon_server, http, mastodon_state, caplog
+):
+    for path in ("/api/v2/instance", "/api/v2/instance/"):  # Mastodon.py asks with the slash
+        fail_next(mastodon_state, "server_error", f"GET {path}", remaining=3)
+    await answer(http, mastodon_server, "Q?", "A.")
+    posts = await mastodon_settled(http, mastodon_server, 1)
+    assert [p["state"] for p in posts] == ["posted"]
+    assert len(mastodon_state.own_thread()) == 1
+    said = [r for r in caplog.records if "mastodon outbox" in r.getMessage()]
+    assert said and all(r.exc_info is None for r in said)  # a sentence, not a traceback
+    assert "Mastodon did not answer" in said[0].getMessage()

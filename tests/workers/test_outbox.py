@@ -423,9 +423,7 @@ async def test_answering_wakes_the_outbox_and_a_restart_finds_what_was_missed(
     server = await start_server(config)
     try:
         await answer(http, server, "Does answering wake the outbox?", "Yes.")
-        items = await wait_for(
-            lambda: _posted(http, server, 1), timeout=5
-        )
+        items = await wait_for(lambda: _posted(http, server, 1), timeout=5)
         assert items[0]["text"].startswith("Q1")
         # Answered in the database while no outbox runs (as if it crashed between
         # the answer's commit and queueing its post): the next start posts it.

@@ -8,7 +8,7 @@ POST = "Q3 from Maria Okonjo: is the ward open?\nA: Yes, until 8. — Dr. Lena M
 
 
 def names(findings, text):
-    return [text[f["start"]:f["end"]] for f in findings if f["kind"] == "name"]
+    return [text[f["start"] : f["end"]] for f in findings if f["kind"] == "name"]
 
 
 def test_the_askers_name_and_the_signature_are_not_held():

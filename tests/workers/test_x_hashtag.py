@@ -270,9 +270,7 @@ async def test_hashtag_posts_with_hidden_identifiers_are_held_with_whole_spans(
             if q.text != o.shown:
                 problems.append(f"{kind}: stored {q.text!r}, expected {o.shown!r}")
         found = [
-            (f["kind"], f["start"], f["end"])
-            for f in q.findings
-            if f.get("field", "text") == field
+            (f["kind"], f["start"], f["end"]) for f in q.findings if f.get("field", "text") == field
         ]
         if (kind, *span) not in found:
             problems.append(f"{kind} in the {field} {value!r}: {found}")

@@ -4,6 +4,10 @@ What liveq uses, with the real shapes: ``com.atproto.server.createSession`` (an
 app password; a JWT the SDK can read), ``com.atproto.repo.createRecord`` (a
 chosen ``rkey``; the same rkey again is ``InvalidRequest``),
 ``com.atproto.repo.getRecord`` (``RecordNotFound``),
+``com.atproto.repo.uploadBlob`` (the bytes kept; a record's ``app.bsky.embed.images``
+must name uploaded blobs, at most four, each with ``alt``),
+``com.atproto.identity.resolveHandle`` (the account, the audience's handles, and
+handles added with ``POST /_emulator/handles``),
 ``app.bsky.feed.searchPosts`` (``tag``, ``sort=latest``, ``cursor``), errors as
 ``{"error", "message"}``, and ``ratelimit-limit/remaining/reset/policy`` headers
 (the reset in epoch seconds). Faults (``POST /_emulator/faults``): ``rate_limit``
@@ -19,20 +23,29 @@ import hashlib
 import json
 import re
 import secrets
-import tempfile
 import time
-import weakref
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import libipld
 from aiohttp import web
 
+from liveq.emulators.common import (
+    FAULT_KINDS,
+    Fault,
+    RateWindow,
+    RunningEmulator,
+    fault_switch,
+    remember_transport,
+    serve_https,
+    take_fault,
+)
 from liveq.networks.tls import EmulatorCA
 
 POST = "app.bsky.feed.post"
-FAULT_KINDS = ("rate_limit", "server_error", "commit_then_drop", "slow")
+__all__ = ["FAULT_KINDS", "BlueskyState", "Fault", "RunningBluesky", "serve_bluesky"]
 
 
 def _iso(epoch: float) -> str:
@@ -61,27 +74,19 @@ class Record:
 
 
 @dataclass
-class Fault:
-    endpoint: str
-    kind: str
-    remaining: int = 1
-    reset_after: float = 2.0
-
-
-@dataclass
-class BlueskyState:
+class BlueskyState(RateWindow):
     handle: str = "liveq.bsky.social"
     did: str = "did:plc:liveqemulator0000000000"
     app_password: str = field(
         default_factory=lambda: "-".join(secrets.token_hex(2) for _ in range(4))
     )
     slow_seconds: float = 1.0
-    rate_limit: int = 3000  # per 5 minutes, like Bluesky's per-IP limit
+    rate_limit: int = 3000  # per 5 minutes (RateWindow's), like Bluesky's per-IP limit
     records: dict[str, Record] = field(default_factory=dict)  # uri -> record
     faults: list[Fault] = field(default_factory=list)
     tokens: set[str] = field(default_factory=set)
-    _used: int = 0
-    _window: float = field(default_factory=time.time)
+    blobs: dict[str, tuple[bytes, str]] = field(default_factory=dict)  # cid -> bytes, type
+    handles: dict[str, str] = field(default_factory=dict)  # handle -> DID, besides ours
 
     def add(self, did: str, handle: str, rkey: str, value: dict) -> Record:
         uri = f"at://{did}/{POST}/{rkey}"
@@ -94,7 +99,7 @@ class BlueskyState:
 
     def audience_post(self, handle: str, text: str, tags: tuple[str, ...] = ()) -> Record:
         """A post by someone in the audience (a hashtag facet for each `#tag` in text)."""
-        did = "did:plc:" + hashlib.sha256(handle.encode()).hexdigest()[:24]
+        did = self.add_handle(handle)
         value = {
             "$type": POST,
             "text": text,
@@ -111,14 +116,14 @@ class BlueskyState:
             key=lambda r: r.uri.rsplit("/", 1)[1],
         )
 
+    def add_handle(self, handle: str) -> str:
+        """An account on the network (its DID made from the handle)."""
+        did = "did:plc:" + hashlib.sha256(handle.encode()).hexdigest()[:24]
+        self.handles[handle.lower()] = did
+        return did
+
     def take_fault(self, endpoint: str) -> Fault | None:
-        for fault in self.faults:
-            if fault.endpoint == endpoint and fault.remaining > 0:
-                fault.remaining -= 1
-                if fault.remaining == 0:
-                    self.faults.remove(fault)
-                return fault
-        return None
+        return take_fault(self.faults, endpoint)
 
 
 _B32 = "234567abcdefghijklmnopqrstuvwxyz"
@@ -152,7 +157,6 @@ def hashtag_facets(text: str) -> list[dict]:
 
 
 STATE = web.AppKey("bluesky_state", BlueskyState)
-TRANSPORTS = web.AppKey("bluesky_transports", weakref.WeakSet)
 
 
 def _error(status: int, error: str, message: str) -> web.Response:
@@ -164,17 +168,14 @@ async def _xrpc(request: web.Request, handler) -> web.StreamResponse:
     if request.path.startswith("/_emulator"):
         return await handler(request)
     state = request.app[STATE]
-    if request.transport is not None:
-        request.app[TRANSPORTS].add(request.transport)
+    remember_transport(request)
     now = time.time()
-    if now - state._window >= 300:
-        state._window, state._used = now, 0
-    state._used += 1
+    remaining, reset = state.spend()
     headers = {
         "ratelimit-limit": str(state.rate_limit),
-        "ratelimit-remaining": str(max(0, state.rate_limit - state._used)),
-        "ratelimit-reset": str(int(state._window + 300)),
-        "ratelimit-policy": f"{state.rate_limit};w=300",
+        "ratelimit-remaining": str(remaining),
+        "ratelimit-reset": str(int(reset)),
+        "ratelimit-policy": f"{state.rate_limit};w={int(state.rate_window)}",
     }
     nsid = request.path.removeprefix("/xrpc/")
     if nsid != "com.atproto.server.createSession":
@@ -247,8 +248,78 @@ async def create_record(request: web.Request) -> web.Response:
     reply = value.get("reply")
     if reply and reply["parent"]["uri"] not in state.records:
         return _error(400, "InvalidRequest", "Reply parent not found")
+    problem = _embed_problem(state, value.get("embed"))
+    if problem:
+        return _error(400, "InvalidRequest", f"Invalid app.bsky.feed.post record: {problem}")
     record = state.add(state.did, state.handle, rkey, value)
     return web.json_response({"uri": record.uri, "cid": record.cid, "validationStatus": "valid"})
+
+
+def _embed_problem(state: BlueskyState, embed: Any) -> str:
+    """What is wrong with a post's images, as the PDS's lexicon check says it ("" if nothing)."""
+    if not embed:
+        return ""
+    if embed.get("$type") != "app.bsky.embed.images":
+        return "Record/embed is not a supported embed type"
+    images = embed.get("images")
+    if not isinstance(images, list) or not 1 <= len(images) <= 4:
+        return "Record/embed/images must not be longer than 4 elements"
+    for n, image in enumerate(images):
+        if not isinstance(image.get("alt"), str):
+            return f'Record/embed/images/{n} must have the property "alt"'
+        blob = image.get("image") or {}
+        if (blob.get("ref") or {}).get("$link") not in state.blobs:
+            return f"Record/embed/images/{n}/image: Could not find blob"
+    return ""
+
+
+async def upload_blob(request: web.Request) -> web.Response:
+    state = request.app[STATE]
+    data = await request.read()
+    if not data:
+        return _error(400, "InvalidRequest", "Request body is empty")
+    media_type = _sniff(data) or request.content_type
+    # A CIDv1 of the raw bytes (codec 0x55, SHA-256), as a PDS names a blob.
+    cid = libipld.encode_cid(bytes([1, 0x55, 0x12, 0x20]) + hashlib.sha256(data).digest())
+    state.blobs[cid] = (data, media_type)
+    return web.json_response(
+        {
+            "blob": {
+                "$type": "blob",
+                "ref": {"$link": cid},
+                "mimeType": media_type,
+                "size": len(data),
+            }
+        }
+    )
+
+
+def _sniff(data: bytes) -> str:
+    """The type a PDS finds in the bytes (it does not trust the header)."""
+    for magic, media_type in (
+        (b"\xff\xd8\xff", "image/jpeg"),
+        (b"\x89PNG", "image/png"),
+        (b"GIF8", "image/gif"),
+    ):
+        if data.startswith(magic):
+            return media_type
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "image/webp"
+    return ""
+
+
+async def resolve_handle(request: web.Request) -> web.Response:
+    state = request.app[STATE]
+    handle = request.query.get("handle", "").lower()
+    did = state.did if handle == state.handle.lower() else state.handles.get(handle)
+    if did is None:
+        return _error(400, "InvalidRequest", "Unable to resolve handle")
+    return web.json_response({"did": did})
+
+
+async def control_handle(request: web.Request) -> web.Response:
+    body = await request.json()
+    return web.json_response({"did": request.app[STATE].add_handle(str(body["handle"]))})
 
 
 def _graphemes(text: str) -> int:
@@ -319,36 +390,23 @@ async def control_post(request: web.Request) -> web.Response:
 def create_app(state: BlueskyState) -> web.Application:
     app = web.Application(middlewares=[_xrpc])
     app[STATE] = state
-    app[TRANSPORTS] = weakref.WeakSet()
     r = app.router
     r.add_post("/xrpc/com.atproto.server.createSession", create_session)
     r.add_post("/xrpc/com.atproto.repo.createRecord", create_record)
     r.add_get("/xrpc/com.atproto.repo.getRecord", get_record)
+    r.add_post("/xrpc/com.atproto.repo.uploadBlob", upload_blob)
+    r.add_get("/xrpc/com.atproto.identity.resolveHandle", resolve_handle)
     r.add_get("/xrpc/app.bsky.feed.searchPosts", search_posts)
     r.add_post("/_emulator/posts", control_post)
+    r.add_post("/_emulator/handles", control_handle)
+    r.add_post(
+        "/_emulator/faults",
+        fault_switch(lambda app: app[STATE].faults, FAULT_KINDS, "com.atproto.repo.createRecord"),
+    )
     return app
 
 
-@dataclass
-class RunningBluesky:
-    host: str
-    port: int
-    state: BlueskyState
-    ca: EmulatorCA
-    ca_file: Path
-    runner: web.AppRunner
-
-    @property
-    def base_url(self) -> str:
-        return f"https://{self.host}:{self.port}"
-
-    async def close(self) -> None:
-        app = self.runner.app
-        if app is not None:
-            for transport in list(app[TRANSPORTS]):
-                if not transport.is_closing():
-                    transport.abort()
-        await self.runner.cleanup()
+RunningBluesky = RunningEmulator[BlueskyState]
 
 
 async def serve_bluesky(
@@ -360,13 +418,6 @@ async def serve_bluesky(
     ca_file: str | Path | None = None,
 ) -> RunningBluesky:
     state = state or BlueskyState()
-    ca = ca or EmulatorCA()
-    runner = web.AppRunner(
-        create_app(state), handler_cancellation=True, shutdown_timeout=1.0, access_log=None
+    return await serve_https(
+        create_app(state), state, "bluesky", host, port, ca=ca, ca_file=ca_file
     )
-    await runner.setup()
-    await web.TCPSite(runner, host, port, ssl_context=ca.server_ssl_context()).start()
-    actual = runner.addresses[0][1]
-    if ca_file is None:
-        ca_file = Path(tempfile.gettempdir()) / f"liveq-bluesky-emulator-{actual}-ca.pem"
-    return RunningBluesky(host, actual, state, ca, ca.write_ca_pem(ca_file), runner)

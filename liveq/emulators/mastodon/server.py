@@ -21,9 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import tempfile
-import weakref
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
 from pathlib import Path
@@ -31,12 +28,17 @@ from typing import Any
 
 from aiohttp import web
 
-from liveq.emulators.mastodon.state import FAULT_KINDS, Fault, MastodonState, Status
+from liveq.emulators.common import (
+    RunningEmulator,
+    fault_switch,
+    remember_transport,
+    serve_https,
+)
+from liveq.emulators.mastodon.state import FAULT_KINDS, MastodonState, Status
 from liveq.networks.tls import EmulatorCA
 from liveq.tweettext.mastodon import mastodon_length
 
 STATE = web.AppKey("mastodon_state", MastodonState)
-TRANSPORTS = web.AppKey("mastodon_transports", weakref.WeakSet)
 PREFIX = "/_emulator"
 _HASHTAG = re.compile(r"(?<![\w/])#(\w+)")
 
@@ -96,8 +98,7 @@ async def _mastodon(request: web.Request, handler) -> web.StreamResponse:
     if request.path.startswith(PREFIX):
         return await handler(request)
     state = request.app[STATE]
-    if request.transport is not None:
-        request.app[TRANSPORTS].add(request.transport)
+    remember_transport(request)
     remaining, reset = state.spend()
     headers = {
         "X-RateLimit-Limit": str(state.rate_limit),
@@ -105,7 +106,7 @@ async def _mastodon(request: web.Request, handler) -> web.StreamResponse:
         "X-RateLimit-Reset": _iso(reset),
     }
     auth = request.headers.get("Authorization", "")
-    public = request.path.startswith("/api/v2/instance")  # readable without a token
+    public = request.path.startswith(("/api/v1/instance", "/api/v2/instance"))  # no token needed
     if auth != f"Bearer {state.token}" and not public:
         resp = _error(401, "The access token is invalid")
         resp.headers.update(headers)
@@ -158,6 +159,7 @@ async def instance_v2(request: web.Request) -> web.Response:
             "domain": request.host,
             "title": "liveq Mastodon emulator",
             "version": "4.3.0",
+            "api_versions": {"mastodon": 2},
             "configuration": {
                 "statuses": {
                     "max_characters": state.max_characters,
@@ -166,6 +168,19 @@ async def instance_v2(request: web.Request) -> web.Response:
                 },
                 "media_attachments": {"description_limit": 1500},
             },
+        }
+    )
+
+
+async def instance_v1(request: web.Request) -> web.Response:
+    """The older instance document; Mastodon.py reads the version from it before media."""
+    state = request.app[STATE]
+    return web.json_response(
+        {
+            "uri": request.host,
+            "title": "liveq Mastodon emulator",
+            "version": "4.3.0",
+            "configuration": {"statuses": {"max_characters": state.max_characters}},
         }
     )
 
@@ -193,6 +208,10 @@ async def post_status(request: web.Request) -> web.Response:
     media_ids = body.get("media_ids") or []
     if not text.strip() and not media_ids:
         return _error(422, "Validation failed: Text can't be blank")
+    if len(media_ids) > 4:
+        return _error(422, "Validation failed: Media attachments maximum 4")
+    if any(str(m) not in state.media for m in media_ids):
+        return _error(422, "Validation failed: Media attachments are invalid")
     if mastodon_length(text, state.url_length) > state.max_characters:
         return _error(
             422, f"Validation failed: Text character limit of {state.max_characters} exceeded"
@@ -229,6 +248,8 @@ async def post_media(request: web.Request) -> web.Response:
         "description": str(form.get("description") or "") or None,
     }
     state.media[media_id] = view
+    # The bytes as received, so a test can see exactly what left liveq.
+    state.media_files[media_id] = (upload.file.read(), upload.content_type)
     return web.json_response(view)
 
 
@@ -298,21 +319,6 @@ async def control_statuses(request: web.Request) -> web.Response:
     return web.json_response([status_view(state, s, _base(request)) for s in ordered])
 
 
-async def control_fault(request: web.Request) -> web.Response:
-    body = await request.json()
-    kind = str(body.get("kind"))
-    if kind not in FAULT_KINDS:
-        return _error(422, f"kind should be one of {', '.join(FAULT_KINDS)}")
-    fault = Fault(
-        endpoint=str(body.get("endpoint") or "POST /api/v1/statuses"),
-        kind=kind,
-        remaining=int(body.get("count") or 1),
-        reset_after=float(body.get("reset_after") or 2.0),
-    )
-    request.app[STATE].faults.append(fault)
-    return web.json_response({"ok": True}, status=201)
-
-
 async def control_settings(request: web.Request) -> web.Response:
     state = request.app[STATE]
     body = await request.json()
@@ -325,9 +331,10 @@ async def control_settings(request: web.Request) -> web.Response:
 def create_app(state: MastodonState) -> web.Application:
     app = web.Application(middlewares=[_mastodon])
     app[STATE] = state
-    app[TRANSPORTS] = weakref.WeakSet()
     r = app.router
     r.add_get("/api/v1/accounts/verify_credentials", verify_credentials)
+    r.add_get("/api/v1/instance", instance_v1)
+    r.add_get("/api/v1/instance/", instance_v1)
     r.add_get("/api/v2/instance", instance_v2)
     r.add_get("/api/v2/instance/", instance_v2)  # Mastodon.py asks with the slash
     r.add_post("/api/v1/statuses", post_status)
@@ -336,34 +343,15 @@ def create_app(state: MastodonState) -> web.Application:
     r.add_post("/api/v2/media", post_media)
     r.add_post(f"{PREFIX}/statuses", control_post)
     r.add_get(f"{PREFIX}/statuses", control_statuses)
-    r.add_post(f"{PREFIX}/faults", control_fault)
+    r.add_post(
+        f"{PREFIX}/faults",
+        fault_switch(lambda app: app[STATE].faults, FAULT_KINDS, "POST /api/v1/statuses"),
+    )
     r.add_post(f"{PREFIX}/settings", control_settings)
     return app
 
 
-@dataclass
-class RunningMastodon:
-    host: str
-    port: int
-    state: MastodonState
-    ca: EmulatorCA
-    ca_file: Path
-    runner: web.AppRunner
-
-    @property
-    def base_url(self) -> str:
-        return f"https://{self.host}:{self.port}"
-
-    async def close(self) -> None:
-        # Requests' pool may hang up without a TLS close_notify; a graceful TLS
-        # shutdown of such a connection outlives the runner. We are going away:
-        # drop every connection first.
-        app = self.runner.app
-        if app is not None:
-            for transport in list(app[TRANSPORTS]):
-                if not transport.is_closing():
-                    transport.abort()
-        await self.runner.cleanup()
+RunningMastodon = RunningEmulator[MastodonState]
 
 
 async def serve_mastodon(
@@ -376,15 +364,6 @@ async def serve_mastodon(
 ) -> RunningMastodon:
     """Start the emulator on host:port (0: a free port) over HTTPS; its CA written to ca_file."""
     state = state or MastodonState()
-    ca = ca or EmulatorCA()
-    runner = web.AppRunner(
-        create_app(state), handler_cancellation=True, shutdown_timeout=1.0, access_log=None
+    return await serve_https(
+        create_app(state), state, "mastodon", host, port, ca=ca, ca_file=ca_file
     )
-    await runner.setup()
-    site = web.TCPSite(runner, host, port, ssl_context=ca.server_ssl_context())
-    await site.start()
-    actual = runner.addresses[0][1]
-    if ca_file is None:
-        ca_file = Path(tempfile.gettempdir()) / f"liveq-mastodon-emulator-{actual}-ca.pem"
-    written = ca.write_ca_pem(ca_file)
-    return RunningMastodon(host, actual, state, ca, written, runner)

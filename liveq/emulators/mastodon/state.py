@@ -6,7 +6,12 @@ import secrets
 import time
 from dataclasses import dataclass, field
 
-FAULT_KINDS = ("rate_limit", "server_error", "commit_then_drop", "slow", "forbidden")
+from liveq.emulators.common import FAULT_KINDS as COMMON_FAULTS
+from liveq.emulators.common import Fault, RateWindow, take_fault
+
+# And a 403, as for a suspended account.
+FAULT_KINDS = (*COMMON_FAULTS, "forbidden")
+__all__ = ["FAULT_KINDS", "Account", "Fault", "MastodonState", "Status"]
 
 
 @dataclass
@@ -33,31 +38,20 @@ class Status:
 
 
 @dataclass
-class Fault:
-    endpoint: str  # "POST /api/v1/statuses", "GET /api/v1/timelines/tag"
-    kind: str
-    remaining: int = 1
-    reset_after: float = 2.0
-
-
-@dataclass
-class MastodonState:
+class MastodonState(RateWindow):
     max_characters: int = 500
     url_length: int = 23
     slow_seconds: float = 1.0
-    # Mastodon's default: 300 requests per 5 minutes per account.
-    rate_limit: int = 300
-    rate_window: float = 300.0
+    # Mastodon's default (RateWindow's): 300 requests per 5 minutes per account.
     account: Account = field(default_factory=lambda: Account("1", "liveq"))
     token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     statuses: dict[str, Status] = field(default_factory=dict)
     idempotency: dict[tuple[str, str], str] = field(default_factory=dict)  # (account, key) -> id
     faults: list[Fault] = field(default_factory=list)
     media: dict[str, dict] = field(default_factory=dict)  # uploaded, not attached yet
+    media_files: dict[str, tuple[bytes, str]] = field(default_factory=dict)  # id -> bytes, type
     accounts: dict[str, Account] = field(default_factory=dict)
     _next_id: int = 100_000
-    _window_start: float = field(default_factory=time.time)
-    _used: int = 0
 
     def new_id(self) -> str:
         # Mastodon's ids are snowflake-like strings that sort by time.
@@ -77,21 +71,7 @@ class MastodonState:
         return status
 
     def take_fault(self, endpoint: str) -> Fault | None:
-        for fault in self.faults:
-            if fault.endpoint == endpoint and fault.remaining > 0:
-                fault.remaining -= 1
-                if fault.remaining == 0:
-                    self.faults.remove(fault)
-                return fault
-        return None
-
-    def spend(self) -> tuple[int, float]:
-        """Count one request in the window; (remaining, reset epoch)."""
-        now = time.time()
-        if now - self._window_start >= self.rate_window:
-            self._window_start, self._used = now, 0
-        self._used += 1
-        return max(0, self.rate_limit - self._used), self._window_start + self.rate_window
+        return take_fault(self.faults, endpoint)
 
     def own_thread(self) -> list[Status]:
         return sorted(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ssl
 import time
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,12 +19,13 @@ import httpx
 from atproto import AsyncClient, exceptions
 from atproto_client.request import AsyncRequest
 
-from liveq.networks.base import Incoming, Posted, RateLimited, Refused, Unavailable
+from liveq.networks.base import Image, Incoming, Posted, RateLimited, Refused, Unavailable
 from liveq.networks.bluesky.settings import BlueskySettings
-from liveq.tweettext.bluesky import facets, split_for_bluesky
+from liveq.tweettext.bluesky import facets, mentions, split_for_bluesky
 
 POST = "app.bsky.feed.post"
 PAGE = 100
+MAX_IMAGES = 4  # app.bsky.embed.images allows four
 _B32 = "234567abcdefghijklmnopqrstuvwxyz"
 
 
@@ -63,6 +65,7 @@ class BlueskyClient:
         self.api = AsyncClient(base_url=settings.service_url, request=self._request)
         self._did: str | None = None
         self._cids: dict[str, str] = {}  # uri -> cid of our posts (replies need both)
+        self._dids: dict[str, str] = {}  # handle -> DID ("" if it does not resolve)
         self._last_tid = 0
 
     def new_key(self) -> str:
@@ -121,8 +124,12 @@ class BlueskyClient:
         key: str,
         root: str | None = None,
         retry: bool = False,
+        media: Sequence[Image] = (),
     ) -> Posted:
-        """Create the post with record key `key`; on a retry, look it up first."""
+        """Create the post with record key `key`; on a retry, look it up first.
+
+        Images (at most four) are uploaded as blobs first; a retry uploads them
+        again, which makes no second post (a blob is kept only once a record uses it)."""
         did, _ = await self.me()
         if retry:
             try:
@@ -137,9 +144,18 @@ class BlueskyClient:
                 self._cids[got.uri] = got.cid
                 return Posted(id=got.uri, url=self.url(got.uri))
         record: dict = {"$type": POST, "text": text, "createdAt": _iso(time.time())}
-        found = facets(text)
+        found = facets(text, await self.resolve(h for _, _, h in mentions(text)))
         if found:
             record["facets"] = found
+        if len(media) > MAX_IMAGES:
+            raise Refused(f"Bluesky takes at most {MAX_IMAGES} images a post.")
+        if media:
+            record["embed"] = {
+                "$type": "app.bsky.embed.images",
+                "images": [
+                    {"alt": image.alt, "image": await self._upload(image)} for image in media
+                ],
+            }
         if reply_to:
             record["reply"] = {
                 "root": await self._ref(root or reply_to),
@@ -152,6 +168,35 @@ class BlueskyClient:
         )
         self._cids[made.uri] = made.cid
         return Posted(id=made.uri, url=self.url(made.uri))
+
+    async def _upload(self, image: Image) -> dict:
+        # The bytes go as httpx's `content`: the SDK hands `data` to httpx, which
+        # deprecates raw bytes there (a DeprecationWarning on every upload).
+        made = await self._call(
+            self.api.com.atproto.repo.upload_blob(
+                None, content=image.data, headers={"Content-Type": image.media_type}
+            )
+        )
+        return made.blob.model_dump(mode="json", by_alias=True)
+
+    async def resolve(self, handles: Iterable[str]) -> dict[str, str]:
+        """handle -> DID for each handle that resolves (com.atproto.identity.resolveHandle).
+
+        A handle that does not (an X or Mastodon name, a typo) stays plain text;
+        either answer is remembered for the session."""
+        out = {}
+        for handle in handles:
+            if handle not in self._dids:
+                try:
+                    got = await self._call(
+                        self.api.com.atproto.identity.resolve_handle({"handle": handle})
+                    )
+                    self._dids[handle] = got.did
+                except Refused:
+                    self._dids[handle] = ""
+            if self._dids[handle]:
+                out[handle] = self._dids[handle]
+        return out
 
     async def split(self, text: str) -> list[str]:
         return split_for_bluesky(text)

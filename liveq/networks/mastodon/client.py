@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import asyncio
 import html
+import io
+import mimetypes
 import re
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -30,7 +33,7 @@ from mastodon import (
     MastodonServerError,
 )
 
-from liveq.networks.base import Incoming, Posted, RateLimited, Refused, Unavailable
+from liveq.networks.base import Image, Incoming, Posted, RateLimited, Refused, Unavailable
 from liveq.networks.mastodon.settings import MastodonSettings
 from liveq.tweettext.mastodon import split_for_mastodon
 
@@ -139,13 +142,29 @@ class MastodonClient:
         key: str,
         root: str | None = None,
         retry: bool = False,
+        media: Sequence[Image] = (),
     ) -> Posted:
         """Post one status; the same `key` never makes a second status (so a retry
-        simply sends it again; `root` is Bluesky's business)."""
+        simply sends it again; `root` is Bluesky's business).
+
+        Each image is uploaded with its description first. A retry uploads them
+        again: an attachment no status uses is removed by the instance, and the
+        repeated key still answers with the first status."""
+        media_ids = []
+        for image in media:
+            attachment = await self._call(
+                self.api.media_post,
+                io.BytesIO(image.data),
+                mime_type=image.media_type,
+                description=image.alt or None,
+                file_name="photo" + (mimetypes.guess_extension(image.media_type) or ""),
+            )
+            media_ids.append(attachment["id"])
         status = await self._call(
             self.api.status_post,
             text,
             in_reply_to_id=reply_to,
+            media_ids=media_ids or None,
             visibility=self.settings.visibility,
             idempotency_key=key,
         )

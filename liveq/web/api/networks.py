@@ -25,7 +25,7 @@ _ACTIONS = {"retry": ((np.FAILED,), np.QUEUED), "skip": ((np.QUEUED, np.FAILED),
 async def list_threads(request: web.Request) -> web.Response:
     event = await load_event(request)
     await require_moderator(request, event)
-    networks = sorted(request.app.get(NETWORK_OUTBOXES) or {})
+    networks = sorted(n for n in request.app.get(NETWORK_OUTBOXES) or {} if event.uses(n))
     posts = await np.list_posts(request.app[DB], event.id)
     return web.json_response(
         {"networks": {name: [p.view() for p in posts if p.network == name] for name in networks}}

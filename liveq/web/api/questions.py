@@ -6,7 +6,14 @@ import logging
 
 from aiohttp import web
 
-from liveq.domain.events import KINDS, MODERATION_MODES, Event, check_hashtag, check_slug
+from liveq.domain.events import (
+    KINDS,
+    MODERATION_MODES,
+    Event,
+    check_hashtag,
+    check_networks,
+    check_slug,
+)
 from liveq.domain.questions import ACTIONS, Question, Status, clean_text
 from liveq.screening import KINDS as FINDING_KINDS
 from liveq.screening.review import FIELDS
@@ -134,6 +141,7 @@ async def create_event(request: web.Request) -> web.Response:
     try:
         slug = check_slug(str(data.get("slug", "")))
         hashtag = check_hashtag(str(data.get("hashtag", "")))
+        networks = check_networks(data.get("networks", []))
     except ValueError as exc:
         raise web.HTTPBadRequest(text=str(exc)) from None
     kind = data.get("kind", "webinar")
@@ -144,7 +152,13 @@ async def create_event(request: web.Request) -> web.Response:
         raise web.HTTPBadRequest(text='moderation should be "pre" or "post".')
     title = clean_text(data.get("title", slug), what="title", max_chars=200)
     event = await store.create_event(
-        request.app[DB], slug, title, kind=kind, hashtag=hashtag, moderation=moderation
+        request.app[DB],
+        slug,
+        title,
+        kind=kind,
+        hashtag=hashtag,
+        moderation=moderation,
+        networks=networks,
     )
     return web.json_response({"event": event.full()}, status=201)
 
@@ -172,8 +186,15 @@ async def update_event(request: web.Request) -> web.Response:
         changes["accepting"] = int(data["accepting"])
     if "title" in data:
         changes["title"] = clean_text(data["title"], what="title", max_chars=200)
+    if "networks" in data:
+        try:
+            changes["networks"] = check_networks(data["networks"])
+        except ValueError as exc:
+            raise web.HTTPBadRequest(text=str(exc)) from None
     if not changes:
-        raise web.HTTPBadRequest(text="Nothing to change: send moderation, accepting or title.")
+        raise web.HTTPBadRequest(
+            text="Nothing to change: send moderation, accepting, title or networks."
+        )
     event = await store.update_event(request.app[DB], event, identity.name, **changes)
     request.app[EVENTS].invalidate(event.slug)
     request.app[HUB].event_changed(event)

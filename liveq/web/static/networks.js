@@ -4,7 +4,7 @@
 import { api } from "./api.js";
 import { el, notice, userText } from "./dom.js";
 
-const NAMES = { mastodon: "Mastodon", bluesky: "Bluesky" };
+export const NETWORK_NAMES = { mastodon: "Mastodon", bluesky: "Bluesky" };
 const STATE_LABEL = { queued: "queued", posting: "posting…", posted: "posted", failed: "failed", skipped: "skipped" };
 
 export function networksPanel(slug) {
@@ -19,7 +19,7 @@ export function networksPanel(slug) {
       const mine = [...posts.values()].filter((p) => p.network === name).sort((a, b) => a.seq - b.seq);
       const section = el("section", "network-thread");
       section.dataset.network = name;
-      const label = NAMES[name] || name;
+      const label = NETWORK_NAMES[name] || name;
       const h = el("h2", "", `Live thread on ${label}`);
       h.id = `network-${name}-title`;
       section.setAttribute("aria-labelledby", h.id);

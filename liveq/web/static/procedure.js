@@ -4,6 +4,7 @@
 import { api } from "./api.js";
 import { el, notice, showConnection } from "./dom.js";
 import { live } from "./live.js";
+import { NETWORK_NAMES } from "./networks.js";
 import { photoReview, showProgress } from "./photo_review.js";
 import { threadPanel } from "./thread.js";
 
@@ -201,6 +202,20 @@ function start(root) {
         photos.append(fig);
       }
       main.append(photos);
+    }
+    // Where another network cuts the post into a short thread, the approver reads each part.
+    for (const [network, parts] of Object.entries(p.splits || {})) {
+      const box = el("details", "network-split small");
+      box.dataset.network = network;
+      box.append(el("summary", "", `On ${NETWORK_NAMES[network] || network}: ${parts.length} posts`));
+      const list = el("ol", "split-parts");
+      for (const part of parts) {
+        const item = el("li", "", part);
+        item.dir = "auto";
+        list.append(item);
+      }
+      box.append(list);
+      main.append(box);
     }
     const status = p.signed ? `✔ signed off by ${p.signed_by} (version ${p.version})`
       : p.sign_cleared ? `✘ edited after sign-off: needs a new sign-off (version ${p.version})`

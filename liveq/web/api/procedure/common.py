@@ -12,6 +12,7 @@ from liveq.storage import outbox as ob
 from liveq.storage import procedure as ps
 from liveq.storage.accounts import Identity
 from liveq.web import csrf
+from liveq.web.api.procedure.networks import splits_of
 from liveq.web.audience import load_event
 from liveq.web.auth import require_role
 from liveq.web.keys import CONFIG, DB, HUB, OUTBOX, PHOTO_CHECKER
@@ -54,6 +55,7 @@ async def state(request: web.Request, event: Event, identity: Identity) -> dict:
     nxt = sc.next_script_post(posts)
     fact = sc.suggest_fact(posts)
     last = await ob.last_posted_at(db, event.id)
+    cuts = await splits_of(request, event, posts)
     now = time.time()
     return {
         "event": event.full(),
@@ -66,9 +68,9 @@ async def state(request: web.Request, event: Event, identity: Identity) -> dict:
         "paused": proc.paused_at is not None,
         "paused_at": proc.paused_at,
         "problems": sc.go_live_problems(posts, list(proc.consents)),
-        "script": [post_view(p, event.slug) for p in proc.of_role(sc.SCRIPT)],
-        "facts": [post_view(p, event.slug) for p in proc.of_role(sc.FACT)],
-        "holding": [post_view(p, event.slug) for p in proc.of_role(sc.HOLDING)],
+        "script": [with_splits(p, event, cuts) for p in proc.of_role(sc.SCRIPT)],
+        "facts": [with_splits(p, event, cuts) for p in proc.of_role(sc.FACT)],
+        "holding": [with_splits(p, event, cuts) for p in proc.of_role(sc.HOLDING)],
         "consents": [c.view() for c in proc.consents],
         "missing_photos": missing_photos(posts),
         "next": post_view(nxt, event.slug) if nxt else None,
@@ -97,6 +99,13 @@ def post_view(post: sc.ScriptPost, slug: str) -> dict:
     for photo in view["photos"]:
         if not photo["missing"]:
             photo["url"] = photo_path(slug, photo["id"])
+    return view
+
+
+def with_splits(post: sc.ScriptPost, event: Event, cuts: dict[int, dict]) -> dict:
+    """The post's view with how each other network cuts it (see networks.splits_of)."""
+    view = post_view(post, event.slug)
+    view["splits"] = cuts.get(post.id, {})
     return view
 
 

@@ -25,11 +25,17 @@ from liveq.web.api.procedure.common import (
     state,
 )
 from liveq.web.auth import require_role
-from liveq.web.keys import DB, SCREEN
+from liveq.web.keys import DB, NETWORK_OUTBOXES, SCREEN
 from liveq.web.responses import read_json_object
 from liveq.workers.outbox import screen_post
 
 routes = web.RouteTableDef()
+
+
+def wake_networks(request: web.Request) -> None:
+    """The other networks' outboxes look at the signed thread now (not at their next pass)."""
+    for network_outbox in (request.app.get(NETWORK_OUTBOXES) or {}).values():
+        network_outbox.wake()
 
 
 @routes.post(BASE + "/live")
@@ -66,6 +72,7 @@ async def queue(
     for item in items:
         outbox.announce(item)
     outbox.wake()
+    wake_networks(request)
     changed(request, event)
     answer = await state(request, event, identity)
     answer["item"] = outbox.views(items)[0]
@@ -176,6 +183,7 @@ async def pause(request: web.Request) -> web.Response:
         if item.state not in (ob.POSTED, ob.SKIPPED):
             outbox.announce(item)
     outbox.wake()
+    wake_networks(request)
     return await reply(request, event, identity)
 
 
@@ -186,4 +194,5 @@ async def resume(request: web.Request) -> web.Response:
     outbox = outbox_of(request)
     await ob.unfreeze(request.app[DB], event, identity.name)
     outbox.wake()
+    wake_networks(request)
     return await reply(request, event, identity)

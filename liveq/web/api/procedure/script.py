@@ -22,6 +22,7 @@ from liveq.web.api.procedure.common import (
     procedure_event,
     reply,
 )
+from liveq.web.api.procedure.networks import splits as network_splits
 from liveq.web.api.procedure.photos import cleaned
 from liveq.web.auth import require_role
 from liveq.web.keys import DB, OUTBOX, PHOTO_CHECKER, SCREEN
@@ -103,7 +104,12 @@ async def sign(request: web.Request) -> web.Response:
     if post.role == sc.HOLDING:
         check_holding(request, post)
     released = await ps.sign(
-        db, event, identity.name, number(request.match_info["id"]), data.get("version")
+        db,
+        event,
+        identity.name,
+        post.id,
+        data.get("version"),
+        splits=await network_splits(request, event, post),
     )
     outbox = request.app.get(OUTBOX)
     if released and outbox is not None:

@@ -59,7 +59,12 @@ class RedisBus:
         self.on_up = on_up
         self.check_seconds = check_seconds
         self.redis = aioredis.from_url(
-            url, socket_timeout=2 * check_seconds, socket_connect_timeout=2 * check_seconds
+            url,
+            socket_timeout=2 * check_seconds,
+            socket_connect_timeout=2 * check_seconds,
+            # A pooled connection idle this long is pinged before use (one left from
+            # before a Redis restart would fail the next change sent on it).
+            health_check_interval=check_seconds,
         )
         self._send = self.redis.register_script(_SEND)
         self._outgoing: asyncio.Queue[tuple[int, str]] = asyncio.Queue()
@@ -126,6 +131,8 @@ class RedisBus:
         while True:
             pubsub = self.redis.pubsub(ignore_subscribe_messages=True)
             try:
+                # Connections from before the loss may be dead: sending starts afresh.
+                await self.redis.connection_pool.disconnect(inuse_connections=False)
                 await pubsub.subscribe(self.channel)
                 self._up()
                 delay = 0.1

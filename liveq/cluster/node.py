@@ -24,7 +24,14 @@ class Node:
     @classmethod
     def connect(cls, cluster: ClusterConfig) -> Node:
         """A node for the configured Redis (connections are opened when first used)."""
-        redis = aioredis.from_url(cluster.redis_url, socket_timeout=2, socket_connect_timeout=2)
+        redis = aioredis.from_url(
+            cluster.redis_url,
+            socket_timeout=2,
+            socket_connect_timeout=2,
+            # Pinged before use when idle: a connection from before a Redis restart is
+            # replaced rather than failing a lease renewal or a rate limit.
+            health_check_interval=1,
+        )
         return cls(redis, cluster.namespace, cluster.lease_seconds)
 
     def buckets(self) -> RedisBuckets:

@@ -91,7 +91,7 @@ async def test_two_moderators_on_different_processes_race_and_one_wins(cluster_f
             for _ in range(5):
                 qid = await ask(http, a, "Which of you answers this one?")
 
-                async def decide(session, csrf, base, action, body):
+                async def decide(session, csrf, base, action, body, qid=qid):
                     async with session.post(
                         f"{base}/api/v1/events/{SLUG}/questions/{qid}/{action}",
                         json=body,
@@ -106,7 +106,9 @@ async def test_two_moderators_on_different_processes_race_and_one_wins(cluster_f
                 assert sorted(statuses) == [200, 409], statuses
                 winner = "on_air" if statuses[0] == 200 else "declined"
                 for s in sockets:
-                    await s.wait_for(lambda s: s.questions.get(qid, {}).get("status") == winner)
+                    await s.wait_for(
+                        lambda s, q=qid, w=winner: s.questions.get(q, {}).get("status") == w
+                    )
     finally:
         for s in sockets:
             await s.close()

@@ -12,14 +12,11 @@ from liveq.config import ConfigError, listening_at, load_config, public_url_warn
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from aiohttp import web
-
-    from liveq.web.access_log import AccessLogger
-    from liveq.web.app import create_app
-
     config = load_config(args.config)
     host = args.host or config.server.host
     port = args.port or config.server.port
+    # --host/--port move an unset public_url with them: the QR code follows.
+    config = listening_at(config, host, port)
     workers = getattr(args, "workers", 1)
     if workers < 1:
         raise ConfigError("--workers should be 1 or more")
@@ -33,8 +30,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from liveq.cli.workers import supervise
 
         return supervise(config, host, port, workers)
-    # --host/--port move an unset public_url with them: the QR code follows.
-    config = listening_at(config, host, port)
+    from aiohttp import web
+
+    from liveq.web.access_log import AccessLogger
+    from liveq.web.app import create_app
+
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )

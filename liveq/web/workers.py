@@ -17,8 +17,6 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from aiohttp import web
 
 from liveq.cluster.lease import LeasedJob
-from liveq.networks.bluesky.client import BlueskyClient
-from liveq.networks.mastodon.client import MastodonClient
 from liveq.web.keys import (
     BLUESKY_SETTINGS,
     CLUSTER,
@@ -162,9 +160,14 @@ async def networks_ctx(app: web.Application) -> AsyncIterator[None]:
     clients = []
     mastodon = app[MASTODON_SETTINGS]
     if mastodon.enabled:
+        from liveq.networks.mastodon.client import MastodonClient  # only when enabled
+
         clients.append((MastodonClient(mastodon, app[CONFIG].path.parent), mastodon))
     bluesky = app[BLUESKY_SETTINGS]
     if bluesky.enabled:
+        # atproto takes about 3 s to import: every start without Bluesky skips it.
+        from liveq.networks.bluesky.client import BlueskyClient
+
         clients.append((BlueskyClient(bluesky, app[CONFIG].path.parent), bluesky))
     tasks = []
     leases: list[LeasedJob] = []

@@ -33,7 +33,7 @@ from tests.system.test_outbox_crash import free_port, start_subprocess
 SLUG = "grand-rounds"
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def redis_url() -> str:
     return os.environ.get("LIVEQ_TEST_REDIS_URL", "redis://127.0.0.1:6379")
 
@@ -205,9 +205,10 @@ class Socket:
         await self.http.close()
 
 
-async def ask(http: aiohttp.ClientSession, base: str, text: str) -> int:
+async def ask(http: aiohttp.ClientSession, base: str, text: str, **headers: str) -> int:
     """Through the form's JSON endpoint; the id once the server has acknowledged it."""
-    async with http.post(f"{base}/e/{SLUG}/questions", json={"text": text}) as resp:
+    url = f"{base}/e/{SLUG}/questions"
+    async with http.post(url, json={"text": text}, headers=headers) as resp:
         assert resp.status == 201, await resp.text()
         return (await resp.json())["id"]
 

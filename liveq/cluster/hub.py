@@ -35,6 +35,8 @@ class ClusterHub(Hub):
         )
         # Told the slug of an event changed elsewhere (the web layer's event cache).
         self.on_event_stale: Callable[[str], None] = lambda slug: None
+        # Told each question's moderators' view as it goes by (screening's duplicate index).
+        self.on_question: Callable[[int, dict], None] = lambda event_id, full: None
 
     @property
     def accepting(self) -> bool:
@@ -83,6 +85,7 @@ class ClusterHub(Hub):
             if kind == "v":
                 Hub.vote_counted(self, event_id, msg["q"], msg["n"])
             elif kind == "q":
+                self.on_question(event_id, msg["full"])
                 self._bump(event_id)
                 if event_id in self._clients:
                     self.question_views(event_id, msg["id"], msg["full"], msg["public"])

@@ -107,6 +107,8 @@ async def hub_ctx(app: web.Application) -> AsyncIterator[None]:
         cluster_hub = ClusterHub(config.cluster.redis_url, config.cluster.namespace, **options)
         # A change to an event made on another process: our copy is stale at once.
         cluster_hub.on_event_stale = app[EVENTS].invalidate
+        # A question asked on another process is a possible duplicate here too.
+        cluster_hub.on_question = app[SCREEN].seen_elsewhere
         cluster_hub.start()
         try:
             async with asyncio.timeout(3):

@@ -70,8 +70,7 @@ async def test_every_socket_sees_the_same_order_of_changes(cluster3):
     try:
         async with aiohttp.ClientSession() as http:
             ids = [
-                await ask(http, urls[n % 3], f"Question number {n}?", **person())
-                for n in range(6)
+                await ask(http, urls[n % 3], f"Question number {n}?", **person()) for n in range(6)
             ]
 
             async def act(n: int, qid: int) -> None:
@@ -178,3 +177,35 @@ async def test_votes_and_limits_count_once_whichever_process_is_asked(cluster3):
     finally:
         for s in sockets:
             await s.close()
+
+
+async def test_a_near_duplicate_is_found_whichever_process_took_the_first(cluster3):
+    cluster = cluster3
+    a, b, _ = cluster.urls()
+    watcher = await Socket([b], cluster.headers).open()
+    try:
+        async with aiohttp.ClientSession() as http:
+            await ask(http, b, "Is the pharmacy moving to the ground floor?", **person())
+            first = await ask(
+                http,
+                a,
+                "When will the staff gym in the north tower reopen after repairs?",
+                **person(),
+            )
+            await watcher.wait_for(lambda s: first in s.questions)  # B has heard of it
+            async with http.post(
+                f"{b}/e/{SLUG}/questions",
+                json={
+                    "text": "When will the staff gym in the north tower reopen after the repairs?"
+                },
+                headers=person(),
+            ) as resp:
+                assert resp.status == 201
+                twin = (await resp.json())["id"]
+            await watcher.wait_for(lambda s: twin in s.questions)
+    finally:
+        await watcher.close()
+    # Held for a moderator, who is told which question it repeats.
+    assert watcher.questions[twin]["status"] == "pending"
+    found = watcher.questions[twin]["findings"]
+    assert [f["question_id"] for f in found if f["kind"] == "duplicate"] == [first]

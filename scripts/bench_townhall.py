@@ -81,9 +81,7 @@ import argparse
 import asyncio
 import json
 import math
-import os
 import re
-import secrets
 import sqlite3
 import sys
 import time
@@ -93,8 +91,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_common import (  # noqa: E402
-    Child,
+    child_pids,
     children,
+    cluster_sections,
     cpu_seconds,
     free_port,
     loadavg,
@@ -105,6 +104,7 @@ from bench_common import (  # noqa: E402
     setup_event,
     start_baseline,
     start_liveq,
+    start_workers,
     table,
     workdir,
     write_config,
@@ -554,51 +554,6 @@ async def seed(port: int, api: str, session, auth: dict) -> list[int]:
                 raise RuntimeError(f"approving {qid}: {resp.status} {await resp.text()}")
         qids.append(qid)
     return qids
-
-
-def cluster_sections(workers: int) -> dict:
-    """[cluster] for N > 1 workers: the bench's Redis, a namespace of this cell's own."""
-    if workers <= 1:
-        return {}
-    url = os.environ.get("LIVEQ_BENCH_REDIS_URL", "redis://127.0.0.1:6379")
-    return {"cluster": {"redis_url": url, "namespace": f"bench-{secrets.token_hex(6)}"}}
-
-
-def child_pids(pid: int) -> list[int]:
-    """The processes whose parent is `pid` (a supervisor's workers)."""
-    found = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            text = stat.read_text()
-        except OSError:
-            continue  # gone meanwhile
-        if int(text[text.rindex(")") + 2 :].split()[1]) == pid:
-            found.append(int(stat.parent.name))
-    return sorted(found)
-
-
-def start_workers(config: Path, port: int, workers: int, log_dir: Path, token: str) -> Child:
-    """`liveq serve --workers N`, returned once every worker answers /healthz."""
-    import urllib.request
-
-    argv = [sys.executable, "-m", "liveq", "serve", "--config", str(config)]
-    argv += ["--port", str(port), "--workers", str(workers)]
-    child = Child("liveq", argv, port, log_dir / "liveq.log")
-    child.wait_ready("/healthz", timeout=60)
-    seen: set[int] = set()
-    deadline = time.monotonic() + 60
-    while len(seen) < workers:
-        if time.monotonic() > deadline:
-            raise RuntimeError(f"only {len(seen)} of {workers} workers answered:\n{child.tail()}")
-        request = urllib.request.Request(
-            f"{child.url}/healthz", headers={"Authorization": f"Bearer {token}"}
-        )
-        try:
-            with urllib.request.urlopen(request, timeout=2) as resp:  # noqa: S310
-                seen.add(json.loads(resp.read())["pid"])
-        except OSError:
-            time.sleep(0.05)
-    return child
 
 
 class Cell:

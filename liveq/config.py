@@ -78,12 +78,25 @@ class EventDefaults:
 
 
 @dataclass(frozen=True)
+class ClusterConfig:
+    # Several liveq processes or hosts share changes, leases and limits through this
+    # Redis (redis:// or rediss://). Empty: one process, everything in memory.
+    redis_url: str = ""
+    # Prefix of every Redis key and channel, so two liveq installations can share a Redis.
+    namespace: str = "liveq"
+    # A background job's lease: another process takes the job over this long after
+    # its holder dies. The holder renews it three times per period.
+    lease_seconds: float = 5.0
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     server: ServerConfig = field(default_factory=ServerConfig)
     database: DatabaseConfig = field(default_factory=DatabaseConfig)
     limits: LimitsConfig = field(default_factory=LimitsConfig)
     events: EventDefaults = field(default_factory=EventDefaults)
+    cluster: ClusterConfig = field(default_factory=ClusterConfig)
     # The whole file as parsed, for the sections other modules own ([x], [screening]).
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
@@ -105,6 +118,7 @@ _SECTIONS = {
     "database": DatabaseConfig,
     "limits": LimitsConfig,
     "events": EventDefaults,
+    "cluster": ClusterConfig,
 }
 
 # Sections other parts of liveq read themselves (X credentials, screening rules);
@@ -179,6 +193,19 @@ def _validate(cfg: Config) -> None:
     for key in ("vote_frame_seconds", "moderator_vote_frame_seconds"):
         if not 0.05 <= getattr(cfg.limits, key) <= 10:
             raise ConfigError(f"{file}: limits.{key} should be between 0.05 and 10 seconds")
+    _validate_cluster(file, cfg.cluster)
+
+
+def _validate_cluster(file: Path, cluster: ClusterConfig) -> None:
+    url = cluster.redis_url
+    if url and not url.startswith(("redis://", "rediss://", "unix://")):
+        raise ConfigError(
+            f"{file}: cluster.redis_url should start with redis://, rediss:// or unix://"
+        )
+    if not 1 <= cluster.lease_seconds <= 60:
+        raise ConfigError(f"{file}: cluster.lease_seconds should be between 1 and 60")
+    if not cluster.namespace or not cluster.namespace.replace("-", "").replace("_", "").isalnum():
+        raise ConfigError(f"{file}: cluster.namespace should be letters, digits, - or _")
 
 
 def load_config(path: str | os.PathLike[str], env: dict[str, str] | None = None) -> Config:

@@ -31,7 +31,7 @@ import logging
 import struct
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from aiohttp import WSCloseCode, web
 
@@ -192,13 +192,22 @@ class Hub:
     def _bump(self, event_id: int) -> None:
         self._generation[event_id] = self._generation.get(event_id, 0) + 1
 
+    @property
+    def accepting(self) -> bool:
+        """Whether new sockets may join (a process cut off from the others may not)."""
+        return True
+
     def count(self, event_id: int | None = None) -> int:
         if event_id is not None:
             return len(self._clients.get(event_id, ()))
         return sum(len(c) for c in self._clients.values())
 
     def publish(self, event_id: int, moderator: dict | None, public: dict | None) -> None:
-        """Queue one message for each client of the event; encode each form once."""
+        """Send a message to each client of the event (moderators', the public's form)."""
+        self.fan_out(event_id, moderator, public)
+
+    def fan_out(self, event_id: int, moderator: dict | None, public: dict | None) -> None:
+        """Queue one message for each client of this process; encode each form once."""
         clients = self._clients.get(event_id)
         if not clients:
             return
@@ -263,18 +272,28 @@ class Hub:
 
     def question_changed(self, question: Question) -> None:
         self._bump(question.event_id)
-        known = self._counts.get(question.event_id, {}).get(question.id)
-        if known is not None and known > question.votes:
-            # A vote counted after this question was read: never show a count go back.
-            question = replace(question, votes=known)
         if question.event_id not in self._clients:
             return  # nobody watching: skip building the views
-        public: dict
-        if question.status in PUBLIC_STATUSES:
-            public = {"type": "question", "question": question.public()}
-        else:
-            public = {"type": "question_removed", "id": question.id}
-        self.publish(question.event_id, {"type": "question", "question": question.full()}, public)
+        public = question.public() if question.status in PUBLIC_STATUSES else None
+        self.question_views(question.event_id, question.id, question.full(), public)
+
+    def question_views(
+        self, event_id: int, question_id: int, full: dict, public: dict | None
+    ) -> None:
+        """Send a question's views (``public`` None: the public no longer sees it)."""
+        known = self._counts.get(event_id, {}).get(question_id)
+        if known is not None and known > full["votes"]:
+            # A vote counted after this question was read: never show a count go back.
+            full = {**full, "votes": known}
+            if public is not None:
+                public = {**public, "votes": known}
+        self.fan_out(
+            event_id,
+            {"type": "question", "question": full},
+            {"type": "question", "question": public}
+            if public is not None
+            else {"type": "question_removed", "id": question_id},
+        )
 
     # -- votes -----------------------------------------------------------------------
 
@@ -324,12 +343,41 @@ class Hub:
                 log.exception("hub: sending vote counts failed; trying again next tick")
 
     def event_changed(self, event: Event) -> None:
-        self._bump(event.id)
-        self.publish(
-            event.id,
-            {"type": "event", "event": event.full()},
-            {"type": "event", "event": event.public()},
-        )
+        self.event_views(event.id, event.full(), event.public())
+
+    def event_views(self, event_id: int, full: dict, public: dict) -> None:
+        self._bump(event_id)
+        self.fan_out(event_id, {"type": "event", "event": full}, {"type": "event", "event": public})
+
+    def close_public(self, event_id: int, slug: str) -> int:
+        """Close the event's public sockets (its overlay key changed); how many here."""
+        return self.close_public_here(event_id)
+
+    def close_public_here(self, event_id: int) -> int:
+        clients = [c for c in self._clients.get(event_id, ()) if c.role == PUBLIC]
+        for client in clients:
+            self.disconnect(client)
+            client.overflowed = True
+            asyncio.get_running_loop().create_task(
+                client.ws.close(code=WSCloseCode.POLICY_VIOLATION, message=b"overlay key changed")
+            )
+        return len(clients)
+
+    def resync(self, event_id: int | None = None) -> None:
+        """Close the sockets of one event (or all): each reconnects to a fresh snapshot.
+
+        For a process that may have missed changes (the bus between processes
+        lost messages); a socket told TRY_AGAIN_LATER reconnects at once.
+        """
+        events = [event_id] if event_id is not None else list(self._clients)
+        for eid in events:
+            self._bump(eid)
+            for client in list(self._clients.get(eid, ())):
+                self.disconnect(client)
+                client.overflowed = True  # nothing more is written to it
+                asyncio.get_running_loop().create_task(
+                    client.ws.close(code=WSCloseCode.TRY_AGAIN_LATER, message=b"resync")
+                )
 
     async def close_all(self) -> None:
         """Close every socket with GOING_AWAY (server shutting down)."""

@@ -15,9 +15,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime
+import json
 import os
 import platform
 import resource
+import secrets
 import signal
 import socket
 import subprocess
@@ -248,6 +250,49 @@ def start_liveq(config_path: Path, port: int, log_dir: Path) -> Child:
     argv += ["--port", str(port)]
     child = Child("liveq", argv, port, log_dir / "liveq.log")
     child.wait_ready("/healthz")
+    return child
+
+
+def cluster_sections(workers: int) -> dict:
+    """[cluster] for N > 1 workers: the bench's Redis, a namespace of this cell's own."""
+    if workers <= 1:
+        return {}
+    url = os.environ.get("LIVEQ_BENCH_REDIS_URL", "redis://127.0.0.1:6379")
+    return {"cluster": {"redis_url": url, "namespace": f"bench-{secrets.token_hex(6)}"}}
+
+
+def child_pids(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (a supervisor's workers)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue  # gone meanwhile
+        if int(text[text.rindex(")") + 2 :].split()[1]) == pid:
+            found.append(int(stat.parent.name))
+    return sorted(found)
+
+
+def start_workers(config: Path, port: int, workers: int, log_dir: Path, token: str) -> Child:
+    """`liveq serve --workers N`, returned once every worker answers /healthz."""
+    argv = [sys.executable, "-m", "liveq", "serve", "--config", str(config)]
+    argv += ["--port", str(port), "--workers", str(workers)]
+    child = Child("liveq", argv, port, log_dir / "liveq.log")
+    child.wait_ready("/healthz", timeout=60)
+    seen: set[int] = set()
+    deadline = time.monotonic() + 60
+    while len(seen) < workers:
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"only {len(seen)} of {workers} workers answered:\n{child.tail()}")
+        request = urllib.request.Request(
+            f"{child.url}/healthz", headers={"Authorization": f"Bearer {token}"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=2) as resp:  # noqa: S310
+                seen.add(json.loads(resp.read())["pid"])
+        except OSError:
+            time.sleep(0.05)
     return child
 
 

@@ -1,6 +1,11 @@
 """Ingest benchmark: audience questions POSTed to one liveq server, against a bare handler.
 
-Usage: python scripts/bench_ingest.py [--quick]
+Usage: python scripts/bench_ingest.py [--quick] [--workers N]
+
+With --workers N (N > 1) a fourth server takes part: `liveq serve --workers N` as
+configured by default, with [cluster] redis_url (LIVEQ_BENCH_REDIS_URL, default
+redis://127.0.0.1:6379): the same load spread by SO_REUSEPORT over N processes sharing one
+sqlite file and Redis. Its throughput is printed beside one worker's.
 
 Servers, each in its own process with its own temp config and database, question rate
 limit off: `liveq serve` as configured by default (screening on), `liveq serve` with
@@ -39,6 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_common import (  # noqa: E402
     children,
+    cluster_sections,
     free_port,
     machine,
     median,
@@ -48,6 +54,7 @@ from bench_common import (  # noqa: E402
     setup_event,
     start_baseline,
     start_liveq,
+    start_workers,
     table,
     workdir,
     write_config,
@@ -272,11 +279,12 @@ def load_texts() -> tuple[str, ...]:
     return tuple(texts or FALLBACK_TEXTS)
 
 
-async def setup_events(config: Path, count: int) -> None:
-    """The form's event, then one fresh event per measured liveq phase."""
-    await setup_event(config, SLUG)
+async def setup_events(config: Path, count: int) -> str:
+    """The form's event, then one fresh event per measured liveq phase; a moderator token."""
+    _, token = await setup_event(config, SLUG)
     for i in range(count):
         await setup_event(config, f"{SLUG}-{i}", token=False)
+    return token
 
 
 def csrf_for(url: str) -> tuple[str, str]:
@@ -314,6 +322,7 @@ SCREENING_OFF = {
 LABELS = {
     "liveq": "liveq",
     "liveq-noscreen": "liveq, screening off",
+    "liveq-workers": "liveq, N workers",
     "bare": "bare aiohttp",
 }
 
@@ -326,7 +335,12 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, help="length of each phase")
     parser.add_argument("--rounds", type=int, help="repetitions of each phase (medians)")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (db, logs)")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="also measure `liveq serve --workers N` (N > 1)"
+    )
     args = parser.parse_args()
+    if args.workers > 1:
+        LABELS["liveq-workers"] = f"liveq, {args.workers} workers"
     seconds = args.seconds or (4.0 if args.quick else 12.0)
     rounds = args.rounds or (1 if args.quick else 3)
     raise_nofile()
@@ -334,7 +348,10 @@ def main() -> int:
 
     with workdir(args.keep) as tmp, children() as started:
         servers: dict[str, dict] = {}
-        for name, screening in (("liveq", None), ("liveq-noscreen", SCREENING_OFF)):
+        kinds = [("liveq", None), ("liveq-noscreen", SCREENING_OFF)]
+        if args.workers > 1:
+            kinds.append(("liveq-workers", None))
+        for name, screening in kinds:
             port = free_port()
             home = tmp / name
             home.mkdir()
@@ -344,11 +361,15 @@ def main() -> int:
             }
             if screening:
                 sections["screening"] = screening
-            config = write_config(home, port, **sections)
+            workers = args.workers if name == "liveq-workers" else 1
+            config = write_config(home, port, **sections, **cluster_sections(workers))
             # Each phase asks in an event of its own, so an event holds at most one
             # phase's questions (screening's duplicate index grows with its event).
-            asyncio.run(setup_events(config, 2 * rounds + 1))
-            child = start_liveq(config, port, home)
+            api_token = asyncio.run(setup_events(config, 2 * rounds + 1))
+            if workers > 1:
+                child = start_workers(config, port, workers, home, api_token)
+            else:
+                child = start_liveq(config, port, home)
             started.append(child)
             servers[name] = {"port": port, "child": child, "home": home, "events": 0}
             servers[name]["accepted"] = 0
@@ -398,7 +419,7 @@ def main() -> int:
                     results.setdefault((name, mode), []).append(phase(name, mode, seconds))
 
         durability = {}
-        for name in ("liveq", "liveq-noscreen"):
+        for name in [n for n in servers if n.startswith("liveq")]:
             server = servers[name]
             code = server["child"].stop()  # a clean shutdown drains the writer queue first
             with sqlite3.connect(server["home"] / "liveq.db") as db:
@@ -448,6 +469,12 @@ def main() -> int:
         f"{'OK' if p99_fixed < TARGET_P99_MS else 'MISSED'}; with screening off: "
         f"{med('liveq-noscreen', 'fixed', 'p99'):.2f} ms"
     )
+    if args.workers > 1:
+        workers_rps = med("liveq-workers", "sat", "rps")
+        print(
+            f"liveq with {args.workers} workers at saturation: {workers_rps:,.0f}/s = "
+            f"{workers_rps / liveq_rps if liveq_rps else 0:.2f}x one worker"
+        )
     for name, (accepted, stored, code) in durability.items():
         print(
             f"durability ({LABELS[name]}): {accepted:,} accepted, {stored:,} in the database "
@@ -479,6 +506,10 @@ def main() -> int:
                 "accepted": sum(d[0] for d in durability.values()),
                 "stored": sum(d[1] for d in durability.values()),
                 "durable": durable,
+                "workers": args.workers,
+                "workers_saturation_rps": r(med("liveq-workers", "sat", "rps"), 1)
+                if args.workers > 1
+                else None,
                 "machine": m,
             }
         )

@@ -1,7 +1,12 @@
 """Town hall benchmark: thousands watching, hundreds voting, a question sent on air mid-storm.
 
 Usage: python scripts/bench_townhall.py [--quick] [--sockets 1000,5000] [--rates 20,150]
-                                        [--voters 300,1500] [--seconds 40]
+                                        [--voters 300,1500] [--seconds 40] [--workers 1,2]
+
+With --workers, every cell is run once per worker count: 1 is a plain `liveq serve`; N > 1
+is `liveq serve --workers N` (N processes on the port, SO_REUSEPORT spreading the sockets
+and voters over them) with [cluster] redis_url set to LIVEQ_BENCH_REDIS_URL (default
+redis://127.0.0.1:6379, a namespace of its own per cell). Its CPU is the workers' summed.
 
 One cell per (N sockets, R votes/s) pair; each cell gets a fresh `liveq serve` (its own
 temp config and database, everything else at liveq's defaults, which are `liveq init`'s) and
@@ -86,7 +91,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_common import (  # noqa: E402
+    child_pids,
     children,
+    cluster_sections,
     cpu_seconds,
     free_port,
     loadavg,
@@ -97,6 +104,7 @@ from bench_common import (  # noqa: E402
     setup_event,
     start_baseline,
     start_liveq,
+    start_workers,
     table,
     workdir,
     write_config,
@@ -504,14 +512,14 @@ def say_ms(value: float, wait: float | None = None) -> str:
     return fmt_ms(value, wait) if value == INF else f"{value:,.1f} ms"
 
 
-async def settle(pid: int, limit: float) -> float:
-    """Wait (at most `limit` s) until the server has used < 0.1 CPU s in each of 2 seconds;
-    return how long it stayed busy."""
+async def settle(cpu, limit: float) -> float:
+    """Wait (at most `limit` s) until the server (`cpu()`: its CPU seconds so far) has used
+    < 0.1 CPU s in each of 2 seconds; return how long it stayed busy."""
     started = time.monotonic()
-    last, quiet = cpu_seconds(pid), 0
+    last, quiet = cpu(), 0
     while time.monotonic() - started < limit and quiet < 2:
         await asyncio.sleep(1.0)
-        now = cpu_seconds(pid)
+        now = cpu()
         quiet = quiet + 1 if now - last < 0.1 else 0
         last = now
     return max(0.0, time.monotonic() - started - quiet)
@@ -551,15 +559,22 @@ async def seed(port: int, api: str, session, auth: dict) -> list[int]:
 class Cell:
     """One (N, R, V) run against a fresh liveq and a fresh baseline."""
 
-    def __init__(self, args, index: int, n: int, rate: float, voters: int, dirs: Path) -> None:
+    def __init__(
+        self, args, index: int, n: int, rate: float, voters: int, dirs: Path, workers: int = 1
+    ) -> None:
         self.args = args
         self.index = index
         self.n = n
         self.rate = rate
         self.voters = voters
-        self.dir = dirs / f"cell{index}-n{n}-r{rate:g}"
+        self.workers = workers
+        self.dir = dirs / f"cell{index}-n{n}-r{rate:g}-w{workers}"
         self.dir.mkdir()
-        self.fig: dict = {"sockets": n, "rate": rate, "voters": voters}
+        self.fig: dict = {"sockets": n, "rate": rate, "voters": voters, "workers": workers}
+        self.server_pids: list[int] = []
+
+    def server_cpu(self) -> float:
+        return sum(cpu_seconds(pid) for pid in self.server_pids)
 
     async def run(self, audience: Clients, voter: Clients) -> dict:
         import aiohttp
@@ -568,9 +583,14 @@ class Cell:
         fig["load_before"] = loadavg()
         with children() as started:
             port, base_port = free_port(), free_port()
-            config = write_config(self.dir, port)
+            config = write_config(self.dir, port, **cluster_sections(self.workers))
             _, token = await setup_event(config, SLUG)
-            liveq = start_liveq(config, port, self.dir)
+            if self.workers > 1:
+                liveq = start_workers(config, port, self.workers, self.dir, token)
+                self.server_pids = child_pids(liveq.pid)
+            else:
+                liveq = start_liveq(config, port, self.dir)
+                self.server_pids = [liveq.pid]
             started.append(liveq)
             base = start_baseline("broadcast", base_port, self.dir)
             started.append(base)
@@ -610,7 +630,8 @@ class Cell:
         if self.index % 2:
             order.reverse()
         for name, p, path in order:
-            cpu0 = cpu_seconds(self.liveq.pid if name == "liveq" else self.base.pid)
+            cpu = self.server_cpu if name == "liveq" else lambda: cpu_seconds(self.base.pid)
+            cpu0 = cpu()
             t0 = time.monotonic()
             parts = split(self.n, self.args.procs)
             firsts = [sum(parts[:i]) for i in range(len(parts))]
@@ -620,8 +641,7 @@ class Cell:
             answers = audience.ask(cmds, 900)
             self.fig[f"{name}_join_s"] = max(a[3] for a in answers) - t0
             self.fig[f"{name}_join_failed"] = sum(a[2] for a in answers)
-            pid = self.liveq.pid if name == "liveq" else self.base.pid
-            self.fig[f"{name}_join_cpu_s"] = cpu_seconds(pid) - cpu0
+            self.fig[f"{name}_join_cpu_s"] = cpu() - cpu0
             print(
                 f"  {name}: {sum(a[1] for a in answers):,} sockets joined in "
                 f"{self.fig[f'{name}_join_s']:.1f} s ({self.fig[f'{name}_join_failed']} failed)",
@@ -701,7 +721,8 @@ class Cell:
         cmd = ("storm", self.liveq.port, qids, start, self.rate, args.seconds, args.drain)
         voter.pipes[0].send(cmd)
         # The first client process also notes the CPU of the server and the load generators.
-        pids = [self.liveq.pid] + [p.pid for p in audience.procs] + [voter.procs[0].pid]
+        k = len(self.server_pids)
+        pids = self.server_pids + [p.pid for p in audience.procs] + [voter.procs[0].pid]
         cmds = [
             ("snap_at", "liveq", [start, end], pids if i == 0 else [])
             for i in range(len(audience.pipes))
@@ -720,8 +741,8 @@ class Cell:
         votes = voter.pipes[0].recv()[1]
         # Votes the voters gave up on may still be queued in the server: let it finish
         # (bounded) before reading counts, and count that time and its CPU too.
-        fig["busy_after_s"] = await settle(self.liveq.pid, args.settle)
-        cpu_end = cpu_seconds(self.liveq.pid)
+        fig["busy_after_s"] = await settle(self.server_cpu, args.settle)
+        cpu_end = self.server_cpu()
         final = audience.all(("count", "liveq"), 120)
         codes: dict[int, int] = {}
         for answer in audience.all(("closes", "liveq"), 60):
@@ -743,10 +764,10 @@ class Cell:
         fig["dropped_before_storm"] = sum(a[3] for a in before)
         fig["storm_window_s"] = window
         load = [(b - a) / window for a, b in zip(before[0][4], after[0][4], strict=True)]
-        fig["storm_cpu_window_s"] = load[0] * window
-        fig["storm_cpu_s"] = cpu_end - before[0][4][0]
-        fig["server_cpu_per_s"] = load[0]
-        fig["audience_proc_cpu_per_s"] = max(load[1:-1])
+        fig["storm_cpu_window_s"] = sum(load[:k]) * window
+        fig["storm_cpu_s"] = cpu_end - sum(before[0][4][:k])
+        fig["server_cpu_per_s"] = sum(load[:k])
+        fig["audience_proc_cpu_per_s"] = max(load[k:-1])
         fig["voter_proc_cpu_per_s"] = load[-1]
         lat = votes["latencies"]
         ok = sum(c for s, c in votes["statuses"].items() if 200 <= s < 300)
@@ -802,7 +823,9 @@ def why_closed(codes: dict) -> str:
 
 
 def cell_name(f: dict) -> str:
-    return f"{f['sockets']:,} x {f['rate']:g}/s ({f['voters']:,} voters)"
+    workers = f.get("workers", 1)
+    on = f", {workers} workers" if workers > 1 else ""
+    return f"{f['sockets']:,} x {f['rate']:g}/s ({f['voters']:,} voters{on})"
 
 
 def report(cells: list[dict], args, m: dict) -> dict:
@@ -1025,15 +1048,17 @@ async def run(args) -> list[dict]:
             if args.keep:
                 print(f"  keeping {tmp}", file=sys.stderr)
             index = 0
-            for n in args.sockets:
-                for rate, voters in zip(args.rates, args.voters, strict=True):
-                    print(
-                        f"cell {index}: {n:,} sockets, {voters:,} voters, {rate:g} votes/s",
-                        file=sys.stderr,
-                    )
-                    cell = Cell(args, index, n, rate, voters, tmp)
-                    cells.append(await cell.run(audience, voter))
-                    index += 1
+            for workers in args.workers:
+                for n in args.sockets:
+                    for rate, voters in zip(args.rates, args.voters, strict=True):
+                        print(
+                            f"cell {index}: {n:,} sockets, {voters:,} voters, {rate:g} votes/s, "
+                            f"{workers} worker(s)",
+                            file=sys.stderr,
+                        )
+                        cell = Cell(args, index, n, rate, voters, tmp, workers)
+                        cells.append(await cell.run(audience, voter))
+                        index += 1
     finally:
         audience.close()
         voter.close()
@@ -1071,6 +1096,9 @@ def main() -> int:
         default=180.0,
         help="seconds to let the server finish its backlog before reading counts (180)",
     )
+    parser.add_argument(
+        "--workers", help="comma-separated liveq worker counts, each a run of every cell (1)"
+    )
     parser.add_argument("--procs", type=int, default=2, help="audience client processes")
     parser.add_argument("--pause", type=float, default=0.3, help="seconds between trials")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (db, logs)")
@@ -1078,6 +1106,7 @@ def main() -> int:
     q = args.quick
     args.sockets = [int(x) for x in numbers(args.sockets or ("300" if q else "1000,5000"))]
     args.rates = numbers(args.rates or ("20" if q else "20,150"))
+    args.workers = [int(x) for x in numbers(args.workers or "1")]
     args.voters = [int(x) for x in numbers(args.voters or ("60" if q else "300,1500"))]
     if len(args.voters) == 1:
         args.voters *= len(args.rates)

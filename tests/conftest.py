@@ -37,6 +37,7 @@ FOLDER_MARKERS = {
     "browser": "browser",
     "cli": "system",
     "system": "system",
+    "cluster": "system",
 }
 
 BROWSER_FIXTURES = {"browser", "page"}

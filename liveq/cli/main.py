@@ -57,6 +57,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("serve", parents=[common], help="run the server")
     p.add_argument("--host", help="address to listen on (default: server.host)")
     p.add_argument("--port", type=int, help="port to listen on (default: server.port)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="processes sharing the port, restarted if one dies; more than 1 needs "
+        "[cluster] redis_url (default: 1)",
+    )
     p.set_defaults(func="liveq.cli.run:cmd_serve")
 
     p = sub.add_parser("demo", help="a local rehearsal with a simulated audience; no X account")

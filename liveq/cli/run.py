@@ -5,22 +5,36 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import os
 from pathlib import Path
 
-from liveq.config import listening_at, load_config, public_url_warnings
+from liveq.config import ConfigError, listening_at, load_config, public_url_warnings
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from aiohttp import web
-
-    from liveq.web.access_log import AccessLogger
-    from liveq.web.app import create_app
-
     config = load_config(args.config)
     host = args.host or config.server.host
     port = args.port or config.server.port
     # --host/--port move an unset public_url with them: the QR code follows.
     config = listening_at(config, host, port)
+    workers = getattr(args, "workers", 1)
+    if workers < 1:
+        raise ConfigError("--workers should be 1 or more")
+    if workers > 1:
+        if not config.cluster.redis_url:
+            raise ConfigError(
+                f"--workers {workers} needs [cluster] redis_url in {config.path}: the "
+                "processes share changes, background jobs and rate limits through Redis "
+                "(or run one worker)"
+            )
+        from liveq.cli.workers import supervise
+
+        return supervise(config, host, port, workers)
+    from aiohttp import web
+
+    from liveq.web.access_log import AccessLogger
+    from liveq.web.app import create_app
+
     logging.basicConfig(
         level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
@@ -39,6 +53,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             flush=True,
         ),
         access_log_class=AccessLogger,
+        # Set by the supervisor of `--workers N`: its processes share one port.
+        reuse_port=bool(os.environ.get("LIVEQ_WORKER_ID")) or None,
     )
     return 0
 

@@ -174,6 +174,10 @@ class Screener(Protocol):
         """A question was moderated (merged, declined, ...)."""
         ...
 
+    def seen_elsewhere(self, event_id: int, question: dict) -> None:
+        """A question (its moderators' view) stored or changed by another process."""
+        ...
+
 
 class NoScreening:
     """Screening switched off: nothing is ever found (a bare benchmark, a test)."""
@@ -190,6 +194,9 @@ class NoScreening:
         return Screened([])
 
     def question_changed(self, question: Question) -> None:
+        pass
+
+    def seen_elsewhere(self, event_id: int, question: dict) -> None:
         pass
 
 
@@ -279,6 +286,18 @@ class ScreeningService:
             return
         if question.merged_into is not None or question.status in _NOT_INDEXED:
             state.index.remove(question.id)
+
+    def seen_elsewhere(self, event_id: int, question: dict) -> None:
+        """Index a question another process of a cluster stored (or unindex one it
+        declined or merged), so a near-duplicate asked here is still found."""
+        state = self._events.get(event_id)
+        if state is None:
+            return  # read from the store, this question included, when first needed
+        qid = question["id"]
+        if question.get("merged_into") is not None or question["status"] in _NOT_INDEXED:
+            state.index.remove(qid)
+        elif qid not in state.index:  # ours already are (indexed before they were sent)
+            state.index.add(qid, question["text"])
 
     def forget(self, event_id: int) -> None:
         """Drop an event's state (it is rebuilt from the store when next needed)."""

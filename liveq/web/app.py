@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import collections
 import contextlib
+import logging
+import os
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -13,6 +15,8 @@ import jinja2
 from aiohttp import WSCloseCode, web
 
 from liveq import __version__
+from liveq.cluster.hub import ClusterHub
+from liveq.cluster.node import Node
 from liveq.config import Config
 from liveq.domain.roles import MODERATING_ROLES
 from liveq.hub import Hub
@@ -33,6 +37,7 @@ from liveq.web.event_cache import EventCache
 from liveq.web.keys import (
     API_LIMIT,
     BLUESKY_SETTINGS,
+    CLUSTER,
     CONFIG,
     DB,
     EVENTS,
@@ -62,6 +67,7 @@ from liveq.web.workers import (
 )
 
 HERE = Path(__file__).parent
+log = logging.getLogger(__name__)
 STARTED = web.AppKey("started", float)
 
 
@@ -73,13 +79,46 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
     await db.close()
 
 
+async def cluster_ctx(app: web.Application) -> AsyncIterator[None]:
+    """With [cluster] redis_url: this process's Redis for leases and shared rate limits."""
+    cluster = app[CONFIG].cluster
+    if not cluster.redis_url:
+        yield
+        return
+    node = app[CLUSTER] = Node.connect(cluster)
+    buckets = node.buckets()
+    app[QUESTION_LIMIT].share(buckets, "questions")
+    app[VOTE_LIMIT].share(buckets, "votes")
+    app[LOGIN_LIMIT].share(buckets, "logins")
+    app[API_LIMIT].share(buckets, "api")
+    yield
+    await node.close()
+
+
 async def hub_ctx(app: web.Application) -> AsyncIterator[None]:
-    limits = app[CONFIG].limits
-    hub = app[HUB] = Hub(
-        limits.ws_queue_size,
-        vote_interval=limits.vote_frame_seconds,
-        moderator_vote_interval=limits.moderator_vote_frame_seconds,
-    )
+    config = app[CONFIG]
+    limits = config.limits
+    options = {
+        "queue_size": limits.ws_queue_size,
+        "vote_interval": limits.vote_frame_seconds,
+        "moderator_vote_interval": limits.moderator_vote_frame_seconds,
+    }
+    if config.cluster.redis_url:
+        cluster_hub = ClusterHub(config.cluster.redis_url, config.cluster.namespace, **options)
+        # A change to an event made on another process: our copy is stale at once.
+        cluster_hub.on_event_stale = app[EVENTS].invalidate
+        # A question asked on another process is a possible duplicate here too.
+        cluster_hub.on_question = app[SCREEN].seen_elsewhere
+        cluster_hub.start()
+        try:
+            async with asyncio.timeout(3):
+                await cluster_hub.wait_up()
+        except TimeoutError:
+            log.warning("bus: Redis not reachable yet; websockets refused until it is")
+        hub: Hub = cluster_hub
+    else:
+        hub = Hub(**options)  # type: ignore[arg-type]
+    app[HUB] = hub
     app[SNAPSHOTS] = Snapshots(app[DB], hub)
     # Sends the coalesced vote counts; cancelled and awaited on shutdown.
     votes = asyncio.create_task(hub.run(), name="liveq-hub-votes")
@@ -87,6 +126,8 @@ async def hub_ctx(app: web.Application) -> AsyncIterator[None]:
     votes.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await votes
+    if isinstance(hub, ClusterHub):
+        await hub.close()
 
 
 async def x_client_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -109,21 +150,46 @@ async def close_websockets(app: web.Application) -> None:
         await ws_.close(code=WSCloseCode.GOING_AWAY, message=b"server shutting down")
 
 
+async def _store_reachable(app: web.Application) -> bool:
+    try:
+        async with asyncio.timeout(2):
+            await app[DB].fetchone("SELECT 1")
+    except Exception:  # noqa: BLE001 - any failure means "not reachable", said below
+        return False
+    return True
+
+
 async def healthz(request: web.Request) -> web.Response:
-    """Up or not, for anyone; the details for moderators and admins (session or token)."""
-    identity = await auth.identify(request)
-    if identity is None or identity.role not in MODERATING_ROLES:
-        return web.json_response({"status": "ok"})
+    """Up or not, for anyone (503 when the store or the bus is unreachable, so a load
+    balancer takes this process out); the details for moderators and admins."""
     app = request.app
+    store_ok = await _store_reachable(app)
+    hub = app[HUB]
+    bus = "none" if not isinstance(hub, ClusterHub) else ("ok" if hub.accepting else "unreachable")
+    status = "ok" if store_ok and bus != "unreachable" else "unavailable"
+    code = 200 if status == "ok" else 503
+    identity = await auth.identify(request) if store_ok else None
+    if identity is None or identity.role not in MODERATING_ROLES:
+        return web.json_response({"status": status}, status=code)
     row = await app[DB].fetchone("SELECT count(*) FROM events")
+    node = app.get(CLUSTER)
+    leases = {n: lease.token for n, lease in node.leases.items() if lease.held} if node else {}
     return web.json_response(
         {
-            "status": "ok",
+            "status": status,
             "version": __version__,
             "uptime_s": round(time.monotonic() - app[STARTED], 1),
             "events": row[0] if row else 0,
-            "websockets": app[HUB].count(),
-        }
+            "websockets": hub.count(),
+            # Which process answered: behind one port or a load balancer there are several.
+            "pid": os.getpid(),
+            "worker": os.environ.get("LIVEQ_WORKER_ID", ""),
+            "process": node.name if node is not None else "",
+            "store": "ok" if store_ok else "unreachable",
+            "bus": bus,
+            "leases": leases,
+        },
+        status=code,
     )
 
 
@@ -158,6 +224,7 @@ def create_app(config: Config, *, screen: Screener | None = None) -> web.Applica
     )
     app[LOGIN_LIMIT] = RateLimiter(limits.login_attempts_per_minute)
     app[API_LIMIT] = RateLimiter(limits.api_requests_per_minute)
+    app.cleanup_ctx.append(cluster_ctx)
     app.cleanup_ctx.append(database_ctx)
     app.cleanup_ctx.append(hub_ctx)
     app.cleanup_ctx.append(socket_credentials_ctx)

@@ -117,7 +117,8 @@ async def submit_question(request: web.Request) -> web.Response:
     # Checked after the text, so a typo does not use up a person's allowance.
     ip = client_ip(request, config.server.trusted_proxies)
     browser = browser_id.current(request, config.server.secret)
-    wait = request.app[QUESTION_LIMIT].hit(browser and f"{event.id}:{browser}", f"{event.id}:{ip}")
+    limit = request.app[QUESTION_LIMIT]
+    wait = await limit.take(browser and f"{event.id}:{browser}", f"{event.id}:{ip}")
     if wait:
         after = retry_after(wait)
         return reject(
@@ -175,7 +176,7 @@ async def vote(request: web.Request) -> web.Response:
         browser_id.set_cookie(request, resp, config.server.secret, event.slug)
         return resp
     ip = client_ip(request, config.server.trusted_proxies)
-    wait = request.app[VOTE_LIMIT].hit(voter, ip)
+    wait = await request.app[VOTE_LIMIT].take(voter, ip)
     if wait:
         raise web.HTTPTooManyRequests(
             text="Too many votes from this browser or network; wait a moment.",

@@ -33,7 +33,7 @@ async def identify(request: web.Request) -> Identity | None:
         if identity is None:
             raise web.HTTPUnauthorized(text="That API token is not valid or has been revoked.")
         # Keyed by the token itself: two tokens with the same label have their own budgets.
-        wait = request.app[API_LIMIT].hit(f"token:{identity.token_id}")
+        wait = await request.app[API_LIMIT].take(f"token:{identity.token_id}")
         if wait:
             raise web.HTTPTooManyRequests(
                 text="Too many API requests with this token; slow down.",
@@ -155,7 +155,7 @@ async def login_submit(request: web.Request) -> web.Response:
 
     if not csrf.check(request, config.server.secret, str(form.get(csrf.FIELD, ""))):
         return again("The form's security token is missing or out of date; please try again.", 403)
-    wait = request.app[LOGIN_LIMIT].hit(client_ip(request, config.server.trusted_proxies))
+    wait = await request.app[LOGIN_LIMIT].take(client_ip(request, config.server.trusted_proxies))
     if wait:
         after = retry_after(wait)
         resp = again(f"Too many login attempts; wait {seconds(after)} and try again.", 429)

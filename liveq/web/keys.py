@@ -7,6 +7,7 @@ import collections
 import jinja2
 from aiohttp import web
 
+from liveq.cluster.node import Node
 from liveq.config import Config
 from liveq.hub import Hub
 from liveq.ingest.screener import Screener
@@ -28,6 +29,8 @@ from liveq.workers.x_hashtag import XPollers
 CONFIG = web.AppKey("config", Config)
 DB = web.AppKey("db", Database)
 HUB = web.AppKey("hub", Hub)
+# Present only with [cluster] redis_url: this process's Redis, name and leases.
+CLUSTER = web.AppKey("cluster", Node)
 SNAPSHOTS = web.AppKey("snapshots", Snapshots)
 TEMPLATES = web.AppKey("templates", jinja2.Environment)
 SCREEN = web.AppKey("screen", Screener)

@@ -1,10 +1,21 @@
-"""Token-bucket rate limits keyed by client IP, token or user. Pure."""
+"""Token-bucket rate limits keyed by client IP, token or user.
+
+In memory for one process; in a cluster, shared through Redis (``share``), so a
+person's allowance is the same whichever process their request reaches.
+"""
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from liveq.cluster.limits import RedisBuckets
+
+log = logging.getLogger(__name__)
 
 
 class RateLimiter:
@@ -25,6 +36,22 @@ class RateLimiter:
         self.clock = clock
         self.max_keys = max_keys
         self._buckets: dict[str, tuple[float, float]] = {}  # key -> (tokens, stamp)
+        self._shared: RedisBuckets | None = None
+        self._name = ""
+
+    def share(self, buckets: RedisBuckets, name: str) -> None:
+        """Keep the buckets in Redis under `name` (several processes, one allowance)."""
+        self._shared, self._name = buckets, name
+
+    async def take(self, key: str) -> float:
+        """As hit(), in the shared buckets when there are some."""
+        if self._shared is None or self.rate <= 0:
+            return self.hit(key)
+        try:
+            return await self._shared.take(self._name, key, self.rate, self.burst)
+        except Exception as exc:  # noqa: BLE001 - Redis away: this process's own buckets
+            log.warning("rate limit %s: Redis unavailable (%s); counting here", self._name, exc)
+            return self.hit(key)
 
     def hit(self, key: str) -> float:
         """Take one token for `key`; return 0 if allowed, else seconds to wait."""
@@ -73,6 +100,15 @@ class BrowserAndAddress:
         """0 if allowed, else seconds to wait; a refused browser takes nothing from its address."""
         wait = self.browser.hit(f"browser:{browser}" if browser else f"address:{address}")
         return wait or self.address.hit(address)
+
+    def share(self, buckets: RedisBuckets, name: str) -> None:
+        self.browser.share(buckets, f"{name}:browser")
+        self.address.share(buckets, f"{name}:address")
+
+    async def take(self, browser: str | None, address: str) -> float:
+        """As hit(), in the shared buckets when there are some."""
+        wait = await self.browser.take(f"browser:{browser}" if browser else f"address:{address}")
+        return wait or await self.address.take(address)
 
 
 def retry_after(wait: float) -> int:

@@ -2,7 +2,9 @@
 
 The workers themselves (``liveq.workers``) know nothing of aiohttp's app; this
 module hands them what they need from it and cancels and awaits them on
-shutdown.
+shutdown. In a cluster ([cluster] redis_url) each job that must run once
+(pollers, outboxes, the photo checker) runs under a lease: every process is
+ready to run it, the one holding the lease does (``liveq.cluster.lease``).
 """
 
 from __future__ import annotations
@@ -10,14 +12,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 from aiohttp import web
 
-from liveq.networks.bluesky.client import BlueskyClient
-from liveq.networks.mastodon.client import MastodonClient
+from liveq.cluster.lease import LeasedJob
 from liveq.web.keys import (
     BLUESKY_SETTINGS,
+    CLUSTER,
     CONFIG,
     DB,
     HUB,
@@ -42,6 +44,36 @@ from liveq.workers.x_hashtag import XPollers
 log = logging.getLogger(__name__)
 
 
+def _once(
+    app: web.Application, name: str, job: Callable[[], Awaitable[None]]
+) -> tuple[asyncio.Task[None], LeasedJob | None]:
+    """Run `job` here (one process), or under the lease `name` (a cluster)."""
+    node = app.get(CLUSTER)
+    if node is None:
+        return asyncio.create_task(job(), name=f"liveq-{name}"), None  # type: ignore[arg-type]
+    lease = node.leased(name, job)
+    return asyncio.create_task(lease.run(), name=f"liveq-lease-{name}"), lease
+
+
+def _started(start: Callable[[], None], close: Callable[[], Awaitable[None]]):
+    """A job of the start()/close() kind as one coroutine that runs until cancelled."""
+
+    async def job() -> None:
+        start()
+        try:
+            await asyncio.Event().wait()
+        finally:
+            await close()
+
+    return job
+
+
+async def _cancel(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
+
+
 async def x_pollers_ctx(app: web.Application) -> AsyncIterator[None]:
     """The hashtag supervisor while X is enabled; every task cancelled and awaited
     on shutdown. Goes after ``x_client_ctx`` (it uses the client)."""
@@ -58,11 +90,18 @@ async def x_pollers_ctx(app: web.Application) -> AsyncIterator[None]:
         max_chars=app[CONFIG].limits.max_question_chars,
     )
     app[X_POLLERS] = sup
-    sup.start()
+    if CLUSTER not in app:
+        sup.start()
+        try:
+            yield
+        finally:
+            await sup.close()
+        return
+    task, _ = _once(app, "x-pollers", _started(sup.start, sup.close))
     try:
         yield
     finally:
-        await sup.close()
+        await _cancel(task)
 
 
 def pollers_of(app: web.Application) -> XPollers | None:
@@ -85,11 +124,13 @@ async def outbox_ctx(app: web.Application) -> AsyncIterator[None]:
         interval=settings.outbox_interval_seconds,
     )
     app[OUTBOX] = outbox
-    task = asyncio.create_task(outbox.run(), name="liveq-outbox")
+    task, lease = _once(app, "x-outbox", outbox.run)
     yield
     # Stop between posts: the post in hand gets X's answer (within the request
     # timeout) and is recorded. Only if X does not answer in time is the request
     # cancelled; its row stays 'posting' and the next start looks on X first.
+    if lease is not None:
+        lease.stop()
     outbox.stop()
     try:
         await asyncio.wait_for(task, timeout=settings.timeout_seconds + 1)
@@ -119,11 +160,18 @@ async def networks_ctx(app: web.Application) -> AsyncIterator[None]:
     clients = []
     mastodon = app[MASTODON_SETTINGS]
     if mastodon.enabled:
+        from liveq.networks.mastodon.client import MastodonClient  # only when enabled
+
         clients.append((MastodonClient(mastodon, app[CONFIG].path.parent), mastodon))
     bluesky = app[BLUESKY_SETTINGS]
     if bluesky.enabled:
+        # atproto takes about 3 s to import: every start without Bluesky skips it.
+        from liveq.networks.bluesky.client import BlueskyClient
+
         clients.append((BlueskyClient(bluesky, app[CONFIG].path.parent), bluesky))
     tasks = []
+    leases: list[LeasedJob] = []
+    readers: list[asyncio.Task[None]] = []
     for client, settings in clients:
         outbox = NetworkOutbox(
             app[DB],
@@ -134,7 +182,9 @@ async def networks_ctx(app: web.Application) -> AsyncIterator[None]:
             interval=settings.outbox_interval_seconds,
         )
         app[NETWORK_OUTBOXES][client.name] = outbox
-        tasks.append(asyncio.create_task(outbox.run(), name=f"liveq-{client.name}-outbox"))
+        task, lease = _once(app, f"{client.name}-outbox", outbox.run)
+        tasks.append(task)
+        leases.extend([lease] if lease is not None else [])
         reader = NetworkHashtag(
             db=app[DB],
             hub=app[HUB],
@@ -144,10 +194,19 @@ async def networks_ctx(app: web.Application) -> AsyncIterator[None]:
             interval=settings.poll_interval_seconds,
         )
         app[NETWORK_HASHTAGS][client.name] = reader
-        reader.start()
+        if CLUSTER in app:
+            task, _ = _once(app, f"{client.name}-hashtag", _started(reader.start, reader.close))
+            readers.append(task)
+        else:
+            reader.start()
     yield
-    for reader in app[NETWORK_HASHTAGS].values():
-        await reader.close()
+    for task in readers:
+        await _cancel(task)
+    if CLUSTER not in app:
+        for reader in app[NETWORK_HASHTAGS].values():
+            await reader.close()
+    for lease in leases:
+        lease.stop()
     for outbox in app[NETWORK_OUTBOXES].values():
         outbox.stop()
     for (_, settings), task in zip(clients, tasks, strict=True):
@@ -161,11 +220,11 @@ async def photo_checker_ctx(app: web.Application) -> AsyncIterator[None]:
     """Clean and check procedure photos in a thread pool while the app runs."""
     checker = PhotoChecker(app[DB], app[HUB], rules=app[SCREEN].rules)
     app[PHOTO_CHECKER] = checker
-    task = asyncio.create_task(checker.run(), name="liveq-photo-check")
+    # Uploads are cleaned on the process that takes them; the queue of photos to
+    # check is worked by one.
+    task, lease = _once(app, "photo-check", checker.run)
     yield
+    if lease is not None:
+        lease.stop()
     await checker.close()
-    task.cancel()
-    try:
-        await task
-    except asyncio.CancelledError:
-        pass
+    await _cancel(task)

@@ -90,6 +90,12 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
     if not _origin_allowed(request):
         raise web.HTTPForbidden(text="This page may not connect from that origin.")
     event = await load_event(request)
+    if not request.app[HUB].accepting:
+        # Cut off from the other processes: a socket here would miss their changes.
+        raise web.HTTPServiceUnavailable(
+            text="This server has lost touch with the others; trying again in a moment.",
+            headers={"Retry-After": "2"},
+        )
     key = request.query.get("key")
     role = PUBLIC
     credential = None

@@ -22,6 +22,7 @@ LAYERS: list[tuple[str, tuple[str, ...]]] = [
     ("screening", ("liveq.screening",)),
     ("storage", ("liveq.storage",)),
     ("hub", ("liveq.hub",)),
+    ("cluster", ("liveq.cluster",)),
     ("ingest", ("liveq.ingest",)),
     ("networks", ("liveq.networks",)),
     ("workers", ("liveq.workers",)),

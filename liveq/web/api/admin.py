@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import secrets
 
-from aiohttp import WSCloseCode, web
+from aiohttp import web
 
 from liveq.domain.events import Event
-from liveq.hub import PUBLIC, Hub
 from liveq.storage import store
 from liveq.web.audience import load_event
 from liveq.web.auth import require_moderator
@@ -25,16 +24,6 @@ def overlay_path(event: Event) -> str:
     return f"/overlay/{event.slug}?key={event.overlay_key}"
 
 
-async def close_public_sockets(hub: Hub, event_id: int) -> int:
-    """Close the event's public sockets (overlays among them); return how many."""
-    # The hub has no API for this; its client registry is read here, not changed.
-    clients = [c for c in hub._clients.get(event_id, ()) if c.role == PUBLIC]
-    for client in clients:
-        hub.disconnect(client)
-        await client.ws.close(code=WSCloseCode.POLICY_VIOLATION, message=b"overlay key changed")
-    return len(clients)
-
-
 @routes.post("/api/v1/events/{slug}/overlay-key")
 async def rotate_overlay_key(request: web.Request) -> web.Response:
     """A new read-only overlay key; the old URL and its websockets stop working."""
@@ -45,7 +34,7 @@ async def rotate_overlay_key(request: web.Request) -> web.Response:
         app[DB], event, identity.name, overlay_key=secrets.token_urlsafe(18)
     )
     app[EVENTS].invalidate(event.slug)
-    closed = await close_public_sockets(app[HUB], event.id)
+    closed = app[HUB].close_public(event.id, event.slug)
     base = app[CONFIG].server.public_url.rstrip("/")
     return web.json_response(
         {"overlay_url": base + overlay_path(event), "closed_websockets": closed}

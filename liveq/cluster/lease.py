@@ -1,0 +1,155 @@
+"""Exactly one of each background job in a cluster: a lease in Redis, with a fencing token.
+
+Every process runs a ``LeasedJob`` for each job; the one that takes the lease
+runs the job and renews the lease three times per period. Taking it hands out
+the next fencing token (a counter that only grows), so every holder in the
+job's history has its own number, logged and readable as ``token``.
+
+A holder that cannot renew stops its job before the lease can expire in
+Redis (at 0.8 of the period after the last renewal it sent): by the time
+another process may take over, the old one has stopped. A process that dies
+stops renewing; another takes over within one period. The outbox's rule (a
+row first, look on the network before any retry) covers the post that was in
+flight when its holder died or stopped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import random
+import socket
+import time
+from collections.abc import Awaitable, Callable
+
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError
+
+log = logging.getLogger(__name__)
+
+# KEYS: the lease, the job's fencing counter; ARGV: owner, period in ms.
+_ACQUIRE = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local token = redis.call('INCR', KEYS[2])
+redis.call('SET', KEYS[1], token .. ' ' .. ARGV[1], 'PX', ARGV[2])
+return token
+"""
+# KEYS: the lease; ARGV: our value, period in ms. 1 if still ours.
+_RENEW = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0
+"""
+_RELEASE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+# Of the period: a holder stops its job this long after the last renewal it sent.
+SAFE_FRACTION = 0.8
+
+
+def process_name() -> str:
+    """Who holds a lease, for logs and /healthz: host, pid and worker number."""
+    worker = os.environ.get("LIVEQ_WORKER_ID", "")
+    return f"{socket.gethostname()}:{os.getpid()}" + (f":w{worker}" if worker else "")
+
+
+class LeasedJob:
+    """Run `job` while this process holds the lease `name`; stop it when the lease is lost.
+
+    `job` runs until cancelled, or returns when it was asked to stop (then the
+    lease is given back at once rather than left to expire).
+    """
+
+    def __init__(
+        self,
+        redis: aioredis.Redis,
+        namespace: str,
+        name: str,
+        job: Callable[[], Awaitable[None]],
+        *,
+        period: float,
+        owner: str | None = None,
+    ) -> None:
+        self.redis = redis
+        self.name = name
+        self.job = job
+        self.period = period
+        self.owner = owner or process_name()
+        self.key = f"{namespace}:lease:{name}"
+        self.fence_key = f"{namespace}:fence:{name}"
+        self._acquire = redis.register_script(_ACQUIRE)
+        self._renew = redis.register_script(_RENEW)
+        self._release = redis.register_script(_RELEASE)
+        self.token: int | None = None  # the fencing token while held
+        self._stopping = False
+        self._wake = asyncio.Event()
+
+    @property
+    def held(self) -> bool:
+        return self.token is not None
+
+    def stop(self) -> None:
+        """Stop trying to take the lease (shutdown); a job in hand is stopped by its owner."""
+        self._stopping = True
+        self._wake.set()
+
+    async def run(self) -> None:
+        ms = str(int(self.period * 1000))
+        while not self._stopping:
+            try:
+                keys = [self.key, self.fence_key]
+                token = int(await self._acquire(keys=keys, args=[self.owner, ms]))
+            except (RedisError, OSError) as exc:
+                log.debug("lease %s: Redis unavailable (%s)", self.name, exc)
+                token = 0
+            if token:
+                await self._hold(token, ms)
+                continue
+            # Someone else holds it (or Redis is away): look again a few times a period.
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                pause = self.period / 3 * random.uniform(0.8, 1.2)  # noqa: S311 - jitter
+                await asyncio.wait_for(self._wake.wait(), pause)
+
+    async def _hold(self, token: int, ms: str) -> None:
+        value = f"{token} {self.owner}"
+        self.token = token
+        log.info("lease %s: taken by %s (fencing token %d)", self.name, self.owner, token)
+        deadline = time.monotonic() + self.period * SAFE_FRACTION
+        task = asyncio.create_task(self.job(), name=f"liveq-job-{self.name}")
+        why = "stopped"
+        try:
+            while True:
+                done, _ = await asyncio.wait({task}, timeout=self.period / 3)
+                if done:
+                    if not task.cancelled() and task.exception() is not None:
+                        why = "failed"
+                        log.error("job %s failed", self.name, exc_info=task.exception())
+                        await asyncio.sleep(1)
+                    return
+                sent = time.monotonic()
+                try:
+                    async with asyncio.timeout(max(0.1, deadline - sent)):
+                        ours = await self._renew(keys=[self.key], args=[value, ms])
+                except (RedisError, OSError, TimeoutError) as exc:
+                    ours = None
+                    log.warning("lease %s: could not renew (%s)", self.name, exc)
+                if ours == 1:
+                    deadline = sent + self.period * SAFE_FRACTION
+                elif ours == 0 or time.monotonic() >= deadline:
+                    why = "lost"
+                    log.warning("lease %s: lost by %s; its job stops", self.name, self.owner)
+                    return
+        finally:
+            self.token = None
+            if not task.done():
+                task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await asyncio.gather(task, return_exceptions=True)
+            if why != "lost":
+                with contextlib.suppress(RedisError, OSError):
+                    await self._release(keys=[self.key], args=[value])

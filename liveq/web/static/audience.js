@@ -45,8 +45,10 @@ function start(root) {
     vote.type = "button";
     vote.className = "vote";
     vote.textContent = `▲ ${q.votes}`;
+    // The name starts with what the button shows (WCAG 2.5.3: a voice-control user says
+    // what they see), then says what it does; the arrow is decoration.
+    vote.setAttribute("aria-label", `${q.votes} ${q.votes === 1 ? "vote" : "votes"}, upvote`);
     vote.disabled = voted.has(q.id) || q.status === "answered";
-    vote.setAttribute("aria-label", `Upvote (${q.votes} votes)`);
     vote.addEventListener("click", () => upvote(q.id, vote));
     li.append(vote, text, meta);
     return li;

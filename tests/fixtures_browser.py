@@ -42,9 +42,11 @@ def collect_problems(page, problems: list[str]) -> None:
     page.on("dialog", on_dialog)
     page.on(
         "console",
-        lambda msg: problems.append(f"console: {msg.text}")
-        if msg.type == "error" and "Content Security Policy" in msg.text
-        else None,
+        lambda msg: (
+            problems.append(f"console: {msg.text}")
+            if msg.type == "error" and "Content Security Policy" in msg.text
+            else None
+        ),
     )
 
 

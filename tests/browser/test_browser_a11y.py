@@ -41,7 +41,8 @@ async def server(tmp_path):
 
 
 async def ask(http: aiohttp.ClientSession, server, text: str, name: str) -> dict:
-    async with http.post(f"{server.url}/e/{SLUG}/questions", json={"text": text, "name": name}) as r:
+    body = {"text": text, "name": name}
+    async with http.post(f"{server.url}/e/{SLUG}/questions", json=body) as r:
         assert r.status == 201, await r.text()
         return await r.json()
 

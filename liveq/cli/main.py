@@ -99,6 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--kind", choices=KINDS, default="webinar")
     p.add_argument("--hashtag", help="the event's hashtag, with or without #")
     p.add_argument("--moderation", choices=("pre", "post"), help="default: events.moderation")
+    p.add_argument(
+        "--language",
+        default="",
+        help="the audience pages' language, e.g. es (default: each browser's own)",
+    )
     p.set_defaults(func="liveq.cli.setup:cmd_event_create")
     p = event_sub.add_parser("list", parents=[common], help="list events and their URLs")
     p.set_defaults(func="liveq.cli.setup:cmd_event_list")

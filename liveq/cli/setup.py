@@ -107,10 +107,13 @@ def cmd_check_config(args: argparse.Namespace) -> int:
 
 
 def cmd_event_create(args: argparse.Namespace) -> int:
+    from liveq.web.i18n import check_language  # the catalogs liveq ships
+
     config = _config(args)
     try:
         slug = check_slug(args.slug)
         hashtag = check_hashtag(args.hashtag or "")
+        language = check_language(args.language)
     except ValueError as exc:
         raise CommandError(str(exc)) from None
 
@@ -122,12 +125,15 @@ def cmd_event_create(args: argparse.Namespace) -> int:
             kind=args.kind,
             hashtag=hashtag,
             moderation=args.moderation or config.events.moderation,
+            language=language,
         )
 
     event = asyncio.run(_with_db(config, create))
     audience, overlay = _urls(config, event)
     base = config.server.public_url.rstrip("/")
     print(f"Event {event.slug!r} created: {event.title}")
+    if event.language:
+        print(f"  Language:  {event.language} (audience pages; each browser may switch)")
     print(f"  Audience:  {audience}")
     print(f"  Console:   {base}/mod/{event.slug}")
     print(f"  Overlay:   {overlay}")

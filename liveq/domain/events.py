@@ -23,6 +23,8 @@ class Event:
     overlay_key: str
     accepting: bool = True
     created_at: float = 0.0
+    # The audience pages' language ("es"); "" for each browser's own (Accept-Language).
+    language: str = ""
 
     def public(self) -> dict:
         """What anyone may see of the event."""
@@ -32,6 +34,7 @@ class Event:
             "kind": self.kind,
             "hashtag": self.hashtag,
             "accepting": self.accepting,
+            "language": self.language,
         }
 
     def full(self) -> dict:

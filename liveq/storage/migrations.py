@@ -358,6 +358,14 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE procedure_photos ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
         """,
     ),
+    (
+        "0012_event_language",
+        """
+        -- The audience pages' language per event (a catalog in liveq/locale, e.g. 'es');
+        -- '' leaves it to each browser's Accept-Language.
+        ALTER TABLE events ADD COLUMN language TEXT NOT NULL DEFAULT '';
+        """,
+    ),
 ]
 
 

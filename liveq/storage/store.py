@@ -46,18 +46,35 @@ def _event(row: sqlite3.Row) -> Event:
         overlay_key=row["overlay_key"],
         accepting=bool(row["accepting"]),
         created_at=row["created_at"],
+        language=row["language"],
     )
 
 
 async def create_event(
-    db: Database, slug: str, title: str, *, kind: str, hashtag: str, moderation: str
+    db: Database,
+    slug: str,
+    title: str,
+    *,
+    kind: str,
+    hashtag: str,
+    moderation: str,
+    language: str = "",
 ) -> Event:
     async def job(conn: aiosqlite.Connection) -> int:
         try:
             cur = await conn.execute(
                 "INSERT INTO events (slug, title, kind, hashtag, moderation, overlay_key,"
-                " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (slug, title, kind, hashtag, moderation, secrets.token_urlsafe(18), time.time()),
+                " created_at, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    slug,
+                    title,
+                    kind,
+                    hashtag,
+                    moderation,
+                    secrets.token_urlsafe(18),
+                    time.time(),
+                    language,
+                ),
             )
         except sqlite3.IntegrityError:
             raise AlreadyExists(f"An event called {slug!r} already exists.") from None
@@ -84,7 +101,7 @@ async def list_events(db: Database) -> list[Event]:
 
 
 async def update_event(db: Database, event: Event, actor: str, **changes: object) -> Event:
-    allowed = {"title", "hashtag", "moderation", "accepting", "overlay_key"}
+    allowed = {"title", "hashtag", "moderation", "accepting", "overlay_key", "language"}
     if not changes or set(changes) - allowed:
         raise ValueError(f"only {sorted(allowed)} can be changed")
 

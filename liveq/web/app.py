@@ -30,6 +30,7 @@ from liveq.web.api.admin import routes as admin_routes
 from liveq.web.api.procedure import routes as procedure_routes
 from liveq.web.api.x_source import routes as x_source_routes
 from liveq.web.event_cache import EventCache
+from liveq.web.i18n import Templates
 from liveq.web.keys import (
     API_LIMIT,
     BLUESKY_SETTINGS,
@@ -127,11 +128,16 @@ async def healthz(request: web.Request) -> web.Response:
     )
 
 
-def templates() -> jinja2.Environment:
+def environment() -> jinja2.Environment:
     loader = jinja2.ChoiceLoader(
         [jinja2.FileSystemLoader(HERE / "templates"), jinja2.FileSystemLoader(pages.overlays_dir())]
     )
     return jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined)
+
+
+def templates() -> Templates:
+    """The pages' templates, in each language that has a catalog (liveq/web/i18n.py)."""
+    return Templates(environment)
 
 
 def create_app(config: Config, *, screen: Screener | None = None) -> web.Application:

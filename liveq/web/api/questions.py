@@ -14,6 +14,7 @@ from liveq.screening.rules import ScreeningRules
 from liveq.storage import store
 from liveq.web.audience import load_event
 from liveq.web.auth import require_admin, require_moderator
+from liveq.web.i18n import check_language
 from liveq.web.keys import CONFIG, DB, EVENTS, HUB, NETWORK_OUTBOXES, OUTBOX, SCREEN
 from liveq.web.responses import read_json_object
 
@@ -143,8 +144,18 @@ async def create_event(request: web.Request) -> web.Response:
     if moderation not in MODERATION_MODES:
         raise web.HTTPBadRequest(text='moderation should be "pre" or "post".')
     title = clean_text(data.get("title", slug), what="title", max_chars=200)
+    try:
+        language = check_language(str(data.get("language", "")))
+    except ValueError as exc:
+        raise web.HTTPBadRequest(text=str(exc)) from None
     event = await store.create_event(
-        request.app[DB], slug, title, kind=kind, hashtag=hashtag, moderation=moderation
+        request.app[DB],
+        slug,
+        title,
+        kind=kind,
+        hashtag=hashtag,
+        moderation=moderation,
+        language=language,
     )
     return web.json_response({"event": event.full()}, status=201)
 
@@ -172,8 +183,15 @@ async def update_event(request: web.Request) -> web.Response:
         changes["accepting"] = int(data["accepting"])
     if "title" in data:
         changes["title"] = clean_text(data["title"], what="title", max_chars=200)
+    if "language" in data:
+        try:
+            changes["language"] = check_language(str(data["language"]))
+        except ValueError as exc:
+            raise web.HTTPBadRequest(text=str(exc)) from None
     if not changes:
-        raise web.HTTPBadRequest(text="Nothing to change: send moderation, accepting or title.")
+        raise web.HTTPBadRequest(
+            text="Nothing to change: send moderation, accepting, title or language."
+        )
     event = await store.update_event(request.app[DB], event, identity.name, **changes)
     request.app[EVENTS].invalidate(event.slug)
     request.app[HUB].event_changed(event)

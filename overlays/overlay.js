@@ -102,7 +102,7 @@ function start(root) {
       document.getElementById("onair-text").textContent = onair.text;
       document.getElementById("onair-author").textContent = onair.author || root.dataset.tAnonymous;
       const source = document.getElementById("onair-source");
-      source.textContent = onair.source === "x" ? "via X" : "via web";
+      source.textContent = onair.source === "x" ? root.dataset.tViaX : root.dataset.tViaWeb;
       source.className = `source source-${onair.source}`;
       card.dataset.id = onair.id;
     }

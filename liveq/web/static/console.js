@@ -323,6 +323,19 @@ function start(root) {
 
   // --- actions -------------------------------------------------------------
   const dialog = document.getElementById("dialog");
+  // showModal() makes the page behind inert, but Tab past the last button leaves the
+  // document for the browser's own controls: keep it cycling inside the dialog.
+  for (const box of document.querySelectorAll("dialog")) {
+    box.addEventListener("keydown", (ev) => {
+      if (ev.key !== "Tab") return;
+      const stops = [...box.querySelectorAll("button, textarea, input, select, [tabindex='0']")]
+        .filter((n) => !n.disabled && n.offsetParent !== null);
+      if (!stops.length) return;
+      const first = stops[0], last = stops[stops.length - 1];
+      if (ev.shiftKey && document.activeElement === first) { ev.preventDefault(); last.focus(); }
+      else if (!ev.shiftKey && document.activeElement === last) { ev.preventDefault(); first.focus(); }
+    });
+  }
   // A dialog gives focus back to where it was opened from (a row, a button) when it
   // closes; showModal() keeps Tab inside it while it is open.
   function returnFocus(from) {

@@ -28,6 +28,7 @@ from liveq.web.api import outbox as api_outbox
 from liveq.web.api import questions as api
 from liveq.web.api.admin import routes as admin_routes
 from liveq.web.api.procedure import routes as procedure_routes
+from liveq.web.api.readability import routes as readability_routes
 from liveq.web.api.x_source import routes as x_source_routes
 from liveq.web.event_cache import EventCache
 from liveq.web.i18n import Templates
@@ -195,6 +196,7 @@ def create_app(config: Config, *, screen: Screener | None = None) -> web.Applica
     app.router.add_routes(procedure_routes)
     app.router.add_routes(admin_routes)
     app.router.add_routes(overlay_media.routes)
+    app.router.add_routes(readability_routes)
     app.router.add_static("/static/", HERE / "static")
     app.router.add_static("/overlay-assets/", pages.overlays_dir())
     return app

@@ -4,6 +4,8 @@ and the moderator on the day (live, with the thread)."""
 
 from __future__ import annotations
 
+import re
+
 from playwright.async_api import expect
 
 from tests.browser.test_browser_a11y import States
@@ -22,6 +24,12 @@ from tests.web.test_procedure import (
 from tests.web.test_procedure_import import readme_script
 
 __all__ = ["proc_server"]
+
+PLAIN = "The team is ready. The patient is asleep and doing well. We start in five minutes."
+JARGON = (
+    "Arthroplasty necessitates comprehensive postoperative rehabilitation incorporating "
+    "progressive proprioceptive exercises under physiotherapeutic supervision."
+)
 
 
 async def test_procedure_page_for_each_role(proc_server, browser, http):
@@ -67,6 +75,22 @@ async def test_procedure_page_for_each_role(proc_server, browser, http):
     await expect(page.locator("#phase")).to_have_text("Procedure: live")
     await expect(page.locator("#day")).to_be_visible()
     await states.check(page, "moderator: on the day")
+
+    # The composer's reading grade: a hint beside the counter, never a block.
+    await page.fill("#compose-text", JARGON)
+    grade = page.locator("#compose-grade")
+    # The server's first grade loads the pronouncing dictionary (seconds, in a thread).
+    await expect(grade).to_contain_text("aim for 8 or lower", timeout=20_000)
+    await expect(grade).to_have_class(re.compile(r"\bover\b"))
+    await expect(page.locator("#compose-send")).to_be_enabled()
+    await states.check(page, "moderator: composer with its reading grade")
+    await page.fill("#compose-text", PLAIN)
+    await expect(grade).to_have_text(re.compile(r"^Reading grade \d+\.\d$"))
+    await page.click("#compose-send")
+    # The thread shows each post's grade too.
+    post = page.locator("#thread li.post", has_text="We start in five minutes")
+    await expect(post.locator(".grade")).to_have_text(re.compile(r"^Reading grade \d+\.\d$"))
+    await states.check(page, "moderator: thread with reading grades")
 
     states.assert_clean()
     assert problems == []

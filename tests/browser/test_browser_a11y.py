@@ -10,6 +10,8 @@ failure lists all of them at once.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import aiohttp
 import pytest
 from playwright.async_api import expect
@@ -19,6 +21,7 @@ from tests.fixtures_browser import axe_violations, collect_problems
 from tests.fixtures_server import bearer, start_server, write_config
 
 SLUG = "grand-rounds"
+SHOTS = Path("/work/notes/a11y-shots")
 
 QUESTIONS = [
     ("How soon can I walk after a knee replacement?", "Maria"),
@@ -142,6 +145,17 @@ async def test_console_busy_queue_findings_dialogs_and_on_air(server, http, brow
     held = page.locator("#queue li.q", has_text="room 412")
     await expect(held.locator("mark.finding").first).to_be_visible()
     await states.check(page, "console: busy pending queue with findings")
+
+    if SHOTS.is_dir():
+        await page.screenshot(path=str(SHOTS / "console-busy.png"))
+
+    # An error notice (it stays until dismissed).
+    await page.locator("#queue li.q", has_text="physiotherapy covered").click()
+    await page.keyboard.press("g")
+    await expect(page.locator("#notice")).to_contain_text("does not look like another one")
+    await states.check(page, "console: error notice")
+    await page.click("#notice-close")
+    await expect(page.locator("#notice")).to_be_hidden()
 
     await held.locator("button.act-edit").click()
     await expect(page.locator("#dialog")).to_be_visible()

@@ -10,6 +10,7 @@ failure lists all of them at once.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import aiohttp
@@ -178,7 +179,14 @@ async def test_console_busy_queue_findings_dialogs_and_on_air(server, http, brow
     await states.check(page, "console: on air")
     await page.locator("#onair button.act-answer").click()
     await expect(page.locator("#dialog")).to_be_visible()
-    await states.check(page, "console: answer dialog")
+    # The answer goes into the thread: its reading grade shows as it is typed.
+    await page.fill(
+        "#dialog-input",
+        "Most people walk with a frame on the day of surgery. Many walk alone within weeks.",
+    )
+    grade = page.locator("#dialog-grade")
+    await expect(grade).to_have_text(re.compile(r"^Reading grade \d+\.\d$"), timeout=20_000)
+    await states.check(page, "console: answer dialog with its reading grade")
     await page.click("#dialog-ok")
     await expect(page.locator("#dialog")).to_be_hidden()
     await page.locator("[data-tab=answered]").click()

@@ -7,6 +7,7 @@ import { OVERLAY_LINES, overlayCut } from "./overlay_cut.js";
 import { threadPanel } from "./thread.js";
 import { networksPanel } from "./networks.js";
 import { xSourcePanel } from "./xsource.js";
+import { grades, showGrade } from "./reading.js";
 
 // Where a question came from, as the queue shows it.
 const SOURCE_NAMES = { x: "X", mastodon: "Mastodon", bluesky: "Bluesky", web: "Form" };
@@ -346,7 +347,21 @@ function start(root) {
     (back || selected || document.getElementById("queue-panel")).focus();
   }
 
-  function ask(title, label, question, initial) {
+  // An answer goes into the live thread: its reading grade shows as it is typed (a hint).
+  const gradeNode = document.getElementById("dialog-grade");
+  let gradeTimer = null;
+  function gradeAnswer() {
+    clearTimeout(gradeTimer);
+    gradeTimer = setTimeout(async () => {
+      const text = document.getElementById("dialog-input").value;
+      try {
+        const [grade] = await grades(slug, [text]);
+        if (document.getElementById("dialog-input").value === text) showGrade(gradeNode, grade);
+      } catch (err) { /* a hint only */ }
+    }, 300);
+  }
+
+  function ask(title, label, question, initial, { grade = false } = {}) {
     const opener = document.activeElement;
     return new Promise((resolve) => {
       document.getElementById("dialog-title").textContent = title;
@@ -354,6 +369,9 @@ function start(root) {
       document.getElementById("dialog-question").textContent = question ? question.text : "";
       const input = document.getElementById("dialog-input");
       input.value = initial || "";
+      gradeNode.hidden = !grade;
+      gradeNode.textContent = "";
+      if (grade) gradeAnswer();
       const done = (value) => { dialog.close(); cleanup(); resolve(value); returnFocus(opener); };
       const onSubmit = (ev) => { ev.preventDefault(); done(input.value); };
       const onCancel = () => done(null);
@@ -365,11 +383,13 @@ function start(root) {
         cancel.removeEventListener("click", onCancel);
         dialog.removeEventListener("cancel", onCancel);
         input.removeEventListener("keydown", onKey);
+        input.removeEventListener("input", gradeAnswer);
       }
       form.addEventListener("submit", onSubmit);
       cancel.addEventListener("click", onCancel);
       dialog.addEventListener("cancel", onCancel);
       input.addEventListener("keydown", onKey);
+      if (grade) input.addEventListener("input", gradeAnswer);
       dialog.showModal();
       input.focus();
     });
@@ -408,7 +428,7 @@ function start(root) {
       if (text === null) return;
       body.text = text;
     } else if (action === "answer") {
-      const answer = await ask("Mark answered", "Answer (optional; goes into the live thread)", q, q.answer || "");
+      const answer = await ask("Mark answered", "Answer (optional; goes into the live thread)", q, q.answer || "", { grade: true });
       if (answer === null) return;
       body.answer = answer;
     } else if (action === "override") {

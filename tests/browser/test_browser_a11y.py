@@ -67,10 +67,19 @@ async def busy_event(http, server) -> list[int]:
 
 
 class States:
-    """Every state's violations, asserted together at the end."""
+    """Every state's violations, and every page's script errors, asserted at the end."""
 
     def __init__(self) -> None:
         self.found: dict[str, list[str]] = {}
+        self.problems: list[str] = []
+
+    def watch(self, page):
+        collect_problems(page, self.problems)
+        return page
+
+    async def page(self, browser, **context):
+        """A new page in a new context (viewport, locale...), watched for problems."""
+        return self.watch(await (await browser.new_context(**context)).new_page())
 
     async def check(self, page, state: str) -> None:
         self.found[state] = await axe_violations(page)
@@ -79,15 +88,13 @@ class States:
         bad = {s: v for s, v in self.found.items() if v}
         report = "\n".join(f"[{s}]\n  " + "\n  ".join(v) for s, v in bad.items())
         assert not bad, f"axe violations in {len(bad)} of {len(self.found)} states:\n{report}"
+        assert self.problems == []
 
 
 async def test_audience_login_events_and_error_pages(server, http, browser):
     await busy_event(http, server)
     states = States()
-    problems: list[str] = []
-    phone = await browser.new_context(viewport={"width": 390, "height": 844})
-    page = await phone.new_page()
-    collect_problems(page, problems)
+    page = await states.page(browser, viewport={"width": 390, "height": 844})
 
     # The form, with the live list of approved questions and their votes.
     await page.goto(f"{server.url}/e/{SLUG}")
@@ -113,9 +120,7 @@ async def test_audience_login_events_and_error_pages(server, http, browser):
     await expect(page.locator("h1")).to_be_visible()
     await states.check(page, "error page")
 
-    desk = await browser.new_context(viewport={"width": 1280, "height": 900})
-    page = await desk.new_page()
-    collect_problems(page, problems)
+    page = await states.page(browser, viewport={"width": 1280, "height": 900})
     await page.goto(f"{server.url}/login")
     await states.check(page, "login")
     await page.fill("#username", "alice")
@@ -129,7 +134,6 @@ async def test_audience_login_events_and_error_pages(server, http, browser):
     await states.check(page, "events index")
 
     states.assert_clean()
-    assert problems == []
 
 
 async def test_console_busy_queue_findings_dialogs_and_on_air(server, http, browser):
@@ -138,10 +142,8 @@ async def test_console_busy_queue_findings_dialogs_and_on_air(server, http, brow
     for i in range(40):
         await ask(http, server, f"Question number {i} about the knee operation and recovery?", "")
     states = States()
-    problems: list[str] = []
     ctx = await browser.new_context(viewport={"width": 1280, "height": 900})
-    page = await login_console(ctx, server)
-    collect_problems(page, problems)
+    page = states.watch(await login_console(ctx, server))
     await expect(page.locator("[data-count=pending]")).to_have_text("43")
     held = page.locator("#queue li.q", has_text="room 412")
     await expect(held.locator("mark.finding").first).to_be_visible()
@@ -200,19 +202,16 @@ async def test_console_busy_queue_findings_dialogs_and_on_air(server, http, brow
     await states.check(page, "report")
 
     states.assert_clean()
-    assert problems == []
 
 
 async def test_overlay_views_idle_on_air_and_locked(server, http, browser):
     ids = await busy_event(http, server)
     states = States()
-    problems: list[str] = []
     ctx = await browser.new_context(viewport={"width": 1280, "height": 720})
     key = server.event.overlay_key
     pages = {}
     for view in ("program", "presenter", "thread"):
-        page = await ctx.new_page()
-        collect_problems(page, problems)
+        page = states.watch(await ctx.new_page())
         suffix = "" if view == "program" else f"&view={view}"
         await page.goto(f"{server.url}/overlay/{SLUG}?key={key}{suffix}")
         await expect(page.locator("#idle")).to_be_visible()
@@ -233,4 +232,3 @@ async def test_overlay_views_idle_on_air_and_locked(server, http, browser):
     await states.check(page, "overlay: locked")
 
     states.assert_clean()
-    assert problems == []

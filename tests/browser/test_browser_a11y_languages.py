@@ -12,8 +12,8 @@ from liveq.web.keys import EVENTS
 from tests.browser.test_browser_a11y import States, server
 from tests.browser.test_browser_qa import login_console
 from tests.browser.test_browser_rtl import assert_rtl_right_aligned
-from tests.fixtures_browser import collect_problems
 from tests.fixtures_server import bearer
+from tests.web.test_i18n import spanish_event
 
 __all__ = ["server"]
 
@@ -28,21 +28,10 @@ async def shot(page, name: str) -> None:
 
 
 async def test_a_spanish_event_end_to_end(server, browser):
-    event = await store.create_event(
-        server.db,
-        "charla",
-        "Rodilla: preguntas y respuestas",
-        kind="webinar",
-        hashtag="Rodilla26",
-        moderation="pre",
-        language="es",
-    )
+    event = await spanish_event(server)
     states = States()
-    problems: list[str] = []
     # An English-speaking phone: the event's language still wins.
-    phone = await browser.new_context(viewport={"width": 390, "height": 844}, locale="en-US")
-    page = await phone.new_page()
-    collect_problems(page, problems)
+    page = await states.page(browser, viewport={"width": 390, "height": 844}, locale="en-US")
     await page.goto(f"{server.url}/e/charla")
     await expect(page.locator("html")).to_have_attribute("lang", "es")
     await expect(page.locator("label[for=text]")).to_have_text("Su pregunta")
@@ -83,9 +72,7 @@ async def test_a_spanish_event_end_to_end(server, browser):
     await states.check(page, "es: votes")
     await shot(page, "es-audience-phone")
 
-    overlay_ctx = await browser.new_context(viewport={"width": 1280, "height": 720})
-    overlay = await overlay_ctx.new_page()
-    collect_problems(overlay, problems)
+    overlay = await states.page(browser, viewport={"width": 1280, "height": 720})
     await overlay.goto(f"{server.url}/overlay/charla?key={event.overlay_key}")
     await expect(overlay.locator("#idle .label")).to_have_text("Haga su pregunta")
     await expect(overlay.locator("#idle .hashtag")).to_have_text("o publique en X con #Rodilla26")
@@ -98,7 +85,6 @@ async def test_a_spanish_event_end_to_end(server, browser):
     await shot(overlay, "es-overlay-on-air")
 
     states.assert_clean()
-    assert problems == []
 
 
 async def test_an_arabic_page_reads_right_to_left(server, http, browser):
@@ -106,11 +92,8 @@ async def test_an_arabic_page_reads_right_to_left(server, http, browser):
         server.db, "nadwa", "ندوة الركبة", kind="webinar", hashtag="", moderation="pre"
     )
     states = States()
-    problems: list[str] = []
     # No language on the event: the browser's Accept-Language (ar) decides.
-    phone = await browser.new_context(viewport={"width": 390, "height": 844}, locale="ar")
-    page = await phone.new_page()
-    collect_problems(page, problems)
+    page = await states.page(browser, viewport={"width": 390, "height": 844}, locale="ar")
     await page.goto(f"{server.url}/e/nadwa")
     await expect(page.locator("html")).to_have_attribute("dir", "rtl")
     await expect(page.locator("label[for=text]")).to_have_text("سؤالك")
@@ -132,9 +115,7 @@ async def test_an_arabic_page_reads_right_to_left(server, http, browser):
         qid = (await r.json())["id"]
     await moderate_in(http, server, "nadwa", qid, "approve")
     await moderate_in(http, server, "nadwa", qid, "on_air")
-    screen = await browser.new_context(viewport={"width": 1280, "height": 720})
-    overlay = await screen.new_page()
-    collect_problems(overlay, problems)
+    overlay = await states.page(browser, viewport={"width": 1280, "height": 720})
     await overlay.goto(f"{server.url}/overlay/nadwa?key={event.overlay_key}")
     await expect(overlay.locator("#onair-text")).to_have_text(ARABIC)
     await assert_rtl_right_aligned(overlay.locator("#onair-text"))
@@ -143,7 +124,6 @@ async def test_an_arabic_page_reads_right_to_left(server, http, browser):
     await shot(overlay, "ar-overlay-on-air")
 
     states.assert_clean()
-    assert problems == []
 
 
 async def moderate_in(http, server, slug: str, qid: int, action: str) -> None:

@@ -10,7 +10,6 @@ from playwright.async_api import expect
 
 from tests.browser.test_browser_a11y import States
 from tests.browser.test_browser_procedure_page import APPROVER_PASSWORD, open_page
-from tests.fixtures_browser import collect_problems
 from tests.fixtures_server import ADMIN_PASSWORD, MOD_PASSWORD
 from tests.web.test_procedure import (
     PNG,
@@ -37,10 +36,8 @@ async def test_procedure_page_for_each_role(proc_server, browser, http):
     st = await script(http, server, 3)
     await add_photo(http, server, st["script"][0]["id"], "The surgical team scrubbing in.")
     states = States()
-    problems: list[str] = []
 
-    page = await open_page(browser, server, "alice", MOD_PASSWORD)
-    collect_problems(page, problems)
+    page = states.watch(await open_page(browser, server, "alice", MOD_PASSWORD))
     await expect(page.locator("#script > li")).to_have_count(3)
     await states.check(page, "moderator: before the day")
     await page.click(".import summary")
@@ -49,13 +46,11 @@ async def test_procedure_page_for_each_role(proc_server, browser, http):
     await expect(page.locator("#missing-photos li")).to_have_count(1)
     await states.check(page, "moderator: imported script awaiting its photo")
 
-    approver = await open_page(browser, server, "carol", APPROVER_PASSWORD)
-    collect_problems(approver, problems)
+    approver = states.watch(await open_page(browser, server, "carol", APPROVER_PASSWORD))
     await expect(approver.locator("#script > li button.sign").first).to_be_visible()
     await states.check(approver, "approver: signing off")
 
-    admin = await open_page(browser, server, "admin", ADMIN_PASSWORD)
-    collect_problems(admin, problems)
+    admin = states.watch(await open_page(browser, server, "admin", ADMIN_PASSWORD))
     await expect(admin.locator("#script > li").first).to_be_visible()
     await states.check(admin, "admin: before the day")
 
@@ -93,4 +88,3 @@ async def test_procedure_page_for_each_role(proc_server, browser, http):
     await states.check(page, "moderator: thread with reading grades")
 
     states.assert_clean()
-    assert problems == []

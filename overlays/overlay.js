@@ -100,9 +100,9 @@ function start(root) {
     const idle = document.getElementById("idle");
     if (onair) {
       document.getElementById("onair-text").textContent = onair.text;
-      document.getElementById("onair-author").textContent = onair.author || "Anonymous";
+      document.getElementById("onair-author").textContent = onair.author || root.dataset.tAnonymous;
       const source = document.getElementById("onair-source");
-      source.textContent = onair.source === "x" ? "via X" : "via web";
+      source.textContent = onair.source === "x" ? root.dataset.tViaX : root.dataset.tViaWeb;
       source.className = `source source-${onair.source}`;
       card.dataset.id = onair.id;
     }
@@ -122,7 +122,7 @@ function start(root) {
           who.className = "who";
           const author = document.createElement("bdi");
           author.dir = "auto";
-          author.textContent = q.author || "Anonymous";
+          author.textContent = q.author || root.dataset.tAnonymous;
           who.append(" — ", author, q.votes ? ` · ▲ ${q.votes}` : "");
           li.append(text, who);
           return li;

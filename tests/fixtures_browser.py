@@ -48,3 +48,37 @@ def collect_problems(page, problems: list[str]) -> None:
             else None
         ),
     )
+
+
+# WCAG 2.2 A and AA (each version's tags) and axe's best practices.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
+
+
+async def axe_violations(page) -> list[str]:
+    """axe-core's violations on the page as it is now, one line per rule and node.
+
+    axe-core ships inside axe-playwright-python (a test dependency); it is evaluated
+    through the DevTools protocol, which the page's CSP does not apply to.
+    """
+    from axe_playwright_python.async_playwright import Axe
+
+    options = {
+        "runOnly": {"type": "tag", "values": AXE_TAGS},
+        # Still "experimental" in axe 4.12, so off by default: a button's visible text must
+        # be part of its accessible name (WCAG 2.5.3, level A), for voice control.
+        "rules": {"label-content-name-mismatch": {"enabled": True}},
+        "resultTypes": ["violations"],
+    }
+    results = await Axe().run(page, options=options)
+    lines = []
+    for rule in results.response["violations"]:
+        for node in rule["nodes"]:
+            summary = (node.get("failureSummary") or "").replace("\n", " ")[:300]
+            lines.append(f"{rule['id']} ({rule['impact']}): {node['target']} {summary}")
+    return lines
+
+
+async def assert_accessible(page, state: str) -> None:
+    """Zero axe violations in this state of the page."""
+    found = await axe_violations(page)
+    assert not found, f"{state}: {len(found)} axe violations\n" + "\n".join(found)

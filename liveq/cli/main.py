@@ -111,14 +111,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="where the event posts and reads, e.g. x,bluesky,mastodon (default: every"
         " network configured)",
     )
-    p.set_defaults(func="liveq.cli.setup:cmd_event_create")
-    p = event_sub.add_parser("edit", parents=[common], help="change an event's networks")
-    p.add_argument("slug")
     p.add_argument(
-        "--networks",
-        required=True,
-        help='e.g. x,mastodon; "all" for every network configured',
+        "--language",
+        default="",
+        help="the audience pages' language, e.g. es (default: each browser's own)",
     )
+    p.set_defaults(func="liveq.cli.setup:cmd_event_create")
+    p = event_sub.add_parser(
+        "edit", parents=[common], help="change an event's networks or language"
+    )
+    p.add_argument("slug")
+    p.add_argument("--networks", help='e.g. x,mastodon; "all" for every network configured')
+    p.add_argument("--language", help='e.g. es; "" for each browser\'s own')
     p.set_defaults(func="liveq.cli.setup:cmd_event_edit")
     p = event_sub.add_parser("list", parents=[common], help="list events and their URLs")
     p.set_defaults(func="liveq.cli.setup:cmd_event_list")

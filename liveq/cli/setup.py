@@ -107,11 +107,14 @@ def cmd_check_config(args: argparse.Namespace) -> int:
 
 
 def cmd_event_create(args: argparse.Namespace) -> int:
+    from liveq.web.i18n import check_language  # the catalogs liveq ships
+
     config = _config(args)
     try:
         slug = check_slug(args.slug)
         hashtag = check_hashtag(args.hashtag or "")
         networks = check_networks(args.networks or "")
+        language = check_language(args.language)
     except ValueError as exc:
         raise CommandError(str(exc)) from None
 
@@ -124,6 +127,7 @@ def cmd_event_create(args: argparse.Namespace) -> int:
             hashtag=hashtag,
             moderation=args.moderation or config.events.moderation,
             networks=networks,
+            language=language,
         )
 
     event = asyncio.run(_with_db(config, create))
@@ -131,6 +135,8 @@ def cmd_event_create(args: argparse.Namespace) -> int:
     base = config.server.public_url.rstrip("/")
     print(f"Event {event.slug!r} created: {event.title}")
     print(f"  Networks:  {_networks(event)}")
+    if event.language:
+        print(f"  Language:  {event.language} (audience pages; each browser may switch)")
     print(f"  Audience:  {audience}")
     print(f"  Console:   {base}/mod/{event.slug}")
     print(f"  Overlay:   {overlay}")
@@ -141,21 +147,32 @@ def cmd_event_create(args: argparse.Namespace) -> int:
 
 
 def cmd_event_edit(args: argparse.Namespace) -> int:
-    """Change which networks an event posts to (posts already queued stay queued)."""
+    """Change an event's networks (posts already queued stay queued) or language."""
+    from liveq.web.i18n import check_language  # the catalogs liveq ships
+
     config = _config(args)
+    changes: dict[str, Any] = {}
     try:
-        networks = () if args.networks.strip() == "all" else check_networks(args.networks)
+        if args.networks is not None:
+            networks = args.networks.strip()
+            changes["networks"] = () if networks == "all" else check_networks(networks)
+        if args.language is not None:
+            changes["language"] = check_language(args.language)
     except ValueError as exc:
         raise CommandError(str(exc)) from None
+    if not changes:
+        raise CommandError("nothing to change: give --networks or --language")
 
     async def edit(db: Database) -> Any:
         event = await store.get_event(db, args.slug)
         if event is None:
             raise CommandError(f"there is no event {args.slug!r}")
-        return await store.update_event(db, event, "cli", networks=networks)
+        return await store.update_event(db, event, "cli", **changes)
 
     event = asyncio.run(_with_db(config, edit))
     print(f"Event {event.slug!r} posts to: {_networks(event)}")
+    if event.language:
+        print(f"  Language: {event.language}")
     return 0
 
 

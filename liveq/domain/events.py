@@ -31,6 +31,8 @@ class Event:
     def uses(self, network: str) -> bool:
         """Whether this event's threads (and hashtag) include `network`."""
         return not self.networks or network in self.networks
+    # The audience pages' language ("es"); "" for each browser's own (Accept-Language).
+    language: str = ""
 
     def public(self) -> dict:
         """What anyone may see of the event."""
@@ -40,6 +42,7 @@ class Event:
             "kind": self.kind,
             "hashtag": self.hashtag,
             "accepting": self.accepting,
+            "language": self.language,
         }
 
     def full(self) -> dict:

@@ -70,7 +70,20 @@ class IllegalTransition(Conflict):
 
 
 class InvalidText(InvalidInput):
-    """Text a person typed that cannot be accepted; the message says why."""
+    """Text a person typed that cannot be accepted; the message says why.
+
+    `reason` ("not_text", "control", "empty", "too_long"), `what`, and for too long the
+    `length` and `limit`, let the web layer say the same in the reader's language.
+    """
+
+    def __init__(
+        self, message: str, *, reason: str = "", what: str = "", length: int = 0, limit: int = 0
+    ) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.what = what
+        self.length = length
+        self.limit = limit
 
 
 @dataclass(frozen=True)
@@ -171,20 +184,28 @@ def clean_text(value: object, *, what: str, max_chars: int, required: bool = Tru
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise InvalidText(f"The {what} must be text.")
+        raise InvalidText(f"The {what} must be text.", reason="not_text", what=what)
     text = unicodedata.normalize("NFC", value)
     for ch in text:
         if ch in "\t\n\r":
             continue
         if unicodedata.category(ch) in ("Cc", "Cs", "Co") or ch in BIDI_CONTROLS:
             raise InvalidText(
-                f"The {what} contains invisible control characters; please type it again."
+                f"The {what} contains invisible control characters; please type it again.",
+                reason="control",
+                what=what,
             )
     text = " ".join(strip_invisible(text).split())
     if required and not text:
-        raise InvalidText(f"The {what} is empty; please type something.")
+        raise InvalidText(
+            f"The {what} is empty; please type something.", reason="empty", what=what
+        )
     if len(text) > max_chars:
         raise InvalidText(
-            f"The {what} is {len(text):,} characters long; the limit is {max_chars:,}."
+            f"The {what} is {len(text):,} characters long; the limit is {max_chars:,}.",
+            reason="too_long",
+            what=what,
+            length=len(text),
+            limit=max_chars,
         )
     return text

@@ -371,6 +371,14 @@ MIGRATIONS: list[tuple[str, str]] = [
             WHERE outbox_id IS NOT NULL;
         """,
     ),
+    (
+        "0013_event_language",
+        """
+        -- The audience pages' language per event (a catalog in liveq/locale, e.g. 'es');
+        -- '' leaves it to each browser's Accept-Language.
+        ALTER TABLE events ADD COLUMN language TEXT NOT NULL DEFAULT '';
+        """,
+    ),
 ]
 
 

@@ -47,6 +47,7 @@ def _event(row: sqlite3.Row) -> Event:
         accepting=bool(row["accepting"]),
         created_at=row["created_at"],
         networks=tuple(n for n in row["networks"].split(",") if n),
+        language=row["language"],
     )
 
 
@@ -59,12 +60,13 @@ async def create_event(
     hashtag: str,
     moderation: str,
     networks: Sequence[str] = (),
+    language: str = "",
 ) -> Event:
     async def job(conn: aiosqlite.Connection) -> int:
         try:
             cur = await conn.execute(
                 "INSERT INTO events (slug, title, kind, hashtag, moderation, overlay_key,"
-                " created_at, networks) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                " created_at, networks, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     slug,
                     title,
@@ -74,6 +76,7 @@ async def create_event(
                     secrets.token_urlsafe(18),
                     time.time(),
                     ",".join(networks),
+                    language,
                 ),
             )
         except sqlite3.IntegrityError:
@@ -101,7 +104,9 @@ async def list_events(db: Database) -> list[Event]:
 
 
 async def update_event(db: Database, event: Event, actor: str, **changes: object) -> Event:
-    allowed = {"title", "hashtag", "moderation", "accepting", "overlay_key", "networks"}
+    allowed = {
+        "title", "hashtag", "moderation", "accepting", "overlay_key", "networks", "language"
+    }
     if not changes or set(changes) - allowed:
         raise ValueError(f"only {sorted(allowed)} can be changed")
     if "networks" in changes:

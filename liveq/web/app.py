@@ -32,8 +32,10 @@ from liveq.web.api import outbox as api_outbox
 from liveq.web.api import questions as api
 from liveq.web.api.admin import routes as admin_routes
 from liveq.web.api.procedure import routes as procedure_routes
+from liveq.web.api.readability import routes as readability_routes
 from liveq.web.api.x_source import routes as x_source_routes
 from liveq.web.event_cache import EventCache
+from liveq.web.i18n import Templates
 from liveq.web.keys import (
     API_LIMIT,
     BLUESKY_SETTINGS,
@@ -193,11 +195,16 @@ async def healthz(request: web.Request) -> web.Response:
     )
 
 
-def templates() -> jinja2.Environment:
+def environment() -> jinja2.Environment:
     loader = jinja2.ChoiceLoader(
         [jinja2.FileSystemLoader(HERE / "templates"), jinja2.FileSystemLoader(pages.overlays_dir())]
     )
     return jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined)
+
+
+def templates() -> Templates:
+    """The pages' templates, in each language that has a catalog (liveq/web/i18n.py)."""
+    return Templates(environment)
 
 
 def create_app(config: Config, *, screen: Screener | None = None) -> web.Application:
@@ -256,6 +263,7 @@ def create_app(config: Config, *, screen: Screener | None = None) -> web.Applica
     app.router.add_routes(procedure_routes)
     app.router.add_routes(admin_routes)
     app.router.add_routes(overlay_media.routes)
+    app.router.add_routes(readability_routes)
     app.router.add_static("/static/", HERE / "static")
     app.router.add_static("/overlay-assets/", pages.overlays_dir())
     return app

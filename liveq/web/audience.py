@@ -10,24 +10,57 @@ from liveq.domain.events import Event
 from liveq.domain.questions import InvalidText, Status, clean_text
 from liveq.ingest.pipeline import ingest
 from liveq.storage import store
-from liveq.web import browser_id, csrf
+from liveq.web import browser_id, csrf, i18n
 from liveq.web.client_ip import client_ip
+from liveq.web.i18n import N_
 from liveq.web.keys import CONFIG, DB, EVENTS, HUB, QUESTION_LIMIT, SCREEN, VOTE_LIMIT
-from liveq.web.ratelimit import retry_after, seconds
+from liveq.web.ratelimit import retry_after
 from liveq.web.responses import error_response, parse_json, render, see_other
 
 _STATUS_WORDS = {
-    Status.PENDING: "It is waiting for a moderator.",
-    Status.APPROVED: "It has been approved and is in the queue.",
-    Status.ON_AIR: "It is on air right now.",
-    Status.ANSWERED: "It has been answered.",
+    Status.PENDING: N_("It is waiting for a moderator."),
+    Status.APPROVED: N_("It has been approved and is in the queue."),
+    Status.ON_AIR: N_("It is on air right now."),
+    Status.ANSWERED: N_("It has been answered."),
 }
+
+# The form's refusals, in the catalog; each is shown in the page's language.
+_EXPIRED = N_("This form has expired; please send your question again.")
+_CLOSED = N_("This event is not taking questions right now.")
+_TOO_FAST = N_("You are sending questions very fast; please wait %(seconds)s and try again.")
+# What clean_text refused (InvalidText.reason, .what), said per field: other languages
+# agree words with "question" and "name" differently.
+_TEXT_ERRORS = {
+    ("empty", "question"): N_("The question is empty; please type something."),
+    ("not_text", "question"): N_("The question must be text."),
+    ("not_text", "name"): N_("The name must be text."),
+    ("control", "question"): N_(
+        "The question contains invisible control characters; please type it again."
+    ),
+    ("control", "name"): N_(
+        "The name contains invisible control characters; please type it again."
+    ),
+    ("too_long", "question"): N_(
+        "The question is %(length)s characters long; the limit is %(limit)s."
+    ),
+    ("too_long", "name"): N_("The name is %(length)s characters long; the limit is %(limit)s."),
+}
+_NO_EVENT = N_("There is no event at this address; check the link.")
+
+
+def _text_error(lang: str, exc: InvalidText) -> str:
+    template = _TEXT_ERRORS.get((exc.reason, exc.what))
+    if template is None:
+        return str(exc)
+    return i18n.gettext(
+        lang, template, length=i18n.number(lang, exc.length), limit=i18n.number(lang, exc.limit)
+    )
 
 
 async def load_event(request: web.Request) -> Event:
     event = await request.app[EVENTS].get(request.match_info["slug"])
     if event is None:
-        raise web.HTTPNotFound(text="There is no event at this address; check the link.")
+        raise web.HTTPNotFound(text=_NO_EVENT)
     return event
 
 
@@ -49,7 +82,8 @@ def _form_page(
         "name": name,
         "limits": config.limits,
     }
-    resp = render(request, "audience.html", ctx, status=status)
+    lang = i18n.choose(request, event.language)
+    resp = render(request, "audience.html", ctx, status=status, lang=lang)
     csrf.set_cookie(request, resp)
     # A missing, unsigned or forged id is replaced by a signed one.
     if browser_id.current(request, config.server.secret) is None:
@@ -89,6 +123,8 @@ async def submit_question(request: web.Request) -> web.Response:
     raw_text = data.get("text", "")
     raw_name = data.get("name", "")
 
+    lang = i18n.choose(request, event.language)
+
     def reject(status: int, message: str, headers: dict[str, str] | None = None):
         if is_json:
             return error_response(request, status, message, headers)
@@ -104,16 +140,16 @@ async def submit_question(request: web.Request) -> web.Response:
         return resp
 
     if not is_json and not csrf.check(request, config.server.secret, data.get(csrf.FIELD)):
-        return reject(403, "This form has expired; please send your question again.")
+        return reject(403, i18n.gettext(lang, _EXPIRED))
     if not event.accepting:
-        return reject(409, "This event is not taking questions right now.")
+        return reject(409, i18n.gettext(lang, _CLOSED))
     try:
         text = clean_text(raw_text, what="question", max_chars=config.limits.max_question_chars)
         name = clean_text(
             raw_name, what="name", max_chars=config.limits.max_name_chars, required=False
         )
     except InvalidText as exc:
-        return reject(400, str(exc))
+        return reject(400, str(exc) if is_json else _text_error(lang, exc))
     # Checked after the text, so a typo does not use up a person's allowance.
     ip = client_ip(request, config.server.trusted_proxies)
     browser = browser_id.current(request, config.server.secret)
@@ -121,9 +157,10 @@ async def submit_question(request: web.Request) -> web.Response:
     wait = await limit.take(browser and f"{event.id}:{browser}", f"{event.id}:{ip}")
     if wait:
         after = retry_after(wait)
+        said = i18n.DEFAULT if is_json else lang
         return reject(
             429,
-            f"You are sending questions very fast; please wait {seconds(after)} and try again.",
+            i18n.gettext(said, _TOO_FAST, seconds=i18n.seconds(said, after)),
             {"Retry-After": str(after)},
         )
     question = await ingest(
@@ -157,7 +194,9 @@ async def thanks_page(request: web.Request) -> web.Response:
             status_line = _STATUS_WORDS.get(question.status, "")
     except (KeyError, ValueError, OverflowError, store.NotFound):
         pass
-    return render(request, "thanks.html", {"event": event, "status_line": status_line})
+    lang = i18n.choose(request, event.language)
+    ctx = {"event": event, "status_line": i18n.gettext(lang, status_line) if status_line else ""}
+    return render(request, "thanks.html", ctx, lang=lang)
 
 
 async def vote(request: web.Request) -> web.Response:

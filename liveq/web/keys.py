@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import collections
 
-import jinja2
 from aiohttp import web
 
 from liveq.cluster.node import Node
@@ -17,6 +16,7 @@ from liveq.networks.x.client import XClient
 from liveq.networks.x.settings import XSettings
 from liveq.storage.db import Database
 from liveq.web.event_cache import EventCache
+from liveq.web.i18n import Templates
 from liveq.web.ratelimit import BrowserAndAddress, RateLimiter
 from liveq.web.snapshots import Snapshots
 from liveq.web.socket_credentials import SocketCredentials
@@ -32,7 +32,7 @@ HUB = web.AppKey("hub", Hub)
 # Present only with [cluster] redis_url: this process's Redis, name and leases.
 CLUSTER = web.AppKey("cluster", Node)
 SNAPSHOTS = web.AppKey("snapshots", Snapshots)
-TEMPLATES = web.AppKey("templates", jinja2.Environment)
+TEMPLATES = web.AppKey("templates", Templates)  # one Jinja environment per language
 SCREEN = web.AppKey("screen", Screener)
 QUESTION_LIMIT = web.AppKey("question_limit", BrowserAndAddress)
 VOTE_LIMIT = web.AppKey("vote_limit", BrowserAndAddress)

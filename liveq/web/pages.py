@@ -13,7 +13,7 @@ from liveq.config import public_url_warnings
 from liveq.domain.events import Event
 from liveq.storage import store
 from liveq.storage.accounts import Identity
-from liveq.web import csrf
+from liveq.web import csrf, i18n
 from liveq.web.audience import load_event
 from liveq.web.auth import identify, overlay_key_valid, require_moderator
 from liveq.web.keys import CONFIG, DB, EVENTS
@@ -141,4 +141,5 @@ async def overlay(request: web.Request) -> web.Response:
         "audience_url": url,
         "qr": qr,
     }
-    return render(request, "overlay.html", ctx)
+    # The idle card invites the room to ask: in the event's language.
+    return render(request, "overlay.html", ctx, lang=i18n.choose(request, event.language))

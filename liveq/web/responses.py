@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
+from liveq.web import i18n
 from liveq.web.keys import TEMPLATES
 
 
@@ -17,11 +18,27 @@ def wants_json(request: web.Request) -> bool:
 
 
 def render(
-    request: web.Request, template: str, context: dict | None = None, *, status: int = 200
+    request: web.Request,
+    template: str,
+    context: dict | None = None,
+    *,
+    status: int = 200,
+    lang: str = i18n.DEFAULT,
 ) -> web.Response:
-    env = request.app[TEMPLATES]
-    html = env.get_template(template).render(request=request, **(context or {}))
-    return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
+    """The page in `lang` (its strings through that language's catalog)."""
+    env = request.app[TEMPLATES].get(lang)
+    page = {
+        "lang": lang,
+        "dir": i18n.direction(lang),
+        "languages": i18n.switcher(request),
+        **(context or {}),
+    }
+    html = env.get_template(template).render(request=request, **page)
+    resp = web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
+    if lang != i18n.DEFAULT or request.query.get(i18n.QUERY):
+        resp.headers["Content-Language"] = lang
+        i18n.remember(request, resp)
+    return resp
 
 
 def error_response(
@@ -31,7 +48,13 @@ def error_response(
     if wants_json(request):
         resp = web.json_response({"error": message, "status": status}, status=status)
     else:
-        resp = render(request, "error.html", {"status": status, "message": message}, status=status)
+        # In the browser's language where the catalog has the sentence (the audience's
+        # errors are in it); anything else stays as written.
+        lang = i18n.choose(request)
+        message = i18n.gettext(lang, message)
+        resp = render(
+            request, "error.html", {"status": status, "message": message}, status=status, lang=lang
+        )
     for key, value in (headers or {}).items():
         resp.headers[key] = value
     return resp

@@ -21,6 +21,7 @@ from liveq.screening.rules import ScreeningRules
 from liveq.storage import store
 from liveq.web.audience import load_event
 from liveq.web.auth import require_admin, require_moderator
+from liveq.web.i18n import check_language
 from liveq.web.keys import CONFIG, DB, EVENTS, HUB, NETWORK_OUTBOXES, OUTBOX, SCREEN
 from liveq.web.responses import read_json_object
 
@@ -151,6 +152,10 @@ async def create_event(request: web.Request) -> web.Response:
     if moderation not in MODERATION_MODES:
         raise web.HTTPBadRequest(text='moderation should be "pre" or "post".')
     title = clean_text(data.get("title", slug), what="title", max_chars=200)
+    try:
+        language = check_language(str(data.get("language", "")))
+    except ValueError as exc:
+        raise web.HTTPBadRequest(text=str(exc)) from None
     event = await store.create_event(
         request.app[DB],
         slug,
@@ -159,6 +164,7 @@ async def create_event(request: web.Request) -> web.Response:
         hashtag=hashtag,
         moderation=moderation,
         networks=networks,
+        language=language,
     )
     return web.json_response({"event": event.full()}, status=201)
 
@@ -191,9 +197,14 @@ async def update_event(request: web.Request) -> web.Response:
             changes["networks"] = check_networks(data["networks"])
         except ValueError as exc:
             raise web.HTTPBadRequest(text=str(exc)) from None
+    if "language" in data:
+        try:
+            changes["language"] = check_language(str(data["language"]))
+        except ValueError as exc:
+            raise web.HTTPBadRequest(text=str(exc)) from None
     if not changes:
         raise web.HTTPBadRequest(
-            text="Nothing to change: send moderation, accepting, title or networks."
+            text="Nothing to change: send moderation, accepting, title, networks or language."
         )
     event = await store.update_event(request.app[DB], event, identity.name, **changes)
     request.app[EVENTS].invalidate(event.slug)

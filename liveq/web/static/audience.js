@@ -10,6 +10,10 @@ function start(root) {
   const slug = root.dataset.slug;
   const questions = new Questions();
   const voted = new Set(JSON.parse(sessionStorage.getItem(`voted:${slug}`) || "[]"));
+  // The page's words, translated by the server (data-t-* on #live); the plural rule
+  // of the page's language picks "vote" or "votes".
+  const words = document.getElementById("live").dataset;
+  const plural = new Intl.PluralRules(document.documentElement.lang || "en");
 
   function showConnection(status) {
     root.dataset.connection = status === "live" ? "live" : "down";
@@ -24,7 +28,7 @@ function start(root) {
     const ol = document.getElementById("public-questions");
     ol.replaceChildren(...list.map(item));
     document.getElementById("live-status").textContent =
-      list.length ? "Vote for the questions you want answered." : "No questions yet.";
+      list.length ? words.tVoteHint : words.tNone;
   }
 
   function item(q) {
@@ -39,14 +43,18 @@ function start(root) {
     meta.className = "meta";
     const author = document.createElement("bdi");
     author.dir = "auto";
-    author.textContent = q.author || "Anonymous";
-    meta.append(author, q.status === "on_air" ? " · on air now" : q.status === "answered" ? " · answered" : "");
+    author.textContent = q.author || words.tAnonymous;
+    const state = q.status === "on_air" ? words.tOnAir : q.status === "answered" ? words.tAnswered : "";
+    meta.append(author, state ? ` · ${state}` : "");
     const vote = document.createElement("button");
     vote.type = "button";
     vote.className = "vote";
     vote.textContent = `▲ ${q.votes}`;
+    // The name starts with what the button shows (WCAG 2.5.3: a voice-control user says
+    // what they see), then says what it does; the arrow is decoration.
+    const name = plural.select(q.votes) === "one" ? words.tVoteOne : words.tVoteOther;
+    vote.setAttribute("aria-label", `${q.votes} ${name}`);
     vote.disabled = voted.has(q.id) || q.status === "answered";
-    vote.setAttribute("aria-label", `Upvote (${q.votes} votes)`);
     vote.addEventListener("click", () => upvote(q.id, vote));
     li.append(vote, text, meta);
     return li;

@@ -1,12 +1,13 @@
 // The moderator console: a live queue over a websocket; actions over the JSON API.
 // All text from questions goes into the page with textContent, never innerHTML.
 import { api } from "./api.js";
-import { el, labelled, notice, showConnection, userText } from "./dom.js";
+import { announce, el, labelled, notice, showConnection, userText } from "./dom.js";
 import { live, Questions } from "./live.js";
 import { OVERLAY_LINES, overlayCut } from "./overlay_cut.js";
 import { threadPanel } from "./thread.js";
 import { networksPanel } from "./networks.js";
 import { xSourcePanel } from "./xsource.js";
+import { grades, showGrade } from "./reading.js";
 
 // Where a question came from, as the queue shows it.
 const SOURCE_NAMES = { x: "X", mastodon: "Mastodon", bluesky: "Bluesky", web: "Form" };
@@ -32,6 +33,10 @@ function start(root) {
     if (msg.type === "snapshot" && msg.role !== "moderator") {
       location.href = "/login?next=" + encodeURIComponent(location.pathname);
       return;
+    }
+    // A question we have not seen, after the snapshot: say so to a screen reader.
+    if (msg.type === "question" && !questions.has(msg.question.id) && questions.size) {
+      announce(`New question #${msg.question.id} (${statusLabel(msg.question.status)}): ${msg.question.text}`);
     }
     questions.apply(msg);
     if (msg.type === "snapshot" || msg.type === "event") setEvent(msg.event);
@@ -193,18 +198,26 @@ function start(root) {
       if (q.status === "on_air") onair = q;
     }
     for (const node of document.querySelectorAll("[data-count]")) node.textContent = counts[node.dataset.count];
-    for (const b of document.querySelectorAll("[data-tab]")) b.setAttribute("aria-selected", String(b.dataset.tab === tab));
+    for (const b of document.querySelectorAll("[data-tab]")) {
+      const on = b.dataset.tab === tab;
+      b.setAttribute("aria-selected", String(on));
+      b.tabIndex = on ? 0 : -1;  // the tabs pattern: one tab stop, arrows move within
+      if (on) document.getElementById("queue-panel").setAttribute("aria-labelledby", b.id);
+    }
     renderOnAir(onair);
     const list = visible();
     visibleIds = new Set(list.map((q) => q.id));
     const queue = document.getElementById("queue");
+    // Re-rendering replaces the rows: put focus back on the selected one, or a keyboard
+    // (and a screen reader) would be thrown back to the top of the page.
+    const hadFocus = queue.contains(document.activeElement);
     const rows = list.slice(0, MAX_ROWS).map(row);
     queue.replaceChildren(...rows);
     const more = document.getElementById("more");
     more.hidden = list.length <= MAX_ROWS;
     more.textContent = `Showing ${MAX_ROWS} of ${list.length}.`;
     if (selectedId !== null && !list.some((q) => q.id === selectedId)) selectedId = list.length ? list[0].id : null;
-    markSelected();
+    markSelected(hadFocus);
   }
 
   function renderOnAir(q) {
@@ -276,6 +289,7 @@ function start(root) {
     }
     li.append(buttons(q, actions));
     li.addEventListener("click", () => { selectedId = q.id; markSelected(); });
+    li.addEventListener("focus", () => { if (selectedId !== q.id) { selectedId = q.id; markSelected(); } });
     // Tabbing to a highlighted span selects its question, so r redacts just that span.
     li.addEventListener("focusin", (ev) => { if (ev.target.tagName === "MARK" && selectedId !== q.id) { selectedId = q.id; markSelected(); } });
     return li;
@@ -293,24 +307,72 @@ function start(root) {
     return box;
   }
 
-  function markSelected() {
-    for (const li of document.querySelectorAll("#queue li.q")) {
-      const on = Number(li.dataset.id) === selectedId;
-      li.classList.toggle("selected", on);
-      if (on && document.activeElement !== li && !document.querySelector("dialog[open]")) li.scrollIntoView({ block: "nearest" });
+  // The selection is the keyboard focus (a roving tabindex): the selected row is the
+  // queue's one tab stop, and j/k or the arrows move focus, so a screen reader reads
+  // the question that a (a), d (decline)... will act on.
+  function markSelected(focus = false) {
+    const rows = [...document.querySelectorAll("#queue li.q")];
+    const current = rows.find((li) => Number(li.dataset.id) === selectedId) || null;
+    for (const li of rows) {
+      li.classList.toggle("selected", li === current);
+      li.tabIndex = li === (current || rows[0]) ? 0 : -1;
     }
+    if (!current || document.querySelector("dialog[open]")) return;
+    if (focus && document.activeElement !== current) current.focus();
+    else if (document.activeElement !== current) current.scrollIntoView({ block: "nearest" });
   }
 
   // --- actions -------------------------------------------------------------
   const dialog = document.getElementById("dialog");
-  function ask(title, label, question, initial) {
+  // showModal() makes the page behind inert, but Tab past the last button leaves the
+  // document for the browser's own controls: keep it cycling inside the dialog.
+  for (const box of document.querySelectorAll("dialog")) {
+    box.addEventListener("keydown", (ev) => {
+      if (ev.key !== "Tab") return;
+      const stops = [...box.querySelectorAll("button, textarea, input, select, [tabindex='0']")]
+        .filter((n) => !n.disabled && n.offsetParent !== null);
+      if (!stops.length) return;
+      const first = stops[0], last = stops[stops.length - 1];
+      if (ev.shiftKey && document.activeElement === first) { ev.preventDefault(); last.focus(); }
+      else if (!ev.shiftKey && document.activeElement === last) { ev.preventDefault(); first.focus(); }
+    });
+  }
+  // A dialog gives focus back to where it was opened from (a row, a button) when it
+  // closes; showModal() keeps Tab inside it while it is open.
+  function returnFocus(from) {
+    const row = from && from.closest && from.closest("li.q");
+    const back = from && from.isConnected ? from
+      : row ? document.querySelector(`#queue li.q[data-id="${row.dataset.id}"]`) : null;
+    const selected = document.querySelector("#queue li.q.selected");
+    (back || selected || document.getElementById("queue-panel")).focus();
+  }
+
+  // An answer goes into the live thread: its reading grade shows as it is typed (a hint).
+  const gradeNode = document.getElementById("dialog-grade");
+  let gradeTimer = null;
+  function gradeAnswer() {
+    clearTimeout(gradeTimer);
+    gradeTimer = setTimeout(async () => {
+      const text = document.getElementById("dialog-input").value;
+      try {
+        const [grade] = await grades(slug, [text]);
+        if (document.getElementById("dialog-input").value === text) showGrade(gradeNode, grade);
+      } catch (err) { /* a hint only */ }
+    }, 300);
+  }
+
+  function ask(title, label, question, initial, { grade = false } = {}) {
+    const opener = document.activeElement;
     return new Promise((resolve) => {
       document.getElementById("dialog-title").textContent = title;
       document.getElementById("dialog-label").textContent = label;
       document.getElementById("dialog-question").textContent = question ? question.text : "";
       const input = document.getElementById("dialog-input");
       input.value = initial || "";
-      const done = (value) => { dialog.close(); cleanup(); resolve(value); };
+      gradeNode.hidden = !grade;
+      gradeNode.textContent = "";
+      if (grade) gradeAnswer();
+      const done = (value) => { dialog.close(); cleanup(); resolve(value); returnFocus(opener); };
       const onSubmit = (ev) => { ev.preventDefault(); done(input.value); };
       const onCancel = () => done(null);
       const onKey = (ev) => { if (ev.key === "Enter" && (ev.ctrlKey || ev.metaKey)) { ev.preventDefault(); done(input.value); } };
@@ -321,11 +383,13 @@ function start(root) {
         cancel.removeEventListener("click", onCancel);
         dialog.removeEventListener("cancel", onCancel);
         input.removeEventListener("keydown", onKey);
+        input.removeEventListener("input", gradeAnswer);
       }
       form.addEventListener("submit", onSubmit);
       cancel.addEventListener("click", onCancel);
       dialog.addEventListener("cancel", onCancel);
       input.addEventListener("keydown", onKey);
+      if (grade) input.addEventListener("input", gradeAnswer);
       dialog.showModal();
       input.focus();
     });
@@ -346,6 +410,11 @@ function start(root) {
     }
   }
 
+  // What a screen reader hears once an action went through.
+  const DONE = { approve: "approved", decline: "declined", edit: "edited", star: "starred",
+    unstar: "unstarred", on_air: "on air", off_air: "taken off air", answer: "marked answered",
+    archive: "archived", merge: "merged", redact: "redacted", override: "findings overridden" };
+
   async function act(id, action, extra) {
     const q = questions.get(id);
     if (!q) return;
@@ -359,7 +428,7 @@ function start(root) {
       if (text === null) return;
       body.text = text;
     } else if (action === "answer") {
-      const answer = await ask("Mark answered", "Answer (optional; goes into the live thread)", q, q.answer || "");
+      const answer = await ask("Mark answered", "Answer (optional; goes into the live thread)", q, q.answer || "", { grade: true });
       if (answer === null) return;
       body.answer = answer;
     } else if (action === "override") {
@@ -387,6 +456,7 @@ function start(root) {
     try {
       const data = await api("POST", `/api/v1/events/${encodeURIComponent(slug)}/questions/${id}/${action}`, body);
       for (const changed of [data.question, ...(data.changed || [])]) questions.put(changed);
+      announce(`#${id}: ${DONE[action] || action}.`);
       scheduleRender();
     } catch (err) {
       notice(err.message, "error");
@@ -404,8 +474,22 @@ function start(root) {
   }
 
   // --- controls and keyboard ----------------------------------------------
-  for (const b of document.querySelectorAll("[data-tab]")) {
-    b.addEventListener("click", () => { tab = b.dataset.tab; selectedId = null; render(); });
+  // The ARIA tabs pattern: click or arrow keys (Home, End) choose a tab and move focus.
+  const tabButtons = [...document.querySelectorAll("[data-tab]")];
+  function chooseTab(name, focus) {
+    tab = name; selectedId = null; render();
+    if (focus) document.getElementById(`tab-${name}`).focus();
+  }
+  for (const b of tabButtons) {
+    b.addEventListener("click", () => chooseTab(b.dataset.tab, false));
+    b.addEventListener("keydown", (ev) => {
+      const i = tabButtons.indexOf(b);
+      const to = { ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: tabButtons.length - 1 }[ev.key];
+      if (to === undefined) return;
+      ev.preventDefault();
+      ev.stopPropagation();
+      chooseTab(tabButtons[(to + tabButtons.length) % tabButtons.length].dataset.tab, true);
+    });
   }
   document.getElementById("sort").addEventListener("change", (ev) => { sortBy = ev.target.value; render(); });
 
@@ -481,12 +565,12 @@ function start(root) {
     const index = list.findIndex((q) => q.id === selectedId);
     if (ev.key === "j" || ev.key === "ArrowDown") {
       const next = list[Math.min(index + 1, list.length - 1)];
-      if (next) { selectedId = next.id; markSelected(); }
+      if (next) { selectedId = next.id; markSelected(true); }
     } else if (ev.key === "k" || ev.key === "ArrowUp") {
       const prev = list[Math.max(index - 1, 0)];
-      if (prev) { selectedId = prev.id; markSelected(); }
+      if (prev) { selectedId = prev.id; markSelected(true); }
     } else if (TABS[ev.key]) {
-      tab = TABS[ev.key]; selectedId = null; render();
+      chooseTab(TABS[ev.key], false);
     } else if (ev.key === "v") {
       sortBy = sortBy === "time" ? "votes" : "time";
       document.getElementById("sort").value = sortBy; render();

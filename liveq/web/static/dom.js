@@ -23,14 +23,30 @@ export function labelled(tag, cls, label, text) {
   return node;
 }
 
-// Show a sentence in the page's #notice for a few seconds (kind "error" for failures).
+// Show a sentence in the page's #notice (kind "error" for failures). It stays until the
+// person dismisses it or the next notice replaces it: a sentence that vanishes after a
+// few seconds is lost to anyone who reads slowly or was looking elsewhere (WCAG 2.2.1).
 export function notice(text, kind) {
   const n = document.getElementById("notice");
-  n.textContent = text;
+  const body = document.getElementById("notice-text") || n;
+  body.textContent = text;
   n.className = `notice ${kind || ""}`;
   n.hidden = false;
-  clearTimeout(notice.timer);
-  notice.timer = setTimeout(() => { n.hidden = true; }, 8000);
+  const close = document.getElementById("notice-close");
+  if (close && !close.dataset.wired) {
+    close.dataset.wired = "1";
+    close.addEventListener("click", () => { n.hidden = true; body.textContent = ""; });
+  }
+}
+
+// Tell a screen reader something that happened elsewhere on the page ("New question: …"),
+// through the page's polite live region #announce; nothing shows on screen.
+export function announce(text) {
+  const region = document.getElementById("announce");
+  if (!region) return;
+  // Cleared first, so the same sentence twice is read twice.
+  region.textContent = "";
+  setTimeout(() => { region.textContent = text; }, 50);
 }
 
 // The moderator pages' connection badge (#conn): "Connected" or "Reconnecting…".

@@ -3,6 +3,7 @@
 // Every text from the server goes in with textContent, never innerHTML.
 import { api } from "./api.js";
 import { el, notice, showConnection } from "./dom.js";
+import { grades, showGrade } from "./reading.js";
 import { live } from "./live.js";
 import { NETWORK_NAMES } from "./networks.js";
 import { photoReview, showProgress } from "./photo_review.js";
@@ -326,6 +327,8 @@ function start(root) {
       count.textContent = `${m.weight}/${m.max}`;
       count.className = `count ${m.over ? "over" : ""}`;
       $("compose-send").disabled = m.over > 0 || !text.trim();
+      const [grade] = await grades(slug, [text]);
+      if ($("compose-text").value === text) showGrade($("compose-grade"), grade);
     } catch (err) { /* the counter is a help; the server checks again on send */ }
   }
   const measureSoon = () => { clearTimeout(measureTimer); measureTimer = setTimeout(measure, 120); };

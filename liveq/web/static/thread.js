@@ -2,6 +2,7 @@
 // state and link, and a moderator's hand on failed or held posts. Text goes in with textContent.
 import { api } from "./api.js";
 import { el, notice, userText } from "./dom.js";
+import { grades, knownGrade, showGrade } from "./reading.js";
 
 // Fill #thread-panel; returns the handler the page passes each websocket message.
 export function threadPanel(slug) {
@@ -17,6 +18,9 @@ export function threadPanel(slug) {
     panel.hidden = items.size === 0;
     const list = [...items.values()].sort((a, b) => a.seq - b.seq);
     document.getElementById("thread").replaceChildren(...list.map(row));
+    // Each post's reading grade, once the server has it (a hint; never holds a post).
+    const ungraded = list.map((i) => i.text).filter((t) => knownGrade(t) === undefined);
+    if (ungraded.length) grades(slug, ungraded).then(render, () => {});
     const modeNotice = [...list].reverse().find((i) => i.mode && i.mode !== "reply");
     const box = document.getElementById("thread-notice");
     box.hidden = !modeNotice;
@@ -49,6 +53,9 @@ export function threadPanel(slug) {
       a.rel = "noopener noreferrer";
       head.append(a);
     }
+    const grade = el("span", "grade");
+    showGrade(grade, knownGrade(item.text));
+    head.append(grade);
     li.append(head, userText("p", "post-text", item.text));
     if (item.error) li.append(el("p", "post-error small", item.error));
     for (const f of item.findings || []) li.append(el("p", "finding small", `${f.kind}: ${f.reason}`));

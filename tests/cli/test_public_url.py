@@ -120,7 +120,7 @@ def test_serve_on_another_port_puts_that_port_in_the_overlay_and_qr(tmp_path):
             page = resp.read().decode()
     finally:
         log = served.stop()
-    assert f'<p class="url">http://127.0.0.1:{port}/e/gr</p>' in page
+    assert f'<p class="url" dir="ltr">http://127.0.0.1:{port}/e/gr</p>' in page
     assert f"links and the QR code say http://127.0.0.1:{port}" in log
     assert "WARNING" not in log
 

@@ -70,7 +70,7 @@ GIVEN = (
     "JANE", "MARIA", "KWAME", "LINH", "TOMASZ", "INGRID", "THANDO", "SIOBHAN", "HIRO",
     "GIULIA", "WALTER", "YUPANQUI", "ASTRID", "ADEBAYO", "OKSANA", "MARGAUX",
 )
-SPLITS = {"holdout": 1000, "dev": 5000}
+SPLITS = {"holdout": 1000, "dev": 5000, "fresh": 7300}
 
 
 # -- drawing helpers ----------------------------------------------------------------
@@ -590,6 +590,443 @@ def generate(split: str, out: Path) -> list[dict]:
     return records
 
 
+
+# -- the fresh split: a second held-out set, drawn differently ---------------------------
+#
+# Made after the detectors had been tuned on the holdout split, to measure them on what
+# they have not seen: other fonts (condensed serif, italics, bold mono, extra light),
+# other sizes and angles (30-150 degrees), a keystone (perspective) warp, motion blur,
+# salt-and-pepper and colour noise, low contrast, heavy JPEG; other backgrounds
+# (scikit-image's cat, tissue stain, retina and Hubble photos, a drawn ICU bay); other
+# wording (no comma between surname and given name, dotted dates, "Hosp No", "ID");
+# monitors on navy and grey, with glare; whiteboards written letter by letter at
+# jittered angles; faces tilted 20-30 degrees, mirrored, in grey, dim or tinted light,
+# on photo backgrounds too; clean rooms with vitals-only monitors and whiteboards that
+# name no one. Never edited after its commit (tests/data/photo_holdout_fresh/).
+
+FRESH_MANIFEST = ROOT / "tests" / "data" / "photo_holdout_fresh" / "manifest.jsonl"
+FRESH_FONTS = (
+    "DejaVuSerifCondensed.ttf", "DejaVuSerifCondensed-Bold.ttf", "DejaVuSans-ExtraLight.ttf",
+    "DejaVuSansMono-Bold.ttf", "DejaVuSerif-Bold.ttf", "LiberationMono-Bold.ttf",
+    "LiberationSerif-Bold.ttf", "LiberationSansNarrow-Bold.ttf", "LiberationSerif-Italic.ttf",
+    "DejaVuSans-BoldOblique.ttf", "LiberationSans-BoldItalic.ttf",
+)
+FRESH_HAND = ("DejaVuSansMono-Oblique.ttf", "LiberationMono-Italic.ttf",
+              "DejaVuSerifCondensed-Italic.ttf", "LiberationSansNarrow-Italic.ttf")
+FRESH_SURNAMES = ("BRENNAN", "ACHTERBERG", "SOLANKI", "MWANGI", "VARGA", "CHOWDHURY",
+                  "ELLINGSEN", "PAPADOPOULOS", "IHEANACHO", "MORETTI", "SZABO", "HOLLOWAY")
+FRESH_GIVEN = ("NIAMH", "PIETER", "ANJALI", "WANJIRU", "BENCE", "RAFIQ", "SOLVEIG",
+               "STAVROS", "CHIDI", "LORENZA", "ILDIKO", "CORMAC")
+FRESH_SIZES = ((4000, 3000), (3264, 2448), (2400, 1800), (1920, 1080), (1280, 960))
+FRESH_PLAN = (("wristband", 10), ("monitor", 8), ("whiteboard", 7), ("label", 7), ("face", 9),
+              ("clean", 10))
+
+
+def fresh_person(rng) -> dict:
+    surname, given = str(rng.choice(FRESH_SURNAMES)), str(rng.choice(FRESH_GIVEN))
+    year, month, day = int(rng.integers(1932, 2012)), int(rng.integers(1, 13)), int(
+        rng.integers(1, 29))
+    months = "JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split()
+    dob = (f"{day:02d}.{month:02d}.{year}", f"{day} {months[month - 1]} {year}",
+           f"{month}/{day}/{year}", f"{year}/{month:02d}/{day:02d}")[int(rng.integers(0, 4))]
+    mrn = "".join(str(d) for d in rng.integers(0, 10, int(rng.integers(6, 11))))
+    style = int(rng.integers(0, 3))
+    name = (f"{surname} {given.title()}", f"{surname}, {given[0]}.",
+            f"{given.title()} {surname.title()}")[style]
+    return {"name": name, "dob": dob, "mrn": mrn, "sex": str(rng.choice(["Female", "Male"])),
+            "surname": surname, "given": given}
+
+
+def keystone(patch: Patch, rng, strength: float) -> Patch:
+    """A perspective warp, as a photo taken at an angle: the far side shrinks."""
+    import cv2
+
+    w, h = patch.image.size
+    src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    d = strength * min(w, h)
+    side = int(rng.integers(0, 4))
+    dst = src.copy()
+    if side == 0:
+        dst[0, 1] += d
+        dst[3, 1] -= d
+    elif side == 1:
+        dst[1, 1] += d
+        dst[2, 1] -= d
+    elif side == 2:
+        dst[0, 0] += d
+        dst[1, 0] -= d
+    else:
+        dst[3, 0] += d
+        dst[2, 0] -= d
+    matrix = cv2.getPerspectiveTransform(src, dst)
+    warped = cv2.warpPerspective(np.asarray(patch.image), matrix, (w, h),
+                                 flags=cv2.INTER_CUBIC, borderValue=(0, 0, 0, 0))
+    patch.image = Image.fromarray(warped, "RGBA")
+    for item in patch.items:
+        pts = item.corners.reshape(-1, 1, 2).astype(np.float32)
+        item.corners = cv2.perspectiveTransform(pts, matrix).reshape(-1, 2).astype(float)
+    patch.faces = [(cv2.perspectiveTransform(c.reshape(-1, 1, 2).astype(np.float32), matrix)
+                    .reshape(-1, 2).astype(float), s) for c, s in patch.faces]
+    return patch
+
+
+def fresh_wristband(rng, px: int, fnt_name: str) -> Patch:
+    p = fresh_person(rng)
+    fnt = font(fnt_name, px)
+    lines = [[(p["name"], "name")]]
+    if rng.random() < 0.5:
+        lines.append([("D.O.B.", None), (p["dob"], "date")])
+        lines.append([(p["sex"], None), ("Hosp No", None), (p["mrn"], "mrn")])
+    else:
+        lines.append([(p["dob"], "date"), (p["sex"], None)])
+        lines.append([("ID", None), (p["mrn"], "mrn")])
+    if rng.random() < 0.4:
+        lines.append([("LATEX ALLERGY", None)])
+    line_h = int(px * 1.3)
+    width, height = int(px * 17), line_h * len(lines) + px
+    image = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    band = tuple(int(v) for v in rng.choice([[250, 200, 210], [255, 240, 120], [230, 90, 80],
+                                             [210, 240, 210], [255, 255, 255]]))
+    draw.rounded_rectangle((0, 0, width - 1, height - 1), radius=px, fill=band + (255,))
+    # A clear plastic sleeve: a lighter stripe across the text.
+    draw.rectangle((0, height * 0.15, width, height * 0.3), fill=(255, 255, 255, 60))
+    items, y = [], px * 0.5
+    for segments in lines:
+        got, _ = draw_line(draw, px * 0.9, y, segments, fnt, (35, 25, 40), px * 0.7)
+        items += got
+        y += line_h
+    return Patch(image, items)
+
+
+def fresh_monitor(rng, px: int, fnt_name: str) -> Patch:
+    p = fresh_person(rng)
+    fnt = font(fnt_name, px)
+    big = font(fnt_name, int(px * 2.6))
+    w, h = px * 36, px * 20
+    image = Image.new("RGBA", (w, h), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    screen = tuple(int(v) for v in rng.choice([[10, 24, 70], [40, 42, 46], [0, 0, 0]]))
+    ink = tuple(int(v) for v in rng.choice([[255, 255, 255], [170, 175, 180], [120, 220, 255]]))
+    draw.rounded_rectangle((0, 0, w - 1, h - 1), radius=px // 2, fill=(200, 200, 196, 255))
+    draw.rectangle((px, px, w - px, h - px), fill=screen + (255,))
+    items, _ = draw_line(draw, w * 0.45, px * 1.5, [("Pt:", None), (p["name"], "name")], fnt,
+                         ink, px * 0.6)
+    row2 = [("ID", None), (p["mrn"], "mrn")]
+    if rng.random() < 0.5:
+        row2 += [("Rm", None), (str(int(rng.integers(100, 700))), "room_number")]
+    got, _ = draw_line(draw, w * 0.45, px * 3.0, row2, fnt, ink, px * 0.6)
+    items += got
+    if rng.random() < 0.5:
+        got, _ = draw_line(draw, px * 1.8, px * 1.5, [(p["dob"], "date")], fnt, ink, px)
+        items += got
+    colours = [(0, 255, 120), (255, 255, 0), (255, 80, 200), (0, 220, 255)]
+    for i, (lab, val) in enumerate([("ECG", str(int(rng.integers(60, 120)))),
+                                    ("Pleth", f"{int(rng.integers(90, 100))}"),
+                                    ("ART", f"{int(rng.integers(95, 150))}/"
+                                            f"{int(rng.integers(50, 90))}"),
+                                    ("Temp", f"{rng.uniform(36, 38.5):.1f}")]):
+        y = px * (5.5 + i * 3.4)
+        draw.text((px * 2, y), lab, font=fnt, fill=colours[i])
+        draw.text((w - px * 11, y - px * 0.8), val, font=big, fill=colours[i])
+        pts = [(px * 6 + k * 5, y + px * 0.8 + px * math.sin(k * 0.4 + i) * (1 if k % 11 else 2))
+               for k in range(int(w * 0.45 / 5))]
+        draw.line(pts, fill=colours[i], width=max(1, px // 8))
+    # Glare from a ceiling light.
+    glare = Image.new("L", (w, h), 0)
+    gx, gy = float(rng.uniform(0.2, 0.8)) * w, float(rng.uniform(0.2, 0.8)) * h
+    ImageDraw.Draw(glare).ellipse((gx - w * 0.2, gy - h * 0.25, gx + w * 0.2, gy + h * 0.25),
+                                  fill=int(rng.integers(30, 80)))
+    glare = glare.filter(ImageFilter.GaussianBlur(px * 2))
+    white = Image.new("RGBA", (w, h), (255, 255, 255, 255))
+    image = Image.composite(white, image, glare).convert("RGBA")
+    image.putalpha(Image.new("L", (w, h), 255))
+    return Patch(image, items)
+
+
+def hand_line(image, rng, x, y, segments, fnts, fill, gap) -> list[Item]:
+    """Written letter by letter: each its own font size, tilt and height."""
+    items = []
+    for text, kind in segments:
+        x0, y0, x1, y1 = x, 1e9, x, -1e9
+        for ch in text:
+            fnt = fnts[int(rng.integers(0, len(fnts)))]
+            size = fnt.size
+            tile = Image.new("RGBA", (size * 2, size * 2), (0, 0, 0, 0))
+            ImageDraw.Draw(tile).text((size // 2, size // 3), ch, font=fnt, fill=fill,
+                                      stroke_width=max(1, size // 18), stroke_fill=fill)
+            tile = tile.rotate(float(rng.normal(0, 7)), resample=Image.BICUBIC)
+            bbox = tile.getbbox()
+            dy = float(rng.normal(0, size * 0.07))
+            left = x - size // 2  # the glyph starts at x
+            image.alpha_composite(tile, (int(left), int(y + dy)))
+            if bbox and ch.strip():
+                if x1 == x0:
+                    x0 = left + bbox[0]
+                y0, y1 = min(y0, y + dy + bbox[1]), max(y1, y + dy + bbox[3])
+                x1 = left + bbox[2]
+                x = x1 + float(rng.uniform(0.0, 0.08)) * size
+            else:
+                x += size * 0.45
+        items.append(Item(text, kind, rect_corners((x0, y0, x1, y1))))
+        x += gap
+    return items
+
+
+def fresh_whiteboard(rng, px: int, fnt_name: str) -> Patch:
+    fnts = [font(fnt_name, int(px * k)) for k in (0.9, 1.0, 1.1)]
+    rows = int(rng.integers(2, 5))
+    w, h = px * 32, int(px * (3.5 + rows * 1.9))
+    image = Image.new("RGBA", (w, h), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, w - 1, h - 1), fill=(244, 246, 248, 255), outline=(120, 120, 130, 255),
+                   width=max(4, px // 4))
+    # Ghosts of old writing, wiped.
+    for _ in range(6):
+        gx, gy = float(rng.uniform(0, w)), float(rng.uniform(0, h))
+        draw.line((gx, gy, gx + float(rng.uniform(50, 300)), gy + float(rng.normal(0, 10))),
+                  fill=(215, 218, 225, 255), width=max(2, px // 4))
+    ink = tuple(int(v) for v in rng.choice([[10, 90, 40], [10, 10, 10], [30, 50, 170]])) + (255,)
+    items = hand_line(image, rng, px, px * 0.6, [("Theatre list", None)], fnts, ink, px)
+    for r in range(rows):
+        p = fresh_person(rng)
+        y = px * (2.4 + r * 1.9)
+        segs = [(f"{r + 1})", None)]
+        if rng.random() < 0.5:
+            segs.append((f"{p['surname'].title()}, {p['given'][0]}", "name"))
+        else:
+            segs.append((f"{p['given'].title()} {p['surname'].title()}", "name"))
+        segs.append((str(rng.choice(["TKR", "lap appy", "ORIF wrist", "EVAR", "TURP"])), None))
+        pick = rng.random()
+        if pick < 0.4:
+            segs.append((p["dob"], "date"))
+        elif pick < 0.7:
+            segs += [("#", None), (p["mrn"], "mrn")]
+        else:
+            segs += [("bed", None), (str(int(rng.integers(1, 40))), "room_number")]
+        items += hand_line(image, rng, px, y, segs, fnts, ink, px * 0.6)
+    return Patch(image, items)
+
+
+def fresh_label(rng, px: int, fnt_name: str) -> Patch:
+    p = fresh_person(rng)
+    fnt = font(fnt_name, px)
+    lines = [[("Name:", None), (p["name"], "name")], [("D.O.B.", None), (p["dob"], "date")],
+             [("Hosp No", None), (p["mrn"], "mrn")], [("Histology - skin excision", None)]]
+    if rng.random() < 0.5:
+        phone = f"0{int(rng.integers(1000, 9999))} {int(rng.integers(100000, 999999))}"
+        lines.append([("Tel", None), (phone, "phone")])
+    line_h = int(px * 1.35)
+    w, h = px * 20, line_h * len(lines) + px * 3
+    image = Image.new("RGBA", (w, h), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, w - 1, h - 1), fill=(255, 253, 235, 255), outline=(90, 90, 90, 255))
+    items = []
+    for i, segments in enumerate(lines):
+        got, _ = draw_line(draw, px * 0.5, px * 0.4 + i * line_h, segments, fnt, (25, 25, 60),
+                           px * 0.5)
+        items += got
+    # A barcode below.
+    bx, by = px * 0.5, line_h * len(lines) + px * 0.6
+    for i in range(int(w - px)):
+        if rng.random() < 0.45:
+            draw.line((bx + i, by, bx + i, by + px * 2), fill=(0, 0, 0, 255))
+    return Patch(image, items)
+
+
+def fresh_sign(rng, px: int, fnt_name: str) -> Patch:
+    """Harmless text: vitals with no patient, counts, instructions, a tray label."""
+    fnt = font(fnt_name, px)
+    text = str(rng.choice([
+        "Swab count 12/12", "TIME OUT DONE", "Major ortho set 3", "ECG 78  Pleth 97",
+        "Do not open - sterile", "Theatre 5", "Suction ON", "Exp 2028-01 LOT 7781A",
+        "Cautery 30 W", "Hand hygiene saves lives", "Max 2 visitors", "Temp 36.8",
+    ]))
+    box = ImageDraw.Draw(Image.new("RGBA", (1, 1))).textbbox((0, 0), text, font=fnt)
+    w, h = box[2] + px, box[3] + px
+    image = Image.new("RGBA", (w, h), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    dark = rng.random() < 0.4
+    draw.rectangle((0, 0, w - 1, h - 1), fill=(10, 24, 70, 255) if dark else (250, 250, 245, 255))
+    items, _ = draw_line(draw, px / 2, px / 3, [(text, None)], fnt,
+                         (255, 255, 255) if dark else (40, 40, 40), 0)
+    return Patch(image, items)
+
+
+def icu_scene(rng, size) -> Image.Image:
+    """A drawn ICU bay: beige wall, cabinets, a bed with rails, cables, a curtain."""
+    w, h = size
+    image = Image.new("RGBA", size, (222, 212, 190, 255))
+    draw = ImageDraw.Draw(image, "RGBA")
+    s = min(w, h)
+    # Curtain with folds.
+    cx = float(rng.uniform(0.6, 0.85)) * w
+    for k in range(int((w - cx) / (s * 0.03)) + 1):
+        shade = 150 + int(40 * math.sin(k))
+        draw.rectangle((cx + k * s * 0.03, 0, cx + (k + 1) * s * 0.03, h * 0.8),
+                       fill=(90, shade, 170, 255))
+    # Cabinets.
+    for k in range(int(rng.integers(2, 5))):
+        x0 = k * w * 0.14 + w * 0.02
+        draw.rectangle((x0, h * 0.05, x0 + w * 0.12, h * 0.3), fill=(236, 236, 232, 255),
+                       outline=(160, 160, 160, 255), width=max(2, int(s * 0.003)))
+        draw.line((x0 + w * 0.1, h * 0.15, x0 + w * 0.1, h * 0.2), fill=(120, 120, 120, 255),
+                  width=max(2, int(s * 0.006)))
+    # The bed and its rails.
+    draw.rounded_rectangle((w * 0.15, h * 0.55, w * 0.75, h * 0.9), radius=int(s * 0.03),
+                           fill=(245, 245, 250, 255))
+    for k in range(6):
+        x = w * 0.2 + k * w * 0.09
+        draw.line((x, h * 0.5, x, h * 0.6), fill=(150, 150, 160, 255), width=max(3, int(s * 0.008)))
+    draw.line((w * 0.18, h * 0.5, w * 0.7, h * 0.5), fill=(150, 150, 160, 255),
+              width=max(3, int(s * 0.01)))
+    # Cables.
+    for _ in range(4):
+        pts = [(float(rng.uniform(0, w)), float(rng.uniform(0.3, 1) * h)) for _ in range(4)]
+        draw.line(pts, fill=tuple(int(v) for v in rng.integers(20, 120, 3)) + (255,),
+                  width=max(2, int(s * 0.004)), joint="curve")
+    return image
+
+
+def fresh_background(rng, size) -> Image.Image:
+    pick = rng.random()
+    if pick < 0.35:
+        return icu_scene(rng, size)
+    if pick < 0.55:
+        return or_scene(rng, size)
+    name = str(rng.choice(["chelsea", "immunohistochemistry", "retina", "hubble_deep_field"]))
+    image = sample_photo(name)
+    w, h = size
+    k = max(w / image.size[0], h / image.size[1])
+    image = image.resize((math.ceil(image.size[0] * k), math.ceil(image.size[1] * k)),
+                         Image.BICUBIC).crop((0, 0, w, h))
+    return image.filter(ImageFilter.GaussianBlur(float(rng.uniform(0.5, 3)))).convert("RGBA")
+
+
+def fresh_degrade(rng, image: Image.Image, notes: list[str]) -> Image.Image:
+    """Other camera faults: motion blur, salt and pepper, colour noise, low contrast, a tint."""
+    import cv2
+
+    arr = np.asarray(image.convert("RGB")).astype(np.float32)
+    kind = str(rng.choice(["motion", "defocus", "none", "motion"]))
+    if kind == "motion":
+        n = int(rng.integers(3, 9))
+        kernel = np.zeros((n, n), np.float32)
+        kernel[n // 2, :] = 1.0 / n
+        rot = cv2.getRotationMatrix2D((n / 2 - 0.5, n / 2 - 0.5), float(rng.uniform(0, 180)), 1)
+        kernel = cv2.warpAffine(kernel, rot, (n, n))
+        kernel /= max(1e-6, kernel.sum())
+        arr = cv2.filter2D(arr, -1, kernel)
+        notes.append(f"motion blur {n}")
+    elif kind == "defocus":
+        r = float(rng.uniform(1.5, 2.5))
+        arr = cv2.GaussianBlur(arr, (0, 0), r)
+        notes.append(f"defocus {r:.1f}")
+    contrast = float(rng.choice([1.0, 0.8, 0.65]))
+    tint = rng.uniform(0.85, 1.1, 3).astype(np.float32)
+    arr = (arr - 128) * contrast + 128
+    arr = arr * tint[None, None, :]
+    arr += rng.normal(0, float(rng.choice([3, 6, 10])), arr.shape).astype(np.float32)
+    if rng.random() < 0.4:
+        salt = rng.random(arr.shape[:2])
+        arr[salt < 0.004] = 0
+        arr[salt > 0.996] = 255
+        notes.append("salt and pepper")
+    notes.append(f"contrast {contrast} tint {np.round(tint, 2).tolist()}")
+    return Image.fromarray(arr.clip(0, 255).astype(np.uint8), "RGB")
+
+
+FRESH_MAKERS = {"wristband": fresh_wristband, "monitor": fresh_monitor,
+                "whiteboard": fresh_whiteboard, "label": fresh_label}
+
+
+def fresh_face(rng, source: str, notes: list[str]) -> Patch:
+    patch = face_patch(rng, source, mask=False)
+    if rng.random() < 0.4:
+        patch.image = patch.image.transpose(Image.FLIP_LEFT_RIGHT)
+        w = patch.image.size[0]
+        patch.faces = [(np.column_stack([w - c[:, 0], c[:, 1]]), s) for c, s in patch.faces]
+        notes.append("mirrored")
+    light = str(rng.choice(["grey", "dim", "warm", "as is"]))
+    rgb, alpha = patch.image.convert("RGB"), patch.image.getchannel("A")
+    if light == "grey":
+        rgb = rgb.convert("L").convert("RGB")
+    elif light == "dim":
+        rgb = Image.eval(rgb, lambda v: int(v * 0.55))
+    elif light == "warm":
+        r, g, b = rgb.split()
+        rgb = Image.merge("RGB", (r.point(lambda v: min(255, int(v * 1.15))), g,
+                                  b.point(lambda v: int(v * 0.75))))
+    rgb.putalpha(alpha)
+    patch.image = rgb
+    notes.append(f"{source} {light}")
+    return patch
+
+
+def make_fresh(category: str, seed: int) -> tuple[Image.Image, dict]:
+    rng = np.random.default_rng(seed)
+    size = tuple(int(v) for v in FRESH_SIZES[int(rng.integers(0, len(FRESH_SIZES)))])
+    notes: list[str] = []
+    identifiers: list[dict] = []
+    faces: list[dict] = []
+    canvas = fresh_background(rng, size) if category != "clean" else (
+        icu_scene(rng, size) if rng.random() < 0.5 else or_scene(rng, size))
+    if category in FRESH_MAKERS:
+        fnt_name = str(rng.choice(FRESH_HAND if category == "whiteboard" else FRESH_FONTS))
+        px = int(rng.choice([16, 20, 28, 38, 50, 72])) * max(1, size[0] // 1900)
+        px = max(16, min(px, 110))
+        notes.append(f"{fnt_name} {px}px")
+        patch = FRESH_MAKERS[category](rng, px, fnt_name)
+        if rng.random() < 0.5:
+            strength = float(rng.uniform(0.05, 0.15))
+            keystone(patch, rng, strength)
+            notes.append(f"keystone {strength:.2f}")
+        if rng.random() < 0.5:
+            place(rng, canvas, fresh_sign(rng, max(16, px), str(rng.choice(FRESH_FONTS))), notes,
+                  (0, 3, -30))
+        angles = (0, 4, -6, 30, -35, 45, 120, -150, 90, 180)
+        items, _ = place(rng, canvas, patch, notes, angles)
+        identifiers = [{"kind": i.kind, "text": i.text, "box": box_of(i.corners, size)}
+                       for i in items if i.kind]
+    elif category == "face":
+        count = 2 if rng.random() < 0.3 else 1
+        for n in range(count):
+            source = "camera" if (seed + n) % 3 == 0 else "astronaut"
+            patch = fresh_face(rng, source, notes)
+            face_px = float(rng.choice([60, 90, 140, 240, 400])) * size[0] / 2000
+            scale(patch, face_px / 90)
+            notes.append(f"face {face_px:.0f}px")
+            _, got = place(rng, canvas, patch, notes, (0, 12, -15, 22, -28))
+            faces += [{"box": box_of(c, size), "source": s} for c, s in got]
+    else:
+        for _ in range(int(rng.integers(1, 4))):
+            sign_px = int(rng.choice([18, 26, 40])) * max(1, size[0] // 1900)
+            place(rng, canvas, fresh_sign(rng, sign_px, str(rng.choice(FRESH_FONTS))), notes,
+                  (0, 0, 8, -90, 30))
+    image = fresh_degrade(rng, canvas, notes)
+    record = {"category": category, "seed": seed, "size": list(size),
+              "identifiers": identifiers, "faces": faces, "notes": "; ".join(notes)}
+    return image, record
+
+
+def generate_fresh(out: Path) -> list[dict]:
+    import hashlib
+
+    out.mkdir(parents=True, exist_ok=True)
+    records, seed = [], SPLITS["fresh"]
+    for category, count in FRESH_PLAN:
+        for n in range(count):
+            seed += 1
+            image, record = make_fresh(category, seed)
+            name = f"{category}-{n + 1:02d}.jpg"
+            buf = io.BytesIO()
+            image.save(buf, "JPEG", quality=int(62 + seed % 25))
+            (out / name).write_bytes(buf.getvalue())
+            digest = hashlib.sha256(buf.getvalue()).hexdigest()
+            records.append({"file": name, "sha256": digest, **record})
+    return records
+
+
 def dump(records: list[dict]) -> str:
     return "".join(json.dumps(r, sort_keys=True) + "\n" for r in records)
 
@@ -602,17 +1039,21 @@ def main() -> int:
                         help="fail if the holdout's manifest differs from the committed one")
     args = parser.parse_args()
     out = args.out or Path(f"/tmp/liveq-photo-{args.split}")
-    records = generate(args.split, out)
+    records = generate_fresh(out) if args.split == "fresh" else generate(args.split, out)
     text = dump(records)
     (out / "manifest.jsonl").write_text(text, "utf-8")
-    if args.split == "holdout":
+    committed = {"holdout": MANIFEST, "fresh": FRESH_MANIFEST}.get(args.split)
+    if committed is not None:
         if args.check:
-            if MANIFEST.read_text("utf-8") != text:
-                print("the generated manifest differs from", MANIFEST, file=sys.stderr)
+            if committed.read_text("utf-8") != text:
+                print("the generated manifest differs from", committed, file=sys.stderr)
                 return 1
+        elif committed.exists():
+            print(committed, "exists and is never rewritten: use --check", file=sys.stderr)
+            return 1
         else:
-            MANIFEST.parent.mkdir(parents=True, exist_ok=True)
-            MANIFEST.write_text(text, "utf-8")
+            committed.parent.mkdir(parents=True, exist_ok=True)
+            committed.write_text(text, "utf-8")
     n_ids = sum(len(r["identifiers"]) for r in records)
     n_faces = sum(len(r["faces"]) for r in records)
     print(f"{len(records)} images in {out}: {n_ids} identifiers, {n_faces} faces, "

@@ -70,7 +70,7 @@ GIVEN = (
     "JANE", "MARIA", "KWAME", "LINH", "TOMASZ", "INGRID", "THANDO", "SIOBHAN", "HIRO",
     "GIULIA", "WALTER", "YUPANQUI", "ASTRID", "ADEBAYO", "OKSANA", "MARGAUX",
 )
-SPLITS = {"holdout": 1000, "dev": 5000, "fresh": 7300}
+SPLITS = {"holdout": 1000, "dev": 5000, "fresh": 7300, "fresh-dev": 9300}
 
 
 # -- drawing helpers ----------------------------------------------------------------
@@ -1009,11 +1009,11 @@ def make_fresh(category: str, seed: int) -> tuple[Image.Image, dict]:
     return image, record
 
 
-def generate_fresh(out: Path) -> list[dict]:
+def generate_fresh(out: Path, split: str = "fresh") -> list[dict]:
     import hashlib
 
     out.mkdir(parents=True, exist_ok=True)
-    records, seed = [], SPLITS["fresh"]
+    records, seed = [], SPLITS[split]
     for category, count in FRESH_PLAN:
         for n in range(count):
             seed += 1
@@ -1039,7 +1039,8 @@ def main() -> int:
                         help="fail if the holdout's manifest differs from the committed one")
     args = parser.parse_args()
     out = args.out or Path(f"/tmp/liveq-photo-{args.split}")
-    records = generate_fresh(out) if args.split == "fresh" else generate(args.split, out)
+    records = (generate_fresh(out, args.split) if args.split.startswith("fresh")
+               else generate(args.split, out))
     text = dump(records)
     (out / "manifest.jsonl").write_text(text, "utf-8")
     committed = {"holdout": MANIFEST, "fresh": FRESH_MANIFEST}.get(args.split)

@@ -37,6 +37,14 @@ _FULL_DATE = re.compile(
     r"|\d{1,2}[ -]?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*[ -]?(?:19|20)\d\d)\b",
     re.I,
 )
+# A number after a label that says it is the patient's: "ID 1180089331", "Hosp No 0517471",
+# "Pt No: 55012", "# 665901980".
+_LABELLED_ID = re.compile(
+    r"(?i)(?:\b(?:ID|Hosp(?:ital)?\.?\s*No|Pt\.?\s*No|UR|NHS(?:\s*No)?|Patient\s*No)\.?|#)"
+    r"\s*:?\s*(\d[\d ]{3,12}\d)\b"
+)
+# "BRENNAN, N." — a surname and an initial, as lists and labels shorten a name.
+_SURNAME_INITIAL = re.compile(r"\b([A-Z][A-Za-z'’-]+),\s*([A-Z])\.?(?![A-Za-z])")
 _DOB = re.compile(r"(?i)\b(?:D\.?[O0]\.?B\.?|born)\s*:?\s*([0-9][0-9A-Za-z./-]{5,})")
 _CONTEXTS = (
     ("a monitor", re.compile(r"(?i)\b(?:HR|SpO2|Sp02|NIBP|ECG|RR|bpm|mmHg)\b")),
@@ -47,13 +55,18 @@ _CONTEXTS = (
 _ARTICLE = re.compile(r"^(?:a|an|the)\s", re.I)
 
 
+# Words on labels around a name that are not names.
+_LABELS = frozenset(
+    "patient name dob mrn specimen collected contact allergies bed room date or today"
+    " hosp hospital no id pt allergy latex theatre list tel sex female male".split()
+)
+
+
 @cache
 def _common_words() -> frozenset[str]:
     text = resources.files("liveq.screening.data").joinpath("common_words.txt").read_text("utf-8")
     words = [w for line in text.splitlines() if not line.startswith("#") for w in line.split()]
-    # Words on labels around a name that are not names.
-    labels = "patient name dob mrn specimen collected contact allergies bed room date or today"
-    return frozenset(words) | frozenset(labels.split())
+    return frozenset(words) | _LABELS
 
 
 def _is_word(word: str) -> bool:
@@ -84,6 +97,9 @@ def _screened(line: Line, rules: ScreeningRules | None) -> list[_Raw]:
     text = line.text
     out = []
     for f in screen_text(text, rules=rules):
+        words = text[f.start : f.end].lower().replace(".", " ").replace(":", " ").split()
+        if f.kind == "name" and all(w in _LABELS for w in words):
+            continue  # a label's own words ("Hosp No"), not a name
         box = _boxes(line, f.start, f.end)
         if box is not None:
             out.append(_Raw(f.kind, box, f.reason, text[f.start : f.end]))
@@ -92,6 +108,15 @@ def _screened(line: Line, rules: ScreeningRules | None) -> list[_Raw]:
             box = _boxes(line, m.start(), m.end())
             if box is not None:
                 out.append(_Raw("name", box, "name written surname first", m.group(0)))
+    for m in _SURNAME_INITIAL.finditer(text):
+        if _is_word(m.group(1)):
+            box = _boxes(line, m.start(), m.end())
+            if box is not None:
+                out.append(_Raw("name", box, "name written surname first", m.group(0)))
+    for m in _LABELLED_ID.finditer(text):
+        box = _boxes(line, m.start(1), m.end(1))
+        if box is not None:
+            out.append(_Raw("mrn", box, "a patient's number", m.group(1)))
     for m in _DOB.finditer(text):
         if any(ch.isdigit() for ch in m.group(1)):
             box = _boxes(line, m.start(1), m.end(1))

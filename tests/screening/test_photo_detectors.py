@@ -1,0 +1,82 @@
+"""The photo check's own rules, on their own: label text and tilted faces (issue 19)."""
+
+from __future__ import annotations
+
+from PIL import Image
+
+from liveq.screening.photos.faces import find_faces
+from liveq.screening.photos.findings import Box
+from liveq.screening.photos.geometry import View
+from liveq.screening.photos.ocr import Line, Word
+from liveq.screening.photos.text import block_findings
+from tests.screening.photo_samples import with_face
+
+
+def line(*words: str, y: int = 0) -> Line:
+    """A line as Tesseract would give it: each word 20 px tall, 12 px per letter."""
+    out, x = [], 0
+    for w in words:
+        out.append(Word(w, 90.0, Box(x, y, 12 * len(w), 20)))
+        x += 12 * len(w) + 12
+    return Line(tuple(out))
+
+
+def found(*lines: Line) -> list[tuple[str, str]]:
+    view = View(Image.new("L", (800, 400), 255))
+    return sorted((f.kind, f.text) for f in block_findings(view, list(lines)))
+
+
+def test_a_number_after_a_label_is_the_patients_number():
+    assert ("mrn", "1180089331") in found(line("ID", "1180089331"))
+    assert ("mrn", "556810806") in found(line("Female", "Hosp", "No", "556810806"))
+
+
+def test_a_short_number_after_a_label_is_not_a_patients_number():
+    assert found(line("ID:", "4411")) == []
+
+
+def test_a_labels_own_words_are_not_a_name():
+    assert [k for k, _ in found(line("Hosp", "No", "556810806"))] == ["mrn"]
+    assert found(line("LATEX", "ALLERGY")) == []
+
+
+def test_a_surname_and_an_initial_is_a_name():
+    assert ("name", "BRENNAN, N.") in found(line("Pt:", "BRENNAN,", "N."))
+
+
+def test_a_name_line_without_a_comma_goes_with_the_number_below_it():
+    got = found(line("MWANGI", "Bence"), line("ID", "556810806", y=30))
+    assert ("name", "MWANGI Bence") in got
+    assert ("mrn", "556810806") in got
+
+
+def covered(box: Box, face: Box) -> bool:
+    return box.intersection(face) >= 0.5 * face.area and box.area <= 6 * face.area
+
+
+def test_a_face_tilted_25_degrees_is_found():
+    plain = Image.new("RGB", (1400, 1000), (60, 120, 115))
+    face_px = 260
+    photo = with_face(plain, at=(0.3, 0.2), face_px=face_px)
+    # Turn the photo about the face's centre so only the head tilts.
+    k = face_px / 90
+    cx, cy = 0.3 * 1400 + (180 - 100 + 45) * k, 0.2 * 1000 + (80 - 20 + 49) * k
+    tilted = photo.rotate(25, center=(cx, cy), resample=Image.BICUBIC, fillcolor=(60, 120, 115))
+    half = 45 * k
+    face = Box(int(cx - half), int(cy - half), int(2 * half), int(2 * half))
+    faces = find_faces(tilted)
+    assert any(covered(f.box, face) for f in faces), [f.box.as_list() for f in faces]
+
+
+def test_a_grey_dim_face_is_found():
+    plain = Image.new("RGB", (1200, 900), (200, 205, 200))
+    photo = with_face(plain, at=(0.4, 0.3), face_px=150).convert("L")
+    dim = Image.eval(photo, lambda v: int(v * 0.55)).convert("RGB")
+    k = 150 / 90
+    face = Box(int(0.4 * 1200 + 80 * k), int(0.3 * 900 + 60 * k), int(90 * k), int(98 * k))
+    faces = find_faces(dim)
+    assert any(covered(f.box, face) for f in faces), [f.box.as_list() for f in faces]
+
+
+def test_a_plain_drape_has_no_face():
+    assert find_faces(Image.new("RGB", (1200, 900), (60, 120, 115))) == []

@@ -80,3 +80,9 @@ def test_a_grey_dim_face_is_found():
 
 def test_a_plain_drape_has_no_face():
     assert find_faces(Image.new("RGB", (1200, 900), (60, 120, 115))) == []
+
+
+def test_a_name_tesseract_was_unsure_of_is_dropped():
+    unsure = Line(tuple(Word(w.text, 40.0, w.box) for w in line("Rigg", "He").words))
+    got = found(unsure, line("ID", "556810806", y=30))
+    assert got == [("mrn", "556810806")]

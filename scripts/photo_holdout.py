@@ -1,6 +1,7 @@
 """Score liveq's photo check on the generated photo sets (scripts/make_photo_holdout.py).
 
-Usage: python scripts/photo_holdout.py [--split holdout|dev|fresh|fresh-dev] [--dir DIR] [--only PREFIX]
+Usage: python scripts/photo_holdout.py [--split holdout|dev|fresh|fresh-dev] [--dir DIR]
+       [--only PREFIX]
 
 Generates the split's images first when DIR has none. For each image, liveq's
 ``scan_photo`` runs on its bytes as uploaded; its findings are compared with the
@@ -131,7 +132,8 @@ def score(records: list[dict], folder: Path) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--split", default="holdout", choices=["holdout", "dev", "fresh", "fresh-dev"])
+    parser.add_argument("--split", default="holdout",
+                        choices=["holdout", "dev", "fresh", "fresh-dev"])
     parser.add_argument("--dir", type=Path, help="image folder (default /tmp/liveq-photo-SPLIT)")
     parser.add_argument("--only", action="append", default=[], help="file name prefix")
     args = parser.parse_args()

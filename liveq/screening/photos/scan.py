@@ -18,7 +18,7 @@ import io
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
-from PIL import Image, ImageFilter, ImageOps
+from PIL import Image, ImageOps
 
 from liveq.screening.photos import ocr
 from liveq.screening.photos.faces import find_faces
@@ -39,6 +39,9 @@ GAP = 40
 
 def _crop(gray: Image.Image, block: Block) -> View:
     """The block cut from the photo, enlarged to LETTER-pixel letters and turned level."""
+    import cv2
+    import numpy as np
+
     half = 0.5 * (block.width**2 + block.height**2) ** 0.5
     # A square centred on the block, even past the photo's edge (Pillow pads it), so the
     # block stays in the middle of every copy below.
@@ -49,8 +52,9 @@ def _crop(gray: Image.Image, block: Block) -> View:
     factor = max(0.3, min(4.0, LETTER / max(1.0, block.letter)))
     view = view.scaled(factor, Image.BICUBIC)
     # Specks (sensor noise, dust, JPEG) break Tesseract's letters; a 3-pixel median keeps
-    # 30-pixel strokes whole.
-    view = view.with_image(view.image.filter(ImageFilter.MedianFilter(3)))
+    # 30-pixel strokes whole. OpenCV's, not Pillow's: Pillow's rank filter holds the GIL
+    # (the server's event loop stalled for seconds), OpenCV's releases it.
+    view = view.with_image(Image.fromarray(cv2.medianBlur(np.asarray(view.image), 3)))
     view = view.with_image(ImageOps.autocontrast(view.image, cutoff=1)).turned(block.angle)
     # Keep the rotated rectangle's own extent (the turn grew the picture to fit).
     w, h = view.image.size

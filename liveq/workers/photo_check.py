@@ -23,6 +23,7 @@ from liveq.screening.photos.findings import Box
 from liveq.screening.photos.redact import redact_photo
 from liveq.screening.rules import ScreeningRules
 from liveq.storage import procedure as ps
+from liveq.storage import store
 from liveq.storage.db import Database
 
 log = logging.getLogger(__name__)
@@ -68,6 +69,10 @@ class PhotoChecker:
         self.pool.shutdown(wait=False, cancel_futures=True)
 
     async def run(self) -> None:
+        if any(event.kind == "procedure" for event in await store.list_events(self.db)):
+            from liveq.screening.photos.faces import warm_up  # dlib: only when needed
+
+            await self._off_loop(warm_up)
         while not self._stopping:
             try:
                 for item in await ps.photos_to_check(self.db):

@@ -36,6 +36,7 @@ from tests.web.test_procedure import (
     script,
     sign_all,
 )
+from tests.workers.test_outbox import wait_for
 
 __all__ = ["proc_server"]
 
@@ -259,3 +260,18 @@ async def test_a_photo_being_checked_cannot_be_signed(proc_server, http):
                          {"version": post["version"]}, role="approver", status=409)
     assert "still being checked" in refused["error"]
     assert SLUG in post["photos"][0]["url"]
+
+
+async def test_a_server_with_a_procedure_loads_the_face_detector_at_start(proc_server):
+    """dlib's detector holds the interpreter's lock while it loads: a server that has a
+    procedure event loads it when it starts, not at the first photo of the live day."""
+    from liveq.screening.photos import faces
+
+    await proc_server.stop()
+    faces._hog.cache_clear()
+    await proc_server.start()  # same database: the procedure event is there at start
+
+    async def loaded() -> bool:
+        return faces._hog.cache_info().currsize == 1
+
+    await wait_for(loaded, timeout=30)

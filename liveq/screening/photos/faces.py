@@ -80,6 +80,13 @@ def _hog():
     return dlib.get_frontal_face_detector()
 
 
+def warm_up() -> None:
+    """Load dlib's detector now. Loading holds the interpreter's lock (0.3 s on an idle
+    core, seconds on a busy one), which stalls every request of the process: better at
+    start than at the first photo of a live procedure."""
+    _hog()
+
+
 def _hog_candidates(gray: np.ndarray) -> list[tuple[Box, float]]:
     """dlib's hits, (box on the copy, score), upright (enlarged) and turned both ways."""
     import cv2

@@ -20,6 +20,11 @@ does not queue vote frames: its pending counts are merged, newer values replacin
 older ones, and sent as one frame when it catches up. So control frames (on air,
 answered, approved, removed) never wait behind vote traffic, and the work per vote
 does not grow with the audience.
+
+Poll results travel the same way: an answer only marks its key's count as
+changed, and each interval one ``{"type": "poll_counts", "polls": {poll: {key: n}}}``
+frame carries what changed. The public gets a poll's counts only while the
+moderator shows its results; moderators always.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ from dataclasses import dataclass, field
 from aiohttp import WSCloseCode, web
 
 from liveq.domain.events import Event
+from liveq.domain.polls import Poll
 from liveq.domain.questions import PUBLIC_STATUSES, Question
 
 log = logging.getLogger(__name__)
@@ -78,6 +84,8 @@ def _raw_transport(ws: web.WebSocketResponse) -> asyncio.Transport | None:
 
 # In a client's queue: "send the vote counts pending for you now".
 _VOTES: str = object()  # type: ignore[assignment]  # compared by identity only
+# In a client's queue: "send the poll counts pending for you now".
+_POLLS: str = object()  # type: ignore[assignment]
 
 
 @dataclass(eq=False)
@@ -90,6 +98,8 @@ class Client:
     # Counts this client has not been sent yet (only while it is behind): the
     # latest value per question, superseded ones dropped.
     pending_votes: dict[int, int] = field(default_factory=dict)
+    # The same for poll counts: poll -> key -> latest count.
+    pending_polls: dict[int, dict[str, int]] = field(default_factory=dict)
     # Set while the sender task runs: before it starts (the snapshot is still being
     # sent), every message waits in the queue so none overtakes the snapshot.
     live: bool = False
@@ -109,6 +119,11 @@ class Client:
                         continue
                     text = votes_message(self.pending_votes)
                     self.pending_votes = {}
+                elif text is _POLLS:
+                    if not self.pending_polls:
+                        continue
+                    text = polls_message(self.pending_polls)
+                    self.pending_polls = {}
                 await self.ws.send_str(text)
         finally:
             self.live = False
@@ -144,9 +159,24 @@ class Client:
         self.pending_votes.update(counts)
         return True
 
+    def add_polls(self, polls: dict[int, dict[str, int]]) -> bool:
+        """As add_votes, for poll counts."""
+        if not self.pending_polls:
+            try:
+                self.queue.put_nowait(_POLLS)
+            except asyncio.QueueFull:
+                return False
+        for poll_id, counts in polls.items():
+            self.pending_polls.setdefault(poll_id, {}).update(counts)
+        return True
+
 
 def votes_message(counts: dict[int, int]) -> str:
     return encode({"type": "votes", "counts": {str(k): v for k, v in counts.items()}})
+
+
+def polls_message(polls: dict[int, dict[str, int]]) -> str:
+    return encode({"type": "poll_counts", "polls": {str(k): v for k, v in polls.items()}})
 
 
 class Hub:
@@ -167,6 +197,14 @@ class Hub:
         self._counts: dict[int, dict[int, int]] = {}
         # Counts changed since they were last sent, per role.
         self._changed: dict[str, dict[int, dict[int, int]]] = {MODERATOR: {}, PUBLIC: {}}
+        # The same for polls: event -> poll -> key -> count; and per event the polls
+        # whose results the public is shown.
+        self._poll_counts: dict[int, dict[int, dict[str, int]]] = {}
+        self._poll_changed: dict[str, dict[int, dict[int, dict[str, int]]]] = {
+            MODERATOR: {},
+            PUBLIC: {},
+        }
+        self._poll_public: dict[int, set[int]] = {}
         # Bumped by every change except votes: a snapshot built at one generation
         # is current while the generation stays the same.
         self._generation: dict[int, int] = {}
@@ -313,6 +351,80 @@ class Hub:
         counts = self._counts.get(event_id)
         return votes_message(counts) if counts else None
 
+    # -- polls -------------------------------------------------------------------------
+
+    def poll_changed(self, poll: Poll) -> None:
+        self.poll_views(poll.event_id, poll.id, poll.full(), poll.public())
+
+    def poll_views(self, event_id: int, poll_id: int, full: dict, public: dict | None) -> None:
+        """Send a poll's views (``public`` None: a draft, which the public does not see)."""
+        self._bump(event_id)
+        shown = self._poll_public.setdefault(event_id, set())
+        if public is not None and public.get("results_visible"):
+            shown.add(poll_id)
+        else:
+            shown.discard(poll_id)
+            self._poll_changed[PUBLIC].get(event_id, {}).pop(poll_id, None)
+        known = self._poll_counts.get(event_id, {}).get(poll_id)
+        if known:
+            # An answer counted after this poll was read: never show a count go back.
+            full = {**full, "counts": _newest(full.get("counts", {}), known)}
+            if public is not None and "counts" in public:
+                public = {**public, "counts": _newest(public["counts"], known)}
+        if event_id not in self._clients:
+            return
+        self.fan_out(
+            event_id,
+            {"type": "poll", "poll": full},
+            {"type": "poll", "poll": public}
+            if public is not None
+            else {"type": "poll_removed", "id": poll_id},
+        )
+
+    def poll_removed(self, event_id: int, poll_id: int) -> None:
+        """A draft was deleted: only moderators saw it."""
+        self._bump(event_id)
+        self.fan_out(event_id, {"type": "poll_removed", "id": poll_id}, None)
+
+    def poll_counted(self, event_id: int, poll_id: int, key: str, count: int) -> None:
+        """An answer was stored; its count goes out with the next poll_counts frame."""
+        counts = self._poll_counts.setdefault(event_id, {}).setdefault(poll_id, {})
+        if counts.get(key, -1) >= count:
+            return  # an older count arriving late
+        counts[key] = count
+        if event_id not in self._clients:
+            return
+        roles = [MODERATOR]
+        if poll_id in self._poll_public.get(event_id, ()):
+            roles.append(PUBLIC)
+        for role in roles:
+            self._poll_changed[role].setdefault(event_id, {}).setdefault(poll_id, {})[key] = count
+
+    def poll_counts_message(self, event_id: int, role: str) -> str | None:
+        """The poll counts this process knows that a client of `role` may see."""
+        polls = self._poll_counts.get(event_id)
+        if not polls:
+            return None
+        if role != MODERATOR:
+            shown = self._poll_public.get(event_id, set())
+            polls = {p: c for p, c in polls.items() if p in shown}
+        return polls_message(polls) if polls else None
+
+    def flush_polls(self, role: str) -> None:
+        """Send each event's changed poll counts to its clients of `role`, one frame each."""
+        changed, self._poll_changed[role] = self._poll_changed[role], {}
+        for event_id, polls in changed.items():
+            clients = [c for c in self._clients.get(event_id, ()) if c.role == role]
+            if not clients or not polls:
+                continue
+            frame = text_frame(polls_message(polls))
+
+            def send(client: Client, frame: bytes = frame, polls: dict = polls) -> None:
+                if not client.send_now(frame) and not client.add_polls(polls):
+                    self._drop(client)
+
+            self._deliver(clients, send)
+
     def flush_votes(self, role: str) -> None:
         """Send each event's changed counts to its clients of `role`, one frame each."""
         changed, self._changed[role] = self._changed[role], {}
@@ -337,8 +449,10 @@ class Hub:
             tick += 1
             try:
                 self.flush_votes(MODERATOR)
+                self.flush_polls(MODERATOR)
                 if tick % ticks_per_public == 0:
                     self.flush_votes(PUBLIC)
+                    self.flush_polls(PUBLIC)
             except Exception:
                 log.exception("hub: sending vote counts failed; trying again next tick")
 
@@ -395,3 +509,11 @@ class Hub:
             ),
             return_exceptions=True,
         )
+
+
+def _newest(counts: dict[str, int], known: dict[str, int]) -> dict[str, int]:
+    merged = dict(counts)
+    for key, n in known.items():
+        if n > merged.get(key, -1):
+            merged[key] = n
+    return merged

@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from liveq.cluster.bus import RedisBus
 from liveq.domain.events import Event
+from liveq.domain.polls import Poll
 from liveq.domain.questions import PUBLIC_STATUSES, Question
 from liveq.hub import PUBLIC, Hub, encode
 
@@ -66,6 +67,16 @@ class ClusterHub(Hub):
     def vote_counted(self, event_id: int, question_id: int, votes: int) -> None:
         self.bus.send(event_id, encode({"k": "v", "q": question_id, "n": votes}))
 
+    def poll_changed(self, poll: Poll) -> None:
+        body = {"k": "p", "id": poll.id, "full": poll.full(), "public": poll.public()}
+        self.bus.send(poll.event_id, encode(body))
+
+    def poll_removed(self, event_id: int, poll_id: int) -> None:
+        self.bus.send(event_id, encode({"k": "pr", "id": poll_id}))
+
+    def poll_counted(self, event_id: int, poll_id: int, key: str, count: int) -> None:
+        self.bus.send(event_id, encode({"k": "pc", "p": poll_id, "key": key, "n": count}))
+
     def publish(self, event_id: int, moderator: dict | None, public: dict | None) -> None:
         self.bus.send(event_id, encode({"k": "m", "mod": moderator, "pub": public}))
 
@@ -89,6 +100,12 @@ class ClusterHub(Hub):
                 self._bump(event_id)
                 if event_id in self._clients:
                     self.question_views(event_id, msg["id"], msg["full"], msg["public"])
+            elif kind == "pc":
+                Hub.poll_counted(self, event_id, msg["p"], msg["key"], msg["n"])
+            elif kind == "p":
+                Hub.poll_views(self, event_id, msg["id"], msg["full"], msg["public"])
+            elif kind == "pr":
+                Hub.poll_removed(self, event_id, msg["id"])
             elif kind == "m":
                 self.fan_out(event_id, msg["mod"], msg["pub"])
             elif kind == "e":

@@ -379,6 +379,46 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE events ADD COLUMN language TEXT NOT NULL DEFAULT '';
         """,
     ),
+    (
+        "0014_polls",
+        """
+        -- Polls prepared before the event (draft), opened and closed live.
+        CREATE TABLE polls (
+            id INTEGER PRIMARY KEY,
+            event_id INTEGER NOT NULL REFERENCES events(id),
+            kind TEXT NOT NULL,
+            question TEXT NOT NULL,
+            options TEXT NOT NULL DEFAULT '[]',
+            scale INTEGER NOT NULL DEFAULT 0,
+            status TEXT NOT NULL DEFAULT 'draft',
+            results_visible INTEGER NOT NULL DEFAULT 0,
+            version INTEGER NOT NULL DEFAULT 1,
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL,
+            deleted INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX polls_event ON polls(event_id);
+        -- One answer per poll and browser; held: screening found something in a
+        -- word-cloud answer, so it stays out of the cloud.
+        CREATE TABLE poll_answers (
+            id INTEGER PRIMARY KEY,
+            poll_id INTEGER NOT NULL REFERENCES polls(id),
+            voter TEXT NOT NULL,
+            value TEXT NOT NULL,
+            held INTEGER NOT NULL DEFAULT 0,
+            findings TEXT NOT NULL DEFAULT '[]',
+            created_at REAL NOT NULL,
+            UNIQUE (poll_id, voter)
+        );
+        -- Each poll's counts per key (an option, a rating, a phrase), kept with each answer.
+        CREATE TABLE poll_tallies (
+            poll_id INTEGER NOT NULL REFERENCES polls(id),
+            key TEXT NOT NULL,
+            n INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (poll_id, key)
+        );
+        """,
+    ),
 ]
 
 

@@ -26,9 +26,10 @@ from liveq.networks.mastodon.settings import load_mastodon_settings
 from liveq.networks.x.client import create_x_client, quiet_secret_loggers
 from liveq.networks.x.settings import load_x_settings
 from liveq.storage.db import Database
-from liveq.web import audience, auth, overlay_media, pages, ws
+from liveq.web import audience, auth, overlay_media, pages, poll_answer, ws
 from liveq.web.api import networks as api_networks
 from liveq.web.api import outbox as api_outbox
+from liveq.web.api import polls as api_polls
 from liveq.web.api import questions as api
 from liveq.web.api.admin import routes as admin_routes
 from liveq.web.api.procedure import routes as procedure_routes
@@ -252,6 +253,7 @@ def create_app(config: Config, *, screen: Screener | None = None) -> web.Applica
     app.router.add_post("/e/{slug}/questions", audience.submit_question)
     app.router.add_get("/e/{slug}/thanks", audience.thanks_page)
     app.router.add_post("/e/{slug}/questions/{id}/vote", audience.vote)
+    app.router.add_post("/e/{slug}/polls/{id}/answer", poll_answer.answer)
     app.router.add_get("/mod/{slug}", pages.console)
     app.router.add_get("/mod/{slug}/report", report_page)
     app.router.add_get("/overlay/{slug}", pages.overlay)
@@ -259,6 +261,7 @@ def create_app(config: Config, *, screen: Screener | None = None) -> web.Applica
     app.router.add_routes(api.routes)
     app.router.add_routes(x_source_routes)
     app.router.add_routes(api_outbox.routes)
+    app.router.add_routes(api_polls.routes)
     app.router.add_routes(api_networks.routes)
     app.router.add_routes(procedure_routes)
     app.router.add_routes(admin_routes)

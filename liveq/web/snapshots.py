@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from liveq.domain.events import Event
 from liveq.domain.questions import PUBLIC_STATUSES
 from liveq.hub import MODERATOR, Hub, encode
-from liveq.storage import store
+from liveq.storage import polls, store
 from liveq.storage.db import Database
 
 
@@ -89,8 +89,18 @@ async def build(db: Database, event: Event, role: str) -> str:
     if role == MODERATOR:
         questions = [q.full() for q in await store.list_questions(db, event)]
         event_view = event.full()
+        poll_views = [p.full() for p in await polls.list_polls(db, event)]
     else:
         public = await store.list_questions(db, event, sorted(PUBLIC_STATUSES))
         questions = [q.public() for q in public]
         event_view = event.public()
-    return encode({"type": "snapshot", "role": role, "event": event_view, "questions": questions})
+        poll_views = [p.public() for p in await polls.list_polls(db, event, public=True)]
+    return encode(
+        {
+            "type": "snapshot",
+            "role": role,
+            "event": event_view,
+            "questions": questions,
+            "polls": poll_views,
+        }
+    )

@@ -143,6 +143,9 @@ async def _serve(
         if counts is not None:
             # Votes counted since the snapshot was read (it may be shared and older).
             await ws.send_str(counts)
+        poll_counts = hub.poll_counts_message(event.id, role)
+        if poll_counts is not None:
+            await ws.send_str(poll_counts)
         outbox = request.app.get(OUTBOX)
         if role == MODERATOR and outbox is not None:
             items = await outbox_store.list_items(db, event.id)

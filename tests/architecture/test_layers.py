@@ -55,6 +55,9 @@ TABLE_OWNERS = {
     "procedure_photos": "liveq.storage.procedure",
     "procedure_consents": "liveq.storage.procedure",
     "media_files": "liveq.storage.procedure",
+    "polls": "liveq.storage.polls",
+    "poll_answers": "liveq.storage.polls",
+    "poll_tallies": "liveq.storage.polls",
     "migrations": "liveq.storage.migrations",
 }
 # Erasing an event's personal data touches every table by design (one

@@ -4,6 +4,7 @@
 // The shared modules live once, in /static/ (same origin, so the CSP allows them).
 import { api } from "/static/api.js";
 import { live, Questions } from "/static/live.js";
+import { Polls, renderBars, renderCloud, total } from "/static/polls.js";
 
 start(document.getElementById("overlay"));
 
@@ -17,9 +18,14 @@ function start(root) {
   const MIN_PRESENTER_PX = 18;
   let latest = null;
   const questions = new Questions();
+  // view=poll (a lower-third bar chart) and view=cloud (a word cloud) show the current
+  // poll's results, once the moderator shows them; the presenter's view shows them too.
+  const pollView = root.dataset.view === "poll" || root.dataset.view === "cloud";
+  const polls = new Polls();
 
   function handle(m) {
     questions.apply(m);
+    polls.apply(m);
     if (m.type === "snapshot" && threadView) loadLatest(); // posts missed while down
     else if (m.type === "thread_post" && (!latest || m.post.id >= latest.id)) latest = m.post;
     render();
@@ -92,8 +98,36 @@ function start(root) {
     }
   }
 
+  function renderPoll() {
+    const card = document.getElementById("poll-card");
+    if (!card) return;
+    let poll = polls.current();
+    if (pollView && poll && (poll.kind === "cloud") !== (root.dataset.view === "cloud")) poll = null;
+    // The program views show nothing until the results may be seen; the presenter sees
+    // the question and that its results are hidden.
+    const visible = !!(poll && poll.results_visible && poll.counts);
+    card.hidden = !poll || (pollView && !visible);
+    card.dataset.id = poll ? poll.id : "";
+    if (!poll) return;
+    document.getElementById("poll-question").textContent = poll.question;
+    const bars = document.getElementById("poll-bars");
+    const cloud = document.getElementById("poll-cloud");
+    bars.hidden = !visible || poll.kind === "cloud";
+    cloud.hidden = !visible || poll.kind !== "cloud";
+    if (visible && poll.kind === "cloud") renderCloud(cloud, poll);
+    else if (visible) renderBars(bars, poll);
+    document.getElementById("poll-total").textContent =
+      visible ? `${total(poll)} ${root.dataset.tAnswers}` : card.dataset.tHidden;
+  }
+
   function render() {
     if (threadView) { renderThread(); return; }
+    renderPoll();
+    if (pollView) {
+      document.getElementById("onair").hidden = true;
+      document.getElementById("idle").hidden = true;
+      return;
+    }
     const all = [...questions.values()];
     const onair = all.find((q) => q.status === "on_air");
     const card = document.getElementById("onair");

@@ -88,7 +88,8 @@ LOCKED_RETRY_SECONDS = 10
 
 def _overlay_view(request: web.Request) -> str:
     view = request.query.get("view", "")
-    return view if view in ("presenter", "thread") else "program"
+    # poll: a lower third with the current poll's bar chart; cloud: its word cloud.
+    return view if view in ("presenter", "thread", "poll", "cloud") else "program"
 
 
 def _locked_overlay(request: web.Request, status: int, reason: str, message: str):

@@ -2,6 +2,7 @@
 // The form itself works without this file.
 import { api } from "./api.js";
 import { live, Questions } from "./live.js";
+import { pollPanel } from "./poll_answer.js";
 
 const root = document.getElementById("audience");
 if (root) start(root);
@@ -9,6 +10,7 @@ if (root) start(root);
 function start(root) {
   const slug = root.dataset.slug;
   const questions = new Questions();
+  const poll = pollPanel(slug);
   const voted = new Set(JSON.parse(sessionStorage.getItem(`voted:${slug}`) || "[]"));
   // The page's words, translated by the server (data-t-* on #live); the plural rule
   // of the page's language picks "vote" or "votes".
@@ -76,7 +78,10 @@ function start(root) {
   }
 
   live(slug, {
-    onMessage: (msg) => { if (questions.apply(msg)) render(); },
+    onMessage: (msg) => {
+      poll(msg);
+      if (questions.apply(msg)) render();
+    },
     onStatus: showConnection,
     maxDelayMs: 15000,
   });

@@ -7,6 +7,7 @@ import { OVERLAY_LINES, overlayCut } from "./overlay_cut.js";
 import { threadPanel } from "./thread.js";
 import { networksPanel } from "./networks.js";
 import { xSourcePanel } from "./xsource.js";
+import { pollsPanel } from "./polls_panel.js";
 import { grades, showGrade } from "./reading.js";
 
 // Where a question came from, as the queue shows it.
@@ -26,7 +27,7 @@ function start(root) {
   let visibleIds = new Set();
 
   // The console's other panels, each handed every message for its own types.
-  const panels = [threadPanel(slug), networksPanel(slug), xSourcePanel(slug)];
+  const panels = [threadPanel(slug), networksPanel(slug), xSourcePanel(slug), pollsPanel(slug)];
 
   // --- connection --------------------------------------------------------
   function handle(msg) {

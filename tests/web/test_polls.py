@@ -155,7 +155,7 @@ async def test_refusals_come_in_the_pages_language(server, http):
     await act(http, server, poll["id"], "open")
     async with browser() as phone:
         status, data = await answer(phone, server, poll["id"], 9, lang="es")
-    assert status == 400 and data["error"] == "Elige una valoración del 1 al 5."
+    assert status == 400 and data["error"] == "Elija una valoración del 1 al 5."
 
 
 async def test_opening_a_poll_closes_the_open_one(server, http):

@@ -2,6 +2,15 @@
 
 Usage: python scripts/bench_townhall.py [--quick] [--sockets 1000,5000] [--rates 20,150]
                                         [--voters 300,1500] [--seconds 40] [--workers 1,2]
+                                        [--poll]
+
+--poll (issue 16): the storm is a poll instead of votes. A multiple-choice poll of four
+options is opened, with its results shown (so every audience socket gets the coalesced
+poll counts, the costlier case), and each voter answers it once, as the audience page's
+script does: `POST /e/{event}/polls/{id}/answer` with `{"value": n}`, its cookies and
+token. One answer per person, so the voters default to R x --seconds. In the tables a
+"vote" is then an answer; counted: the poll's counts, db rows: poll_answers. Without the
+flag the run is the vote run, unchanged.
 
 With --workers, every cell is run once per worker count: 1 is a plain `liveq serve`; N > 1
 is `liveq serve --workers N` (N processes on the port, SO_REUSEPORT spreading the sockets
@@ -314,11 +323,12 @@ class Voter:
     def __init__(self, i: int) -> None:
         self.addr = voter_addr(i)
         self.request = b""
+        self.poll = False
         self.idle: list[HttpConn] = []
         self.open = 0
         self.freed = asyncio.Event()
 
-    async def load_page(self, port: int, slug: str) -> float:
+    async def load_page(self, port: int, slug: str, poll_id: int | None = None) -> float:
         """GET the audience page as a browser does; return its latency in ms."""
         conn = await open_conn(self.addr, port, keep=True)
         self.open += 1
@@ -338,6 +348,18 @@ class Voter:
         conn.keep = False
         self.idle.append(conn)
         cookie = "; ".join(f"{k}={v}" for k, v in cookies.items())
+        if poll_id is not None:
+            # What poll_answer.js sends; {value} is one digit, so the length is fixed.
+            body = '{"value":{value}}'
+            self.poll = True
+            self.request = (
+                f"POST /e/{slug}/polls/{poll_id}/answer HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+                f"Origin: http://127.0.0.1:{port}\r\nX-CSRF-Token: {token.group(1).decode()}\r\n"
+                "Accept: application/json\r\nContent-Type: application/json\r\n"
+                f"Cookie: {cookie}\r\nContent-Length: {len(body) - len('{value}') + 1}\r\n\r\n"
+                + body
+            ).encode()
+            return took
         self.request = (
             f"POST /e/{slug}/questions/{{qid}}/vote HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
             f"Origin: http://127.0.0.1:{port}\r\nX-CSRF-Token: {token.group(1).decode()}\r\n"
@@ -394,7 +416,10 @@ async def storm(
         try:
             remaining = max(0.01, hard_deadline - clock())
             conn = await asyncio.wait_for(voter.take(port), remaining)
-            data = voter.request.replace(b"{qid}", str(qid).encode())
+            if voter.poll:
+                data = voter.request.replace(b"{value}", str(qid % 4).encode())
+            else:
+                data = voter.request.replace(b"{qid}", str(qid).encode())
             status = await asyncio.wait_for(conn.request(data), max(0.01, hard_deadline - clock()))
             usable = True
         except TimeoutError:
@@ -422,6 +447,8 @@ async def storm(
             out["late_ms"] = max(out["late_ms"], -wait * 1000)
         v, j = k % len(voters), k // len(voters)
         qid = qids[(v + j) % len(qids)]  # voter v's j-th vote: a question it has not voted on
+        if voters[v].poll:
+            qid = k  # a poll: voter v answers once, option k mod 4
         out["sent"] += 1
         task = asyncio.create_task(one(voters[v], qid, due))
         tasks.add(task)
@@ -437,7 +464,9 @@ async def storm(
     return out
 
 
-async def load_pages(voters: list[Voter], port: int, slug: str) -> tuple[list[float], int]:
+async def load_pages(
+    voters: list[Voter], port: int, slug: str, poll_id: int | None = None
+) -> tuple[list[float], int]:
     sem = asyncio.Semaphore(PAGE_CONCURRENCY)
     took: list[float] = []
     failed = 0
@@ -446,7 +475,7 @@ async def load_pages(voters: list[Voter], port: int, slug: str) -> tuple[list[fl
         nonlocal failed
         async with sem:
             try:
-                took.append(await voter.load_page(port, slug))
+                took.append(await voter.load_page(port, slug, poll_id))
             except (OSError, ConnectionError, TimeoutError, RuntimeError):
                 failed += 1
 
@@ -469,10 +498,10 @@ async def voter_main(conn) -> None:
     while True:
         cmd, *args = await inbox.get()
         if cmd == "pages":
-            port, slug, count = args
+            port, slug, count, poll_id = args
             close_voters(voters)
             voters = [Voter(i) for i in range(count)]
-            took, failed = await load_pages(voters, port, slug)
+            took, failed = await load_pages(voters, port, slug, poll_id)
             voters = [v for v in voters if v.request]
             conn.send(("pages", took, failed))
         elif cmd == "storm":
@@ -604,9 +633,11 @@ class Cell:
                 self.qids = qids
                 self.next_q = 0
                 await self.on_air_call()  # warm the path before anyone watches
+                self.poll_id = await self.open_poll() if args.poll else None
                 self.join(audience, port, base_port)
                 await asyncio.sleep(1.0)
-                took, failed = voter.all(("pages", port, SLUG, self.voters), 600)[0][1:]
+                pages = ("pages", port, SLUG, self.voters, self.poll_id)
+                took, failed = voter.all(pages, 600)[0][1:]
                 fig["page_p50_ms"], fig["page_p99_ms"] = pct(took, 0, 50), pct(took, 0, 99)
                 fig["page_failed"] = failed
                 await self.at_rest(audience)
@@ -624,6 +655,24 @@ class Cell:
         return fig
 
     # -- steps
+
+    async def open_poll(self) -> int:
+        """--poll: a four-option poll, opened, its results shown to everyone watching."""
+        polls = f"{self.liveq.url}/api/v1/events/{SLUG}/polls"
+        body = {
+            "kind": "choice",
+            "question": "Which topic should the next town hall cover?",
+            "options": ["Staffing", "Parking", "Benefits", "The new tower"],
+            "hide_results": False,
+        }
+        async with self.session.post(polls, json=body, headers=self.auth) as resp:
+            if resp.status != 201:
+                raise RuntimeError(f"creating the poll: {resp.status} {await resp.text()}")
+            poll_id = (await resp.json())["poll"]["id"]
+        async with self.session.post(f"{polls}/{poll_id}/open", headers=self.auth) as resp:
+            if resp.status != 200:
+                raise RuntimeError(f"opening the poll: {resp.status} {await resp.text()}")
+        return poll_id
 
     def join(self, audience: Clients, port: int, base_port: int) -> None:
         order = [("liveq", port, f"/ws/{SLUG}"), ("baseline", base_port, "/")]
@@ -794,6 +843,13 @@ class Cell:
     async def read_back(self) -> tuple[int | None, int | None]:
         """The questions' votes through the API, and the sockets the server holds."""
         try:
+            if self.poll_id is not None:
+                polls = f"{self.liveq.url}/api/v1/events/{SLUG}/polls"
+                async with self.session.get(polls, headers=self.auth) as resp:
+                    found = (await resp.json())["polls"]
+                async with self.session.get(f"{self.liveq.url}/healthz", headers=self.auth) as r:
+                    sockets = (await r.json()).get("websockets")
+                return sum(sum(p["counts"].values()) for p in found), sockets
             async with self.session.get(self.api, headers=self.auth) as resp:
                 questions = (await resp.json())["questions"]
             # Later versions show the details to moderators only: send the token.
@@ -806,6 +862,10 @@ class Cell:
     def counted_db(self, config: Path) -> tuple[int, int]:
         db = sqlite3.connect(config.parent / "liveq.db")
         try:
+            if self.poll_id is not None:
+                counted = db.execute("SELECT coalesce(sum(n), 0) FROM poll_tallies").fetchone()[0]
+                rows = db.execute("SELECT count(*) FROM poll_answers").fetchone()[0]
+                return counted, rows
             counted = db.execute("SELECT coalesce(sum(votes), 0) FROM questions").fetchone()[0]
             rows = db.execute("SELECT count(*) FROM votes").fetchone()[0]
         finally:
@@ -831,6 +891,9 @@ def cell_name(f: dict) -> str:
 def report(cells: list[dict], args, m: dict) -> dict:
     w = args.wait
     print()
+    if args.poll:
+        print("POLL RUN (--poll): each 'vote' below is one answer to the open poll, whose")
+        print("results every socket is shown; counted: the poll's counts; db rows: poll_answers")
     print(
         f"Town hall: N audience sockets, V voters at R votes/s for {args.seconds:g} s, on air "
         f"mid-storm; {m['cpus']} CPUs, Python {m['python']}, {m['date']}"
@@ -1102,22 +1165,33 @@ def main() -> int:
     parser.add_argument("--procs", type=int, default=2, help="audience client processes")
     parser.add_argument("--pause", type=float, default=0.3, help="seconds between trials")
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (db, logs)")
+    parser.add_argument(
+        "--poll",
+        action="store_true",
+        help="the storm answers an open poll (one answer per voter) instead of voting",
+    )
     args = parser.parse_args()
     q = args.quick
     args.sockets = [int(x) for x in numbers(args.sockets or ("300" if q else "1000,5000"))]
     args.rates = numbers(args.rates or ("20" if q else "20,150"))
     args.workers = [int(x) for x in numbers(args.workers or "1")]
-    args.voters = [int(x) for x in numbers(args.voters or ("60" if q else "300,1500"))]
+    args.seconds = args.seconds or (12.0 if q else 40.0)
+    default_voters = "60" if q else "300,1500"
+    if args.poll:
+        # One answer per person: as many voters as answers.
+        default_voters = ",".join(str(math.ceil(r * args.seconds)) for r in args.rates)
+    args.voters = [int(x) for x in numbers(args.voters or default_voters)]
     if len(args.voters) == 1:
         args.voters *= len(args.rates)
     if len(args.voters) != len(args.rates):
         parser.error("give one --voters figure, or one for each rate")
-    args.seconds = args.seconds or (12.0 if q else 40.0)
     args.trials = args.trials or (5 if q else 7)
     args.storm_trials = args.storm_trials or (3 if q else 5)
     for rate, voters in zip(args.rates, args.voters, strict=True):
         if rate * args.seconds >= voters * len(QUESTIONS):
             parser.error(f"{voters} voters cannot cast {rate * args.seconds:.0f} distinct votes")
+        if args.poll and rate * args.seconds > voters:
+            parser.error(f"{voters} voters cannot give {rate * args.seconds:.0f} poll answers")
         if voters > 249 * 250:
             parser.error("at most 62,250 voters (one loopback address each)")
     if max(args.sockets) > 256 * 250:
@@ -1132,7 +1206,7 @@ def main() -> int:
     m = machine()
     main_cell = report(cells, args, m)
     result = {
-        "bench": "townhall",
+        "bench": "townhall-poll" if args.poll else "townhall",
         "seconds": args.seconds,
         "wait_s": args.wait,
         **{k: v for k, v in jsonable(main_cell).items()},

@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from liveq.domain.events import Event
+from liveq.storage import polls as poll_store
 from liveq.storage.db import Database
 from liveq.storage.outbox import SIGNED_KINDS
 
@@ -44,6 +45,7 @@ class EventData:
     audit: list[dict]
     posts: list[dict]
     network_posts: list[dict] = ()  # Mastodon's (and other networks') threads, by network, seq
+    polls: list[dict] = ()  # each poll with its results (poll_records)
 
 
 async def load(db: Database, event: Event) -> EventData:
@@ -87,7 +89,47 @@ async def load(db: Database, event: Event) -> EventData:
             (event.id,),
         )
     ]
-    return EventData(event, questions, audit, posts, network_posts)
+    polls = [p.full() for p in await poll_store.list_polls(db, event)]
+    return EventData(event, questions, audit, posts, network_posts, polls)
+
+
+def poll_records(data: EventData) -> list[dict]:
+    """Each poll: its question, kind, state, answers (counted and held back by screening),
+    and its results in the poll's order (a word cloud: most answers first). Who answered
+    what is never exported."""
+    records = []
+    for p in data.polls:
+        counts = p["counts"]
+        if p["kind"] == "choice":
+            results = [
+                {"answer": o, "count": counts.get(str(i), 0)} for i, o in enumerate(p["options"])
+            ]
+        elif p["kind"] == "rating":
+            results = [
+                {"answer": str(n), "count": counts.get(str(n), 0)} for n in range(1, p["scale"] + 1)
+            ]
+        else:
+            ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+            results = [{"answer": k, "count": n} for k, n in ranked]
+        opened = [r for r in data.audit if r["action"] == "poll_open" and _about(r, p["id"])]
+        records.append(
+            {
+                "id": p["id"],
+                "kind": p["kind"],
+                "question": p["question"],
+                "status": p["status"],
+                "answers": p["answers"],
+                "held": p["held"],
+                "opened_at": iso(opened[0]["at"]) if opened else None,
+                "opened_by": opened[0]["actor"] if opened else None,
+                "results": results,
+            }
+        )
+    return records
+
+
+def _about(row: dict, poll_id: int) -> bool:
+    return row["detail"] == f"poll {poll_id}"
 
 
 def network_figures(data: EventData) -> dict[str, dict[str, int]]:
@@ -306,6 +348,7 @@ def to_json(data: EventData, post_url: PostUrl, audit_head: dict | None = None) 
         "questions": question_records(data),
         "posts": post_records(data, post_url),
         "networks": network_figures(data),
+        "polls": poll_records(data),
         "network_posts": [
             {
                 **{k: v for k, v in p.items() if k not in ("created_at", "posted_at")},
@@ -374,6 +417,25 @@ POST_COLUMNS = (
     "posted_at",
     "history",
 )
+
+
+POLL_COLUMNS = ("poll_id", "kind", "question", "status", "answer", "count", "answers", "held")
+
+
+def _poll_rows(records: list[dict]) -> Iterable[dict]:
+    """One row per poll and answer (a spreadsheet sums or charts them as they are)."""
+    for p in records:
+        for result in p["results"] or [{"answer": None, "count": 0}]:
+            yield {
+                "poll_id": p["id"],
+                "kind": p["kind"],
+                "question": p["question"],
+                "status": p["status"],
+                "answer": result["answer"],
+                "count": result["count"],
+                "answers": p["answers"],
+                "held": p["held"],
+            }
 
 
 def _question_row(r: dict) -> dict:
@@ -447,3 +509,7 @@ def questions_csv(data: EventData) -> str:
 
 def posts_csv(data: EventData, post_url: PostUrl) -> str:
     return to_csv((_post_row(r) for r in post_records(data, post_url)), POST_COLUMNS)
+
+
+def polls_csv(data: EventData) -> str:
+    return to_csv(_poll_rows(poll_records(data)), POLL_COLUMNS)

@@ -179,6 +179,7 @@ def render(
         transcript=transcript,
         posted=sum(1 for p in transcript if p["state"] == "posted"),
         networks=export.network_figures(data),
+        polls=export.poll_records(data),
         outcomes=outcomes,
         verdict=verdict,
         start=min(times, default=None),

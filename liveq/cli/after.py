@@ -75,6 +75,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     tables = {
         "questions": lambda: export.questions_csv(data),
         "posts": lambda: export.posts_csv(data, post_url),
+        "polls": lambda: export.polls_csv(data),
     }
     if out is None or args.what:
         _write(out, tables[args.what or "questions"]())

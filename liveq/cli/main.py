@@ -214,15 +214,16 @@ def add_after_event_commands(
         parents=[common],
         help="every question and post of an event, as CSV or JSON",
         description="Export an event's questions (texts, edits, source, author, times of each "
-        "state, votes, findings, merges) and its X thread's posts. JSON: one document. CSV: "
-        "two tables; with -o out.csv they go to out.questions.csv and out.posts.csv.",
+        "state, votes, findings, merges), its X thread's posts and its polls' results. JSON: "
+        "one document. CSV: three tables; with -o out.csv they go to out.questions.csv, "
+        "out.posts.csv and out.polls.csv.",
     )
     p.add_argument("event", help="the event's short name (slug)")
     p.add_argument("--format", choices=("csv", "json"), default="json")
     p.add_argument("-o", "--output", help="file to write (default: standard output)")
     p.add_argument(
         "--what",
-        choices=("questions", "posts"),
+        choices=("questions", "posts", "polls"),
         help="CSV: only this table (to -o FILE exactly, or to standard output)",
     )
     p.set_defaults(func="liveq.cli.after:cmd_export")

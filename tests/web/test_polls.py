@@ -236,3 +236,35 @@ async def test_results_hidden_until_shown_and_coalesced(tmp_path, http):
             assert more["polls"] == {str(poll["id"]): {"1": 16}}
     finally:
         await server.stop()
+
+
+async def test_polls_in_the_export_and_the_report(server, http):
+    from liveq.after import export
+
+    poll = await create(http, server, options=["Left", "=Right"])
+    cloud = await create(http, server, kind="cloud", question="One word?", options=[])
+    await act(http, server, poll["id"], "open")
+    for value in (0, 1, 1):
+        async with browser() as phone:
+            assert (await answer(phone, server, poll["id"], value))[0] == 200
+    await act(http, server, cloud["id"], "open")
+    for value in ("calm", "Calm", "617-555-0143"):
+        async with browser() as phone:
+            assert (await answer(phone, server, cloud["id"], value))[0] == 200
+    data = await export.load(server.db, server.event)
+    doc = json.loads(export.to_json(data, str))
+    first, second = doc["polls"]
+    assert first["results"] == [{"answer": "Left", "count": 1}, {"answer": "=Right", "count": 2}]
+    assert first["status"] == "closed" and first["opened_by"] == "token:deck"
+    assert second["results"] == [{"answer": "calm", "count": 2}]
+    assert (second["answers"], second["held"]) == (3, 1)
+    assert "617" not in json.dumps(doc["polls"])  # held answers stay out of the export too
+    rows = export.polls_csv(data).splitlines()
+    assert rows[0] == "poll_id,kind,question,status,answer,count,answers,held"
+    assert rows[2].endswith(",'=Right,2,3,0")  # a formula is neutralised
+    async with http.get(
+        f"{server.url}/mod/grand-rounds/report", headers=bearer(server)
+    ) as resp:
+        assert resp.status == 200
+        html = await resp.text()
+    assert 'data-poll="%d"' % poll["id"] in html and "held back by screening" in html

@@ -340,16 +340,19 @@ async def list_polls(db: Database, event: Event, *, public: bool = False) -> lis
     ]
 
 
-async def get_poll(db: Database, event: Event, poll_id: int) -> Poll:
+async def get_poll(db: Database, event: Event, poll_id: int, *, counts: bool = True) -> Poll:
+    """The poll; counts=False skips its counts (an answer needs only its kind and state)."""
     row = await db.fetchone(
         f"SELECT {_COLUMNS} FROM polls WHERE id = ? AND event_id = ? AND NOT deleted",  # noqa: S608
         (poll_id, event.id),
     )
     if row is None:
         raise NotFound(f"There is no poll {poll_id} in this event.")
-    counts = await _counts(db, [poll_id])
+    if not counts:
+        return _poll(row)
+    tallies = await _counts(db, [poll_id])
     answers = await _answer_counts(db, [poll_id])
-    return _poll(row, counts.get(poll_id), *answers.get(poll_id, (0, 0)))
+    return _poll(row, tallies.get(poll_id), *answers.get(poll_id, (0, 0)))
 
 
 async def held_answers(db: Database, event: Event, poll_id: int) -> list[dict]:

@@ -70,7 +70,7 @@ async def answer(request: web.Request) -> web.Response:
         return refuse(400, _SEND_JSON)
     db = request.app[DB]
     try:
-        poll = await polls.get_poll(db, event, poll_id)
+        poll = await polls.get_poll(db, event, poll_id, counts=False)
         if poll.status == "draft":
             raise NotFound("draft")
         key = answer_key(poll, data.get("value"))

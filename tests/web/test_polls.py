@@ -267,4 +267,4 @@ async def test_polls_in_the_export_and_the_report(server, http):
     ) as resp:
         assert resp.status == 200
         html = await resp.text()
-    assert 'data-poll="%d"' % poll["id"] in html and "held back by screening" in html
+    assert f'data-poll="{poll["id"]}"' in html and "held back by screening" in html

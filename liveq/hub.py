@@ -386,8 +386,14 @@ class Hub:
         self._bump(event_id)
         self.fan_out(event_id, {"type": "poll_removed", "id": poll_id}, None)
 
-    def poll_counted(self, event_id: int, poll_id: int, key: str, count: int) -> None:
-        """An answer was stored; its count goes out with the next poll_counts frame."""
+    def poll_counted(
+        self, event_id: int, poll_id: int, key: str, count: int, public: bool = False
+    ) -> None:
+        """An answer was stored; its count goes out with the next poll_counts frame.
+
+        `public`: the poll's results were shown when the answer read it (this process may
+        have started since they were shown, and not know it from a poll change).
+        """
         counts = self._poll_counts.setdefault(event_id, {}).setdefault(poll_id, {})
         if counts.get(key, -1) >= count:
             return  # an older count arriving late
@@ -395,7 +401,7 @@ class Hub:
         if event_id not in self._clients:
             return
         roles = [MODERATOR]
-        if poll_id in self._poll_public.get(event_id, ()):
+        if public or poll_id in self._poll_public.get(event_id, ()):
             roles.append(PUBLIC)
         for role in roles:
             self._poll_changed[role].setdefault(event_id, {}).setdefault(poll_id, {})[key] = count

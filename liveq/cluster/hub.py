@@ -74,8 +74,11 @@ class ClusterHub(Hub):
     def poll_removed(self, event_id: int, poll_id: int) -> None:
         self.bus.send(event_id, encode({"k": "pr", "id": poll_id}))
 
-    def poll_counted(self, event_id: int, poll_id: int, key: str, count: int) -> None:
-        self.bus.send(event_id, encode({"k": "pc", "p": poll_id, "key": key, "n": count}))
+    def poll_counted(
+        self, event_id: int, poll_id: int, key: str, count: int, public: bool = False
+    ) -> None:
+        body = {"k": "pc", "p": poll_id, "key": key, "n": count, "pub": public}
+        self.bus.send(event_id, encode(body))
 
     def publish(self, event_id: int, moderator: dict | None, public: dict | None) -> None:
         self.bus.send(event_id, encode({"k": "m", "mod": moderator, "pub": public}))
@@ -101,7 +104,7 @@ class ClusterHub(Hub):
                 if event_id in self._clients:
                     self.question_views(event_id, msg["id"], msg["full"], msg["public"])
             elif kind == "pc":
-                Hub.poll_counted(self, event_id, msg["p"], msg["key"], msg["n"])
+                Hub.poll_counted(self, event_id, msg["p"], msg["key"], msg["n"], msg["pub"])
             elif kind == "p":
                 Hub.poll_views(self, event_id, msg["id"], msg["full"], msg["public"])
             elif kind == "pr":

@@ -96,7 +96,7 @@ async def answer(request: web.Request) -> web.Response:
         return refuse(404, _NO_POLL)
     hub = request.app[HUB]
     if result.count is not None:
-        hub.poll_counted(event.id, poll.id, key, result.count)
+        hub.poll_counted(event.id, poll.id, key, result.count, poll.results_visible)
     elif findings and not result.repeat:
         # Held back: the moderators' view of the poll shows one more held answer.
         held = await polls.get_poll(db, event, poll.id)

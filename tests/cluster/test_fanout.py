@@ -209,3 +209,69 @@ async def test_a_near_duplicate_is_found_whichever_process_took_the_first(cluste
     assert watcher.questions[twin]["status"] == "pending"
     found = watcher.questions[twin]["findings"]
     assert [f["question_id"] for f in found if f["kind"] == "duplicate"] == [first]
+
+
+def poll_counts(socket: Socket, poll_id: int) -> dict[str, int]:
+    """The poll's counts as a page keeps them: from poll views and coalesced poll_counts."""
+    counts: dict[str, int] = {}
+    for msg in socket.messages:
+        if msg["type"] == "snapshot":
+            counts = {}
+            for p in msg.get("polls", []):
+                if p["id"] == poll_id:
+                    counts = dict(p.get("counts", {}))
+        elif msg["type"] == "poll" and msg["poll"]["id"] == poll_id:
+            counts.update(msg["poll"].get("counts", {}))
+        elif msg["type"] == "poll_counts":
+            counts.update(msg["polls"].get(str(poll_id), {}))
+    return counts
+
+
+async def test_a_poll_answered_on_every_process_counts_once_everywhere(cluster3):
+    """Issue 16: answers on A, B and C, one per browser; every audience sees the totals,
+    and only once the results are shown."""
+    cluster = cluster3
+    a, b, c = cluster.urls()
+    auth = cluster.headers
+    sockets = [await Socket([url]).open() for url in (a, b, c)]
+    try:
+        async with aiohttp.ClientSession() as http:
+            body = {"kind": "choice", "question": "Which day suits you?", "options": ["Mon", "Fri"]}
+            async with http.post(
+                f"{a}/api/v1/events/{SLUG}/polls", json=body, headers=auth
+            ) as resp:
+                poll_id = (await resp.json())["poll"]["id"]
+            async with http.post(
+                f"{b}/api/v1/events/{SLUG}/polls/{poll_id}/open", headers=auth
+            ) as resp:
+                assert resp.status == 200
+        for s in sockets:
+            await s.wait_for(
+                lambda s: any(m.get("poll", {}).get("status") == "open" for m in s.messages), 3
+            )
+        for i in range(9):
+            base = (a, b, c)[i % 3]
+            async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as phone:
+                where = person()
+                async with phone.get(f"{base}/e/{SLUG}", headers=where) as resp:
+                    page = await resp.text()
+                csrf = page.split('data-csrf="', 1)[1].split('"', 1)[0]
+                for again in (base, (a, b, c)[(i + 1) % 3]):  # a second try elsewhere: once
+                    async with phone.post(
+                        f"{again}/e/{SLUG}/polls/{poll_id}/answer",
+                        json={"value": i % 2},
+                        headers={"X-CSRF-Token": csrf, "Accept": "application/json", **where},
+                    ) as resp:
+                        assert resp.status == 200, await resp.text()
+        await asyncio.sleep(1.5)  # past a public frame interval: nothing leaked while hidden
+        assert [poll_counts(s, poll_id) for s in sockets] == [{}, {}, {}]
+        async with aiohttp.ClientSession() as http:
+            async with http.post(
+                f"{c}/api/v1/events/{SLUG}/polls/{poll_id}/show", headers=auth
+            ) as resp:
+                assert resp.status == 200
+        for s in sockets:
+            await s.wait_for(lambda s: poll_counts(s, poll_id) == {"0": 5, "1": 4}, 3.0)
+    finally:
+        for s in sockets:
+            await s.close()

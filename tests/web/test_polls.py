@@ -268,3 +268,20 @@ async def test_polls_in_the_export_and_the_report(server, http):
         assert resp.status == 200
         html = await resp.text()
     assert f'data-poll="{poll["id"]}"' in html and "held back by screening" in html
+
+
+async def test_shown_results_keep_flowing_after_a_restart(server, http):
+    """A process that starts after the results were shown learns it from the answer itself."""
+    poll = await create(http, server, hide_results=False)
+    await act(http, server, poll["id"], "open")
+    await server.stop()
+    await server.start()
+    async with websockets.connect(
+        f"{server.ws_url}/ws/grand-rounds?key={server.event.overlay_key}", compression=None
+    ) as overlay:
+        snap = json.loads(await overlay.recv())
+        assert snap["polls"][0]["results_visible"] and snap["polls"][0]["counts"] == {}
+        async with browser() as phone:
+            assert (await answer(phone, server, poll["id"], 1))[0] == 200
+        counted = await recv_until(overlay, lambda m: m["type"] == "poll_counts")
+        assert counted["polls"] == {str(poll["id"]): {"1": 1}}

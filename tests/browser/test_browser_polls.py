@@ -72,6 +72,7 @@ async def test_poll_from_console_to_overlay_with_50_voters(server, browser):
         "Thank you: your answer has been received."
     )
     await expect(phone.locator("#poll-form")).to_be_hidden()
+    await expect(phone.locator("#poll-question")).to_be_visible()  # still says what it was
     await states.check(phone, "audience after answering")
 
     # 49 more, over real HTTP, each its own browser.

@@ -53,6 +53,8 @@ class Counts:
     photos: int = 0
     photo_descriptions: int = 0
     consent_notes: int = 0
+    # Polls: who answered and the words typed (the counts stay).
+    poll_answers: int = 0
 
     def lines(self) -> list[str]:
         labels = {
@@ -70,8 +72,11 @@ class Counts:
             "photos": "photos (image data)",
             "photo_descriptions": "photo descriptions (alt text)",
             "consent_notes": "consent checklist notes",
+            "poll_answers": "poll answers: voters' ids and typed words (the counts stay)",
         }
-        procedure = ("script_texts", "photos", "photo_descriptions", "consent_notes")
+        procedure = (
+            "script_texts", "photos", "photo_descriptions", "consent_notes", "poll_answers"
+        )
         return [f"{n:>6}  {labels[k]}" for k, n in asdict(self).items() if n or k not in procedure]
 
     @property
@@ -116,7 +121,14 @@ async def _counts(conn: aiosqlite.Connection, event: Event, audit_rows: int) -> 
         )
     )[0][0]
     procedure = list(await conn.execute_fetchall(_COUNT_PROCEDURE, (event.id,) * 4))[0]
-    return Counts(*q, votes, posts, audit_rows, *procedure)  # type: ignore[arg-type]
+    poll_answers = list(
+        await conn.execute_fetchall(
+            "SELECT count(*) FROM poll_answers WHERE poll_id IN"
+            " (SELECT id FROM polls WHERE event_id = ?)",
+            (event.id,),
+        )
+    )[0][0]
+    return Counts(*q, votes, posts, audit_rows, *procedure, poll_answers)  # type: ignore[arg-type]
 
 
 def _audit_changes(rows: list, key: bytes | None) -> list[tuple[int, dict]]:
@@ -229,6 +241,12 @@ async def purge_event(db: Database, event: Event, actor: str) -> Counts:
         await conn.execute("UPDATE media_files SET data = X'' WHERE event_id = ?", (event.id,))
         await conn.execute(
             "UPDATE procedure_consents SET note = '' WHERE event_id = ?", (event.id,)
+        )
+        # A word-cloud answer held back by screening may name a patient; every answer
+        # names a browser. The poll's counts (poll_tallies) stay, as votes still count.
+        await conn.execute(
+            "DELETE FROM poll_answers WHERE poll_id IN (SELECT id FROM polls WHERE event_id = ?)",
+            (event.id,),
         )
         # A purged event takes no more questions.
         await conn.execute("UPDATE events SET accepting = 0 WHERE id = ?", (event.id,))

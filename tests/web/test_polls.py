@@ -285,3 +285,22 @@ async def test_shown_results_keep_flowing_after_a_restart(server, http):
             assert (await answer(phone, server, poll["id"], 1))[0] == 200
         counted = await recv_until(overlay, lambda m: m["type"] == "poll_counts")
         assert counted["polls"] == {str(poll["id"]): {"1": 1}}
+
+
+async def test_a_purge_removes_who_answered_and_the_held_words_but_keeps_the_counts(
+    server, http
+):
+    from liveq.after import purge
+
+    cloud = await create(http, server, kind="cloud", question="One word?", options=[])
+    await act(http, server, cloud["id"], "open")
+    for value in ("calm", "Call 617-555-0143"):
+        async with browser() as phone:
+            assert (await answer(phone, server, cloud["id"], value))[0] == 200
+    counts = await purge.purge_event(server.db, server.event, "admin")
+    assert counts.poll_answers == 2
+    assert "poll answers" in "\n".join(counts.lines())
+    rows = await server.db.fetchall("SELECT voter, value FROM poll_answers")
+    assert rows == []
+    async with http.get(f"{server.url}{API}", headers=bearer(server)) as resp:
+        assert (await resp.json())["polls"][0]["counts"] == {"calm": 1}

@@ -110,6 +110,16 @@ async def test_poll_from_console_to_overlay_with_50_voters(server, browser):
     await cloud_item.get_by_role("button", name="Open").click()
     await expect(item).to_have_attribute("data-status", "closed")
     cloud_id = int(await cloud_item.get_attribute("data-id"))
+    # The same poll in Spanish and in Arabic (right to left): the page's own words.
+    for lang, label in (
+        ("es", "Su respuesta (una palabra o una frase corta)"),
+        ("ar", "إجابتك (كلمة أو عبارة قصيرة)"),
+    ):
+        other = await states.page(browser, viewport={"width": 390, "height": 844})
+        await other.goto(f"{server.url}/e/{SLUG}?lang={lang}")
+        await expect(other.get_by_label(label)).to_be_visible()
+        await expect(other.locator("#poll-words")).to_have_attribute("dir", "auto")
+        await states.check(other, f"audience word cloud, {lang}")
     await phone.fill("#poll-words", "Hopeful")
     await phone.click("#poll-form button[type=submit]")
     await expect(phone.locator("#poll-status")).to_have_text(

@@ -36,8 +36,15 @@ export function pollPanel(slug) {
     else if (visible) renderBars(bars, poll);
   }
 
+  // The choices and the submit button, built when a poll opens (none on the page before).
   function buildChoices(poll) {
     status.textContent = "";
+    if (!form.querySelector("button")) {
+      const send = document.createElement("button");
+      send.type = "submit";
+      send.textContent = words.tSend;
+      form.append(send);
+    }
     if (poll.kind === "cloud") {
       const label = document.createElement("label");
       label.htmlFor = "poll-words";

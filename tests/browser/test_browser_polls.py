@@ -76,9 +76,13 @@ async def test_poll_from_console_to_overlay_with_50_voters(server, browser):
     await states.check(phone, "audience after answering")
 
     # 49 more, over real HTTP, each its own browser.
+    close = item.get_by_role("button", name="Close")
+    await close.focus()
     await http_answers(server, poll_id, [i % 3 for i in range(49)])
     # The console counts all 50 at once; the overlay still shows nothing.
     await expect(item.locator("p.small")).to_contain_text("50 counted")
+    # Counts arriving four times a second leave the moderator's focus where it was.
+    await expect(close).to_be_focused()
     await expect(overlay.locator("#poll-card")).to_be_hidden()
     await expect(presenter.locator("#poll-total")).to_have_text(
         "Results hidden until a moderator shows them."
@@ -137,6 +141,11 @@ async def test_poll_from_console_to_overlay_with_50_voters(server, browser):
     await expect(cloud.locator("#poll-cloud")).not_to_contain_text("617")
     await expect(cloud.locator("#poll-total")).to_have_text("5 answers")
     await expect(cloud_item.locator("p.small")).to_contain_text("1 held back by screening")
+    # The moderators can read what was held back, and why.
+    await cloud_item.get_by_role("button", name="Show the 1 held back").click()
+    await expect(cloud_item.locator("ul.held-answers li")).to_have_text(
+        "617-555-0142 call me (phone)"
+    )
     await states.check(cloud, "overlay word cloud")
     # The bar-chart view shows no word cloud.
     await expect(overlay.locator("#poll-card")).to_be_hidden()

@@ -15,6 +15,10 @@ export function pollsPanel(slug) {
   const list = document.getElementById("poll-list");
   const kind = document.getElementById("poll-kind");
   let editing = null;
+  // Each poll's item, kept while only its counts change, so a count arriving every
+  // quarter second never takes the focus off a button; and the held answers loaded.
+  const items = new Map();
+  const heldLoaded = new Map();
 
   function showFields() {
     document.getElementById("poll-options-row").hidden = kind.value !== "choice";
@@ -88,7 +92,33 @@ export function pollsPanel(slug) {
     return b;
   }
 
+  function figuresText(poll) {
+    return `${total(poll)} counted${poll.held ? ` · ${poll.held} held back by screening` : ""}` +
+      ` · results ${poll.results_visible ? "shown" : "hidden"} on the overlay`;
+  }
+
+  function drawChart(chart, poll) {
+    if (poll.kind === "cloud") renderCloud(chart, poll);
+    else renderBars(chart, poll);
+  }
+
+  function showHeld(list, held) {
+    list.replaceChildren(...held.map((h) => {
+      const entry = userText("li", "", h.value);
+      const kinds = [...new Set(h.findings.map((f) => f.kind))].join(", ");
+      entry.append(el("span", "muted", ` (${kinds})`));
+      return entry;
+    }));
+  }
+
+  // The poll's item: rebuilt when the poll changed, else only its figures and chart.
   function item(poll) {
+    const kept = items.get(poll.id);
+    if (kept && kept.version === poll.version && kept.held === poll.held) {
+      kept.figures.textContent = figuresText(poll);
+      drawChart(kept.chart, poll);
+      return kept.li;
+    }
     const li = el("li", "poll-item");
     li.dataset.id = poll.id;
     li.dataset.status = poll.status;
@@ -101,24 +131,37 @@ export function pollsPanel(slug) {
     actions.append(poll.results_visible
       ? button("Hide results", () => act(poll, "hide"))
       : button("Show results", () => act(poll, "show")));
-    const figures = el("p", "small muted",
-      `${total(poll)} counted${poll.held ? ` · ${poll.held} held back by screening` : ""}` +
-      ` · results ${poll.results_visible ? "shown" : "hidden"} on the overlay`);
+    const figures = el("p", "small muted", figuresText(poll));
     li.append(head, actions, figures);
-    if (poll.kind === "cloud") {
-      const cloud = el("ul", "poll-cloud");
-      renderCloud(cloud, poll);
-      li.append(cloud);
-    } else {
-      const bars = el("ol", "poll-bars");
-      renderBars(bars, poll);
-      li.append(bars);
+    if (poll.held) {
+      // What screening kept out of the cloud, for moderators only, loaded on request.
+      const heldList = el("ul", "small held-answers");
+      if (heldLoaded.has(poll.id)) showHeld(heldList, heldLoaded.get(poll.id));
+      const show = button(`Show the ${poll.held} held back`, async () => {
+        try {
+          const res = await api("GET", `${base}/${poll.id}/held`);
+          heldLoaded.set(poll.id, res.held);
+          showHeld(heldList, res.held);
+        } catch (err) {
+          notice(err.message, "error");
+        }
+      });
+      li.append(show, heldList);
     }
+    const chart = el(poll.kind === "cloud" ? "ul" : "ol", poll.kind === "cloud" ? "poll-cloud" : "poll-bars");
+    drawChart(chart, poll);
+    li.append(chart);
+    items.set(poll.id, { version: poll.version, held: poll.held, li, figures, chart });
     return li;
   }
 
   function render() {
-    list.replaceChildren(...[...polls.values()].sort((a, b) => a.id - b.id).map(item));
+    const shown = [...polls.values()].sort((a, b) => a.id - b.id);
+    for (const id of [...items.keys()]) if (!polls.has(id)) items.delete(id);
+    const wanted = shown.map(item);
+    // Moved only when the list itself changed: a node put back in place loses its focus.
+    const same = wanted.length === list.children.length && wanted.every((n, i) => list.children[i] === n);
+    if (!same) list.replaceChildren(...wanted);
   }
 
   return (msg) => { if (polls.apply(msg)) render(); };

@@ -304,3 +304,28 @@ async def test_a_purge_removes_who_answered_and_the_held_words_but_keeps_the_cou
     assert rows == []
     async with http.get(f"{server.url}{API}", headers=bearer(server)) as resp:
         assert (await resp.json())["polls"][0]["counts"] == {"calm": 1}
+
+
+async def test_malformed_answers_get_a_sentence(server, http):
+    poll = await create(http, server, kind="rating", question="How clear?", options=[], scale=5)
+    await act(http, server, poll["id"], "open")
+    async with browser() as phone:
+        token = await form_csrf(phone, f"{server.url}{FORM}")
+        headers = {"X-CSRF-Token": token, "Accept": "application/json"}
+        url = f"{server.url}{FORM}/polls/{poll['id']}/answer"
+        async with phone.post(url, data="value=3", headers=headers) as resp:
+            assert resp.status == 415
+            assert "Send your answer as JSON" in (await resp.json())["error"]
+        async with phone.post(url, json=[3], headers=headers) as resp:
+            assert resp.status == 400
+        for body in ({}, {"value": True}, {"value": "3.5"}, {"value": 0}):
+            async with phone.post(url, json=body, headers=headers) as resp:
+                assert resp.status == 400, body
+                assert (await resp.json())["error"] == "Choose a rating from 1 to 5."
+        async with phone.post(f"{server.url}{FORM}/polls/99/answer", json={"value": 1},
+                              headers=headers) as resp:
+            assert resp.status == 404
+            assert (await resp.json())["error"] == "There is no such poll open here."
+        async with phone.post(f"{server.url}{FORM}/polls/x/answer", json={"value": 1},
+                              headers=headers) as resp:
+            assert resp.status == 404

@@ -335,9 +335,7 @@ async def list_polls(db: Database, event: Event, *, public: bool = False) -> lis
     ids = [r["id"] for r in rows]
     counts = await _counts(db, ids)
     answers = await _answer_counts(db, ids)
-    return [
-        _poll(r, counts.get(r["id"]), *answers.get(r["id"], (0, 0))) for r in rows
-    ]
+    return [_poll(r, counts.get(r["id"]), *answers.get(r["id"], (0, 0))) for r in rows]
 
 
 async def get_poll(db: Database, event: Event, poll_id: int, *, counts: bool = True) -> Poll:

@@ -194,13 +194,16 @@ async def test_results_hidden_until_shown_and_coalesced(tmp_path, http):
     try:
         poll = await create(http, server)
         key = server.event.overlay_key
-        async with websockets.connect(
-            f"{server.ws_url}/ws/grand-rounds?key={key}", compression=None
-        ) as overlay, websockets.connect(
-            f"{server.ws_url}/ws/grand-rounds",
-            additional_headers=bearer(server),
-            compression=None,
-        ) as console:
+        async with (
+            websockets.connect(
+                f"{server.ws_url}/ws/grand-rounds?key={key}", compression=None
+            ) as overlay,
+            websockets.connect(
+                f"{server.ws_url}/ws/grand-rounds",
+                additional_headers=bearer(server),
+                compression=None,
+            ) as console,
+        ):
             snap = json.loads(await overlay.recv())
             assert snap["polls"] == []  # drafts are the moderators' own
             mod_snap = json.loads(await console.recv())
@@ -262,9 +265,7 @@ async def test_polls_in_the_export_and_the_report(server, http):
     rows = export.polls_csv(data).splitlines()
     assert rows[0] == "poll_id,kind,question,status,answer,count,answers,held"
     assert rows[2].endswith(",'=Right,2,3,0")  # a formula is neutralised
-    async with http.get(
-        f"{server.url}/mod/grand-rounds/report", headers=bearer(server)
-    ) as resp:
+    async with http.get(f"{server.url}/mod/grand-rounds/report", headers=bearer(server)) as resp:
         assert resp.status == 200
         html = await resp.text()
     assert f'data-poll="{poll["id"]}"' in html and "held back by screening" in html
@@ -287,9 +288,7 @@ async def test_shown_results_keep_flowing_after_a_restart(server, http):
         assert counted["polls"] == {str(poll["id"]): {"1": 1}}
 
 
-async def test_a_purge_removes_who_answered_and_the_held_words_but_keeps_the_counts(
-    server, http
-):
+async def test_a_purge_removes_who_answered_and_the_held_words_but_keeps_the_counts(server, http):
     from liveq.after import purge
 
     cloud = await create(http, server, kind="cloud", question="One word?", options=[])
@@ -322,10 +321,12 @@ async def test_malformed_answers_get_a_sentence(server, http):
             async with phone.post(url, json=body, headers=headers) as resp:
                 assert resp.status == 400, body
                 assert (await resp.json())["error"] == "Choose a rating from 1 to 5."
-        async with phone.post(f"{server.url}{FORM}/polls/99/answer", json={"value": 1},
-                              headers=headers) as resp:
+        async with phone.post(
+            f"{server.url}{FORM}/polls/99/answer", json={"value": 1}, headers=headers
+        ) as resp:
             assert resp.status == 404
             assert (await resp.json())["error"] == "There is no such poll open here."
-        async with phone.post(f"{server.url}{FORM}/polls/x/answer", json={"value": 1},
-                              headers=headers) as resp:
+        async with phone.post(
+            f"{server.url}{FORM}/polls/x/answer", json={"value": 1}, headers=headers
+        ) as resp:
             assert resp.status == 404

@@ -134,8 +134,11 @@ async def update_event(db: Database, event: Event, actor: str, **changes: object
 _Q_COLUMNS = (
     "id, event_id, text, status, source, author, created_at, updated_at, version,"
     " original_text, starred, votes, merged_into, merged_count, answer, decline_reason,"
-    " source_url, findings, updated_by, answered_at"
+    " source_url, findings, updated_by, answered_at, labels, moderator_note"
 )
+# Columns whose Question attribute has another name, or that are stored as JSON.
+_ATTRIBUTE = {"moderator_note": "note"}
+_JSON_COLUMNS = frozenset({"findings", "labels"})
 
 
 def _question(row: sqlite3.Row) -> Question:
@@ -159,6 +162,8 @@ def _question(row: sqlite3.Row) -> Question:
         source_url=row["source_url"],
         findings=tuple(json.loads(row["findings"])),
         answered_at=row["answered_at"],
+        labels=tuple(json.loads(row["labels"])),
+        note=row["moderator_note"],
     )
 
 
@@ -268,7 +273,7 @@ async def _cas_update(
 ) -> None:
     """Apply `changes` only if nobody changed the question since we read it."""
     assignments = ", ".join(f"{k} = ?" for k in changes)
-    values = [json.dumps(v) if k == "findings" else v for k, v in changes.items()]
+    values = [json.dumps(v) if k in _JSON_COLUMNS else v for k, v in changes.items()]
     cur = await conn.execute(
         f"UPDATE questions SET {assignments}, version = version + 1, updated_at = ?,"  # noqa: S608
         " updated_by = ? WHERE id = ? AND version = ?",
@@ -276,7 +281,7 @@ async def _cas_update(
     )
     if cur.rowcount != 1:
         raise Conflict(f"Question {q.id} changed while you were acting on it; try again.")
-    before = {k: _plain(getattr(q, k)) for k in changes}
+    before = {k: _plain(getattr(q, _ATTRIBUTE.get(k, k))) for k in changes}
     await audit.append(conn, q.event_id, q.id, actor, action, before, dict(changes), detail)
 
 
@@ -321,7 +326,42 @@ async def moderate(db: Database, event: Event, question_id: int, m: Moderation) 
     return [await get_question(db, event, qid) for qid in changed]
 
 
+async def annotate(
+    db: Database,
+    event: Event,
+    question_id: int,
+    actor: str,
+    *,
+    labels: Sequence[str] | None = None,
+    note: str | None = None,
+    expected_version: int | None = None,
+) -> Question:
+    """Set a question's labels or its moderator note, in any state; audited."""
+    changes: dict[str, object] = {}
+    if labels is not None:
+        changes["labels"] = list(labels)
+    if note is not None:
+        changes["moderator_note"] = note
+    if not changes:
+        raise ValueError("annotate needs labels or a note")
+    action = "label" if labels is not None else "note"
+
+    async def job(conn: aiosqlite.Connection) -> None:
+        q = await _load(conn, event, question_id)
+        if expected_version is not None and q.version != expected_version:
+            last = await _last_change(conn, q.id)
+            raise Conflict(
+                f"Someone else changed question {q.id} first ({last}); look again and retry."
+            )
+        await _cas_update(conn, q, actor, action, changes)
+
+    await db.write(job)
+    return await get_question(db, event, question_id)
+
+
 def _plain(value: object) -> object:
+    if isinstance(value, tuple):
+        return list(value)
     if isinstance(value, Status):
         return str(value)
     return int(value) if isinstance(value, bool) else value

@@ -408,6 +408,19 @@ MIGRATIONS: list[tuple[str, str]] = [
         CREATE INDEX backstage_messages_event ON backstage_messages(event_id, id);
         """,
     ),
+    (
+        "0015_audience_options",
+        """
+        -- Per event: whether the form requires a name, and whether the audience page
+        -- shows a question's typed answer under it.
+        ALTER TABLE events ADD COLUMN require_name INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE events ADD COLUMN show_answers INTEGER NOT NULL DEFAULT 0;
+        -- The signed browser id (liveq/web/browser_id.py) of whoever asked on the form,
+        -- so that browser, and only it, sees the status of its own questions.
+        ALTER TABLE questions ADD COLUMN asker TEXT NOT NULL DEFAULT '';
+        CREATE INDEX questions_asker ON questions(event_id, asker) WHERE asker != '';
+        """,
+    ),
 ]
 
 

@@ -48,6 +48,8 @@ def _event(row: sqlite3.Row) -> Event:
         created_at=row["created_at"],
         networks=tuple(n for n in row["networks"].split(",") if n),
         language=row["language"],
+        require_name=bool(row["require_name"]),
+        show_answers=bool(row["show_answers"]),
     )
 
 
@@ -105,7 +107,8 @@ async def list_events(db: Database) -> list[Event]:
 
 async def update_event(db: Database, event: Event, actor: str, **changes: object) -> Event:
     allowed = {
-        "title", "hashtag", "moderation", "accepting", "overlay_key", "networks", "language"
+        "title", "hashtag", "moderation", "accepting", "overlay_key", "networks", "language",
+        "require_name", "show_answers",
     }
     if not changes or set(changes) - allowed:
         raise ValueError(f"only {sorted(allowed)} can be changed")
@@ -178,6 +181,7 @@ class NewQuestion:
     source_id: str | None = None  # e.g. the tweet id; unique per event and source
     source_url: str = ""
     created_at: float | None = None
+    asker: str = ""  # the form's signed browser id: that browser sees the status
 
 
 async def insert_question(
@@ -190,8 +194,8 @@ async def insert_question(
         created = new.created_at or now
         cur = await conn.execute(
             "INSERT INTO questions (event_id, text, status, source, author, source_id,"
-            " source_url, client_ip, created_at, updated_at, findings)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " source_url, client_ip, created_at, updated_at, findings, asker)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT DO NOTHING",
             (
                 event.id,
@@ -205,6 +209,7 @@ async def insert_question(
                 created,
                 now,
                 json.dumps(list(findings)),
+                new.asker,
             ),
         )
         if cur.rowcount == 0:
@@ -245,6 +250,18 @@ async def list_questions(
         sql += f" AND status IN ({', '.join('?' * len(statuses))})"
         params += [str(s) for s in statuses]
     rows = await db.fetchall(sql + " ORDER BY id", params)
+    return [_question(r) for r in rows]
+
+
+async def questions_asked_by(db: Database, event: Event, asker: str) -> list[Question]:
+    """The questions one browser asked on the form, newest first (at most 20)."""
+    if not asker:
+        return []
+    rows = await db.fetchall(
+        f"SELECT {_Q_COLUMNS} FROM questions WHERE event_id = ? AND asker = ?"  # noqa: S608
+        " ORDER BY id DESC LIMIT 20",
+        (event.id, asker),
+    )
     return [_question(r) for r in rows]
 
 

@@ -252,6 +252,7 @@ def create_app(config: Config, *, screen: Screener | None = None) -> web.Applica
     app.router.add_get("/e/{slug}", audience.form_page)
     app.router.add_post("/e/{slug}/questions", audience.submit_question)
     app.router.add_get("/e/{slug}/thanks", audience.thanks_page)
+    app.router.add_get("/e/{slug}/mine", audience.my_questions)
     app.router.add_post("/e/{slug}/questions/{id}/vote", audience.vote)
     app.router.add_get("/mod/{slug}", pages.console)
     app.router.add_get("/mod/{slug}/report", report_page)

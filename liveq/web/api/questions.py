@@ -204,9 +204,15 @@ async def update_event(request: web.Request) -> web.Response:
             changes["language"] = check_language(str(data["language"]))
         except ValueError as exc:
             raise web.HTTPBadRequest(text=str(exc)) from None
+    for option in ("require_name", "show_answers"):
+        if option in data:
+            if not isinstance(data[option], bool):
+                raise web.HTTPBadRequest(text=f"{option} should be true or false.")
+            changes[option] = int(data[option])
     if not changes:
         raise web.HTTPBadRequest(
-            text="Nothing to change: send moderation, accepting, title, networks or language."
+            text="Nothing to change: send moderation, accepting, title, networks, language,"
+            " require_name or show_answers."
         )
     event = await store.update_event(request.app[DB], event, identity.name, **changes)
     request.app[EVENTS].invalidate(event.slug)

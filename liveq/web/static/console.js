@@ -49,6 +49,8 @@ function start(root) {
     event = e;
     document.getElementById("post-moderation").checked = e.moderation === "post";
     document.getElementById("accepting").checked = !!e.accepting;
+    document.getElementById("require-name").checked = !!e.require_name;
+    document.getElementById("show-answers").checked = !!e.show_answers;
   }
 
   // --- rendering -----------------------------------------------------------
@@ -642,6 +644,12 @@ function start(root) {
       box.checked = wanted;
       await patchEvent(change.change);
     });
+  }
+
+  // Audience options: the audience page follows at once; nothing to confirm.
+  for (const [id, option] of [["require-name", "require_name"], ["show-answers", "show_answers"]]) {
+    const box = document.getElementById(id);
+    box.addEventListener("change", () => patchEvent({ [option]: box.checked }));
   }
 
   const KEY_ACTIONS = { a: "approve", d: "decline", e: "edit", o: "on_air", n: "answer", m: "merge", x: "archive" };

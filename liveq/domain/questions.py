@@ -128,9 +128,6 @@ class Question:
             # Labels are a moderator's words about the topic or speaker; the presenter
             # view filters by them.
             "labels": list(self.labels),
-            # Typed answers reach the live thread anyway; the audience page shows them
-            # only where the event says so (Event.show_answers).
-            **({"answer": self.answer} if self.status is Status.ANSWERED else {}),
         }
 
     def full(self) -> dict:

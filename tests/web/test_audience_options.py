@@ -117,3 +117,36 @@ async def test_a_declined_question_says_it_will_not_be_shown(server, http):
         mine = (await resp.json())["questions"]
     assert (mine[0]["status"], mine[0]["status_text"]) == ("not_shown", "It will not be shown.")
     assert "off topic" not in str(mine)  # the reason is for the record, not the asker
+
+
+async def test_answers_reach_public_sockets_only_when_the_event_shows_them(server, http):
+    import asyncio
+
+    import websockets
+
+    from tests.web.test_realtime import recv_until
+
+    first = (await submit(http, server, "Answered before the switch?", name="Ana"))[2]
+    first_id = int(first.split("q=")[1].split("&")[0])
+    await act(http, server, first_id, "approve")
+    url = f"{server.ws_url}/ws/grand-rounds"
+    async with websockets.connect(url) as audience:
+        snap = await recv_until(audience, lambda m: m["type"] == "snapshot")
+        assert "answers" not in snap
+        await act(http, server, first_id, "answer", {"answer": "Private until shown."})
+        msg = await recv_until(audience, lambda m: m["type"] == "question")
+        assert msg["question"]["status"] == "answered"
+        assert "Private until shown" not in json.dumps(msg)
+        # Switched on: the answers so far arrive at once, and each new one after it.
+        await patch(http, server, {"show_answers": True})
+        msg = await recv_until(audience, lambda m: m["type"] == "answers")
+        assert msg["answers"] == {str(first_id): "Private until shown."}
+    async with websockets.connect(url) as audience:
+        snap = await recv_until(audience, lambda m: m["type"] == "snapshot")
+        assert snap["answers"] == {str(first_id): "Private until shown."}
+        assert snap["event"]["show_answers"] is True
+        await patch(http, server, {"show_answers": False})
+        await recv_until(audience, lambda m: m["type"] == "event")
+    async with websockets.connect(url) as audience:
+        raw = await asyncio.wait_for(audience.recv(), 2)
+        assert json.loads(raw)["type"] == "snapshot" and "Private until shown" not in raw

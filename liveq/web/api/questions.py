@@ -60,6 +60,14 @@ def changed(app: web.Application, questions: list[Question]) -> None:
         screen.question_changed(question)
 
 
+def publish_answers(app: web.Application, event: Event, answered: list[Question]) -> None:
+    """Typed answers to the audience pages of an event that shows them (never otherwise)."""
+    answers = {str(q.id): q.answer for q in answered if q.answer}
+    if answers:
+        message = {"type": "answers", "answers": answers}
+        app[HUB].publish(event.id, None, message)
+
+
 async def _queue_answer(app: web.Application, event: Event, question: Question) -> None:
     """Queue the answer's posts before the moderator hears "done", and wake the outbox.
 
@@ -217,6 +225,9 @@ async def update_event(request: web.Request) -> web.Response:
     event = await store.update_event(request.app[DB], event, identity.name, **changes)
     request.app[EVENTS].invalidate(event.slug)
     request.app[HUB].event_changed(event)
+    if changes.get("show_answers"):
+        answered = await store.list_questions(request.app[DB], event, [Status.ANSWERED])
+        publish_answers(request.app, event, answered)
     return web.json_response({"event": event.full()})
 
 
@@ -312,6 +323,8 @@ async def moderate(request: web.Request) -> web.Response:
     result = await store.moderate(request.app[DB], event, question_id(request), moderation)
     changed(request.app, result)
     if action == "answer":
+        if event.show_answers:
+            publish_answers(request.app, event, result[:1])
         await _queue_answer(request.app, event, result[0])
     return web.json_response(
         {"question": result[0].full(), "changed": [q.full() for q in result[1:]]}

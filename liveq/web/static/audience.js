@@ -16,6 +16,8 @@ function start(root) {
   const plural = new Intl.PluralRules(document.documentElement.lang || "en");
   // The event's option: typed answers under answered questions.
   let showAnswers = !!words.showAnswers;
+  // Typed answers by question id: sent only while the event shows them.
+  let answers = {};
 
   function showConnection(status) {
     root.dataset.connection = status === "live" ? "live" : "down";
@@ -49,7 +51,8 @@ function start(root) {
     const state = q.status === "on_air" ? words.tOnAir : q.status === "answered" ? words.tAnswered : "";
     meta.append(author, state ? ` · ${state}` : "");
     const extra = [];
-    if (showAnswers && q.status === "answered" && q.answer) extra.push(answerLine(q.answer, words.tAnswer));
+    const answer = answers[q.id];
+    if (showAnswers && q.status === "answered" && answer) extra.push(answerLine(answer, words.tAnswer));
     const vote = document.createElement("button");
     vote.type = "button";
     vote.className = "vote";
@@ -126,7 +129,9 @@ function start(root) {
   live(slug, {
     onMessage: (msg) => {
       if (msg.type === "snapshot" || msg.type === "event") showAnswers = !!msg.event.show_answers;
-      if (questions.apply(msg) || msg.type === "event") render();
+      if (msg.type === "snapshot") answers = { ...(msg.answers || {}) };
+      if (msg.type === "answers") Object.assign(answers, msg.answers);
+      if (questions.apply(msg) || msg.type === "event" || msg.type === "answers") render();
       if (mine && !mine.hidden && msg.type !== "votes") refreshMine();
     },
     onStatus: showConnection,

@@ -25,38 +25,34 @@ MAX_MESSAGE_CHARS = 200
 @routes.put("/api/v1/events/{slug}/questions/{id}/labels")
 async def set_labels(request: web.Request) -> web.Response:
     """{"labels": ["Dr Lee", "vaccines"]}: replaces the question's labels ([] clears)."""
-    event = await load_event(request)
-    identity = await require_moderator(request, event)
-    data = await read_json_object(request)
-    if "labels" not in data:
-        raise web.HTTPBadRequest(text='Send the labels: {"labels": ["Dr Lee"]} ([] clears them).')
-    question = await store.annotate(
-        request.app[DB],
-        event,
-        question_id(request),
-        identity.name,
-        labels=queue.clean_labels(data["labels"]),
-        expected_version=whole_number(data.get("version"), "version"),
-    )
-    changed(request.app, [question])
-    return web.json_response({"question": question.full()})
+    return await _annotate(request, "labels", '{"labels": ["Dr Lee"]} ([] clears them)')
 
 
 @routes.put("/api/v1/events/{slug}/questions/{id}/note")
 async def set_note(request: web.Request) -> web.Response:
     """{"note": "..."}: the moderators' note on a question ("" clears). Never public."""
+    return await _annotate(request, "note", '{"note": "asked twice before"} ("" clears it)')
+
+
+async def _annotate(request: web.Request, field: str, example: str) -> web.Response:
     event = await load_event(request)
     identity = await require_moderator(request, event)
     data = await read_json_object(request)
-    if "note" not in data:
-        raise web.HTTPBadRequest(text='Send the note: {"note": "asked twice before"} ("" clears).')
+    if field not in data:
+        raise web.HTTPBadRequest(text=f"Send the {field}: {example}.")
+    value = data[field]
+    change = (
+        {"labels": queue.clean_labels(value)}
+        if field == "labels"
+        else {"note": queue.clean_note(value)}
+    )
     question = await store.annotate(
         request.app[DB],
         event,
         question_id(request),
         identity.name,
-        note=queue.clean_note(data["note"]),
         expected_version=whole_number(data.get("version"), "version"),
+        **change,  # type: ignore[arg-type]
     )
     changed(request.app, [question])
     return web.json_response({"question": question.full()})

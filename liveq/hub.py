@@ -41,6 +41,9 @@ from liveq.domain.questions import PUBLIC_STATUSES, Question
 log = logging.getLogger(__name__)
 
 MODERATOR = "moderator"
+# The overlay's presenter view: the public's messages, plus the timer and backstage
+# messages the program overlay and the audience never get.
+PRESENTER = "presenter"
 # Clients written to per turn of the event loop when a change goes to a large audience.
 FANOUT_SLICE = 500
 PUBLIC = "public"
@@ -84,7 +87,7 @@ _VOTES: str = object()  # type: ignore[assignment]  # compared by identity only
 class Client:
     ws: web.WebSocketResponse
     event_id: int
-    role: str  # MODERATOR or PUBLIC
+    role: str  # MODERATOR, PRESENTER or PUBLIC
     queue: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
     overflowed: bool = False
     # Counts this client has not been sent yet (only while it is behind): the
@@ -145,6 +148,10 @@ class Client:
         return True
 
 
+# As a presenter's form of a message: "the same as the public's".
+AS_PUBLIC: dict = {}  # compared by identity only
+
+
 def votes_message(counts: dict[int, int]) -> str:
     return encode({"type": "votes", "counts": {str(k): v for k, v in counts.items()}})
 
@@ -166,7 +173,11 @@ class Hub:
         # a client that joins after its snapshot, which may be older.
         self._counts: dict[int, dict[int, int]] = {}
         # Counts changed since they were last sent, per role.
-        self._changed: dict[str, dict[int, dict[int, int]]] = {MODERATOR: {}, PUBLIC: {}}
+        self._changed: dict[str, dict[int, dict[int, int]]] = {
+            MODERATOR: {},
+            PRESENTER: {},
+            PUBLIC: {},
+        }
         # Bumped by every change except votes: a snapshot built at one generation
         # is current while the generation stays the same.
         self._generation: dict[int, int] = {}
@@ -202,11 +213,24 @@ class Hub:
             return len(self._clients.get(event_id, ()))
         return sum(len(c) for c in self._clients.values())
 
-    def publish(self, event_id: int, moderator: dict | None, public: dict | None) -> None:
-        """Send a message to each client of the event (moderators', the public's form)."""
-        self.fan_out(event_id, moderator, public)
+    def publish(
+        self,
+        event_id: int,
+        moderator: dict | None,
+        public: dict | None,
+        presenter: dict | None = AS_PUBLIC,
+    ) -> None:
+        """Send a message to each client of the event (moderators', the public's form;
+        the presenter view's, the public's unless given)."""
+        self.fan_out(event_id, moderator, public, presenter)
 
-    def fan_out(self, event_id: int, moderator: dict | None, public: dict | None) -> None:
+    def fan_out(
+        self,
+        event_id: int,
+        moderator: dict | None,
+        public: dict | None,
+        presenter: dict | None = AS_PUBLIC,
+    ) -> None:
         """Queue one message for each client of this process; encode each form once."""
         clients = self._clients.get(event_id)
         if not clients:
@@ -215,6 +239,10 @@ class Hub:
             MODERATOR: encode(moderator) if moderator is not None else None,
             PUBLIC: encode(public) if public is not None else None,
         }
+        if presenter is AS_PUBLIC:
+            texts[PRESENTER] = texts[PUBLIC]
+        else:
+            texts[PRESENTER] = encode(presenter) if presenter is not None else None
         frames: dict[str, bytes] = {}
         for role, text in texts.items():
             if text is not None:
@@ -339,6 +367,7 @@ class Hub:
                 self.flush_votes(MODERATOR)
                 if tick % ticks_per_public == 0:
                     self.flush_votes(PUBLIC)
+                    self.flush_votes(PRESENTER)
             except Exception:
                 log.exception("hub: sending vote counts failed; trying again next tick")
 
@@ -354,7 +383,8 @@ class Hub:
         return self.close_public_here(event_id)
 
     def close_public_here(self, event_id: int) -> int:
-        clients = [c for c in self._clients.get(event_id, ()) if c.role == PUBLIC]
+        # The presenter view opens with the same key.
+        clients = [c for c in self._clients.get(event_id, ()) if c.role != MODERATOR]
         for client in clients:
             self.disconnect(client)
             client.overflowed = True

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from liveq.cluster.bus import RedisBus
 from liveq.domain.events import Event
 from liveq.domain.questions import PUBLIC_STATUSES, Question
-from liveq.hub import PUBLIC, Hub, encode
+from liveq.hub import AS_PUBLIC, MODERATOR, Hub, encode
 
 log = logging.getLogger(__name__)
 
@@ -66,15 +66,24 @@ class ClusterHub(Hub):
     def vote_counted(self, event_id: int, question_id: int, votes: int) -> None:
         self.bus.send(event_id, encode({"k": "v", "q": question_id, "n": votes}))
 
-    def publish(self, event_id: int, moderator: dict | None, public: dict | None) -> None:
-        self.bus.send(event_id, encode({"k": "m", "mod": moderator, "pub": public}))
+    def publish(
+        self,
+        event_id: int,
+        moderator: dict | None,
+        public: dict | None,
+        presenter: dict | None = AS_PUBLIC,
+    ) -> None:
+        body = {"k": "m", "mod": moderator, "pub": public}
+        if presenter is not AS_PUBLIC:
+            body["pres"] = presenter
+        self.bus.send(event_id, encode(body))
 
     def close_public(self, event_id: int, slug: str) -> int:
         self.bus.send(event_id, encode({"k": "close_public", "slug": slug}))
         return self.count_public(event_id)
 
     def count_public(self, event_id: int) -> int:
-        return sum(1 for c in self._clients.get(event_id, ()) if c.role == PUBLIC)
+        return sum(1 for c in self._clients.get(event_id, ()) if c.role != MODERATOR)
 
     # -- back from the bus: to this process's sockets ---------------------------------
 
@@ -90,7 +99,7 @@ class ClusterHub(Hub):
                 if event_id in self._clients:
                     self.question_views(event_id, msg["id"], msg["full"], msg["public"])
             elif kind == "m":
-                self.fan_out(event_id, msg["mod"], msg["pub"])
+                self.fan_out(event_id, msg["mod"], msg["pub"], msg.get("pres", AS_PUBLIC))
             elif kind == "e":
                 self.on_event_stale(msg["full"]["slug"])
                 self.event_views(event_id, msg["full"], msg["public"])

@@ -47,6 +47,9 @@ from liveq.domain.questions import PUBLIC_STATUSES, Question
 log = logging.getLogger(__name__)
 
 MODERATOR = "moderator"
+# The overlay's presenter view: the public's messages, plus the timer and backstage
+# messages the program overlay and the audience never get.
+PRESENTER = "presenter"
 # Clients written to per turn of the event loop when a change goes to a large audience.
 FANOUT_SLICE = 500
 PUBLIC = "public"
@@ -92,7 +95,7 @@ _POLLS: str = object()  # type: ignore[assignment]
 class Client:
     ws: web.WebSocketResponse
     event_id: int
-    role: str  # MODERATOR or PUBLIC
+    role: str  # MODERATOR, PRESENTER or PUBLIC
     queue: asyncio.Queue[str] = field(default_factory=asyncio.Queue)
     overflowed: bool = False
     # Counts this client has not been sent yet (only while it is behind): the
@@ -171,6 +174,10 @@ class Client:
         return True
 
 
+# As a presenter's form of a message: "the same as the public's".
+AS_PUBLIC: dict = {}  # compared by identity only
+
+
 def votes_message(counts: dict[int, int]) -> str:
     return encode({"type": "votes", "counts": {str(k): v for k, v in counts.items()}})
 
@@ -196,12 +203,17 @@ class Hub:
         # a client that joins after its snapshot, which may be older.
         self._counts: dict[int, dict[int, int]] = {}
         # Counts changed since they were last sent, per role.
-        self._changed: dict[str, dict[int, dict[int, int]]] = {MODERATOR: {}, PUBLIC: {}}
+        self._changed: dict[str, dict[int, dict[int, int]]] = {
+            MODERATOR: {},
+            PRESENTER: {},
+            PUBLIC: {},
+        }
         # The same for polls: event -> poll -> key -> count; and per event the polls
         # whose results the public is shown.
         self._poll_counts: dict[int, dict[int, dict[str, int]]] = {}
         self._poll_changed: dict[str, dict[int, dict[int, dict[str, int]]]] = {
             MODERATOR: {},
+            PRESENTER: {},
             PUBLIC: {},
         }
         self._poll_public: dict[int, set[int]] = {}
@@ -240,11 +252,24 @@ class Hub:
             return len(self._clients.get(event_id, ()))
         return sum(len(c) for c in self._clients.values())
 
-    def publish(self, event_id: int, moderator: dict | None, public: dict | None) -> None:
-        """Send a message to each client of the event (moderators', the public's form)."""
-        self.fan_out(event_id, moderator, public)
+    def publish(
+        self,
+        event_id: int,
+        moderator: dict | None,
+        public: dict | None,
+        presenter: dict | None = AS_PUBLIC,
+    ) -> None:
+        """Send a message to each client of the event (moderators', the public's form;
+        the presenter view's, the public's unless given)."""
+        self.fan_out(event_id, moderator, public, presenter)
 
-    def fan_out(self, event_id: int, moderator: dict | None, public: dict | None) -> None:
+    def fan_out(
+        self,
+        event_id: int,
+        moderator: dict | None,
+        public: dict | None,
+        presenter: dict | None = AS_PUBLIC,
+    ) -> None:
         """Queue one message for each client of this process; encode each form once."""
         clients = self._clients.get(event_id)
         if not clients:
@@ -253,6 +278,10 @@ class Hub:
             MODERATOR: encode(moderator) if moderator is not None else None,
             PUBLIC: encode(public) if public is not None else None,
         }
+        if presenter is AS_PUBLIC:
+            texts[PRESENTER] = texts[PUBLIC]
+        else:
+            texts[PRESENTER] = encode(presenter) if presenter is not None else None
         frames: dict[str, bytes] = {}
         for role, text in texts.items():
             if text is not None:
@@ -364,7 +393,8 @@ class Hub:
             shown.add(poll_id)
         else:
             shown.discard(poll_id)
-            self._poll_changed[PUBLIC].get(event_id, {}).pop(poll_id, None)
+            for role in (PUBLIC, PRESENTER):
+                self._poll_changed[role].get(event_id, {}).pop(poll_id, None)
         known = self._poll_counts.get(event_id, {}).get(poll_id)
         if known:
             # An answer counted after this poll was read: never show a count go back.
@@ -402,7 +432,7 @@ class Hub:
             return
         roles = [MODERATOR]
         if public or poll_id in self._poll_public.get(event_id, ()):
-            roles.append(PUBLIC)
+            roles += [PUBLIC, PRESENTER]
         for role in roles:
             self._poll_changed[role].setdefault(event_id, {}).setdefault(poll_id, {})[key] = count
 
@@ -458,7 +488,9 @@ class Hub:
                 self.flush_polls(MODERATOR)
                 if tick % ticks_per_public == 0:
                     self.flush_votes(PUBLIC)
+                    self.flush_votes(PRESENTER)
                     self.flush_polls(PUBLIC)
+                    self.flush_polls(PRESENTER)
             except Exception:
                 log.exception("hub: sending vote counts failed; trying again next tick")
 
@@ -474,7 +506,8 @@ class Hub:
         return self.close_public_here(event_id)
 
     def close_public_here(self, event_id: int) -> int:
-        clients = [c for c in self._clients.get(event_id, ()) if c.role == PUBLIC]
+        # The presenter view opens with the same key.
+        clients = [c for c in self._clients.get(event_id, ()) if c.role != MODERATOR]
         for client in clients:
             self.disconnect(client)
             client.overflowed = True

@@ -5,6 +5,7 @@
 import { api } from "/static/api.js";
 import { live, Questions } from "/static/live.js";
 import { Polls, renderBars, renderCloud, total } from "/static/polls.js";
+import { clockText, secondsLeft, timerState } from "/static/timer.js";
 
 start(document.getElementById("overlay"));
 
@@ -23,9 +24,16 @@ function start(root) {
   const pollView = root.dataset.view === "poll" || root.dataset.view === "cloud";
   const polls = new Polls();
 
+  // The presenter view only: the session timer, the latest backstage message, and
+  // the label the "up next" list is filtered by (kept in this browser).
+  let timer = null;
+  let label = "";
+  try { label = localStorage.getItem(`liveq-presenter-label-${slug}`) || ""; } catch (e) { /* private mode */ }
+
   function handle(m) {
     questions.apply(m);
     polls.apply(m);
+    if (presenter) presenterMessage(m);
     if (m.type === "snapshot" && threadView) loadLatest(); // posts missed while down
     else if (m.type === "thread_post" && (!latest || m.post.id >= latest.id)) latest = m.post;
     render();
@@ -120,6 +128,49 @@ function start(root) {
       visible ? `${total(poll)} ${root.dataset.tAnswers}` : card.dataset.tHidden;
   }
 
+  function presenterMessage(m) {
+    if (m.type === "presenter") {
+      timer = timerState(m.timer);
+      showBackstage(m.messages[m.messages.length - 1]);
+    } else if (m.type === "timer") {
+      timer = timerState(m.timer);
+    } else if (m.type === "backstage") {
+      showBackstage(m.message);
+    } else {
+      return;
+    }
+    tick();
+  }
+
+  function showBackstage(message) {
+    const box = document.getElementById("backstage");
+    box.hidden = !message;
+    if (!message) return;
+    document.getElementById("backstage-text").textContent = message.text;
+    box.dataset.id = message.id;
+  }
+
+  // The label filter offers the labels in use; the chosen one stays chosen.
+  function renderLabels(all) {
+    const select = document.getElementById("label-filter");
+    const names = new Map();
+    for (const q of all) for (const l of q.labels || []) names.set(l.toLowerCase(), l);
+    if (label) names.set(label.toLowerCase(), label);
+    const wanted = [...names.values()].sort((a, b) => a.localeCompare(b));
+    const have = [...select.options].slice(1).map((o) => o.value);
+    if (wanted.join("\n") !== have.join("\n")) {
+      const options = wanted.map((l) => {
+        const o = document.createElement("option");
+        o.value = l;
+        o.dir = "auto";
+        o.textContent = l;
+        return o;
+      });
+      select.replaceChildren(select.options[0], ...options);
+    }
+    select.value = label;
+  }
+
   function render() {
     if (threadView) { renderThread(); return; }
     renderPoll();
@@ -143,7 +194,10 @@ function start(root) {
     card.hidden = !onair;
     idle.hidden = !!onair;
     if (presenter) {
+      renderLabels(all);
+      const wanted = label.toLowerCase();
       const next = all.filter((q) => q.status === "approved")
+        .filter((q) => !wanted || (q.labels || []).some((l) => l.toLowerCase() === wanted))
         .sort((a, b) => (b.starred - a.starred) || (b.votes - a.votes) || (a.id - b.id))
         .slice(0, 3)
         .map((q) => {
@@ -169,13 +223,25 @@ function start(root) {
   function tick() {
     const clock = document.getElementById("clock");
     if (clock) clock.textContent = new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    const box = document.getElementById("timer");
+    if (!box) return;
+    box.hidden = !(timer && timer.duration);
+    if (box.hidden) return;
+    const left = secondsLeft(timer);
+    document.getElementById("timer-left").textContent = clockText(left);
+    box.dataset.state = left <= 0 ? "over" : left <= 60 ? "last-minute" : timer.running ? "running" : "paused";
   }
 
   if (presenter) {
+    document.getElementById("label-filter").addEventListener("change", (ev) => {
+      label = ev.target.value;
+      try { localStorage.setItem(`liveq-presenter-label-${slug}`, label); } catch (e) { /* private mode */ }
+      render();
+    });
     tick();
     setInterval(tick, 1000);
     window.addEventListener("resize", fitPresenter);
   }
   render();
-  live(slug, { key, onMessage: handle, onStatus: status, maxDelayMs: 5000 });
+  live(slug, { key, view: presenter ? "presenter" : null, onMessage: handle, onStatus: status, maxDelayMs: 5000 });
 }

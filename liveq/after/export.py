@@ -50,11 +50,12 @@ class EventData:
 
 async def load(db: Database, event: Event) -> EventData:
     questions = [
-        {**dict(r), "findings": json.loads(r["findings"])}
+        {**dict(r), "findings": json.loads(r["findings"]), "labels": json.loads(r["labels"])}
         for r in await db.fetchall(
             "SELECT id, text, original_text, status, source, author, source_id, source_url,"
             " client_ip, created_at, updated_at, votes, merged_into, merged_count, answer,"
-            " decline_reason, findings, starred FROM questions WHERE event_id = ? ORDER BY id",
+            " decline_reason, findings, starred, labels, moderator_note FROM questions"
+            " WHERE event_id = ? ORDER BY id",
             (event.id,),
         )
     ]
@@ -240,6 +241,8 @@ def question_records(data: EventData) -> list[dict]:
                 "decline_reason": q["decline_reason"],
                 "votes": q["votes"],
                 "starred": bool(q["starred"]),
+                "labels": q["labels"],
+                "moderator_note": q["moderator_note"],
                 "asked_by": q["merged_count"] + 1,
                 "merged_into": q["merged_into"],
                 "merged_from": merged_from.get(q["id"], []),
@@ -385,6 +388,8 @@ QUESTION_COLUMNS = (
     "decline_reason",
     "votes",
     "starred",
+    "labels",
+    "moderator_note",
     "asked_by",
     "merged_into",
     "merged_from",
@@ -453,6 +458,7 @@ def _question_row(r: dict) -> dict:
         declined_by=first.get("declined", {}).get("by"),
         archived_at=first.get("archived", {}).get("at"),
         merged_from="; ".join(str(i) for i in r["merged_from"]),
+        labels="; ".join(r["labels"]),
         finding_kinds="; ".join(dict.fromkeys(f["kind"] for f in r["findings"])),
         findings=_compact(r["findings"]),
         states=_compact(r["states"]),

@@ -210,7 +210,8 @@ async def purge_event(db: Database, event: Event, actor: str) -> Counts:
             await conn.execute(
                 "UPDATE questions SET text = '', original_text = CASE WHEN original_text IS NULL"
                 " THEN NULL ELSE '' END, author = '', client_ip = '', source_id = NULL,"
-                " source_url = '', answer = '', decline_reason = '', findings = ? WHERE id = ?",
+                " source_url = '', answer = '', decline_reason = '', moderator_note = '',"
+                " asker = '', findings = ? WHERE id = ?",
                 (_strip_findings(q["findings"]), q["id"]),
             )
         await conn.execute(

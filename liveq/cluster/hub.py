@@ -18,7 +18,7 @@ from liveq.cluster.bus import RedisBus
 from liveq.domain.events import Event
 from liveq.domain.polls import Poll
 from liveq.domain.questions import PUBLIC_STATUSES, Question
-from liveq.hub import PUBLIC, Hub, encode
+from liveq.hub import AS_PUBLIC, MODERATOR, Hub, encode
 
 log = logging.getLogger(__name__)
 
@@ -80,15 +80,24 @@ class ClusterHub(Hub):
         body = {"k": "pc", "p": poll_id, "key": key, "n": count, "pub": public}
         self.bus.send(event_id, encode(body))
 
-    def publish(self, event_id: int, moderator: dict | None, public: dict | None) -> None:
-        self.bus.send(event_id, encode({"k": "m", "mod": moderator, "pub": public}))
+    def publish(
+        self,
+        event_id: int,
+        moderator: dict | None,
+        public: dict | None,
+        presenter: dict | None = AS_PUBLIC,
+    ) -> None:
+        body = {"k": "m", "mod": moderator, "pub": public}
+        if presenter is not AS_PUBLIC:
+            body["pres"] = presenter
+        self.bus.send(event_id, encode(body))
 
     def close_public(self, event_id: int, slug: str) -> int:
         self.bus.send(event_id, encode({"k": "close_public", "slug": slug}))
         return self.count_public(event_id)
 
     def count_public(self, event_id: int) -> int:
-        return sum(1 for c in self._clients.get(event_id, ()) if c.role == PUBLIC)
+        return sum(1 for c in self._clients.get(event_id, ()) if c.role != MODERATOR)
 
     # -- back from the bus: to this process's sockets ---------------------------------
 
@@ -110,7 +119,7 @@ class ClusterHub(Hub):
             elif kind == "pr":
                 Hub.poll_removed(self, event_id, msg["id"])
             elif kind == "m":
-                self.fan_out(event_id, msg["mod"], msg["pub"])
+                self.fan_out(event_id, msg["mod"], msg["pub"], msg.get("pres", AS_PUBLIC))
             elif kind == "e":
                 self.on_event_stale(msg["full"]["slug"])
                 self.event_views(event_id, msg["full"], msg["public"])

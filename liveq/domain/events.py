@@ -33,6 +33,10 @@ class Event:
         return not self.networks or network in self.networks
     # The audience pages' language ("es"); "" for each browser's own (Accept-Language).
     language: str = ""
+    # Audience options: the form refuses a question without a name; the audience page
+    # shows the typed answer under an answered question.
+    require_name: bool = False
+    show_answers: bool = False
 
     def public(self) -> dict:
         """What anyone may see of the event."""
@@ -43,6 +47,8 @@ class Event:
             "hashtag": self.hashtag,
             "accepting": self.accepting,
             "language": self.language,
+            "require_name": self.require_name,
+            "show_answers": self.show_answers,
         }
 
     def full(self) -> dict:

@@ -62,6 +62,8 @@ _PAST = {
     "override": "overridden",
     "merge": "merged",
     "merged_from": "merged with a duplicate",
+    "label": "labelled",
+    "note": "given a note",
 }
 
 
@@ -107,6 +109,8 @@ class Question:
     source_url: str = ""
     findings: tuple[dict, ...] = ()
     answered_at: float | None = None
+    labels: tuple[str, ...] = ()
+    note: str = ""  # moderators only: never in public()
 
     def public(self) -> dict:
         """What the audience and the overlay see: no moderation detail."""
@@ -121,6 +125,9 @@ class Question:
             "created_at": self.created_at,
             "version": self.version,
             "starred": self.starred,
+            # Labels are a moderator's words about the topic or speaker; the presenter
+            # view filters by them.
+            "labels": list(self.labels),
         }
 
     def full(self) -> dict:
@@ -134,6 +141,7 @@ class Question:
             "source_url": self.source_url,
             "findings": list(self.findings),
             "updated_at": self.updated_at,
+            "note": self.note,
         }
 
 

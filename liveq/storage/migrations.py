@@ -380,7 +380,49 @@ MIGRATIONS: list[tuple[str, str]] = [
         """,
     ),
     (
-        "0014_polls",
+        "0014_queue_tools",
+        """
+        -- Per question: labels a moderator gives it (a speaker, a topic; a JSON list)
+        -- and a note for the other moderators, never shown to the audience or overlay.
+        ALTER TABLE questions ADD COLUMN labels TEXT NOT NULL DEFAULT '[]';
+        ALTER TABLE questions ADD COLUMN moderator_note TEXT NOT NULL DEFAULT '';
+        -- The presenter's session timer, one per event: running while started_at is
+        -- set (remaining counts down from then), paused or unstarted otherwise.
+        CREATE TABLE presenter_timers (
+            event_id INTEGER PRIMARY KEY REFERENCES events(id),
+            duration REAL NOT NULL,
+            remaining REAL NOT NULL,
+            started_at REAL,
+            updated_by TEXT NOT NULL,
+            updated_at REAL NOT NULL
+        );
+        -- Messages from moderators to the presenter ("wrap up"), shown only on the
+        -- presenter view.
+        CREATE TABLE backstage_messages (
+            id INTEGER PRIMARY KEY,
+            event_id INTEGER NOT NULL REFERENCES events(id),
+            text TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            created_at REAL NOT NULL
+        );
+        CREATE INDEX backstage_messages_event ON backstage_messages(event_id, id);
+        """,
+    ),
+    (
+        "0015_audience_options",
+        """
+        -- Per event: whether the form requires a name, and whether the audience page
+        -- shows a question's typed answer under it.
+        ALTER TABLE events ADD COLUMN require_name INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE events ADD COLUMN show_answers INTEGER NOT NULL DEFAULT 0;
+        -- The signed browser id (liveq/web/browser_id.py) of whoever asked on the form,
+        -- so that browser, and only it, sees the status of its own questions.
+        ALTER TABLE questions ADD COLUMN asker TEXT NOT NULL DEFAULT '';
+        CREATE INDEX questions_asker ON questions(event_id, asker) WHERE asker != '';
+        """,
+    ),
+    (
+        "0016_polls",
         """
         -- Polls prepared before the event (draft), opened and closed live.
         CREATE TABLE polls (

@@ -48,6 +48,8 @@ def _event(row: sqlite3.Row) -> Event:
         created_at=row["created_at"],
         networks=tuple(n for n in row["networks"].split(",") if n),
         language=row["language"],
+        require_name=bool(row["require_name"]),
+        show_answers=bool(row["show_answers"]),
     )
 
 
@@ -105,7 +107,8 @@ async def list_events(db: Database) -> list[Event]:
 
 async def update_event(db: Database, event: Event, actor: str, **changes: object) -> Event:
     allowed = {
-        "title", "hashtag", "moderation", "accepting", "overlay_key", "networks", "language"
+        "title", "hashtag", "moderation", "accepting", "overlay_key", "networks", "language",
+        "require_name", "show_answers",
     }
     if not changes or set(changes) - allowed:
         raise ValueError(f"only {sorted(allowed)} can be changed")
@@ -134,8 +137,11 @@ async def update_event(db: Database, event: Event, actor: str, **changes: object
 _Q_COLUMNS = (
     "id, event_id, text, status, source, author, created_at, updated_at, version,"
     " original_text, starred, votes, merged_into, merged_count, answer, decline_reason,"
-    " source_url, findings, updated_by, answered_at"
+    " source_url, findings, updated_by, answered_at, labels, moderator_note"
 )
+# Columns whose Question attribute has another name, or that are stored as JSON.
+_ATTRIBUTE = {"moderator_note": "note"}
+_JSON_COLUMNS = frozenset({"findings", "labels"})
 
 
 def _question(row: sqlite3.Row) -> Question:
@@ -159,6 +165,8 @@ def _question(row: sqlite3.Row) -> Question:
         source_url=row["source_url"],
         findings=tuple(json.loads(row["findings"])),
         answered_at=row["answered_at"],
+        labels=tuple(json.loads(row["labels"])),
+        note=row["moderator_note"],
     )
 
 
@@ -173,6 +181,7 @@ class NewQuestion:
     source_id: str | None = None  # e.g. the tweet id; unique per event and source
     source_url: str = ""
     created_at: float | None = None
+    asker: str = ""  # the form's signed browser id: that browser sees the status
 
 
 async def insert_question(
@@ -185,8 +194,8 @@ async def insert_question(
         created = new.created_at or now
         cur = await conn.execute(
             "INSERT INTO questions (event_id, text, status, source, author, source_id,"
-            " source_url, client_ip, created_at, updated_at, findings)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " source_url, client_ip, created_at, updated_at, findings, asker)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT DO NOTHING",
             (
                 event.id,
@@ -200,6 +209,7 @@ async def insert_question(
                 created,
                 now,
                 json.dumps(list(findings)),
+                new.asker,
             ),
         )
         if cur.rowcount == 0:
@@ -243,6 +253,18 @@ async def list_questions(
     return [_question(r) for r in rows]
 
 
+async def questions_asked_by(db: Database, event: Event, asker: str) -> list[Question]:
+    """The questions one browser asked on the form, newest first (at most 20)."""
+    if not asker:
+        return []
+    rows = await db.fetchall(
+        f"SELECT {_Q_COLUMNS} FROM questions WHERE event_id = ? AND asker = ?"  # noqa: S608
+        " ORDER BY id DESC LIMIT 20",
+        (event.id, asker),
+    )
+    return [_question(r) for r in rows]
+
+
 async def count_questions(db: Database, event: Event) -> int:
     row = await db.fetchone("SELECT count(*) FROM questions WHERE event_id = ?", (event.id,))
     return row[0] if row else 0
@@ -268,7 +290,7 @@ async def _cas_update(
 ) -> None:
     """Apply `changes` only if nobody changed the question since we read it."""
     assignments = ", ".join(f"{k} = ?" for k in changes)
-    values = [json.dumps(v) if k == "findings" else v for k, v in changes.items()]
+    values = [json.dumps(v) if k in _JSON_COLUMNS else v for k, v in changes.items()]
     cur = await conn.execute(
         f"UPDATE questions SET {assignments}, version = version + 1, updated_at = ?,"  # noqa: S608
         " updated_by = ? WHERE id = ? AND version = ?",
@@ -276,7 +298,7 @@ async def _cas_update(
     )
     if cur.rowcount != 1:
         raise Conflict(f"Question {q.id} changed while you were acting on it; try again.")
-    before = {k: _plain(getattr(q, k)) for k in changes}
+    before = {k: _plain(getattr(q, _ATTRIBUTE.get(k, k))) for k in changes}
     await audit.append(conn, q.event_id, q.id, actor, action, before, dict(changes), detail)
 
 
@@ -321,7 +343,42 @@ async def moderate(db: Database, event: Event, question_id: int, m: Moderation) 
     return [await get_question(db, event, qid) for qid in changed]
 
 
+async def annotate(
+    db: Database,
+    event: Event,
+    question_id: int,
+    actor: str,
+    *,
+    labels: Sequence[str] | None = None,
+    note: str | None = None,
+    expected_version: int | None = None,
+) -> Question:
+    """Set a question's labels or its moderator note, in any state; audited."""
+    changes: dict[str, object] = {}
+    if labels is not None:
+        changes["labels"] = list(labels)
+    if note is not None:
+        changes["moderator_note"] = note
+    if not changes:
+        raise ValueError("annotate needs labels or a note")
+    action = "label" if labels is not None else "note"
+
+    async def job(conn: aiosqlite.Connection) -> None:
+        q = await _load(conn, event, question_id)
+        if expected_version is not None and q.version != expected_version:
+            last = await _last_change(conn, q.id)
+            raise Conflict(
+                f"Someone else changed question {q.id} first ({last}); look again and retry."
+            )
+        await _cas_update(conn, q, actor, action, changes)
+
+    await db.write(job)
+    return await get_question(db, event, question_id)
+
+
 def _plain(value: object) -> object:
+    if isinstance(value, tuple):
+        return list(value)
     if isinstance(value, Status):
         return str(value)
     return int(value) if isinstance(value, bool) else value

@@ -31,6 +31,7 @@ from liveq.web.api import networks as api_networks
 from liveq.web.api import outbox as api_outbox
 from liveq.web.api import polls as api_polls
 from liveq.web.api import questions as api
+from liveq.web.api import queue as api_queue
 from liveq.web.api.admin import routes as admin_routes
 from liveq.web.api.procedure import routes as procedure_routes
 from liveq.web.api.readability import routes as readability_routes
@@ -252,6 +253,7 @@ def create_app(config: Config, *, screen: Screener | None = None) -> web.Applica
     app.router.add_get("/e/{slug}", audience.form_page)
     app.router.add_post("/e/{slug}/questions", audience.submit_question)
     app.router.add_get("/e/{slug}/thanks", audience.thanks_page)
+    app.router.add_get("/e/{slug}/mine", audience.my_questions)
     app.router.add_post("/e/{slug}/questions/{id}/vote", audience.vote)
     app.router.add_post("/e/{slug}/polls/{id}/answer", poll_answer.answer)
     app.router.add_get("/mod/{slug}", pages.console)
@@ -259,6 +261,7 @@ def create_app(config: Config, *, screen: Screener | None = None) -> web.Applica
     app.router.add_get("/overlay/{slug}", pages.overlay)
     app.router.add_get("/ws/{slug}", ws.websocket)
     app.router.add_routes(api.routes)
+    app.router.add_routes(api_queue.routes)
     app.router.add_routes(x_source_routes)
     app.router.add_routes(api_outbox.routes)
     app.router.add_routes(api_polls.routes)

@@ -23,6 +23,9 @@ _STATUS_WORDS = {
     Status.ON_AIR: N_("It is on air right now."),
     Status.ANSWERED: N_("It has been answered."),
 }
+# Only on the asker's own list (the thanks page never sees these states).
+_NOT_SHOWN = N_("It will not be shown.")
+_NAME_REQUIRED = N_("Please give your name: this event does not take anonymous questions.")
 
 # The form's refusals, in the catalog; each is shown in the page's language.
 _EXPIRED = N_("This form has expired; please send your question again.")
@@ -72,6 +75,7 @@ def _form_page(
     text: str = "",
     name: str = "",
     status: int = 200,
+    mine: list[dict] | None = None,
 ) -> web.Response:
     config = request.app[CONFIG]
     ctx = {
@@ -81,6 +85,7 @@ def _form_page(
         "text": text,
         "name": name,
         "limits": config.limits,
+        "mine": mine or [],
     }
     lang = i18n.choose(request, event.language)
     resp = render(request, "audience.html", ctx, status=status, lang=lang)
@@ -93,7 +98,36 @@ def _form_page(
 
 
 async def form_page(request: web.Request) -> web.Response:
-    return _form_page(request, await load_event(request))
+    event = await load_event(request)
+    return _form_page(request, event, mine=await _mine(request, event))
+
+
+async def _mine(request: web.Request, event: Event) -> list[dict]:
+    """This browser's own questions with their status in the page's language; [] for
+    a browser without a signed id (nobody else's questions are ever listed)."""
+    browser = browser_id.current(request, request.app[CONFIG].server.secret)
+    if browser is None:
+        return []
+    lang = i18n.choose(request, event.language)
+    out = []
+    for q in await store.questions_asked_by(request.app[DB], event, browser):
+        shown = q.status in _STATUS_WORDS
+        out.append(
+            {
+                "id": q.id,
+                "text": q.text,
+                "status": str(q.status) if shown else "not_shown",
+                "status_text": i18n.gettext(lang, _STATUS_WORDS[q.status] if shown else _NOT_SHOWN),
+                "answer": q.answer if event.show_answers and q.status is Status.ANSWERED else "",
+            }
+        )
+    return out
+
+
+async def my_questions(request: web.Request) -> web.Response:
+    """GET /e/{slug}/mine: the asker's own questions and their status (the page refreshes)."""
+    event = await load_event(request)
+    return web.json_response({"questions": await _mine(request, event)})
 
 
 async def _read_submission(request: web.Request) -> tuple[dict, bool]:
@@ -150,6 +184,8 @@ async def submit_question(request: web.Request) -> web.Response:
         )
     except InvalidText as exc:
         return reject(400, str(exc) if is_json else _text_error(lang, exc))
+    if event.require_name and not name:
+        return reject(400, i18n.gettext(i18n.DEFAULT if is_json else lang, _NAME_REQUIRED))
     # Checked after the text, so a typo does not use up a person's allowance.
     ip = client_ip(request, config.server.trusted_proxies)
     browser = browser_id.current(request, config.server.secret)
@@ -167,7 +203,7 @@ async def submit_question(request: web.Request) -> web.Response:
         request.app[DB],
         request.app[HUB],
         event,
-        store.NewQuestion(text=text, author=name, source="web", client_ip=ip),
+        store.NewQuestion(text=text, author=name, source="web", client_ip=ip, asker=browser or ""),
         request.app[SCREEN],
     )
     assert question is not None  # web questions have no source_id, so never a repeat

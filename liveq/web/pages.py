@@ -11,6 +11,7 @@ from markupsafe import Markup
 
 from liveq.config import public_url_warnings
 from liveq.domain.events import Event
+from liveq.screening import KINDS as FINDING_KINDS
 from liveq.storage import store
 from liveq.storage.accounts import Identity
 from liveq.web import csrf, i18n
@@ -76,6 +77,7 @@ async def console(request: web.Request) -> web.Response:
         "overlay_url": f"/overlay/{event.slug}?key={event.overlay_key}",
         # e.g. `liveq serve --port 8778` with public_url still at 8080: say so here.
         "public_url_warnings": public_url_warnings(request.app[CONFIG]),
+        "finding_kinds": FINDING_KINDS,
     }
     resp = render(request, "console.html", ctx)
     csrf.set_cookie(request, resp)

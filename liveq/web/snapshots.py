@@ -24,7 +24,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from liveq.domain.events import Event
-from liveq.domain.questions import PUBLIC_STATUSES
+from liveq.domain.questions import PUBLIC_STATUSES, Status
 from liveq.hub import MODERATOR, Hub, encode
 from liveq.storage import polls, store
 from liveq.storage.db import Database
@@ -95,6 +95,14 @@ async def build(db: Database, event: Event, role: str) -> str:
         questions = [q.public() for q in public]
         event_view = event.public()
         poll_views = [p.public() for p in await polls.list_polls(db, event, public=True)]
+        if event.show_answers:
+            # Typed answers travel apart from the questions, and only where the event
+            # shows them (Event.show_answers).
+            snapshot = {"type": "snapshot", "role": role, "event": event_view}
+            answers = {str(q.id): q.answer for q in public if q.status is Status.ANSWERED}
+            return encode(
+                {**snapshot, "questions": questions, "answers": answers, "polls": poll_views}
+            )
     return encode(
         {
             "type": "snapshot",

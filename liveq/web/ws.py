@@ -6,13 +6,15 @@ import asyncio
 import contextlib
 import hmac
 import logging
+import time
 
 from aiohttp import WSMsgType, web
 
 from liveq.domain.events import Event
-from liveq.hub import MODERATOR, PUBLIC, encode
-from liveq.storage import network_posts
+from liveq.hub import MODERATOR, PRESENTER, PUBLIC, encode
+from liveq.storage import network_posts, presenter
 from liveq.storage import outbox as outbox_store
+from liveq.storage.db import Database
 from liveq.web import origins
 from liveq.web.audience import load_event
 from liveq.web.auth import SESSION_COOKIE, identify
@@ -102,6 +104,8 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
     if key is not None:
         if not hmac.compare_digest(key.encode(), event.overlay_key.encode()):
             raise web.HTTPForbidden(text="That overlay key is not valid for this event.")
+        if request.query.get("view") == "presenter":
+            role = PRESENTER  # also gets the timer and the backstage messages
     else:
         identity = await identify(request)
         if identity is not None and identity.may_moderate(event.id):
@@ -138,7 +142,8 @@ async def _serve(
         db = request.app[DB]
         # The snapshot goes first, ahead of changes queued while it was read; a
         # change already in the snapshot arrives again, which is harmless.
-        await ws.send_str(await request.app[SNAPSHOTS].get(event, role))
+        snapshot_role = PUBLIC if role == PRESENTER else role
+        await ws.send_str(await request.app[SNAPSHOTS].get(event, snapshot_role))
         counts = hub.counts_message(event.id)
         if counts is not None:
             # Votes counted since the snapshot was read (it may be shared and older).
@@ -146,6 +151,8 @@ async def _serve(
         poll_counts = hub.poll_counts_message(event.id, role)
         if poll_counts is not None:
             await ws.send_str(poll_counts)
+        if role in (MODERATOR, PRESENTER):
+            await ws.send_str(await presenter_snapshot(db, event))
         outbox = request.app.get(OUTBOX)
         if role == MODERATOR and outbox is not None:
             items = await outbox_store.list_items(db, event.id)
@@ -176,3 +183,12 @@ async def _serve(
         credentials.remove(client)
         sockets.discard(ws)
     return ws
+
+
+async def presenter_snapshot(db: Database, event: Event) -> str:
+    """The timer and the latest backstage messages, read fresh (they change rarely)."""
+    timer = await presenter.get_timer(db, event)
+    messages = await presenter.recent_messages(db, event)
+    return encode(
+        {"type": "presenter", "timer": timer.view(time.time()), "messages": messages}
+    )

@@ -50,6 +50,8 @@ TABLE_OWNERS = {
     "outbox_pauses": "liveq.storage.outbox",
     "network_posts": "liveq.storage.network_posts",
     "network_sources": "liveq.storage.network_sources",
+    "presenter_timers": "liveq.storage.presenter",
+    "backstage_messages": "liveq.storage.presenter",
     "procedures": "liveq.storage.procedure",
     "procedure_posts": "liveq.storage.procedure",
     "procedure_photos": "liveq.storage.procedure",

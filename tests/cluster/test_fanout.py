@@ -275,3 +275,58 @@ async def test_a_poll_answered_on_every_process_counts_once_everywhere(cluster3)
     finally:
         for s in sockets:
             await s.close()
+async def test_backstage_and_timer_reach_presenter_views_on_every_process_only(cluster3):
+    """A presenter view (overlay key, view=presenter) on another process gets the
+    moderator's backstage message and timer; a program overlay there gets neither."""
+    import json
+    import sqlite3
+
+    cluster = cluster3
+    a, b, c = cluster.urls()
+    with sqlite3.connect(cluster.config.database_path) as conn:
+        (key,) = conn.execute("SELECT overlay_key FROM events WHERE slug = ?", (SLUG,)).fetchone()
+    got: dict[str, list[dict]] = {"presenter": [], "program": []}
+    async with aiohttp.ClientSession() as http:
+
+        async def watch(url: str, name: str, query: str) -> None:
+            ws_url = url.replace("http://", "ws://") + f"/ws/{SLUG}?key={key}{query}"
+            async with http.ws_connect(ws_url) as ws:
+                async for msg in ws:
+                    got[name].append(json.loads(msg.data))
+
+        tasks = [
+            asyncio.create_task(watch(b, "presenter", "&view=presenter")),
+            asyncio.create_task(watch(c, "program", "")),
+        ]
+        try:
+            async with asyncio.timeout(10):
+                while not (got["presenter"] and got["program"]):
+                    await asyncio.sleep(0.02)
+            async with http.post(
+                f"{a}/api/v1/events/{SLUG}/presenter/messages",
+                json={"text": "Wrap up in five"},
+                headers=cluster.headers,
+            ) as resp:
+                assert resp.status == 201, await resp.text()
+            async with http.put(
+                f"{a}/api/v1/events/{SLUG}/presenter/timer",
+                json={"action": "set", "seconds": 300},
+                headers=cluster.headers,
+            ) as resp:
+                assert resp.status == 200, await resp.text()
+            # (This cluster's event shows questions without approval.)
+            qid = await ask(http, a, "Asked after the backstage message?", **person())
+            async with asyncio.timeout(5):
+                while not any(
+                    m.get("question", {}).get("id") == qid for m in got["program"]
+                ) or not any(m["type"] == "timer" for m in got["presenter"]):
+                    await asyncio.sleep(0.02)
+        finally:
+            for task in tasks:
+                task.cancel()
+    presenter_types = [m["type"] for m in got["presenter"]]
+    assert "backstage" in presenter_types and "timer" in presenter_types
+    backstage = next(m for m in got["presenter"] if m["type"] == "backstage")
+    assert backstage["message"]["text"] == "Wrap up in five"
+    program_types = {m["type"] for m in got["program"]}
+    assert not program_types & {"backstage", "timer", "presenter"}, program_types

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 
 from aiohttp import web
 
@@ -15,6 +16,7 @@ from liveq.domain.events import (
     check_slug,
 )
 from liveq.domain.questions import ACTIONS, Question, Status, clean_text
+from liveq.domain.queue import SOURCES, Search
 from liveq.screening import KINDS as FINDING_KINDS
 from liveq.screening.review import FIELDS
 from liveq.screening.rules import ScreeningRules
@@ -29,7 +31,7 @@ log = logging.getLogger(__name__)
 routes = web.RouteTableDef()
 
 
-def _int_or_none(value: object, what: str) -> int | None:
+def whole_number(value: object, what: str) -> int | None:
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int):
@@ -37,7 +39,7 @@ def _int_or_none(value: object, what: str) -> int | None:
     return value
 
 
-def _question_id(request: web.Request) -> int:
+def question_id(request: web.Request) -> int:
     try:
         return int(request.match_info["id"])
     except ValueError:
@@ -56,6 +58,14 @@ def changed(app: web.Application, questions: list[Question]) -> None:
     for question in questions:
         hub.question_changed(question)
         screen.question_changed(question)
+
+
+def publish_answers(app: web.Application, event: Event, answered: list[Question]) -> None:
+    """Typed answers to the audience pages of an event that shows them (never otherwise)."""
+    answers = {str(q.id): q.answer for q in answered if q.answer}
+    if answers:
+        message = {"type": "answers", "answers": answers}
+        app[HUB].publish(event.id, None, message)
 
 
 async def _queue_answer(app: web.Application, event: Event, question: Question) -> None:
@@ -111,7 +121,7 @@ def _spans(value: object) -> tuple[dict, ...] | None:
         if not isinstance(span, dict) or set(span) - {"start", "end", "kind", "field"}:
             raise web.HTTPBadRequest(text=message)
         start, end, kind = span.get("start"), span.get("end"), span.get("kind")
-        if _int_or_none(start, "start") is None or _int_or_none(end, "end") is None:
+        if whole_number(start, "start") is None or whole_number(end, "end") is None:
             raise web.HTTPBadRequest(text=message)
         if kind is not None and not isinstance(kind, str):
             raise web.HTTPBadRequest(text=message)
@@ -202,13 +212,22 @@ async def update_event(request: web.Request) -> web.Response:
             changes["language"] = check_language(str(data["language"]))
         except ValueError as exc:
             raise web.HTTPBadRequest(text=str(exc)) from None
+    for option in ("require_name", "show_answers"):
+        if option in data:
+            if not isinstance(data[option], bool):
+                raise web.HTTPBadRequest(text=f"{option} should be true or false.")
+            changes[option] = int(data[option])
     if not changes:
         raise web.HTTPBadRequest(
-            text="Nothing to change: send moderation, accepting, title, networks or language."
+            text="Nothing to change: send moderation, accepting, title, networks, language,"
+            " require_name or show_answers."
         )
     event = await store.update_event(request.app[DB], event, identity.name, **changes)
     request.app[EVENTS].invalidate(event.slug)
     request.app[HUB].event_changed(event)
+    if changes.get("show_answers"):
+        answered = await store.list_questions(request.app[DB], event, [Status.ANSWERED])
+        publish_answers(request.app, event, answered)
     return web.json_response({"event": event.full()})
 
 
@@ -223,15 +242,36 @@ async def list_questions(request: web.Request) -> web.Response:
         except ValueError:
             known = ", ".join(s.value for s in Status)
             raise web.HTTPBadRequest(text=f"Unknown status {name!r}; use {known}.") from None
+    search = _search(request.query)
     questions = await store.list_questions(request.app[DB], event, statuses or None)
-    return web.json_response({"questions": [q.full() for q in questions]})
+    return web.json_response({"questions": [q.full() for q in questions if search.matches(q)]})
+
+
+def _search(query: Mapping[str, str]) -> Search:
+    """?q= (text, name, handle or label), source=, kind=, starred=true|false, label=."""
+    source = query.get("source", "")
+    if source and source not in SOURCES:
+        raise web.HTTPBadRequest(text=f"Unknown source {source!r}; use {', '.join(SOURCES)}.")
+    kind = query.get("kind", "")
+    if kind and kind not in FINDING_KINDS:
+        raise web.HTTPBadRequest(text=f"Unknown finding kind {kind!r}.")
+    starred = {"": None, "true": True, "false": False}.get(query.get("starred", ""), "?")
+    if starred == "?":
+        raise web.HTTPBadRequest(text="starred should be true or false.")
+    return Search(
+        text=query.get("q", "").strip()[:200],
+        source=source,
+        kind=kind,
+        starred=starred,  # type: ignore[arg-type]
+        label=query.get("label", "").strip()[:100],
+    )
 
 
 @routes.get("/api/v1/events/{slug}/questions/{id}")
 async def get_question(request: web.Request) -> web.Response:
     event = await load_event(request)
     await require_moderator(request, event)
-    question = await store.get_question(request.app[DB], event, _question_id(request))
+    question = await store.get_question(request.app[DB], event, question_id(request))
     return web.json_response({"question": question.full()})
 
 
@@ -268,21 +308,23 @@ async def moderate(request: web.Request) -> web.Response:
     moderation = store.Moderation(
         action=action,
         actor=identity.name,
-        expected_version=_int_or_none(data.get("version"), "version"),
+        expected_version=whole_number(data.get("version"), "version"),
         text=text,
         reason=clean_text(data.get("reason"), what="reason", max_chars=500, required=False),
         answer=clean_text(
             data.get("answer"), what="answer", max_chars=limits.max_answer_chars, required=False
         ),
-        into=_int_or_none(data.get("into"), "into"),
+        into=whole_number(data.get("into"), "into"),
         rules=await _rules(request.app, event),
         kinds=kinds,
         spans=spans,
         field=field,
     )
-    result = await store.moderate(request.app[DB], event, _question_id(request), moderation)
+    result = await store.moderate(request.app[DB], event, question_id(request), moderation)
     changed(request.app, result)
     if action == "answer":
+        if event.show_answers:
+            publish_answers(request.app, event, result[:1])
         await _queue_answer(request.app, event, result[0])
     return web.json_response(
         {"question": result[0].full(), "changed": [q.full() for q in result[1:]]}

@@ -16,6 +16,10 @@ function start(root) {
   // of the page's language picks "vote" or "votes".
   const words = document.getElementById("live").dataset;
   const plural = new Intl.PluralRules(document.documentElement.lang || "en");
+  // The event's option: typed answers under answered questions.
+  let showAnswers = !!words.showAnswers;
+  // Typed answers by question id: sent only while the event shows them.
+  let answers = {};
 
   function showConnection(status) {
     root.dataset.connection = status === "live" ? "live" : "down";
@@ -48,6 +52,9 @@ function start(root) {
     author.textContent = q.author || words.tAnonymous;
     const state = q.status === "on_air" ? words.tOnAir : q.status === "answered" ? words.tAnswered : "";
     meta.append(author, state ? ` · ${state}` : "");
+    const extra = [];
+    const answer = answers[q.id];
+    if (showAnswers && q.status === "answered" && answer) extra.push(answerLine(answer, words.tAnswer));
     const vote = document.createElement("button");
     vote.type = "button";
     vote.className = "vote";
@@ -58,8 +65,52 @@ function start(root) {
     vote.setAttribute("aria-label", `${q.votes} ${name}`);
     vote.disabled = voted.has(q.id) || q.status === "answered";
     vote.addEventListener("click", () => upvote(q.id, vote));
-    li.append(vote, text, meta);
+    li.append(vote, text, meta, ...extra);
     return li;
+  }
+
+  // "Answer: …", the answer isolated in a <bdi> so its direction is its own.
+  function answerLine(answer, label) {
+    const p = document.createElement("p");
+    p.className = "answer";
+    const text = document.createElement("bdi");
+    text.dir = "auto";
+    text.textContent = answer;
+    p.append(`${label} `, text);
+    return p;
+  }
+
+  // The asker's own questions: their status changes are not on the public socket (a
+  // pending question is nobody else's business), so the list is asked for again when
+  // something changes, and every half minute.
+  const mine = document.getElementById("mine");
+  let mineTimer = null;
+  function refreshMine(soon = 500) {
+    clearTimeout(mineTimer);
+    mineTimer = setTimeout(async () => {
+      try {
+        const data = await api("GET", `/e/${encodeURIComponent(slug)}/mine`);
+        renderMine(data.questions);
+      } catch (err) { /* the next refresh tries again */ }
+      refreshMine(30000);
+    }, soon);
+  }
+  function renderMine(list) {
+    mine.hidden = !list.length;
+    document.getElementById("my-questions").replaceChildren(...list.map((q) => {
+      const li = document.createElement("li");
+      li.className = `pq mine mine-${q.status}`;
+      li.dataset.id = q.id;
+      const text = document.createElement("p");
+      text.dir = "auto";
+      text.textContent = q.text;
+      const status = document.createElement("p");
+      status.className = "meta my-status";
+      status.textContent = q.status_text;
+      li.append(text, status);
+      if (q.answer) li.append(answerLine(q.answer, mine.dataset.tAnswer));
+      return li;
+    }));
   }
 
   async function upvote(id, button) {
@@ -80,7 +131,11 @@ function start(root) {
   live(slug, {
     onMessage: (msg) => {
       poll(msg);
-      if (questions.apply(msg)) render();
+      if (msg.type === "snapshot" || msg.type === "event") showAnswers = !!msg.event.show_answers;
+      if (msg.type === "snapshot") answers = { ...(msg.answers || {}) };
+      if (msg.type === "answers") Object.assign(answers, msg.answers);
+      if (questions.apply(msg) || msg.type === "event" || msg.type === "answers") render();
+      if (mine && !mine.hidden && msg.type !== "votes") refreshMine();
     },
     onStatus: showConnection,
     maxDelayMs: 15000,

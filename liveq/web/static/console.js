@@ -9,6 +9,7 @@ import { networksPanel } from "./networks.js";
 import { xSourcePanel } from "./xsource.js";
 import { pollsPanel } from "./polls_panel.js";
 import { grades, showGrade } from "./reading.js";
+import { presenterPanel } from "./presenter_panel.js";
 
 // Where a question came from, as the queue shows it.
 const SOURCE_NAMES = { x: "X", mastodon: "Mastodon", bluesky: "Bluesky", web: "Form" };
@@ -27,7 +28,7 @@ function start(root) {
   let visibleIds = new Set();
 
   // The console's other panels, each handed every message for its own types.
-  const panels = [threadPanel(slug), networksPanel(slug), xSourcePanel(slug), pollsPanel(slug)];
+  const panels = [threadPanel(slug), networksPanel(slug), xSourcePanel(slug), presenterPanel(slug), pollsPanel(slug)];
 
   // --- connection --------------------------------------------------------
   function handle(msg) {
@@ -49,6 +50,8 @@ function start(root) {
     event = e;
     document.getElementById("post-moderation").checked = e.moderation === "post";
     document.getElementById("accepting").checked = !!e.accepting;
+    document.getElementById("require-name").checked = !!e.require_name;
+    document.getElementById("show-answers").checked = !!e.show_answers;
   }
 
   // --- rendering -----------------------------------------------------------
@@ -63,13 +66,55 @@ function start(root) {
     return q.status === tab;
   }
 
+  // --- search and filters (the same rules as the API's ?q=, source=, kind=...:
+  // liveq/domain/queue.py) --------------------------------------------------------
+  const search = { text: "", source: "", kind: "", label: "", starred: false };
+  const filtering = () => !!(search.text || search.source || search.kind || search.label || search.starred);
+  function matches(q) {
+    if (search.source && q.source !== search.source) return false;
+    if (search.starred && !q.starred) return false;
+    if (search.kind && !(q.findings || []).some((f) => f.kind === search.kind)) return false;
+    const labels = q.labels || [];
+    if (search.label && !labels.some((l) => l.toLowerCase() === search.label.toLowerCase())) return false;
+    if (search.text) {
+      const needle = search.text.toLowerCase().replace(/^@/, "");
+      const hay = [q.text, (q.author || "").replace(/^@/, ""), q.original_text || "", ...labels];
+      if (!hay.some((h) => h.toLowerCase().includes(needle))) return false;
+    }
+    return true;
+  }
+  function wireFilters() {
+    const on = (id, type, fn) => document.getElementById(id).addEventListener(type, (ev) => { fn(ev.target); selectedId = null; render(); });
+    on("search", "input", (t) => { search.text = t.value.trim(); });
+    on("filter-source", "change", (t) => { search.source = t.value; });
+    on("filter-kind", "change", (t) => { search.kind = t.value; });
+    on("filter-label", "change", (t) => { search.label = t.value; });
+    on("filter-starred", "change", (t) => { search.starred = t.checked; });
+  }
+  wireFilters();
+
+  // The label filter offers the labels in use (and keeps the chosen one).
+  function renderLabelOptions() {
+    const select = document.getElementById("filter-label");
+    const names = new Map();
+    for (const q of questions.values()) for (const l of q.labels || []) names.set(l.toLowerCase(), l);
+    if (search.label) names.set(search.label.toLowerCase(), search.label);
+    const wanted = [...names.values()].sort((a, b) => a.localeCompare(b));
+    const have = [...select.options].slice(1).map((o) => o.value);
+    if (wanted.join("\n") === have.join("\n")) return;
+    const any = el("option", "", "any");
+    any.value = "";
+    select.replaceChildren(any, ...wanted.map((l) => { const o = el("option", "", l); o.value = l; o.dir = "auto"; return o; }));
+    select.value = search.label;
+  }
+
   function sorted(list) {
     if (sortBy === "votes") return list.sort((a, b) => (b.votes - a.votes) || (a.id - b.id));
     return list.sort((a, b) => (b.starred - a.starred) || (a.id - b.id));
   }
 
   function visible() {
-    return grouped(sorted([...questions.values()].filter(inTab)));
+    return grouped(sorted([...questions.values()].filter((q) => inTab(q) && matches(q))));
   }
 
   // --- screening findings ----------------------------------------------------
@@ -214,6 +259,10 @@ function start(root) {
     const hadFocus = queue.contains(document.activeElement);
     const rows = list.slice(0, MAX_ROWS).map(row);
     queue.replaceChildren(...rows);
+    renderLabelOptions();
+    const summary = document.getElementById("filter-summary");
+    const inThisTab = [...questions.values()].filter(inTab).length;
+    summary.textContent = filtering() ? `Showing ${list.length} of ${inThisTab} in this tab (search or filters on).` : "";
     const more = document.getElementById("more");
     more.hidden = list.length <= MAX_ROWS;
     more.textContent = `Showing ${MAX_ROWS} of ${list.length}.`;
@@ -262,6 +311,20 @@ function start(root) {
     return m;
   }
 
+  // A moderator's labels (the presenter view can filter by them) and the note only
+  // moderators see.
+  function annotations(q) {
+    const out = [];
+    if ((q.labels || []).length) {
+      const ul = el("ul", "labels");
+      ul.setAttribute("aria-label", "Labels");
+      for (const l of q.labels) ul.append(userText("li", "label", l));
+      out.push(ul);
+    }
+    if (q.note) out.push(labelled("p", "mod-note", "Note (moderators only): ", q.note));
+    return out;
+  }
+
   const ACTIONS_BY_STATUS = {
     pending: [["approve", "Approve (a)"], ["decline", "Decline (d)"], ["edit", "Edit (e)"], ["star", "Star (s)"], ["merge", "Merge (m)"]],
     approved: [["on_air", "On air (o)"], ["answer", "Answered (n)"], ["edit", "Edit (e)"], ["star", "Star (s)"], ["decline", "Decline (d)"], ["merge", "Merge (m)"]],
@@ -282,8 +345,10 @@ function start(root) {
     const why = findingsList(q);
     if (why) li.append(why);
     li.append(meta(q));
+    li.append(...annotations(q));
     const actions = (ACTIONS_BY_STATUS[q.status] || []).map(([a, label]) =>
       (a === "star" && q.starred) ? ["unstar", "Unstar (s)"] : [a, label]);
+    actions.push(["labels", "Labels (l)"], ["note", "Note (t)"]);
     if (["pending", "approved", "on_air"].includes(q.status)) {
       if (spanFindings(q).length) actions.push(["redact", "Redact (r)"]);
       if (unresolved(q).length) actions.push(["override", "Override (y)"]);
@@ -416,7 +481,32 @@ function start(root) {
     unstar: "unstarred", on_air: "on air", off_air: "taken off air", answer: "marked answered",
     archive: "archived", merge: "merged", redact: "redacted", override: "findings overridden" };
 
+  // Labels (comma-separated in the dialog) and the note: PUT, not a moderation action.
+  async function annotate(id, what) {
+    const q = questions.get(id);
+    if (!q) return;
+    let body;
+    if (what === "labels") {
+      const typed = await ask("Labels", "Labels, separated by commas (e.g. Dr Lee, vaccines); empty clears them", q, (q.labels || []).join(", "));
+      if (typed === null) return;
+      body = { labels: typed.split(",").map((l) => l.trim()).filter(Boolean) };
+    } else {
+      const typed = await ask("Note for moderators", "Note (never shown to the audience or on the overlay); empty clears it", q, q.note || "");
+      if (typed === null) return;
+      body = { note: typed };
+    }
+    try {
+      const data = await api("PUT", `/api/v1/events/${encodeURIComponent(slug)}/questions/${id}/${what}`, body);
+      questions.put(data.question);
+      announce(`#${id}: ${what === "labels" ? "labels saved" : "note saved"}.`);
+      scheduleRender();
+    } catch (err) {
+      notice(err.message, "error");
+    }
+  }
+
   async function act(id, action, extra) {
+    if (action === "labels" || action === "note") { annotate(id, action); return; }
     const q = questions.get(id);
     if (!q) return;
     const body = { version: q.version };
@@ -557,6 +647,12 @@ function start(root) {
     });
   }
 
+  // Audience options: the audience page follows at once; nothing to confirm.
+  for (const [id, option] of [["require-name", "require_name"], ["show-answers", "show_answers"]]) {
+    const box = document.getElementById(id);
+    box.addEventListener("change", () => patchEvent({ [option]: box.checked }));
+  }
+
   const KEY_ACTIONS = { a: "approve", d: "decline", e: "edit", o: "on_air", n: "answer", m: "merge", x: "archive" };
   const TABS = { 1: "pending", 2: "approved", 3: "answered", 4: "declined" };
   document.addEventListener("keydown", (ev) => {
@@ -564,7 +660,11 @@ function start(root) {
     if (["INPUT", "TEXTAREA", "SELECT"].includes(document.activeElement.tagName)) return;
     const list = visible();
     const index = list.findIndex((q) => q.id === selectedId);
-    if (ev.key === "j" || ev.key === "ArrowDown") {
+    if (ev.key === "/") {
+      document.getElementById("search").focus();
+    } else if ((ev.key === "l" || ev.key === "t") && selectedId !== null) {
+      annotate(selectedId, ev.key === "l" ? "labels" : "note");
+    } else if (ev.key === "j" || ev.key === "ArrowDown") {
       const next = list[Math.min(index + 1, list.length - 1)];
       if (next) { selectedId = next.id; markSelected(true); }
     } else if (ev.key === "k" || ev.key === "ArrowUp") {

@@ -8,9 +8,14 @@ const FIRST_DELAY_MS = 500;
 // Connect to /ws/<slug> (with the overlay's key, if any) and stay connected.
 // onMessage gets each parsed message, the snapshot first on every connection;
 // onStatus gets "live" or "reconnecting" for the page to show.
-export function live(slug, { key = null, onMessage, onStatus = () => {}, maxDelayMs = 10000 }) {
+// view: "presenter" for the overlay's presenter view (it also gets the timer and the
+// backstage messages).
+export function live(slug, { key = null, view = null, onMessage, onStatus = () => {}, maxDelayMs = 10000 }) {
   const proto = location.protocol === "https:" ? "wss:" : "ws:";
-  const query = key === null ? "" : `?key=${encodeURIComponent(key)}`;
+  const params = new URLSearchParams();
+  if (key !== null) params.set("key", key);
+  if (view !== null) params.set("view", view);
+  const query = params.size ? `?${params}` : "";
   const url = `${proto}//${location.host}/ws/${encodeURIComponent(slug)}${query}`;
   let delay = FIRST_DELAY_MS;
 

@@ -1,4 +1,4 @@
-"""A real liveq server on 127.0.0.1 with a real sqlite file, for the tests."""
+"""A real liveq server on 127.0.0.1 with a real sqlite file or PostgreSQL database."""
 
 from __future__ import annotations
 
@@ -110,7 +110,10 @@ async def start_server(config: Config, *, slug: str = "grand-rounds") -> LiveSer
 
 
 @pytest.fixture
-def config(tmp_path: Path) -> Config:
+def config(tmp_path: Path, db_target: Path | str) -> Config:
+    """The test server's config, on the run's engine (tests/fixtures_database.py)."""
+    if isinstance(db_target, str):
+        return write_config(tmp_path, database={"url": db_target})
     return write_config(tmp_path)
 
 

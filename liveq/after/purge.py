@@ -227,7 +227,7 @@ async def purge_event(db: Database, event: Event, actor: str) -> Counts:
             (event.id,),
         )
         await conn.execute("UPDATE procedure_posts SET text = '' WHERE event_id = ?", (event.id,))
-        await conn.execute("UPDATE media_files SET data = X'' WHERE event_id = ?", (event.id,))
+        await conn.execute("UPDATE media_files SET data = ? WHERE event_id = ?", (b"", event.id))
         await conn.execute(
             "UPDATE procedure_consents SET note = '' WHERE event_id = ?", (event.id,)
         )

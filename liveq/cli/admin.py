@@ -66,7 +66,7 @@ def cmd_token_list(args: argparse.Namespace) -> int:
     config = load_config(args.config)
 
     async def run() -> list[dict]:
-        async with Database(config.database_path) as db:
+        async with Database(config.database_target) as db:
             return await auth.list_api_tokens(db)
 
     tokens = asyncio.run(run())
@@ -84,7 +84,7 @@ def cmd_token_revoke(args: argparse.Namespace) -> int:
     config = load_config(args.config)
 
     async def run() -> None:
-        async with Database(config.database_path) as db:
+        async with Database(config.database_target) as db:
             await auth.revoke_api_token(db, args.id)
 
     asyncio.run(run())
@@ -96,7 +96,7 @@ def cmd_event_rotate_key(args: argparse.Namespace) -> int:
     config = load_config(args.config)
 
     async def run():
-        async with Database(config.database_path) as db:
+        async with Database(config.database_target) as db:
             event = await store.get_event(db, args.slug)
             if event is None:
                 raise AdminError(f"there is no event {args.slug!r}")

@@ -27,10 +27,10 @@ EXIT_BROKEN = 3
 
 def _run(config: Config, slug: str, fn: Callable[[Database, Event], Coroutine[Any, Any, Any]]):
     async def go() -> Any:
-        async with Database(config.database_path) as db:
+        async with Database(config.database_target) as db:
             event = await store.get_event(db, slug)
             if event is None:
-                raise store.NotFound(f"there is no event {slug!r} in {config.database_path}")
+                raise store.NotFound(f"there is no event {slug!r} in {config.database_label}")
             return await fn(db, event)
 
     return asyncio.run(go())

@@ -1,0 +1,107 @@
+"""The store's engines for the tests: sqlite files and fresh PostgreSQL databases.
+
+A test (or module, with ``pytestmark``) marked ``@pytest.mark.engines("sqlite",
+"postgresql")`` runs once per engine: its ``db_engine`` is the engine's name, and the
+``config`` fixture (tests/fixtures_server.py) and ``db_target`` follow it. Every
+PostgreSQL run gets a database of its own, created from scratch and dropped after.
+
+The server is LIVEQ_TEST_POSTGRES_URL (scripts/test starts a throwaway one where the
+machine runs none), by default the local server at 127.0.0.1:5432.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import pytest
+
+POSTGRES_URL = os.environ.get(
+    "LIVEQ_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+REDIS_URL = os.environ.get("LIVEQ_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "engines(*names): run the test on each named store engine (db_engine)"
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    marker = metafunc.definition.get_closest_marker("engines")
+    if marker is not None and "db_engine" in metafunc.fixturenames:
+        metafunc.parametrize("db_engine", marker.args)
+
+
+def _run(coro_fn, *args):
+    """Run an asyncpg coroutine to its end on a loop of its own (from sync fixtures)."""
+    result: list = []
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            result.append(asyncio.run(coro_fn(*args)))
+        except BaseException as exc:  # re-raised in the test's thread
+            errors.append(exc)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
+    return result[0] if result else None
+
+
+def with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+async def _admin(sql: str) -> None:
+    conn = await asyncpg.connect(POSTGRES_URL)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+def create_database() -> str:
+    """A new, empty PostgreSQL database; its URL."""
+    name = f"liveq_test_{uuid.uuid4().hex[:16]}"
+    _run(_admin, f'CREATE DATABASE "{name}"')
+    return with_database(POSTGRES_URL, name)
+
+
+def drop_database(url: str) -> None:
+    name = urlsplit(url).path.lstrip("/")
+    # FORCE: a test that failed may have left a connection open.
+    _run(_admin, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture
+def db_engine() -> str:
+    """The store engine of this test run (parametrized by the engines marker)."""
+    return "sqlite"
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test, dropped after it."""
+    url = create_database()
+    yield url
+    drop_database(url)
+
+
+@pytest.fixture
+def db_target(db_engine: str, tmp_path: Path, request: pytest.FixtureRequest) -> Path | str:
+    """What Database() opens in this run: an sqlite file or a fresh PostgreSQL database."""
+    if db_engine == "postgresql":
+        return request.getfixturevalue("postgres_url")
+    return tmp_path / "liveq.db"

@@ -87,8 +87,12 @@ def drop_database(url: str) -> None:
 
 @pytest.fixture
 def db_engine() -> str:
-    """The store engine of this test run (parametrized by the engines marker)."""
-    return "sqlite"
+    """The store engine of this test run (parametrized by the engines marker).
+
+    Unmarked tests run on sqlite, or on what LIVEQ_TEST_ENGINE names: with
+    LIVEQ_TEST_ENGINE=postgresql every server test of the suite runs on PostgreSQL.
+    """
+    return os.environ.get("LIVEQ_TEST_ENGINE", "sqlite")
 
 
 @pytest.fixture

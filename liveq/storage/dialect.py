@@ -9,7 +9,8 @@ cached string rewrite per distinct statement:
 - ``x IS ?`` / ``x IS NOT ?`` (sqlite compares any value with IS) become
   ``IS NOT DISTINCT FROM`` / ``IS DISTINCT FROM``;
 - an INSERT into a table with an ``id`` column gets ``RETURNING id``, which is how the
-  cursor's ``lastrowid`` is known.
+  cursor's ``lastrowid`` is known;
+- a ``PRAGMA`` (sqlite's own file settings, e.g. purge's secure_delete) does nothing.
 """
 
 from __future__ import annotations
@@ -47,6 +48,7 @@ class Statement:
     sql: str
     returns_rows: bool  # run with fetch (else execute, and the status gives the row count)
     returns_id: bool  # RETURNING id was added: the first row's id is the lastrowid
+    skip: bool = False  # an sqlite PRAGMA: a setting of sqlite's file, nothing to do here
 
 
 def is_postgres_url(target: object) -> bool:
@@ -85,6 +87,8 @@ def _numbered(sql: str) -> str:
 
 @functools.lru_cache(maxsize=2048)
 def to_postgres(sql: str) -> Statement:
+    if sql.lstrip().upper().startswith("PRAGMA"):
+        return Statement("", False, False, skip=True)
     text = _IS_PARAM.sub(_is, sql)
     returns_id = False
     insert = _INSERT.match(text)

@@ -657,7 +657,8 @@ POSTGRES_MIGRATIONS: list[tuple[str, str]] = [
                 NEW.id = OLD.id AND NEW.event_id IS NOT DISTINCT FROM OLD.event_id
                 AND NEW.question_id IS NOT DISTINCT FROM OLD.question_id
                 AND NEW.actor IS NOT DISTINCT FROM OLD.actor
-                AND NEW.action IS NOT DISTINCT FROM OLD.action AND NEW.at IS NOT DISTINCT FROM OLD.at
+                AND NEW.action IS NOT DISTINCT FROM OLD.action
+                AND NEW.at IS NOT DISTINCT FROM OLD.at
                 AND (
                     (OLD.hash IS NULL AND NEW.before IS NOT DISTINCT FROM OLD.before
                         AND NEW.after IS NOT DISTINCT FROM OLD.after

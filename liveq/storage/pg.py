@@ -72,6 +72,8 @@ class PgConnection:
 
     async def execute(self, sql: str, parameters: Iterable[Any] = ()) -> PgCursor:
         stmt = to_postgres(sql)
+        if stmt.skip:
+            return PgCursor([], 0, None)
         if stmt.returns_rows:
             rows = list(await self.raw.fetch(stmt.sql, *parameters))
             lastrowid = rows[0]["id"] if stmt.returns_id and rows else None

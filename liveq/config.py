@@ -123,9 +123,12 @@ class Config:
     @property
     def database_label(self) -> str:
         """The database for messages: the file, or the URL without its password."""
-        from liveq.storage.dialect import redact_url
-
-        return redact_url(self.database.url) if self.database.url else str(self.database_path)
+        if not self.database.url:
+            return str(self.database_path)
+        parts = urlsplit(self.database.url)
+        if parts.password is None:
+            return self.database.url
+        return parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")).geturl()
 
 
 _SECTIONS = {

@@ -1,9 +1,10 @@
 """The store's engines for the tests: sqlite files and fresh PostgreSQL databases.
 
 A test (or module, with ``pytestmark``) marked ``@pytest.mark.engines("sqlite",
-"postgresql")`` runs once per engine: its ``db_engine`` is the engine's name, and the
-``config`` fixture (tests/fixtures_server.py) and ``db_target`` follow it. Every
-PostgreSQL run gets a database of its own, created from scratch and dropped after.
+"postgresql")`` runs once per engine: its ``db_engine`` is the engine's name, and
+``db_target`` and every config that tests/fixtures_server.py's ``write_config`` writes
+without a [database] section of its own follow it. Every PostgreSQL database a test
+gets is its own, created from scratch and dropped after the test.
 
 The server is LIVEQ_TEST_POSTGRES_URL (scripts/test starts a throwaway one where the
 machine runs none), by default the local server at 127.0.0.1:5432.
@@ -93,6 +94,29 @@ def db_engine() -> str:
     LIVEQ_TEST_ENGINE=postgresql every server test of the suite runs on PostgreSQL.
     """
     return os.environ.get("LIVEQ_TEST_ENGINE", "sqlite")
+
+
+# The engine of the test that is running, and the databases it was given.
+_current: dict[str, object] = {"engine": "sqlite", "made": []}
+
+
+@pytest.fixture(autouse=True)
+def _engine_of_this_test(db_engine: str) -> Iterator[None]:
+    made: list[str] = []
+    _current.update(engine=db_engine, made=made)
+    yield
+    _current.update(engine="sqlite", made=[])
+    for url in made:
+        drop_database(url)
+
+
+def database_for_this_test() -> str | None:
+    """A fresh PostgreSQL database if this test runs on PostgreSQL (else None)."""
+    if _current["engine"] != "postgresql":
+        return None
+    url = create_database()
+    _current["made"].append(url)  # type: ignore[union-attr]
+    return url
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from liveq.storage import store
 from liveq.web.access_log import AccessLogger
 from liveq.web.app import create_app
 from liveq.web.keys import DB
+from tests.fixtures_database import database_for_this_test
 
 SECRET = "test-secret-" + "x" * 40
 ADMIN_PASSWORD = "admin-password-123"
@@ -28,10 +29,15 @@ MOD_PASSWORD = "moderator-password-123"
 
 
 def write_config(directory: Path, **sections: dict) -> Config:
-    """Write a liveq.toml with the given sections merged over test defaults."""
+    """Write a liveq.toml with the given sections merged over test defaults.
+
+    Without a database section of its own, the store is the test's engine: a sqlite
+    file, or a fresh PostgreSQL database (tests/fixtures_database.py).
+    """
+    url = None if "database" in sections else database_for_this_test()
     merged: dict[str, dict] = {
         "server": {"secret": SECRET},
-        "database": {"path": "liveq.db"},
+        "database": {"url": url} if url else {"path": "liveq.db"},
     }
     for name, values in sections.items():
         merged.setdefault(name, {}).update(values)
@@ -110,10 +116,7 @@ async def start_server(config: Config, *, slug: str = "grand-rounds") -> LiveSer
 
 
 @pytest.fixture
-def config(tmp_path: Path, db_target: Path | str) -> Config:
-    """The test server's config, on the run's engine (tests/fixtures_database.py)."""
-    if isinstance(db_target, str):
-        return write_config(tmp_path, database={"url": db_target})
+def config(tmp_path: Path) -> Config:
     return write_config(tmp_path)
 
 

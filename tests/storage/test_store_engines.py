@@ -119,7 +119,7 @@ async def test_the_audit_trail_refuses_changes_on_postgresql(db_target):
 
 @pytest.mark.engines("postgresql")
 async def test_db_copy_moves_an_sqlite_history_and_verifies_it(tmp_path, db_target, capsys, http):
-    server = await start_server(write_config(tmp_path))  # sqlite
+    server = await start_server(write_config(tmp_path, database={"path": "liveq.db"}))
     try:
         ids = [await ask(http, server, "Will question 0 be answered?")]
         for i in range(1, 4):

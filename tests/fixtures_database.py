@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sqlite3
 import threading
 import uuid
 from collections.abc import Iterator
@@ -22,6 +23,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
 import pytest
+
+from liveq.storage.dialect import to_postgres
 
 POSTGRES_URL = os.environ.get(
     "LIVEQ_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -133,3 +136,40 @@ def db_target(db_engine: str, tmp_path: Path, request: pytest.FixtureRequest) ->
     if db_engine == "postgresql":
         return request.getfixturevalue("postgres_url")
     return tmp_path / "liveq.db"
+
+
+class RawConnection:
+    """Someone with direct access to the database, past liveq: an sqlite3-like handle on
+    either engine (autocommit; rows as dicts). `refused` is the error the engine raises
+    when its triggers refuse a statement."""
+
+    def __init__(self, target: Path | str) -> None:
+        self.url = target if isinstance(target, str) else None
+        self.refused: type[Exception]
+        if self.url is None:
+            self._sqlite = sqlite3.connect(target, isolation_level=None)
+            self._sqlite.row_factory = sqlite3.Row
+            self.refused = sqlite3.IntegrityError
+        else:
+            self.refused = asyncpg.RaiseError
+
+    def execute(self, sql: str, params: tuple = ()) -> list[dict]:
+        if self.url is None:
+            return [dict(r) for r in self._sqlite.execute(sql, params).fetchall()]
+        return _run(self._pg_execute, to_postgres(sql).sql, params)
+
+    async def _pg_execute(self, sql: str, params: tuple) -> list[dict]:
+        conn = await asyncpg.connect(self.url)
+        try:
+            return [dict(r) for r in await conn.fetch(sql, *params)]
+        finally:
+            await conn.close()
+
+    def drop_audit_triggers(self) -> None:
+        on = "" if self.url is None else " ON audit"
+        for name in ("audit_no_update", "audit_no_delete"):
+            self.execute(f"DROP TRIGGER {name}{on}")
+
+    def close(self) -> None:
+        if self.url is None:
+            self._sqlite.close()

@@ -97,7 +97,7 @@ async def copy_to_postgres(source: Path, url: str) -> CopyReport:
             await dst.executemany(
                 "UPDATE outbox SET script_post_id = $2 WHERE id = $1", [tuple(r) for r in rows]
             )
-            for table in sorted(ID_TABLES):
+            for table in sorted(ID_TABLES - {"audit"}):  # audit ids are chosen by liveq
                 await dst.execute(
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"  # noqa: S608
                     f" coalesce((SELECT max(id) FROM {table}), 0) + 1, false)"

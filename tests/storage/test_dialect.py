@@ -19,7 +19,7 @@ def test_null_safe_comparison_becomes_is_distinct_from():
 
 
 def test_an_insert_into_a_numbered_table_returns_its_id():
-    stmt = to_postgres("INSERT INTO questions (event_id, text) VALUES (?, ?) ON CONFLICT DO NOTHING")
+    stmt = to_postgres("INSERT INTO questions (text) VALUES (?) ON CONFLICT DO NOTHING")
     assert stmt.sql.endswith("ON CONFLICT DO NOTHING RETURNING id")
     assert stmt.returns_id and stmt.returns_rows
     votes = to_postgres("INSERT INTO votes (question_id, voter) VALUES (?, ?)")

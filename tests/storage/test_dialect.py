@@ -12,8 +12,7 @@ def test_placeholders_are_numbered_outside_quoted_strings():
 def test_null_safe_comparison_becomes_is_distinct_from():
     stmt = to_postgres("SELECT hash FROM audit WHERE event_id IS ? AND hash IS NOT ?")
     assert stmt.sql == (
-        "SELECT hash FROM audit WHERE event_id IS NOT DISTINCT FROM $1"
-        " AND hash IS DISTINCT FROM $2"
+        "SELECT hash FROM audit WHERE event_id IS NOT DISTINCT FROM $1 AND hash IS DISTINCT FROM $2"
     )
     assert to_postgres("SELECT 1 FROM audit WHERE hash IS NULL").sql.endswith("IS NULL")
 

@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import shutil
 import subprocess
 import zlib
 from collections.abc import Awaitable, Callable, Iterable
 from pathlib import Path
 from typing import Any, TypeVar
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import asyncpg
 
@@ -248,13 +250,22 @@ def dump(url: str, target: Path) -> None:
             "where they are."
         )
     partial = target.with_name(target.name + ".partial")
+    # The password goes in the environment, not on the command line (which `ps` shows).
+    parts = urlsplit(url)
+    env = dict(os.environ)
+    dbname = url
+    if parts.password is not None:
+        env["PGPASSWORD"] = unquote(parts.password)
+        dbname = urlunsplit(parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", "@")))
+    shown = redact_url(url)
     result = subprocess.run(  # noqa: S603 - the URL comes from the operator's config
-        [pg_dump, "--format=custom", "--no-owner", f"--file={partial}", f"--dbname={url}"],
+        [pg_dump, "--format=custom", "--no-owner", f"--file={partial}", f"--dbname={dbname}"],
         capture_output=True,
         text=True,
         check=False,
+        env=env,
     )
     if result.returncode != 0:
         partial.unlink(missing_ok=True)
-        raise RuntimeError(f"pg_dump failed: {result.stderr.strip().replace(url, redact_url(url))}")
+        raise RuntimeError(f"pg_dump failed: {result.stderr.strip().replace(url, shown)}")
     partial.replace(target)

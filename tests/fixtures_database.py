@@ -99,27 +99,33 @@ def db_engine() -> str:
     return os.environ.get("LIVEQ_TEST_ENGINE", "sqlite")
 
 
-# The engine of the test that is running, and the databases it was given.
-_current: dict[str, object] = {"engine": "sqlite", "made": []}
+# The engine of the test that is running, and the databases it was given (by folder).
+_current: dict[str, object] = {"engine": "sqlite", "made": {}}
 
 
 @pytest.fixture(autouse=True)
 def _engine_of_this_test(db_engine: str) -> Iterator[None]:
-    made: list[str] = []
+    made: dict[Path, str] = {}
     _current.update(engine=db_engine, made=made)
     yield
-    _current.update(engine="sqlite", made=[])
-    for url in made:
+    _current.update(engine="sqlite", made={})
+    for url in made.values():
         drop_database(url)
 
 
-def database_for_this_test() -> str | None:
-    """A fresh PostgreSQL database if this test runs on PostgreSQL (else None)."""
+def database_for_this_test(directory: Path) -> str | None:
+    """If this test runs on PostgreSQL, the database of the config in `directory`.
+
+    Like the sqlite file there (liveq.db), it is made fresh the first time and the
+    same one after: a config rewritten in the same folder names the same database.
+    """
     if _current["engine"] != "postgresql":
         return None
-    url = create_database()
-    _current["made"].append(url)  # type: ignore[union-attr]
-    return url
+    made: dict[Path, str] = _current["made"]  # type: ignore[assignment]
+    key = directory.resolve()
+    if key not in made:
+        made[key] = create_database()
+    return made[key]
 
 
 @pytest.fixture
@@ -140,8 +146,8 @@ def db_target(db_engine: str, tmp_path: Path, request: pytest.FixtureRequest) ->
 
 class RawConnection:
     """Someone with direct access to the database, past liveq: an sqlite3-like handle on
-    either engine (autocommit; rows as dicts). `refused` is the error the engine raises
-    when its triggers refuse a statement."""
+    either engine (autocommit; rows read by index or name, as sqlite3.Row). `refused` is
+    the error the engine raises when its triggers refuse a statement."""
 
     def __init__(self, target: Path | str) -> None:
         self.url = target if isinstance(target, str) else None
@@ -153,15 +159,15 @@ class RawConnection:
         else:
             self.refused = asyncpg.RaiseError
 
-    def execute(self, sql: str, params: tuple = ()) -> list[dict]:
+    def execute(self, sql: str, params: tuple = ()) -> list:
         if self.url is None:
-            return [dict(r) for r in self._sqlite.execute(sql, params).fetchall()]
+            return self._sqlite.execute(sql, params).fetchall()
         return _run(self._pg_execute, to_postgres(sql).sql, params)
 
-    async def _pg_execute(self, sql: str, params: tuple) -> list[dict]:
+    async def _pg_execute(self, sql: str, params: tuple) -> list:
         conn = await asyncpg.connect(self.url)
         try:
-            return [dict(r) for r in await conn.fetch(sql, *params)]
+            return list(await conn.fetch(sql, *params))
         finally:
             await conn.close()
 

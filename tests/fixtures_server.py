@@ -34,7 +34,7 @@ def write_config(directory: Path, **sections: dict) -> Config:
     Without a database section of its own, the store is the test's engine: a sqlite
     file, or a fresh PostgreSQL database (tests/fixtures_database.py).
     """
-    url = None if "database" in sections else database_for_this_test()
+    url = None if "database" in sections else database_for_this_test(directory)
     merged: dict[str, dict] = {
         "server": {"secret": SECRET},
         "database": {"url": url} if url else {"path": "liveq.db"},

@@ -116,7 +116,7 @@ async def test_a_rehashed_row_breaks_the_next_link_and_a_rewritten_chain_the_anc
     key = await server.db.fetchone("SELECT key FROM audit_keys WHERE scope = ?", (event.id,))
     conn = attacker(server)
     # A careful attacker recomputes the changed row's hash (the key is in the file too).
-    target = conn.execute("SELECT * FROM audit WHERE id = ?", (ids[1],))[0]
+    target = dict(conn.execute("SELECT * FROM audit WHERE id = ?", (ids[1],))[0])
     target["actor"] = "mallory"
     digest = audit.row_hash(target, target["prev_hash"], bytes(key[0]))
     conn.execute("UPDATE audit SET actor = 'mallory', hash = ? WHERE id = ?", (digest, ids[1]))
@@ -128,7 +128,7 @@ async def test_a_rehashed_row_breaks_the_next_link_and_a_rewritten_chain_the_anc
     # which only a head recorded elsewhere (the report, a printout) gives away.
     prev = digest
     for rid in ids[2:]:
-        row = conn.execute("SELECT * FROM audit WHERE id = ?", (rid,))[0]
+        row = dict(conn.execute("SELECT * FROM audit WHERE id = ?", (rid,))[0])
         digest = audit.row_hash(row, prev, bytes(key[0]))
         conn.execute("UPDATE audit SET prev_hash = ?, hash = ? WHERE id = ?", (prev, digest, rid))
         prev = digest

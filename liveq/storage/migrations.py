@@ -426,7 +426,7 @@ MIGRATIONS: list[tuple[str, str]] = [
 
 # PostgreSQL's schema (liveq.storage.pg). Its first migration builds, in one step, what
 # sqlite's 0001..0011 built; from then on every migration above gets its PostgreSQL
-# twin here, under the same name, where the SQL differs (types, triggers, ALTER).
+# twin here, under the same name (types, triggers and ALTERs in PostgreSQL's terms).
 # A PostgreSQL migration runs as one multi-statement text (plpgsql bodies included).
 POSTGRES_MIGRATIONS: list[tuple[str, str]] = [
     (
@@ -693,6 +693,23 @@ POSTGRES_MIGRATIONS: list[tuple[str, str]] = [
         -- TRUNCATE skips row triggers: refuse it too.
         CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit
             FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only();
+        """,
+    ),
+    (
+        "0012_event_networks",
+        """
+        -- As sqlite's 0012, in PostgreSQL's types.
+        ALTER TABLE events ADD COLUMN networks TEXT NOT NULL DEFAULT '';
+        ALTER TABLE network_posts ADD COLUMN outbox_id BIGINT REFERENCES outbox(id);
+        ALTER TABLE network_posts ADD COLUMN media TEXT NOT NULL DEFAULT '[]';
+        CREATE UNIQUE INDEX network_posts_outbox ON network_posts(network, outbox_id, part)
+            WHERE outbox_id IS NOT NULL;
+        """,
+    ),
+    (
+        "0013_event_language",
+        """
+        ALTER TABLE events ADD COLUMN language TEXT NOT NULL DEFAULT '';
         """,
     ),
 ]

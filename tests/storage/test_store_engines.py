@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import sqlite3
 import subprocess
 
 import asyncpg
@@ -210,3 +211,23 @@ async def test_purge_on_postgresql_leaves_no_text_in_a_dump(tmp_path, db_target,
     ).stdout
     assert "Zebediah" not in dump
     assert "grand-rounds" in dump  # the event itself is kept
+
+
+@pytest.mark.engines("postgresql")
+async def test_postgresql_has_every_table_and_column_sqlite_has(tmp_path, db_target):
+    """A migration added for sqlite without its PostgreSQL twin shows up here."""
+    async with Database(tmp_path / "liveq.db"), Database(db_target):
+        pass
+    conn = sqlite3.connect(tmp_path / "liveq.db")
+    tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    sqlite_columns = {(t, r[1]) for t in tables for r in conn.execute(f"PRAGMA table_info({t})")}
+    conn.close()
+    pg = await asyncpg.connect(db_target)
+    try:
+        rows = await pg.fetch(
+            "SELECT table_name, column_name FROM information_schema.columns"
+            " WHERE table_schema = current_schema()"
+        )
+    finally:
+        await pg.close()
+    assert sqlite_columns == {(r["table_name"], r["column_name"]) for r in rows}

@@ -11,6 +11,9 @@ cached string rewrite per distinct statement:
 - an INSERT into a table with an ``id`` column gets ``RETURNING id``, which is how the
   cursor's ``lastrowid`` is known;
 - a ``PRAGMA`` (sqlite's own file settings, e.g. purge's secure_delete) does nothing.
+
+sqlite functions without a PostgreSQL namesake (``instr``) are defined in the
+PostgreSQL schema instead (migration ``pg_0002_sqlite_functions``).
 """
 
 from __future__ import annotations

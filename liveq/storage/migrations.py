@@ -712,6 +712,15 @@ POSTGRES_MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE events ADD COLUMN language TEXT NOT NULL DEFAULT '';
         """,
     ),
+    (
+        "pg_0002_sqlite_functions",
+        """
+        -- sqlite's scalar functions the store's SQL uses that PostgreSQL lacks, so the
+        -- SQL stays one text: instr(haystack, needle) is strpos.
+        CREATE FUNCTION instr(haystack TEXT, needle TEXT) RETURNS INTEGER
+            LANGUAGE sql IMMUTABLE STRICT AS 'SELECT strpos(haystack, needle)';
+        """,
+    ),
 ]
 
 # Schema lock: one process migrates while the others wait (pg_advisory_xact_lock key).

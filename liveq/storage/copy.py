@@ -39,6 +39,8 @@ TABLES = (
     "outbox_pauses",
     "network_posts",
     "network_sources",
+    "presenter_timers",
+    "backstage_messages",
     "audit_keys",
     "audit",
 )

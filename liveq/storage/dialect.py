@@ -37,6 +37,7 @@ ID_TABLES = frozenset(
         "procedure_photos",
         "procedure_consents",
         "network_posts",
+        "backstage_messages",
     }
 )
 

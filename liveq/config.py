@@ -42,6 +42,9 @@ class ServerConfig:
 @dataclass(frozen=True)
 class DatabaseConfig:
     path: str = "liveq.db"
+    # postgresql://user:password@host:port/dbname selects PostgreSQL (path is then unused).
+    # The LIVEQ_DATABASE_URL environment variable overrides it (keeps the password out of the file).
+    url: str = ""
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,21 @@ class Config:
         """The database file; a relative path is relative to the config file."""
         p = Path(self.database.path)
         return p if p.is_absolute() else self.path.parent / p
+
+    @property
+    def database_target(self) -> Path | str:
+        """What Database() opens: the PostgreSQL URL if one is set, else the sqlite file."""
+        return self.database.url or self.database_path
+
+    @property
+    def database_label(self) -> str:
+        """The database for messages: the file, or the URL without its password."""
+        if not self.database.url:
+            return str(self.database_path)
+        parts = urlsplit(self.database.url)
+        if parts.password is None:
+            return self.database.url
+        return parts._replace(netloc=parts.netloc.replace(f":{parts.password}@", ":***@")).geturl()
 
 
 _SECTIONS = {
@@ -183,6 +201,10 @@ def _validate(cfg: Config) -> None:
             f"{file}: server.secret should be at least 32 characters "
             "(set it in the file or in the LIVEQ_SECRET environment variable)"
         )
+    if cfg.database.url and not cfg.database.url.startswith(("postgresql://", "postgres://")):
+        raise ConfigError(
+            f"{file}: database.url should start with postgresql:// (for sqlite, set database.path)"
+        )
     if cfg.events.moderation not in ("pre", "post"):
         raise ConfigError(f'{file}: events.moderation should be "pre" or "post"')
     if cfg.server.websocket_recheck_seconds < 1:
@@ -231,6 +253,10 @@ def load_config(path: str | os.PathLike[str], env: dict[str, str] | None = None)
     if env.get("LIVEQ_SECRET"):
         cfg = dataclasses.replace(
             cfg, server=dataclasses.replace(cfg.server, secret=env["LIVEQ_SECRET"])
+        )
+    if env.get("LIVEQ_DATABASE_URL"):
+        cfg = dataclasses.replace(
+            cfg, database=dataclasses.replace(cfg.database, url=env["LIVEQ_DATABASE_URL"])
         )
     _validate(cfg)
     return listening_at(cfg, cfg.server.host, cfg.server.port)

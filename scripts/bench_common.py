@@ -237,7 +237,7 @@ async def setup_event(
     from liveq.storage.db import Database
 
     config = load_config(config_path)
-    async with Database(config.database_path) as db:
+    async with Database(config.database_target) as db:
         event = await store.create_event(
             db, slug, "Benchmark grand rounds", kind="webinar", hashtag="", moderation=moderation
         )

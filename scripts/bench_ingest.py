@@ -1,11 +1,15 @@
 """Ingest benchmark: audience questions POSTed to one liveq server, against a bare handler.
 
-Usage: python scripts/bench_ingest.py [--quick] [--workers N]
+Usage: python scripts/bench_ingest.py [--quick] [--workers N] [--postgres URL]
 
 With --workers N (N > 1) a fourth server takes part: `liveq serve --workers N` as
 configured by default, with [cluster] redis_url (LIVEQ_BENCH_REDIS_URL, default
 redis://127.0.0.1:6379): the same load spread by SO_REUSEPORT over N processes sharing one
 sqlite file and Redis. Its throughput is printed beside one worker's.
+
+With --postgres URL (e.g. postgresql://postgres@127.0.0.1/postgres) the liveq servers
+store in fresh PostgreSQL databases created on that server (and dropped after) instead
+of sqlite files (docs/storage.md has both).
 
 Servers, each in its own process with its own temp config and database, question rate
 limit off: `liveq serve` as configured by default (screening on), `liveq serve` with
@@ -30,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import multiprocessing as mp
 import re
@@ -327,6 +332,60 @@ LABELS = {
 }
 
 
+def pg_database(admin_url: str, name: str, made: list[str]) -> str:
+    """A fresh PostgreSQL database for one server (dropped by `dropped`); its URL."""
+    from urllib.parse import urlsplit
+
+    import asyncpg
+
+    db = f"liveq_bench_{name.replace('-', '_')}_{time.time_ns()}"
+
+    async def create() -> None:
+        conn = await asyncpg.connect(admin_url)
+        try:
+            await conn.execute(f'CREATE DATABASE "{db}"')
+        finally:
+            await conn.close()
+
+    asyncio.run(create())
+    url = urlsplit(admin_url)._replace(path=f"/{db}").geturl()
+    made.append(url)
+    return url
+
+
+async def pg_count(url: str) -> int:
+    import asyncpg
+
+    conn = await asyncpg.connect(url)
+    try:
+        return await conn.fetchval("SELECT count(*) FROM questions")
+    finally:
+        await conn.close()
+
+
+@contextlib.contextmanager
+def dropped(made: list[str]):
+    """Drop the benchmark's PostgreSQL databases at the end, however it ends."""
+    try:
+        yield
+    finally:
+        for url in made:
+            from urllib.parse import urlsplit
+
+            import asyncpg
+
+            parts = urlsplit(url)
+
+            async def drop(parts=parts) -> None:
+                conn = await asyncpg.connect(parts._replace(path="/postgres").geturl())
+                try:
+                    await conn.execute(f'DROP DATABASE IF EXISTS "{parts.path[1:]}" WITH (FORCE)')
+                finally:
+                    await conn.close()
+
+            asyncio.run(drop())
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="short run (under a minute)")
@@ -338,6 +397,9 @@ def main() -> int:
     parser.add_argument(
         "--workers", type=int, default=1, help="also measure `liveq serve --workers N` (N > 1)"
     )
+    parser.add_argument(
+        "--postgres", metavar="URL", help="store in fresh databases on this PostgreSQL server"
+    )
     args = parser.parse_args()
     if args.workers > 1:
         LABELS["liveq-workers"] = f"liveq, {args.workers} workers"
@@ -346,7 +408,8 @@ def main() -> int:
     raise_nofile()
     texts = load_texts()
 
-    with workdir(args.keep) as tmp, children() as started:
+    made: list[str] = []
+    with workdir(args.keep) as tmp, children() as started, dropped(made):
         servers: dict[str, dict] = {}
         kinds = [("liveq", None), ("liveq-noscreen", SCREENING_OFF)]
         if args.workers > 1:
@@ -361,6 +424,8 @@ def main() -> int:
             }
             if screening:
                 sections["screening"] = screening
+            if args.postgres:
+                sections["database"] = {"url": pg_database(args.postgres, name, made)}
             workers = args.workers if name == "liveq-workers" else 1
             config = write_config(home, port, **sections, **cluster_sections(workers))
             # Each phase asks in an event of its own, so an event holds at most one
@@ -422,8 +487,11 @@ def main() -> int:
         for name in [n for n in servers if n.startswith("liveq")]:
             server = servers[name]
             code = server["child"].stop()  # a clean shutdown drains the writer queue first
-            with sqlite3.connect(server["home"] / "liveq.db") as db:
-                stored = db.execute("SELECT count(*) FROM questions").fetchone()[0]
+            if args.postgres:
+                stored = asyncio.run(pg_count(made[len(durability)]))
+            else:
+                with sqlite3.connect(server["home"] / "liveq.db") as db:
+                    stored = db.execute("SELECT count(*) FROM questions").fetchone()[0]
             durability[name] = (server["accepted"], stored, code)
 
     def med(name: str, mode: str, key: str) -> float:

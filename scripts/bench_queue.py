@@ -79,7 +79,7 @@ async def fill(config: Path, count: int) -> tuple[str, float]:
     pool = texts()
     finding = {"kind": "watch", "start": 0, "end": 5, "reason": "watch-list word"}
     started = time.monotonic()
-    async with Database(load_config(config).database_path) as db:
+    async with Database(load_config(config).database_target) as db:
         for chunk in range(0, count, 1000):
             await asyncio.gather(
                 *(

@@ -14,6 +14,7 @@ import pytest
 os.environ.setdefault("LIVEQ_TEST_CHEAP_PASSWORD_HASHES", "1")
 
 pytest_plugins: list[str] = [
+    "tests.fixtures_database",
     "tests.fixtures_server",
     "tests.fixtures_x",
     "tests.fixtures_mastodon",

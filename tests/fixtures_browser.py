@@ -5,11 +5,14 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from playwright.async_api import Browser, async_playwright
 
 CHROMIUM = os.environ.get("LIVEQ_CHROMIUM", "/usr/bin/chromium")
+# Screenshots for a person to look at, written only where this folder exists.
+SHOTS = Path(os.environ.get("LIVEQ_TEST_SHOTS", "/work/shots"))
 ARGS = [
     "--no-sandbox",
     "--disable-background-networking",
@@ -82,3 +85,9 @@ async def assert_accessible(page, state: str) -> None:
     """Zero axe violations in this state of the page."""
     found = await axe_violations(page)
     assert not found, f"{state}: {len(found)} axe violations\n" + "\n".join(found)
+
+
+async def screenshot(target, name: str) -> None:
+    """Save a screenshot of a page or locator as SHOTS/name, if SHOTS exists."""
+    if SHOTS.is_dir():
+        await target.screenshot(path=str(SHOTS / name))

@@ -1,4 +1,4 @@
-"""A real liveq server on 127.0.0.1 with a real sqlite file, for the tests."""
+"""A real liveq server on 127.0.0.1 with a real sqlite file or PostgreSQL database."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from liveq.storage import store
 from liveq.web.access_log import AccessLogger
 from liveq.web.app import create_app
 from liveq.web.keys import DB
+from tests.fixtures_database import database_for_this_test
 
 SECRET = "test-secret-" + "x" * 40
 ADMIN_PASSWORD = "admin-password-123"
@@ -28,10 +29,15 @@ MOD_PASSWORD = "moderator-password-123"
 
 
 def write_config(directory: Path, **sections: dict) -> Config:
-    """Write a liveq.toml with the given sections merged over test defaults."""
+    """Write a liveq.toml with the given sections merged over test defaults.
+
+    Without a database section of its own, the store is the test's engine: a sqlite
+    file, or a fresh PostgreSQL database (tests/fixtures_database.py).
+    """
+    url = None if "database" in sections else database_for_this_test(directory)
     merged: dict[str, dict] = {
         "server": {"secret": SECRET},
-        "database": {"path": "liveq.db"},
+        "database": {"url": url} if url else {"path": "liveq.db"},
     }
     for name, values in sections.items():
         merged.setdefault(name, {}).update(values)

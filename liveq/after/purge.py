@@ -17,6 +17,7 @@ and truncated and the file is rebuilt with VACUUM (:func:`compact`).
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from dataclasses import asdict, dataclass
@@ -28,6 +29,7 @@ from liveq.after import report_figures
 from liveq.domain.events import Event
 from liveq.storage import audit
 from liveq.storage.db import Database
+from liveq.storage.dialect import is_postgres_url
 
 
 class PurgeError(ValueError):
@@ -239,7 +241,7 @@ async def purge_event(db: Database, event: Event, actor: str) -> Counts:
             (event.id,),
         )
         await conn.execute("UPDATE procedure_posts SET text = '' WHERE event_id = ?", (event.id,))
-        await conn.execute("UPDATE media_files SET data = X'' WHERE event_id = ?", (event.id,))
+        await conn.execute("UPDATE media_files SET data = ? WHERE event_id = ?", (b"", event.id))
         await conn.execute(
             "UPDATE procedure_consents SET note = '' WHERE event_id = ?", (event.id,)
         )
@@ -270,12 +272,32 @@ async def purge_event(db: Database, event: Event, actor: str) -> Counts:
     return await db.write(job)
 
 
-def compact(path: Path) -> bool:
-    """Rebuild the database file so no removed text is left in it or in its WAL.
+# The tables whose purged rows held texts: VACUUM FULL rewrites them on PostgreSQL.
+_PURGED_TABLES = (
+    "questions",
+    "votes",
+    "outbox",
+    "network_posts",
+    "procedure_posts",
+    "procedure_photos",
+    "media_files",
+    "procedure_consents",
+    "audit",
+)
+
+
+def compact(target: Path | str) -> bool:
+    """Rebuild the database so no removed text is left in it or in its WAL.
 
     Returns False when another process held the WAL open (stop `liveq serve` and run
-    the purge again: it removes nothing more, and compacts).
+    the purge again: it removes nothing more, and compacts). On PostgreSQL the purged
+    tables are rewritten (VACUUM FULL), which drops every old row version; the
+    server's own WAL and archives age out on the server's schedule (docs/storage.md).
     """
+    if is_postgres_url(target):
+        asyncio.run(_vacuum_postgres(str(target)))
+        return True
+    path = Path(target)
     conn = sqlite3.connect(path, isolation_level=None)
     try:
         conn.execute("PRAGMA busy_timeout = 5000")
@@ -288,3 +310,14 @@ def compact(path: Path) -> bool:
     finally:
         conn.close()
     return busy == 0
+
+
+async def _vacuum_postgres(url: str) -> None:
+    import asyncpg  # only for PostgreSQL
+
+    conn = await asyncpg.connect(url)
+    try:
+        # VACUUM cannot run in a transaction; FULL writes each table anew.
+        await conn.execute(f"VACUUM FULL {', '.join(_PURGED_TABLES)}")
+    finally:
+        await conn.close()

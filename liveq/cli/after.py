@@ -27,10 +27,10 @@ EXIT_BROKEN = 3
 
 def _run(config: Config, slug: str, fn: Callable[[Database, Event], Coroutine[Any, Any, Any]]):
     async def go() -> Any:
-        async with Database(config.database_path) as db:
+        async with Database(config.database_target) as db:
             event = await store.get_event(db, slug)
             if event is None:
-                raise store.NotFound(f"there is no event {slug!r} in {config.database_path}")
+                raise store.NotFound(f"there is no event {slug!r} in {config.database_label}")
             return await fn(db, event)
 
     return asyncio.run(go())
@@ -122,11 +122,16 @@ def cmd_purge(args: argparse.Namespace) -> int:
             return 1
     actor = args.by or cli_actor()
     removed = _run(config, args.event, lambda db, event: purge.purge_event(db, event, actor))
-    compacted = purge.compact(config.database_path)
+    compacted = purge.compact(config.database_target)
     verdict = _run(config, args.event, lambda db, event: audit.verify_event(db, event.id))
     print(f"Purged {event.slug!r}: removed")
     print("\n".join(removed.lines()))
-    if compacted:
+    if compacted and config.database.url:
+        print(
+            "The purged tables were rewritten (VACUUM FULL): no old row version is left in "
+            "them. PostgreSQL's WAL archive and older backups keep theirs until they expire."
+        )
+    elif compacted:
         print("The database file was rebuilt (VACUUM) and its WAL truncated: no copy is left.")
     else:
         print(

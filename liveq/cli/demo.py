@@ -121,7 +121,7 @@ async def prepare(
     from liveq.storage.db import Database
 
     password = auth.generate_password()
-    async with Database(config.database_path) as db:
+    async with Database(config.database_target) as db:
         await auth.create_user(db, "admin", password, "admin")
         event = await store.create_event(
             db,

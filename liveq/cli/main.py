@@ -165,6 +165,16 @@ def add_admin_commands(subparsers: argparse._SubParsersAction, common: argparse.
     p.add_argument("file", help="the copy to write (must not exist yet)")
     p.set_defaults(func="liveq.cli.admin:cmd_backup")
 
+    db = subparsers.add_parser("db", help="move the database to another engine")
+    db_sub = db.add_subparsers(dest="db_command", required=True, metavar="ACTION")
+    p = db_sub.add_parser(
+        "copy",
+        parents=[common],
+        help="copy the sqlite database (database.path) to an empty PostgreSQL one, verified",
+    )
+    p.add_argument("--to", required=True, metavar="URL", help="postgresql://user@host/dbname")
+    p.set_defaults(func="liveq.cli.admin:cmd_db_copy")
+
     token_sub = _actions(subparsers.choices["token"])
     p = token_sub.add_parser("list", parents=[common], help="list API tokens (never their secret)")
     p.set_defaults(func="liveq.cli.admin:cmd_token_list")

@@ -103,7 +103,7 @@ def cmd_procedure_import(args: argparse.Namespace) -> int:
             raise CommandError(f"{path.parent / name}: {exc}") from None
 
     async def run() -> None:
-        async with Database(config.database_path) as db:
+        async with Database(config.database_target) as db:
             event = await store.get_event(db, args.event)
             if event is None:
                 raise CommandError(f"there is no event {args.event!r}")

@@ -28,7 +28,7 @@ def _urls(config: Config, event: Any) -> tuple[str, str]:
 
 
 async def _with_db(config: Config, fn: Callable[[Database], Coroutine[Any, Any, Any]]) -> Any:
-    async with Database(config.database_path) as db:
+    async with Database(config.database_target) as db:
         return await fn(db)
 
 
@@ -54,7 +54,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
     created = asyncio.run(_with_db(config, setup))
     print(f"Wrote {path}")
-    print(f"Database: {config.database_path}")
+    print(f"Database: {config.database_label}")
     if created:
         if os.environ.get("LIVEQ_ADMIN_PASSWORD"):
             print(f"Admin user {args.admin!r} created with the password from LIVEQ_ADMIN_PASSWORD.")
@@ -81,7 +81,7 @@ def cmd_check_config(args: argparse.Namespace) -> int:
     print(f"  server: {server.host}:{server.port}, public URL {server.public_url}{derived}")
     for warning in public_url_warnings(config):
         print(f"  warning: {warning}")
-    print(f"  database: {config.database_path}")
+    print(f"  database: {config.database_label}")
     if x.enabled:
         where = f"emulator on port {x.emulator_port}" if x.emulator_port else "the real X API"
         print(f"  X: enabled as @{x.username or '?'}, {where}")

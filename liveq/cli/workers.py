@@ -28,7 +28,7 @@ async def _prepare_store(config: Config) -> None:
     """Open the database once, so migrations run here and not in N racing workers."""
     from liveq.storage.db import Database
 
-    async with Database(config.database_path):
+    async with Database(config.database_target):
         pass
 
 

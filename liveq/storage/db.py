@@ -14,6 +14,9 @@ writer spent its time waiting for the loop, and ingest ran at a fifth of a bare
 handler's rate.) So a job may await only its connection (``execute``,
 ``execute_fetchall``, ``executemany``); awaiting anything else is a bug and fails
 the job. Reads go through a separate aiosqlite connection.
+
+``Database("postgresql://...")`` opens the same interface on PostgreSQL instead
+(:mod:`liveq.storage.pg`); ``Database(path)`` is sqlite, the default.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from typing import Any, TypeVar
 import aiosqlite
 
 from liveq.storage import migrations
+from liveq.storage.dialect import is_postgres_url
 
 log = logging.getLogger(__name__)
 
@@ -98,13 +102,28 @@ def _drive(coro: Coroutine[Any, Any, T]) -> T:
 class Database:
     """The store's connections and its single writer (a task and a thread)."""
 
-    def __init__(self, path: Path) -> None:
+    dialect = "sqlite"
+
+    def __new__(cls, target: Path | str) -> Any:
+        # One name for both engines, so every caller opens what the config names.
+        if is_postgres_url(target):
+            from liveq.storage.pg import PgDatabase  # asyncpg is loaded only when used
+
+            return PgDatabase(str(target))
+        return super().__new__(cls)
+
+    def __init__(self, path: Path | str) -> None:
         self.path = Path(path)
         self._writer: WriterConnection | None = None
         self._thread: ThreadPoolExecutor | None = None
         self._reader: aiosqlite.Connection | None = None
         self._queue: asyncio.Queue[tuple[Job[Any], asyncio.Future[Any]]] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
+
+    @property
+    def label(self) -> str:
+        """What to call this database in messages."""
+        return str(self.path)
 
     async def open(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)

@@ -43,8 +43,11 @@ async def finish_poll(
             "INSERT INTO network_sources (event_id, network, since_id, reads, polls,"
             " last_poll_at, last_error) VALUES (?, ?, ?, ?, 1, ?, '')"
             " ON CONFLICT (event_id, network) DO UPDATE SET"
-            " since_id = coalesce(excluded.since_id, since_id), reads = reads + excluded.reads,"
-            " polls = polls + 1, last_poll_at = excluded.last_poll_at, last_error = ''",
+            # Columns named with their table: PostgreSQL finds a bare name ambiguous here.
+            " since_id = coalesce(excluded.since_id, network_sources.since_id),"
+            " reads = network_sources.reads + excluded.reads,"
+            " polls = network_sources.polls + 1, last_poll_at = excluded.last_poll_at,"
+            " last_error = ''",
             (event_id, network, since_id, reads, time.time()),
         )
 

@@ -65,24 +65,26 @@ async def create_event(
     language: str = "",
 ) -> Event:
     async def job(conn: aiosqlite.Connection) -> int:
-        try:
-            cur = await conn.execute(
-                "INSERT INTO events (slug, title, kind, hashtag, moderation, overlay_key,"
-                " created_at, networks, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    slug,
-                    title,
-                    kind,
-                    hashtag,
-                    moderation,
-                    secrets.token_urlsafe(18),
-                    time.time(),
-                    ",".join(networks),
-                    language,
-                ),
-            )
-        except sqlite3.IntegrityError:
-            raise AlreadyExists(f"An event called {slug!r} already exists.") from None
+        # ON CONFLICT rather than catching the engine's error: on PostgreSQL a failed
+        # statement spoils the whole transaction (the batch), on sqlite it does not.
+        cur = await conn.execute(
+            "INSERT INTO events (slug, title, kind, hashtag, moderation, overlay_key,"
+            " created_at, networks, language) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (slug) DO NOTHING",
+            (
+                slug,
+                title,
+                kind,
+                hashtag,
+                moderation,
+                secrets.token_urlsafe(18),
+                time.time(),
+                ",".join(networks),
+                language,
+            ),
+        )
+        if not cur.rowcount:
+            raise AlreadyExists(f"An event called {slug!r} already exists.")
         return cur.lastrowid
 
     await db.write(job)
@@ -542,7 +544,8 @@ async def vote(db: Database, event: Event, question_id: int, voter: str) -> int:
         if row is None or row["status"] not in PUBLIC_STATUSES:
             raise NotFound(f"There is no question {question_id} open for votes.")
         cur = await conn.execute(
-            "INSERT OR IGNORE INTO votes (question_id, voter, created_at) VALUES (?, ?, ?)",
+            "INSERT INTO votes (question_id, voter, created_at) VALUES (?, ?, ?)"
+            " ON CONFLICT DO NOTHING",
             (question_id, voter, time.time()),
         )
         if not cur.rowcount:

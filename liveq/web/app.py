@@ -76,7 +76,7 @@ STARTED = web.AppKey("started", float)
 
 
 async def database_ctx(app: web.Application) -> AsyncIterator[None]:
-    db = app[DB] = Database(app[CONFIG].database_path)
+    db = app[DB] = Database(app[CONFIG].database_target)
     await db.open()
     app[EVENTS] = EventCache(db)
     yield

@@ -12,8 +12,12 @@ import pytest
 from liveq.storage import audit, migrations, store
 from liveq.storage.db import Database
 from tests.after.test_export import EVENT, run_cli
+from tests.fixtures_database import RawConnection
 from tests.fixtures_server import bearer
 from tests.web.test_moderation_api import act, ask
+
+# Both store engines: the same attacks, the same findings (tests/fixtures_database.py).
+pytestmark = pytest.mark.engines("sqlite", "postgresql")
 
 
 async def moderate_a_little(server, http) -> list[int]:
@@ -38,11 +42,10 @@ async def verify(capsys, server, *extra: str) -> tuple[int, str]:
     return code, out + err
 
 
-def attacker(server) -> sqlite3.Connection:
-    """Someone with the file: they drop the triggers first."""
-    conn = sqlite3.connect(server.config.database_path, isolation_level=None)
-    conn.execute("DROP TRIGGER audit_no_update")
-    conn.execute("DROP TRIGGER audit_no_delete")
+def attacker(server) -> RawConnection:
+    """Someone with the file (or the database's password): they drop the triggers first."""
+    conn = RawConnection(server.config.database_target)
+    conn.drop_audit_triggers()
     return conn
 
 
@@ -64,12 +67,12 @@ async def test_an_untouched_trail_verifies_and_prints_its_head(server, http, cap
 
 async def test_the_database_refuses_to_change_or_delete_audit_rows(server, http):
     ids = await moderate_a_little(server, http)
-    conn = sqlite3.connect(server.config.database_path)
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+    conn = RawConnection(server.config.database_target)
+    with pytest.raises(conn.refused, match="append-only"):
         conn.execute("UPDATE audit SET actor = 'mallory' WHERE id = ?", (ids[2],))
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+    with pytest.raises(conn.refused, match="append-only"):
         conn.execute("UPDATE audit SET hash = ? WHERE id = ?", ("0" * 64, ids[2]))
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
+    with pytest.raises(conn.refused, match="append-only"):
         conn.execute("DELETE FROM audit WHERE id = ?", (ids[-1],))
     conn.close()
 
@@ -112,9 +115,8 @@ async def test_a_rehashed_row_breaks_the_next_link_and_a_rewritten_chain_the_anc
     event = await store.get_event(server.db, EVENT)
     key = await server.db.fetchone("SELECT key FROM audit_keys WHERE scope = ?", (event.id,))
     conn = attacker(server)
-    conn.row_factory = sqlite3.Row
     # A careful attacker recomputes the changed row's hash (the key is in the file too).
-    target = dict(conn.execute("SELECT * FROM audit WHERE id = ?", (ids[1],)).fetchone())
+    target = dict(conn.execute("SELECT * FROM audit WHERE id = ?", (ids[1],))[0])
     target["actor"] = "mallory"
     digest = audit.row_hash(target, target["prev_hash"], bytes(key[0]))
     conn.execute("UPDATE audit SET actor = 'mallory', hash = ? WHERE id = ?", (digest, ids[1]))
@@ -126,7 +128,7 @@ async def test_a_rehashed_row_breaks_the_next_link_and_a_rewritten_chain_the_anc
     # which only a head recorded elsewhere (the report, a printout) gives away.
     prev = digest
     for rid in ids[2:]:
-        row = dict(conn.execute("SELECT * FROM audit WHERE id = ?", (rid,)).fetchone())
+        row = dict(conn.execute("SELECT * FROM audit WHERE id = ?", (rid,))[0])
         digest = audit.row_hash(row, prev, bytes(key[0]))
         conn.execute("UPDATE audit SET prev_hash = ?, hash = ? WHERE id = ?", (prev, digest, rid))
         prev = digest
@@ -141,10 +143,10 @@ async def test_rows_written_around_the_chain_are_sealed_by_the_next_action(serve
     q = await ask(http, server)
     await act(http, server, q, "approve")
     # A row written around the chain (a plain INSERT, as older code or a tool might).
-    conn = sqlite3.connect(server.config.database_path)
+    conn = RawConnection(server.config.database_target)
     conn.execute(
         "INSERT INTO audit (event_id, question_id, actor, action, at, before, after, detail)"
-        " VALUES (?, NULL, 'alice', 'x_source_pause', ?, ?, ?, '')",
+        " VALUES (?, NULL, 'alice', 'x_source_pause', ?, ?, ?, '') RETURNING id",
         (
             server.event.id,
             1_800_000_000.0,
@@ -152,7 +154,6 @@ async def test_rows_written_around_the_chain_are_sealed_by_the_next_action(serve
             json.dumps({"paused": True}),
         ),
     )
-    conn.commit()
     conn.close()
     code, out = await verify(capsys, server)
     assert code == 3 and "has no hash" in out
@@ -161,6 +162,7 @@ async def test_rows_written_around_the_chain_are_sealed_by_the_next_action(serve
     assert code == 0 and "OK: 3 audit rows" in out, out
 
 
+@pytest.mark.engines("sqlite")  # sqlite files from before migration 0005
 async def test_rows_from_before_the_chain_are_sealed_in_order(tmp_path, monkeypatch):
     path = tmp_path / "old.db"
     before = [m for m in migrations.MIGRATIONS if m[0] != "0005_audit_chain"]

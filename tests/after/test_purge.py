@@ -14,6 +14,10 @@ from liveq.screening.photos.clean import CleanPhoto
 from liveq.storage import procedure, store
 from tests.after.test_export import EVENT, build_event, run_cli, serving
 
+# These read the sqlite file's bytes; the purge on PostgreSQL (a dump holds no text
+# after it) is tests/storage/test_store_engines.py's.
+pytestmark = pytest.mark.engines("sqlite")
+
 
 @pytest.fixture
 async def after_server(tmp_path, x_emulator, x_state):

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import math
 import re
-import sqlite3
 import statistics
 from collections import Counter
 from html.parser import HTMLParser
@@ -18,6 +17,7 @@ import pytest
 from liveq.after import report_figures
 from liveq.after.report_figures import Durations, compute, percentile
 from tests.after.test_export import EVENT, build_event, run_cli, serving
+from tests.fixtures_database import RawConnection
 
 
 def nearest_rank_p90(values: list[float]) -> float:
@@ -25,12 +25,12 @@ def nearest_rank_p90(values: list[float]) -> float:
     return min(v for v in values if sum(x <= v for x in values) >= 0.9 * len(values))
 
 
-def waits(conn: sqlite3.Connection, action: str) -> list[float]:
+def waits(conn: RawConnection, action: str) -> list[float]:
     rows = conn.execute(
         "SELECT min(a.at) - q.created_at FROM questions q JOIN audit a ON a.question_id = q.id"
         " WHERE a.action = ? GROUP BY q.id",
         (action,),
-    ).fetchall()
+    )
     return [r[0] for r in rows]
 
 
@@ -60,8 +60,8 @@ async def test_report_figures_match_an_independent_count(
     after_server, http, x_state, capsys, tmp_path
 ):
     built = await build_event(after_server, http, x_state)
-    conn = sqlite3.connect(after_server.config.database_path)
-    questions = conn.execute("SELECT id, source, created_at FROM questions").fetchall()
+    conn = RawConnection(after_server.config.database_target)  # sqlite or PostgreSQL
+    questions = conn.execute("SELECT id, source, created_at FROM questions")
 
     # Per minute by source, the peak minute.
     per_minute = Counter((math.floor(t / 60) * 60, source) for _, source, t in questions)
@@ -72,8 +72,7 @@ async def test_report_figures_match_an_independent_count(
     # Waiting times.
     to_approval, to_answer = waits(conn, "approve"), waits(conn, "answer")
     actions = Counter(
-        (actor, action)
-        for actor, action in conn.execute("SELECT actor, action FROM audit").fetchall()
+        (actor, action) for actor, action in conn.execute("SELECT actor, action FROM audit")
     )
     conn.close()
 

@@ -73,7 +73,7 @@ async def test_audience_page_reconnects_and_resyncs_after_a_restart(server, brow
     await expect(root).to_have_attribute("data-connection", "down")
     await expect(page.locator("#conn")).to_have_text("Reconnecting…")
     # Changed with nobody connected: only a fresh snapshot can tell the page.
-    async with Database(server.config.database_path) as db:
+    async with Database(server.config.database_target) as db:
         await store.moderate(db, server.event, gone, store.Moderation("decline", "alice"))
     await server.start()
     new = await ask(http, server, "Asked after the restart")

@@ -8,7 +8,7 @@ import re
 from playwright.async_api import expect
 
 from tests.browser.test_browser_qa import login_console
-from tests.fixtures_browser import collect_problems
+from tests.fixtures_browser import collect_problems, screenshot
 from tests.web.test_moderation_api import act, ask
 from tests.web.test_screening_integration import set_moderation
 
@@ -229,7 +229,7 @@ async def test_hidden_phone_and_profane_name_are_held_highlighted_and_redacted_w
     await expect(row.locator(".finding-note .finding-kind")).to_have_text(
         ["phone", "profanity in the name"]
     )
-    await console.screenshot(path="/work/shots/seca-console-hidden-phone-profane-name.png")
+    await screenshot(console, "seca-console-hidden-phone-profane-name.png")
 
     # Neither approval nor air while either is there.
     await row.click()
@@ -249,7 +249,7 @@ async def test_hidden_phone_and_profane_name_are_held_highlighted_and_redacted_w
     await console.keyboard.press("r")
     await expect(row.locator(".qtext")).to_have_text(redacted)
     await expect(row.locator("mark")).to_have_count(0)
-    await console.screenshot(path="/work/shots/seca-console-redacted.png")
+    await screenshot(console, "seca-console-redacted.png")
 
     await console.keyboard.press("a")
     await expect(console.locator("[data-count=approved]")).to_have_text("1")
@@ -260,7 +260,7 @@ async def test_hidden_phone_and_profane_name_are_held_highlighted_and_redacted_w
     await expect(overlay.locator("#onair-author")).to_have_text("[profanity removed]")
     html = await overlay.content()
     assert "６１７" not in html and "hithead" not in html
-    await overlay.screenshot(path="/work/shots/seca-overlay-redacted.png")
+    await screenshot(overlay, "seca-overlay-redacted.png")
 
     rows = await server.db.fetchall(
         "SELECT action, detail FROM audit WHERE question_id IS NOT NULL ORDER BY id"
@@ -323,7 +323,7 @@ async def test_bare_name_and_fullwidth_phone_are_held_highlighted_and_redacted_w
             "title", "'Kevin Brooks' looks like a person's name"
         )
         await expect(marks.nth(1)).to_have_attribute("title", "phone number")
-        await console.screenshot(path="/work/shots/screen-console-bare-name-fullwidth-phone.png")
+        await screenshot(console, "screen-console-bare-name-fullwidth-phone.png")
 
         # Not approved, not on air, while either is there.
         await row.click()
@@ -343,7 +343,7 @@ async def test_bare_name_and_fullwidth_phone_are_held_highlighted_and_redacted_w
         await console.keyboard.press("r")
         await expect(row.locator(".qtext")).to_have_text(redacted)
         await expect(row.locator("mark")).to_have_count(0)
-        await console.screenshot(path="/work/shots/screen-console-redacted.png")
+        await screenshot(console, "screen-console-redacted.png")
         await console.keyboard.press("a")
         await expect(console.locator("[data-count=approved]")).to_have_text("1")
         await console.keyboard.press("2")
@@ -352,7 +352,7 @@ async def test_bare_name_and_fullwidth_phone_are_held_highlighted_and_redacted_w
         await expect(overlay.locator("#onair-text")).to_have_text(redacted, timeout=2000)
         html = await overlay.content()
         assert "Brooks" not in html and "７７００" not in html
-        await overlay.screenshot(path="/work/shots/screen-overlay-redacted.png")
+        await screenshot(overlay, "screen-overlay-redacted.png")
         assert problems == []
         for ctx in (audience_ctx, console_ctx, overlay_ctx):
             await ctx.close()

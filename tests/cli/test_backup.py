@@ -6,6 +6,7 @@ import sqlite3
 import sys
 
 import aiohttp
+import pytest
 
 from tests.fixtures_server import start_server, write_config
 
@@ -21,6 +22,8 @@ def whole(text: str) -> bool:
     return hashlib.sha256(body.encode()).hexdigest()[:12] == digest
 
 
+# The sqlite file's online backup; PostgreSQL's (pg_dump) is in tests/storage.
+@pytest.mark.engines("sqlite")
 async def test_backup_while_questions_flow_in(tmp_path):
     server = await start_server(write_config(tmp_path, limits={"questions_per_minute": 0}))
     acked: list[int] = []

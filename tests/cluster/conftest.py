@@ -108,7 +108,7 @@ async def make_cluster(tmp_path: Path, redis_url: str, **sections: dict) -> Clus
     }
     cluster_section.update(sections.pop("cluster", {}))
     config = write_config(tmp_path, cluster=cluster_section, **sections)
-    async with Database(config.database_path) as db:
+    async with Database(config.database_target) as db:
         await store.create_event(
             db, SLUG, "Grand Rounds", kind="webinar", hashtag="GR26", moderation="post"
         )

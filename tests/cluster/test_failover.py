@@ -5,6 +5,7 @@ import subprocess
 import time
 
 import aiohttp
+import pytest
 
 from liveq.emulators.x.state import FaultKind
 from liveq.storage.db import Database
@@ -31,7 +32,10 @@ async def posts_reach(x_state, n: int, timeout: float = 10) -> None:
             await asyncio.sleep(0.02)
 
 
-async def test_sigkill_of_the_outbox_holder_mid_post(cluster_factory, x_emulator, x_state):
+@pytest.mark.engines("sqlite", "postgresql")
+async def test_sigkill_of_the_outbox_holder_mid_post(
+    cluster_factory, x_emulator, x_state, db_engine
+):
     cluster = await cluster_factory(
         3, x=x_section(x_emulator, outbox_interval_seconds=0.05, timeout_seconds=2)
     )
@@ -79,7 +83,7 @@ async def test_sigkill_of_the_outbox_holder_mid_post(cluster_factory, x_emulator
     ]
     for before, after in zip(posts, posts[1:], strict=False):
         assert after.in_reply_to_tweet_id == before.id
-    async with Database(cluster.config.database_path) as db:
+    async with Database(cluster.config.database_target) as db:
         rows = await db.fetchall("SELECT state, tweet_id, attempts FROM outbox ORDER BY seq")
     assert [r["state"] for r in rows] == ["posted"] * 6
     assert [r["tweet_id"] for r in rows] == [p.id for p in posts]

@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import aiohttp
+import pytest
 
 from tests.fixtures_server import write_config
 from tests.system.test_outbox_crash import free_port
@@ -40,7 +41,8 @@ async def answering(base: str, headers: dict, n: int = 40) -> dict[int, str]:
     return seen
 
 
-async def test_workers_share_one_port_and_a_dead_one_is_started_again(cluster_factory):
+@pytest.mark.engines("sqlite", "postgresql")
+async def test_workers_share_one_port_and_a_dead_one_is_started_again(cluster_factory, db_engine):
     cluster = await cluster_factory(0)
     port = free_port()
     base = f"http://127.0.0.1:{port}"

@@ -47,7 +47,7 @@ async def test_sigkill_mid_procedure_post_on_every_network(
         bluesky=bluesky_section(bluesky_emulator, timeout_seconds=30),
         limits={"questions_per_minute": 0},
     )
-    async with Database(config.database_path) as db:
+    async with Database(config.database_target) as db:
         await store.create_event(
             db, SLUG, "Knee, live", kind="procedure", hashtag=TAG, moderation="pre"
         )
@@ -100,7 +100,7 @@ async def test_sigkill_mid_procedure_post_on_every_network(
     assert_chain(x_state)
     assert_mastodon_chain(mastodon)
     assert_bluesky_chain(bluesky)
-    async with Database(config.database_path) as db:
+    async with Database(config.database_target) as db:
         rows = await db.fetchall(
             "SELECT network, state, attempts FROM network_posts ORDER BY network, seq"
         )

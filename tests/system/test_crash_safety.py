@@ -17,7 +17,7 @@ CLIENTS = 40
 
 async def test_sigkill_mid_flood_loses_no_acknowledged_question(tmp_path):
     config = write_config(tmp_path, limits={"questions_per_minute": 0})
-    async with Database(config.database_path) as db:
+    async with Database(config.database_target) as db:
         await store.create_event(
             db, "grand-rounds", "Grand Rounds", kind="webinar", hashtag="", moderation="pre"
         )

@@ -43,7 +43,7 @@ async def test_sigkill_mid_post_on_every_network(
         bluesky=bluesky_section(bluesky_emulator, timeout_seconds=30),
         limits={"questions_per_minute": 0},
     )
-    async with Database(config.database_path) as db:
+    async with Database(config.database_target) as db:
         await store.create_event(
             db, "grand-rounds", "Grand Rounds", kind="webinar", hashtag="GR26", moderation="post"
         )
@@ -94,7 +94,7 @@ async def test_sigkill_mid_post_on_every_network(
     assert statuses[0].in_reply_to_id is None
     for before, after in zip(statuses, statuses[1:], strict=False):
         assert after.in_reply_to_id == before.id
-    async with Database(config.database_path) as db:
+    async with Database(config.database_target) as db:
         rows = await db.fetchall(
             "SELECT state, post_id, attempts FROM network_posts WHERE network = 'mastodon'"
             " ORDER BY seq"
@@ -107,7 +107,7 @@ async def test_sigkill_mid_post_on_every_network(
     for before, after in zip(records, records[1:], strict=False):
         assert after.value["reply"]["parent"]["uri"] == before.uri
         assert after.value["reply"]["root"]["uri"] == records[0].uri
-    async with Database(config.database_path) as db:
+    async with Database(config.database_target) as db:
         rows = await db.fetchall(
             "SELECT state, post_id, attempts FROM network_posts WHERE network = 'bluesky'"
             " ORDER BY seq"

@@ -67,7 +67,7 @@ async def test_sigkill_mid_post_loses_nothing_and_doubles_nothing(tmp_path, x_em
         x=x_section(x_emulator, outbox_interval_seconds=0.05, timeout_seconds=2),
         limits={"questions_per_minute": 0},
     )
-    async with Database(config.database_path) as db:
+    async with Database(config.database_target) as db:
         event = await store.create_event(
             db, "grand-rounds", "Grand Rounds", kind="webinar", hashtag="GR26", moderation="post"
         )
@@ -112,7 +112,7 @@ async def test_sigkill_mid_post_loses_nothing_and_doubles_nothing(tmp_path, x_em
     ]
     for before, after in zip(posts, posts[1:], strict=False):
         assert after.in_reply_to_tweet_id == before.id
-    async with Database(config.database_path) as db:
+    async with Database(config.database_target) as db:
         rows = await db.fetchall("SELECT state, tweet_id, attempts FROM outbox ORDER BY seq")
     assert [r["state"] for r in rows] == ["posted"] * 6
     assert [r["tweet_id"] for r in rows] == [p.id for p in posts]

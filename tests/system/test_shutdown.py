@@ -20,7 +20,7 @@ from tests.system.test_outbox_crash import ask_and_answer, free_port, start_subp
 
 
 async def _setup(config) -> tuple[str, str]:
-    async with Database(config.database_path) as db:
+    async with Database(config.database_target) as db:
         event = await store.create_event(
             db, "grand-rounds", "Grand Rounds", kind="webinar", hashtag="GR26", moderation="post"
         )
@@ -115,7 +115,7 @@ async def test_sigterm_drains_requests_websockets_and_the_outbox(tmp_path, x_emu
     ]
     for before, after in zip(posts, posts[1:], strict=False):
         assert after.in_reply_to_tweet_id == before.id
-    async with Database(config.database_path) as db:
+    async with Database(config.database_target) as db:
         rows = await db.fetchall("SELECT state, tweet_id, attempts FROM outbox ORDER BY seq")
         sessions = await db.fetchone("SELECT count(*) FROM sessions")
     assert [r["state"] for r in rows] == ["posted"] * 8

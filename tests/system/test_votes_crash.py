@@ -20,7 +20,7 @@ VOTERS = 60
 
 async def test_votes_are_exact_across_a_sigkill(tmp_path):
     config = write_config(tmp_path, limits={"questions_per_minute": 0, "votes_per_minute": 0})
-    async with Database(config.database_path) as db:
+    async with Database(config.database_target) as db:
         await store.create_event(
             db, "grand-rounds", "Grand Rounds", kind="webinar", hashtag="", moderation="post"
         )

@@ -1,9 +1,14 @@
 """The audience form and JSON endpoint on a real server, including hostile input."""
 
 import asyncio
-import sqlite3
 
+import pytest
+
+from liveq.storage.db import Database
 from tests.fixtures_server import form_csrf, start_server, write_config
+
+# Both store engines (tests/fixtures_database.py).
+pytestmark = pytest.mark.engines("sqlite", "postgresql")
 
 
 async def _count(server) -> int:
@@ -221,8 +226,7 @@ async def test_concurrent_submissions_are_all_durable(tmp_path, http):
         assert len(ids) == 200
     finally:
         await server.stop()
-    # Read the file directly, with the server gone: everything acknowledged is there.
-    conn = sqlite3.connect(config.database_path)
-    stored = {r[0] for r in conn.execute("SELECT id FROM questions")}
-    conn.close()
+    # Read the store afresh, with the server gone: everything acknowledged is there.
+    async with Database(config.database_target) as db:
+        stored = {r[0] for r in await db.fetchall("SELECT id FROM questions")}
     assert stored == ids

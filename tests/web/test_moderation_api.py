@@ -2,9 +2,14 @@
 
 import asyncio
 
+import pytest
+
 from liveq.storage import accounts as auth
 from liveq.storage import store
 from tests.fixtures_server import bearer, login
+
+# Both store engines (tests/fixtures_database.py).
+pytestmark = pytest.mark.engines("sqlite", "postgresql")
 
 
 async def ask(http, server, text="What is the infection risk?", **extra):

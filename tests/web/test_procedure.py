@@ -16,6 +16,9 @@ from liveq.storage import accounts as auth
 from liveq.storage import store
 from tests.fixtures_server import start_server, write_config, x_section
 
+# Both store engines (tests/fixtures_database.py).
+pytestmark = pytest.mark.engines("sqlite", "postgresql")
+
 SLUG = "knee-live"
 TAG = "KneeLive"
 PNG = base64.b64decode(

@@ -1,6 +1,7 @@
 """Roles, passwords, sessions and API tokens: each defence of docs/security.md (Roles)."""
 
 import aiohttp
+import pytest
 
 from liveq.storage import accounts as auth
 from liveq.storage.accounts import Identity
@@ -20,6 +21,7 @@ def jar_session() -> aiohttp.ClientSession:
     return aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
 
 
+@pytest.mark.engines("sqlite")  # reads the bytes of the sqlite file's copy
 async def test_passwords_and_tokens_are_stored_only_as_hashes(server, http):
     await login(http, server)
     rows = await server.db.fetchall("SELECT username, password_hash FROM users")

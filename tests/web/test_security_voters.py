@@ -6,8 +6,12 @@ import re
 import secrets
 
 import aiohttp
+import pytest
 
 from tests.fixtures_server import form_csrf, start_server, write_config
+
+# Both store engines (tests/fixtures_database.py).
+pytestmark = pytest.mark.engines("sqlite", "postgresql")
 
 FORM = "/e/grand-rounds"
 

@@ -406,7 +406,7 @@ async def test_shutdown_finishes_the_post_in_hand_then_stops(tmp_path, x_emulato
 async def _rows(config):
     from liveq.storage.db import Database
 
-    async with Database(config.database_path) as db:
+    async with Database(config.database_target) as db:
         return await db.fetchall("SELECT state, tweet_id FROM outbox ORDER BY seq")
 
 
@@ -430,10 +430,11 @@ async def test_answering_wakes_the_outbox_and_a_restart_finds_what_was_missed(
         qid = await answer(http, server, "And after a restart?", "Also yes.")
         await settled(http, server, 2)
         await server.stop()
-        import sqlite3
+        from tests.fixtures_database import RawConnection
 
-        with sqlite3.connect(server.config.database_path) as db:
-            db.execute("DELETE FROM outbox WHERE question_id = ?", (qid,))
+        db = RawConnection(server.config.database_target)  # sqlite or PostgreSQL
+        db.execute("DELETE FROM outbox WHERE question_id = ?", (qid,))
+        db.close()
         await server.start()
         items = await wait_for(lambda: _posted(http, server, 2), timeout=5)
         assert [i["question_id"] for i in items][-1] == qid

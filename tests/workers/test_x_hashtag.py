@@ -639,7 +639,7 @@ async def test_polling_follows_the_rate_limit_headers_without_hitting_429(
 
 async def _row_after_stop(server: LiveServer) -> xs.SourceRow:
     """Read x_sources from the file while the server is down."""
-    async with Database(server.config.database_path) as db:
+    async with Database(server.config.database_target) as db:
         row = await xs.get(db, server.event.id)
         count = await db.fetchone("SELECT count(*) FROM questions WHERE source = 'x'")
         assert count is not None and count[0] == 0

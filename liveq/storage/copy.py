@@ -41,6 +41,9 @@ TABLES = (
     "network_sources",
     "presenter_timers",
     "backstage_messages",
+    "polls",
+    "poll_answers",
+    "poll_tallies",
     "audit_keys",
     "audit",
 )

@@ -38,6 +38,8 @@ ID_TABLES = frozenset(
         "procedure_consents",
         "network_posts",
         "backstage_messages",
+        "polls",
+        "poll_answers",
     }
 )
 

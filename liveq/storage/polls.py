@@ -92,7 +92,7 @@ async def create_poll(db: Database, event: Event, draft: PollDraft, actor: str) 
 async def _load(conn: aiosqlite.Connection, event: Event, poll_id: int) -> Poll:
     rows = list(
         await conn.execute_fetchall(
-            f"SELECT {_COLUMNS} FROM polls WHERE id = ? AND event_id = ? AND NOT deleted",  # noqa: S608
+            f"SELECT {_COLUMNS} FROM polls WHERE id = ? AND event_id = ? AND deleted = 0",  # noqa: S608
             (poll_id, event.id),
         )
     )
@@ -113,7 +113,7 @@ async def _cas(
     assignments = "".join(f"{k} = ?, " for k in changes)
     cur = await conn.execute(
         f"UPDATE polls SET {assignments}version = version + 1, updated_at = ?"  # noqa: S608
-        " WHERE id = ? AND version = ? AND NOT deleted",
+        " WHERE id = ? AND version = ? AND deleted = 0",
         (*changes.values(), time.time(), poll.id, poll.version),
     )
     if cur.rowcount != 1:
@@ -208,7 +208,7 @@ async def act(
         if action == "open":
             rows = await conn.execute_fetchall(
                 f"SELECT {_COLUMNS} FROM polls WHERE event_id = ? AND status = 'open'"  # noqa: S608
-                " AND NOT deleted",
+                " AND deleted = 0",
                 (event.id,),
             )
             for row in rows:
@@ -266,7 +266,7 @@ async def answer(
 
     async def job(conn: aiosqlite.Connection) -> Answered:
         cur = await conn.execute(
-            "SELECT status FROM polls WHERE id = ? AND event_id = ? AND NOT deleted",
+            "SELECT status FROM polls WHERE id = ? AND event_id = ? AND deleted = 0",
             (poll_id, event.id),
         )
         row = await cur.fetchone()
@@ -275,8 +275,8 @@ async def answer(
         if row["status"] != "open":
             raise PollNotOpen("This poll has closed; answers are no longer taken.")
         cur = await conn.execute(
-            "INSERT OR IGNORE INTO poll_answers (poll_id, voter, value, held, findings,"
-            " created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO poll_answers (poll_id, voter, value, held, findings,"
+            " created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
             (
                 poll_id,
                 voter,
@@ -292,7 +292,8 @@ async def answer(
             return Answered(key, None, False)
         cur = await conn.execute(
             "INSERT INTO poll_tallies (poll_id, key, n) VALUES (?, ?, 1)"
-            " ON CONFLICT (poll_id, key) DO UPDATE SET n = n + 1 RETURNING n",
+            " ON CONFLICT (poll_id, key) DO UPDATE SET n = poll_tallies.n + 1"
+            " RETURNING poll_tallies.n",
             (poll_id, key),
         )
         return Answered(key, (await cur.fetchone())["n"], False)
@@ -323,12 +324,13 @@ async def _answer_counts(db: Database, poll_ids: list[int]) -> dict[int, tuple[i
         f" WHERE poll_id IN ({marks}) GROUP BY poll_id",
         poll_ids,
     )
-    return {r["poll_id"]: (r["n"], r["held"] or 0) for r in rows}
+    # int(): PostgreSQL sums a BIGINT column as NUMERIC (a Decimal).
+    return {r["poll_id"]: (int(r["n"]), int(r["held"] or 0)) for r in rows}
 
 
 async def list_polls(db: Database, event: Event, *, public: bool = False) -> list[Poll]:
     """The event's polls with their counts, oldest first (public: not the drafts)."""
-    sql = f"SELECT {_COLUMNS} FROM polls WHERE event_id = ? AND NOT deleted"  # noqa: S608
+    sql = f"SELECT {_COLUMNS} FROM polls WHERE event_id = ? AND deleted = 0"  # noqa: S608
     if public:
         sql += " AND status != 'draft'"
     rows = await db.fetchall(sql + " ORDER BY id", (event.id,))
@@ -341,7 +343,7 @@ async def list_polls(db: Database, event: Event, *, public: bool = False) -> lis
 async def get_poll(db: Database, event: Event, poll_id: int, *, counts: bool = True) -> Poll:
     """The poll; counts=False skips its counts (an answer needs only its kind and state)."""
     row = await db.fetchone(
-        f"SELECT {_COLUMNS} FROM polls WHERE id = ? AND event_id = ? AND NOT deleted",  # noqa: S608
+        f"SELECT {_COLUMNS} FROM polls WHERE id = ? AND event_id = ? AND deleted = 0",  # noqa: S608
         (poll_id, event.id),
     )
     if row is None:
@@ -357,7 +359,7 @@ async def held_answers(db: Database, event: Event, poll_id: int) -> list[dict]:
     """A word cloud's answers kept out of it, with what screening found (moderators only)."""
     rows = await db.fetchall(
         "SELECT a.id, a.value, a.findings, a.created_at FROM poll_answers a"
-        " JOIN polls p ON p.id = a.poll_id WHERE a.poll_id = ? AND p.event_id = ? AND a.held"
+        " JOIN polls p ON p.id = a.poll_id WHERE a.poll_id = ? AND p.event_id = ? AND a.held = 1"
         " ORDER BY a.id",
         (poll_id, event.id),
     )

@@ -12,6 +12,9 @@ import websockets
 from liveq.storage import store
 from tests.fixtures_server import bearer, form_csrf, login, start_server, write_config
 
+# Both store engines: the polls' SQL is written once for sqlite and PostgreSQL.
+pytestmark = pytest.mark.engines("sqlite", "postgresql")
+
 FORM = "/e/grand-rounds"
 API = "/api/v1/events/grand-rounds/polls"
 

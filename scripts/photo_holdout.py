@@ -49,7 +49,8 @@ def load(folder: Path, split: str) -> list[dict]:
     if not manifest.exists():
         subprocess.run(
             [sys.executable, str(ROOT / "scripts" / "make_photo_holdout.py"), "--split", split,
-             "--out", str(folder), *(["--check"] if split in ("holdout", "fresh", "third") else [])],
+             "--out", str(folder),
+             *(["--check"] if split in ("holdout", "fresh", "third") else [])],
             check=True,
         )
     return [json.loads(line) for line in manifest.read_text("utf-8").splitlines() if line]

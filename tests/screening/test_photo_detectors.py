@@ -104,3 +104,10 @@ def test_a_monitors_misread_abbreviations_are_not_a_name():
 def test_the_words_after_a_name_label_are_the_name():
     assert ("name", "KAPOOR Halldor") in found(line("Patient:", "KAPOOR", "Halldor"))
     assert found(line("Patient:", "GARCIA")) == []
+
+
+def test_a_postcode_in_lower_case_or_read_unsure_is_a_misread_texture():
+    assert found(line("T22ns")) == []
+    unsure = Line((Word("SW1A", 40.0, Box(0, 0, 48, 20)), Word("1AA", 40.0, Box(60, 0, 36, 20))))
+    assert found(unsure) == []
+    assert [k for k, _ in found(line("SW1A", "1AA"))] == ["zip_code"]

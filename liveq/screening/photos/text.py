@@ -108,12 +108,19 @@ def _sure(line: Line, raws: list[_Raw]) -> list[_Raw]:
     ("Rigg He", "JOÍe") read at 35-45 % confidence, real names at 70 % and more."""
     out = []
     for r in raws:
+        if r.kind == "zip_code" and (any(c.islower() for c in r.text) or not _confident(line, r)):
+            continue  # "T22ns", "S103TS": textures read as a postcode; labels print capitals
         if r.kind == "name":
             confs = [w.confidence for w in line.words if w.box.intersection(r.box)]
             if confs and sum(confs) / len(confs) < NAME_CONFIDENCE:
                 continue
         out.append(r)
     return out
+
+
+def _confident(line: Line, r: _Raw) -> bool:
+    confs = [w.confidence for w in line.words if w.box.intersection(r.box)]
+    return not confs or sum(confs) / len(confs) >= NAME_CONFIDENCE
 
 
 def _screened(line: Line, rules: ScreeningRules | None) -> list[_Raw]:

@@ -1,6 +1,7 @@
 """Generate the photo screening sets: identifier text, faces and clean operating rooms.
 
-Usage: python scripts/make_photo_holdout.py [--split holdout|dev] [--out DIR] [--check]
+Usage: python scripts/make_photo_holdout.py [--split holdout|dev|fresh|fresh-dev|third|third-dev]
+       [--out DIR] [--check]
 
 Deterministic: every image comes from its own seed, so the same script and the same
 Pillow/FreeType/numpy give the same pixels. Images go to DIR (default
@@ -70,7 +71,8 @@ GIVEN = (
     "JANE", "MARIA", "KWAME", "LINH", "TOMASZ", "INGRID", "THANDO", "SIOBHAN", "HIRO",
     "GIULIA", "WALTER", "YUPANQUI", "ASTRID", "ADEBAYO", "OKSANA", "MARGAUX",
 )
-SPLITS = {"holdout": 1000, "dev": 5000, "fresh": 7300, "fresh-dev": 9300}
+SPLITS = {"holdout": 1000, "dev": 5000, "fresh": 7300, "fresh-dev": 9300, "third": 11300,
+          "third-dev": 13300}
 
 
 # -- drawing helpers ----------------------------------------------------------------
@@ -622,8 +624,12 @@ FRESH_PLAN = (("wristband", 10), ("monitor", 8), ("whiteboard", 7), ("label", 7)
               ("clean", 10))
 
 
+# The names fresh_person draws from; the third split swaps in its own (same draws).
+PERSON_NAMES = [FRESH_SURNAMES, FRESH_GIVEN]
+
+
 def fresh_person(rng) -> dict:
-    surname, given = str(rng.choice(FRESH_SURNAMES)), str(rng.choice(FRESH_GIVEN))
+    surname, given = str(rng.choice(PERSON_NAMES[0])), str(rng.choice(PERSON_NAMES[1]))
     year, month, day = int(rng.integers(1932, 2012)), int(rng.integers(1, 13)), int(
         rng.integers(1, 29))
     months = "JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC".split()
@@ -1027,6 +1033,201 @@ def generate_fresh(out: Path, split: str = "fresh") -> list[dict]:
     return records
 
 
+# -- the third split: a third held-out set, aimed at the fresh set's misses -------------
+#
+# Made after the second round had been scored on the fresh set, before any change for the
+# third round. Each image with text takes one hard case in turn (small italic or extra
+# light text, motion blur over 5 px, a label upside down and keystoned, or none beyond
+# the usual draws); each face image one of: a small face (34-60 px) tilted 15-30 degrees,
+# the three-quarter cameraman dim, or the usual draws. Also new: other names, wording
+# ("MRN", "Patient", "NHS No", "Born"), portrait photos, a shadow across the picture,
+# heavier JPEG (quality 55-80). Never edited after its commit (tests/data/photo_holdout_third/).
+
+THIRD_MANIFEST = ROOT / "tests" / "data" / "photo_holdout_third" / "manifest.jsonl"
+THIRD_SURNAMES = ("AKINYEMI", "BJORNSSON", "CASTELLANOS", "DRAGOMIR", "ESPOSITO", "FOLAU",
+                  "GRUNWALD", "HAKIMI", "IVANOVA", "JARDINE", "KAPOOR", "LUNDGREN")
+THIRD_GIVEN = ("ODHRAN", "FREYA", "TEMITOPE", "MATEUS", "YELENA", "KAVYA", "RUAIRI",
+               "BEATRIZ", "SEFA", "HALLDOR", "NOOR", "ZOLTAN")
+THIRD_SMALL_FONTS = ("DejaVuSans-ExtraLight.ttf", "LiberationSans-Italic.ttf",
+                     "DejaVuSerif-Italic.ttf", "DejaVuSansCondensed-Oblique.ttf",
+                     "LiberationSerif-Italic.ttf")
+THIRD_FONTS = ("DejaVuSansCondensed-BoldOblique.ttf", "DejaVuSerifCondensed-BoldItalic.ttf",
+               "LiberationMono-BoldItalic.ttf", "LiberationSansNarrow-BoldItalic.ttf",
+               "DejaVuSansMono-BoldOblique.ttf", "LiberationSerif-BoldItalic.ttf",
+               "DejaVuSerif.ttf", "LiberationSans-Regular.ttf", "DejaVuSansCondensed.ttf")
+THIRD_HAND = ("DejaVuSansCondensed-Oblique.ttf", "DejaVuSerif-Italic.ttf",
+              "LiberationSans-Italic.ttf", "DejaVuSansMono-Oblique.ttf")
+THIRD_SIZES = ((4032, 3024), (3024, 4032), (3000, 2000), (2048, 1536), (1600, 1200))
+THIRD_PLAN = (("wristband", 8), ("monitor", 6), ("whiteboard", 6), ("label", 6), ("face", 12),
+              ("clean", 12))
+TEXT_CASES = ("small", "motion", "upside-down keystone", "usual")
+FACE_CASES = ("small tilted", "dim three-quarter", "usual")
+
+
+def third_wristband(rng, px: int, fnt_name: str) -> Patch:
+    p = fresh_person(rng)
+    fnt = font(fnt_name, px)
+    lines = [[("Patient", None), (p["name"], "name")]]
+    if rng.random() < 0.5:
+        lines += [[("Born", None), (p["dob"], "date")], [("MRN", None), (p["mrn"], "mrn")]]
+    else:
+        lines += [[(p["dob"], "date"), (p["sex"][0], None)], [("NHS No", None), (p["mrn"], "mrn")]]
+    line_h = int(px * 1.3)
+    width, height = int(px * 18), line_h * len(lines) + px
+    image = Image.new("RGBA", (width, height), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    band = tuple(int(v) for v in rng.choice([[255, 255, 255], [200, 225, 255], [255, 215, 170]]))
+    draw.rounded_rectangle((0, 0, width - 1, height - 1), radius=px, fill=band + (255,))
+    items, y = [], px * 0.5
+    for segments in lines:
+        got, _ = draw_line(draw, px * 0.8, y, segments, fnt, (20, 20, 30), px * 0.6)
+        items += got
+        y += line_h
+    patch = Patch(image, items)
+    if rng.random() < 0.4:
+        curve(patch, px * 0.8)
+    return patch
+
+
+def third_label(rng, px: int, fnt_name: str) -> Patch:
+    p = fresh_person(rng)
+    fnt = font(fnt_name, px)
+    lines = [[("Patient:", None), (p["name"], "name")], [("Born", None), (p["dob"], "date")],
+             [("MRN:", None), (p["mrn"], "mrn")],
+             [(str(rng.choice(["Blood culture", "Frozen section", "Urine MC&S"])), None)]]
+    line_h = int(px * 1.35)
+    w, h = px * 19, line_h * len(lines) + px
+    image = Image.new("RGBA", (w, h), (0, 0, 0, 0))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, w - 1, h - 1), fill=(248, 248, 248, 255), outline=(60, 60, 60, 255))
+    items = []
+    for i, segments in enumerate(lines):
+        got, _ = draw_line(draw, px * 0.5, px * 0.4 + i * line_h, segments, fnt, (10, 10, 10),
+                           px * 0.5)
+        items += got
+    return Patch(image, items)
+
+
+def third_degrade(rng, image: Image.Image, notes: list[str], motion: int) -> Image.Image:
+    """A shadow across the picture, then the fresh set's faults with a set motion blur."""
+    import cv2
+
+    arr = np.asarray(image.convert("RGB")).astype(np.float32)
+    h, w = arr.shape[:2]
+    if rng.random() < 0.5:
+        ramp = np.linspace(float(rng.uniform(0.55, 0.8)), 1.0, w, dtype=np.float32)
+        arr *= (ramp if rng.random() < 0.5 else ramp[::-1])[None, :, None]
+        notes.append("shadow")
+    if motion:
+        kernel = np.zeros((motion, motion), np.float32)
+        kernel[motion // 2, :] = 1.0 / motion
+        rot = cv2.getRotationMatrix2D((motion / 2 - 0.5, motion / 2 - 0.5),
+                                      float(rng.uniform(0, 180)), 1)
+        kernel = cv2.warpAffine(kernel, rot, (motion, motion))
+        arr = cv2.filter2D(arr, -1, kernel / max(1e-6, kernel.sum()))
+        notes.append(f"motion blur {motion}")
+        image = Image.fromarray(arr.clip(0, 255).astype(np.uint8), "RGB")
+        # The fresh set's other faults, without a second blur.
+        arr = np.asarray(image).astype(np.float32)
+        arr += rng.normal(0, float(rng.choice([3, 6])), arr.shape).astype(np.float32)
+        return Image.fromarray(arr.clip(0, 255).astype(np.uint8), "RGB")
+    return fresh_degrade(rng, Image.fromarray(arr.clip(0, 255).astype(np.uint8), "RGB"), notes)
+
+
+THIRD_MAKERS = {"wristband": third_wristband, "monitor": fresh_monitor,
+                "whiteboard": fresh_whiteboard, "label": third_label}
+
+
+def make_third(category: str, seed: int, n: int) -> tuple[Image.Image, dict]:
+    rng = np.random.default_rng(seed)
+    size = tuple(int(v) for v in THIRD_SIZES[int(rng.integers(0, len(THIRD_SIZES)))])
+    notes: list[str] = []
+    identifiers: list[dict] = []
+    faces: list[dict] = []
+    motion = 0
+    canvas = fresh_background(rng, size) if category != "clean" else (
+        icu_scene(rng, size) if rng.random() < 0.5 else or_scene(rng, size))
+    if category in THIRD_MAKERS:
+        case = TEXT_CASES[n % len(TEXT_CASES)]
+        notes.append(case)
+        long_side = max(size)
+        if case == "small":
+            fnt_name = str(rng.choice(THIRD_SMALL_FONTS))
+            px = int(rng.choice([16, 18, 20]))
+        else:
+            fnt_name = str(rng.choice(THIRD_HAND if category == "whiteboard" else THIRD_FONTS))
+            px = int(rng.choice([22, 30, 40, 56, 80])) * max(1, long_side // 1900)
+            px = max(18, min(px, 120))
+        notes.append(f"{fnt_name} {px}px")
+        patch = THIRD_MAKERS[category](rng, px, fnt_name)
+        if case == "upside-down keystone" or rng.random() < 0.3:
+            strength = float(rng.uniform(0.06, 0.16))
+            keystone(patch, rng, strength)
+            notes.append(f"keystone {strength:.2f}")
+        if case == "motion":
+            motion = int(rng.integers(6, 12))
+        if rng.random() < 0.5:
+            place(rng, canvas, fresh_sign(rng, max(18, px), str(rng.choice(THIRD_FONTS))), notes,
+                  (0, 5, -20))
+        angles = ((180, 172, 188, 176) if case == "upside-down keystone"
+                  else (0, 8, -12, 25, -40, 60, 100, -135, 160, 270))
+        items, _ = place(rng, canvas, patch, notes, angles)
+        identifiers = [{"kind": i.kind, "text": i.text, "box": box_of(i.corners, size)}
+                       for i in items if i.kind]
+    elif category == "face":
+        case = FACE_CASES[n % len(FACE_CASES)]
+        notes.append(case)
+        count = 2 if rng.random() < 0.25 else 1
+        for k in range(count):
+            source = "camera" if case == "dim three-quarter" or (seed + k) % 3 == 0 else "astronaut"
+            patch = fresh_face(rng, source, notes)
+            if case == "dim three-quarter":
+                alpha = patch.image.getchannel("A")
+                patch.image = Image.eval(patch.image.convert("RGB"), lambda v: int(v * 0.6))
+                patch.image.putalpha(alpha)
+            if case == "small tilted":
+                face_px = float(rng.uniform(34, 60))
+                angles = (15, -18, 22, -25, 30)
+            else:
+                face_px = float(rng.choice([70, 110, 180, 300])) * max(size) / 2000
+                angles = (0, 10, -14, 20, -26)
+            scale(patch, face_px / 90)
+            notes.append(f"face {face_px:.0f}px")
+            _, got = place(rng, canvas, patch, notes, angles)
+            faces += [{"box": box_of(c, size), "source": s} for c, s in got]
+    else:
+        for _ in range(int(rng.integers(1, 4))):
+            sign_px = int(rng.choice([18, 24, 36, 48])) * max(1, max(size) // 1900)
+            place(rng, canvas, fresh_sign(rng, sign_px, str(rng.choice(THIRD_FONTS))), notes,
+                  (0, 0, 6, -90, 180, 25))
+    image = third_degrade(rng, canvas, notes, motion)
+    record = {"category": category, "seed": seed, "size": list(size),
+              "identifiers": identifiers, "faces": faces, "notes": "; ".join(notes)}
+    return image, record
+
+
+def generate_third(out: Path, split: str = "third") -> list[dict]:
+    import hashlib
+
+    out.mkdir(parents=True, exist_ok=True)
+    records, seed = [], SPLITS[split]
+    PERSON_NAMES[:] = [THIRD_SURNAMES, THIRD_GIVEN]
+    try:
+        for category, count in THIRD_PLAN:
+            for n in range(count):
+                seed += 1
+                image, record = make_third(category, seed, n)
+                name = f"{category}-{n + 1:02d}.jpg"
+                buf = io.BytesIO()
+                image.save(buf, "JPEG", quality=int(55 + seed % 26))
+                (out / name).write_bytes(buf.getvalue())
+                digest = hashlib.sha256(buf.getvalue()).hexdigest()
+                records.append({"file": name, "sha256": digest, **record})
+    finally:
+        PERSON_NAMES[:] = [FRESH_SURNAMES, FRESH_GIVEN]
+    return records
+
+
 def dump(records: list[dict]) -> str:
     return "".join(json.dumps(r, sort_keys=True) + "\n" for r in records)
 
@@ -1039,11 +1240,16 @@ def main() -> int:
                         help="fail if the holdout's manifest differs from the committed one")
     args = parser.parse_args()
     out = args.out or Path(f"/tmp/liveq-photo-{args.split}")
-    records = (generate_fresh(out, args.split) if args.split.startswith("fresh")
-               else generate(args.split, out))
+    if args.split.startswith("third"):
+        records = generate_third(out, args.split)
+    elif args.split.startswith("fresh"):
+        records = generate_fresh(out, args.split)
+    else:
+        records = generate(args.split, out)
     text = dump(records)
     (out / "manifest.jsonl").write_text(text, "utf-8")
-    committed = {"holdout": MANIFEST, "fresh": FRESH_MANIFEST}.get(args.split)
+    committed = {"holdout": MANIFEST, "fresh": FRESH_MANIFEST,
+                 "third": THIRD_MANIFEST}.get(args.split)
     if committed is not None:
         if args.check:
             if committed.read_text("utf-8") != text:

@@ -1,6 +1,7 @@
 """Score liveq's photo check on the generated photo sets (scripts/make_photo_holdout.py).
 
-Usage: python scripts/photo_holdout.py [--split holdout|dev|fresh|fresh-dev] [--dir DIR]
+Usage: python scripts/photo_holdout.py [--split holdout|dev|fresh|fresh-dev|third|third-dev]
+       [--dir DIR]
        [--only PREFIX]
 
 Generates the split's images first when DIR has none. For each image, liveq's
@@ -48,7 +49,8 @@ def load(folder: Path, split: str) -> list[dict]:
     if not manifest.exists():
         subprocess.run(
             [sys.executable, str(ROOT / "scripts" / "make_photo_holdout.py"), "--split", split,
-             "--out", str(folder), *(["--check"] if split in ("holdout", "fresh") else [])],
+             "--out", str(folder),
+             *(["--check"] if split in ("holdout", "fresh", "third") else [])],
             check=True,
         )
     return [json.loads(line) for line in manifest.read_text("utf-8").splitlines() if line]
@@ -133,7 +135,7 @@ def score(records: list[dict], folder: Path) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", default="holdout",
-                        choices=["holdout", "dev", "fresh", "fresh-dev"])
+                        choices=["holdout", "dev", "fresh", "fresh-dev", "third", "third-dev"])
     parser.add_argument("--dir", type=Path, help="image folder (default /tmp/liveq-photo-SPLIT)")
     parser.add_argument("--only", action="append", default=[], help="file name prefix")
     args = parser.parse_args()

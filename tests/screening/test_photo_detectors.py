@@ -86,3 +86,28 @@ def test_a_name_tesseract_was_unsure_of_is_dropped():
     unsure = Line(tuple(Word(w.text, 40.0, w.box) for w in line("Rigg", "He").words))
     got = found(unsure, line("ID", "556810806", y=30))
     assert got == [("mrn", "556810806")]
+
+
+def test_a_count_that_adds_up_is_not_a_date():
+    assert found(line("Swab", "count", "12/12")) == []
+    assert found(line("Needles", "3/4")) == []
+
+
+def test_a_month_and_day_with_no_count_word_is_still_a_date():
+    assert ("date", "3/4") in found(line("seen", "3/4"))
+
+
+def test_a_monitors_misread_abbreviations_are_not_a_name():
+    assert found(line("NOA", "LNO")) == []
+
+
+def test_the_words_after_a_name_label_are_the_name():
+    assert ("name", "KAPOOR Halldor") in found(line("Patient:", "KAPOOR", "Halldor"))
+    assert found(line("Patient:", "GARCIA")) == []
+
+
+def test_a_postcode_in_lower_case_or_read_unsure_is_a_misread_texture():
+    assert found(line("T22ns")) == []
+    unsure = Line((Word("SW1A", 40.0, Box(0, 0, 48, 20)), Word("1AA", 40.0, Box(60, 0, 36, 20))))
+    assert found(unsure) == []
+    assert [k for k, _ in found(line("SW1A", "1AA"))] == ["zip_code"]

@@ -19,7 +19,7 @@ from __future__ import annotations
 from functools import cache
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image
 
 from liveq.screening.photos.findings import Box, PhotoFinding
 
@@ -120,11 +120,16 @@ def _overlaps(box: Box, kept: list[Box]) -> bool:
 
 def find_faces(image: Image.Image) -> list[PhotoFinding]:
     """Every face found, as a box in the photo (one finding per face)."""
+    import cv2
+
     factor = min(1.0, LONGEST / max(image.size))
     small = image.convert("RGB")
     if factor < 1.0:
         small = small.resize((round(image.width * factor), round(image.height * factor)))
-    gray = np.asarray(ImageOps.equalize(small.convert("L")))
+    # Contrast evened out tile by tile (CLAHE), not over the whole picture: a dim face
+    # beside a bright lamp stays dim under global equalisation.
+    clahe = cv2.createCLAHE(clipLimit=2.0, tileGridSize=(8, 8))
+    gray = clahe.apply(np.asarray(small.convert("L")))
     kept: list[Box] = []
     for box, score in sorted(_hog_candidates(gray), key=lambda c: -c[1]):
         if _overlaps(box, kept):

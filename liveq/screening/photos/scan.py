@@ -78,6 +78,10 @@ def _binarised(view: View) -> View:
     import numpy as np
 
     gray = np.asarray(view.image)
+    # Sharpened first (an unsharp mask): motion blur smears strokes into their neighbours,
+    # and the threshold then joins letters; the mask restores the edges it can.
+    soft = cv2.GaussianBlur(gray, (0, 0), 3)
+    gray = cv2.addWeighted(gray, 1.8, soft, -0.8, 0)
     _, bw = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     return view.with_image(Image.fromarray(bw))
 

@@ -53,6 +53,15 @@ _CONTEXTS = (
     ("a whiteboard", re.compile(r"(?i)(?:^|\s)(?:[1-9][.)]\s|OR\s?\d+\b|today\b|list\b)")),
 )
 NAME_CONFIDENCE = 55.0  # Tesseract's mean confidence (0-100) in a name's words
+# "Swab count 12/12", "Needles 3/3": a count that adds up, not a month and day. The
+# screener already lets pain scores ("6/10") pass; counts are photo words (count boards).
+_COUNT = re.compile(
+    r"(?i)(?:\b(?:counts?|swabs?|sponges?|needles?|blades?|sharps|packs?|instruments?|gauze"
+    r"|raytecs?|pledgets?|clips?)\b[\s:]*$)"
+)
+_TALLY = re.compile(r"^(\d{1,2})/(\d{1,2})$")
+# "Patient: KAPOOR Halldor", "Name: Sefa Lundgren": the words after a name label.
+_NAME_LABEL = re.compile(r"(?i)^(?:patient|name|pt)\s*[:.]?$")
 _ARTICLE = re.compile(r"^(?:a|an|the)\s", re.I)
 
 
@@ -99,12 +108,19 @@ def _sure(line: Line, raws: list[_Raw]) -> list[_Raw]:
     ("Rigg He", "JOÍe") read at 35-45 % confidence, real names at 70 % and more."""
     out = []
     for r in raws:
+        if r.kind == "zip_code" and (any(c.islower() for c in r.text) or not _confident(line, r)):
+            continue  # "T22ns", "S103TS": textures read as a postcode; labels print capitals
         if r.kind == "name":
             confs = [w.confidence for w in line.words if w.box.intersection(r.box)]
             if confs and sum(confs) / len(confs) < NAME_CONFIDENCE:
                 continue
         out.append(r)
     return out
+
+
+def _confident(line: Line, r: _Raw) -> bool:
+    confs = [w.confidence for w in line.words if w.box.intersection(r.box)]
+    return not confs or sum(confs) / len(confs) >= NAME_CONFIDENCE
 
 
 def _screened(line: Line, rules: ScreeningRules | None) -> list[_Raw]:
@@ -114,6 +130,10 @@ def _screened(line: Line, rules: ScreeningRules | None) -> list[_Raw]:
         words = text[f.start : f.end].lower().replace(".", " ").replace(":", " ").split()
         if f.kind == "name" and all(w in _LABELS for w in words):
             continue  # a label's own words ("Hosp No"), not a name
+        if f.kind == "name" and all(len(w) <= 3 for w in words):
+            continue  # "NOA LNO", "LNO FIL": a monitor's abbreviations misread, not a name
+        if f.kind == "date" and _is_count(text, f.start, f.end):
+            continue
         box = _boxes(line, f.start, f.end)
         if box is not None:
             out.append(_Raw(f.kind, box, f.reason, text[f.start : f.end]))
@@ -127,6 +147,7 @@ def _screened(line: Line, rules: ScreeningRules | None) -> list[_Raw]:
             box = _boxes(line, m.start(), m.end())
             if box is not None:
                 out.append(_Raw("name", box, "name written surname first", m.group(0)))
+    out += _after_name_label(line)
     for m in _LABELLED_ID.finditer(text):
         box = _boxes(line, m.start(1), m.end(1))
         if box is not None:
@@ -137,6 +158,30 @@ def _screened(line: Line, rules: ScreeningRules | None) -> list[_Raw]:
             if box is not None:
                 out.append(_Raw("date", box, "date of birth", m.group(1)))
     return _sure(line, out)
+
+
+def _is_count(text: str, start: int, end: int) -> bool:
+    """An "x/y" with no year that is a count: after a count word, or both sides equal."""
+    tally = _TALLY.match(text[start:end])
+    if tally is None:
+        return False
+    return tally.group(1) == tally.group(2) or bool(_COUNT.search(text[:start]))
+
+
+def _after_name_label(line: Line) -> list[_Raw]:
+    """Two or three name-like words right after "Patient:" or "Name:" are the name."""
+    words = [w.text.strip(".,:;") for w in line.words]
+    out = []
+    for i, w in enumerate(line.words[:-2]):
+        if not _NAME_LABEL.match(w.text):
+            continue
+        n = 0
+        while n < 3 and i + 1 + n < len(words) and _is_word(words[i + 1 + n]):
+            n += 1
+        if n >= 2:
+            out.append(_Raw("name", _boxes_of(line, i + 1, i + 1 + n), "name after a label",
+                            " ".join(words[i + 1 : i + 1 + n])))
+    return out
 
 
 def _beside(line: Line) -> list[_Raw]:

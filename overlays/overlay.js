@@ -184,7 +184,10 @@ function start(root) {
     const card = document.getElementById("onair");
     const idle = document.getElementById("idle");
     if (onair) {
-      document.getElementById("onair-text").textContent = onair.text;
+      const onairText = document.getElementById("onair-text");
+      onairText.textContent = onair.text;
+      // Its language, when known: a screen reader (and hyphenation) follows it.
+      if (onair.lang) onairText.lang = onair.lang; else onairText.removeAttribute("lang");
       document.getElementById("onair-author").textContent = onair.author || root.dataset.tAnonymous;
       const source = document.getElementById("onair-source");
       source.textContent = onair.source === "x" ? root.dataset.tViaX : root.dataset.tViaWeb;
@@ -205,6 +208,7 @@ function start(root) {
           li.dir = "auto";  // an Arabic question's item reads right to left, number and all
           const text = document.createElement("span");
           text.dir = "auto";
+          if (q.lang) text.lang = q.lang;
           text.textContent = q.text;
           const who = document.createElement("span");
           who.className = "who";

@@ -111,6 +111,8 @@ class Question:
     answered_at: float | None = None
     labels: tuple[str, ...] = ()
     note: str = ""  # moderators only: never in public()
+    lang: str = ""  # "en", "es"...; "" when too short to tell
+
 
     def public(self) -> dict:
         """What the audience and the overlay see: no moderation detail."""
@@ -128,6 +130,9 @@ class Question:
             # Labels are a moderator's words about the topic or speaker; the presenter
             # view filters by them.
             "labels": list(self.labels),
+            # The language it is written in, for the pages' lang= (screen readers pick
+            # their voice by it); "" when unknown.
+            "lang": self.lang,
         }
 
     def full(self) -> dict:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from liveq.domain.events import Event
 from liveq.domain.questions import Question, Status
 from liveq.hub import Hub
 from liveq.ingest.screener import Screener, no_screening
+from liveq.screening import detect_language
 from liveq.storage.db import Database
 from liveq.storage.store import NewQuestion, insert_question
 
@@ -19,6 +22,8 @@ async def ingest(
     event shows questions without moderation.
     """
     screened = await screen.screen_question(db, event, new)
+    if not new.lang:
+        new = dataclasses.replace(new, lang=detect_language(new.text) or "")
     question = None
     try:
         question = await _store(db, event, new, screened.findings)

@@ -461,6 +461,14 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "0017_question_lang",
+        """
+        -- The language a question is written in ("en", "es"; '' when too short to
+        -- tell), detected on the way in, so pages render it with lang=.
+        ALTER TABLE questions ADD COLUMN lang TEXT NOT NULL DEFAULT '';
+        """,
+    ),
 ]
 
 
@@ -828,6 +836,12 @@ POSTGRES_MIGRATIONS: list[tuple[str, str]] = [
             n BIGINT NOT NULL DEFAULT 0,
             PRIMARY KEY (poll_id, key)
         );
+        """,
+    ),
+    (
+        "0017_question_lang",
+        """
+        ALTER TABLE questions ADD COLUMN lang TEXT NOT NULL DEFAULT '';
         """,
     ),
 ]

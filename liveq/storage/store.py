@@ -139,7 +139,7 @@ async def update_event(db: Database, event: Event, actor: str, **changes: object
 _Q_COLUMNS = (
     "id, event_id, text, status, source, author, created_at, updated_at, version,"
     " original_text, starred, votes, merged_into, merged_count, answer, decline_reason,"
-    " source_url, findings, updated_by, answered_at, labels, moderator_note"
+    " source_url, findings, updated_by, answered_at, labels, moderator_note, lang"
 )
 # Columns whose Question attribute has another name, or that are stored as JSON.
 _ATTRIBUTE = {"moderator_note": "note"}
@@ -169,6 +169,7 @@ def _question(row: sqlite3.Row) -> Question:
         answered_at=row["answered_at"],
         labels=tuple(json.loads(row["labels"])),
         note=row["moderator_note"],
+        lang=row["lang"],
     )
 
 
@@ -184,6 +185,7 @@ class NewQuestion:
     source_url: str = ""
     created_at: float | None = None
     asker: str = ""  # the form's signed browser id: that browser sees the status
+    lang: str = ""  # the language it is written in, as ingest detected it
 
 
 async def insert_question(
@@ -196,8 +198,8 @@ async def insert_question(
         created = new.created_at or now
         cur = await conn.execute(
             "INSERT INTO questions (event_id, text, status, source, author, source_id,"
-            " source_url, client_ip, created_at, updated_at, findings, asker)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " source_url, client_ip, created_at, updated_at, findings, asker, lang)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
             " ON CONFLICT DO NOTHING",
             (
                 event.id,
@@ -212,6 +214,7 @@ async def insert_question(
                 now,
                 json.dumps(list(findings)),
                 new.asker,
+                new.lang,
             ),
         )
         if cur.rowcount == 0:
@@ -228,6 +231,7 @@ async def insert_question(
             updated_at=now,
             source_url=new.source_url,
             findings=tuple(findings),
+            lang=new.lang,
         )
 
     return await db.write(job)

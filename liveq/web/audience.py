@@ -116,6 +116,7 @@ async def _mine(request: web.Request, event: Event) -> list[dict]:
             {
                 "id": q.id,
                 "text": q.text,
+                "lang": q.lang,
                 "status": str(q.status) if shown else "not_shown",
                 "status_text": i18n.gettext(lang, _STATUS_WORDS[q.status] if shown else _NOT_SHOWN),
                 "answer": q.answer if event.show_answers and q.status is Status.ANSWERED else "",

@@ -44,6 +44,7 @@ function start(root) {
     // dir="auto": a right-to-left question or name reads and aligns right to left.
     const text = document.createElement("p");
     text.dir = "auto";
+    if (q.lang) text.lang = q.lang;  // a screen reader reads it in its own language's voice
     text.textContent = q.text;
     const meta = document.createElement("p");
     meta.className = "meta";
@@ -103,6 +104,7 @@ function start(root) {
       li.dataset.id = q.id;
       const text = document.createElement("p");
       text.dir = "auto";
+      if (q.lang) text.lang = q.lang;
       text.textContent = q.text;
       const status = document.createElement("p");
       status.className = "meta my-status";

@@ -165,6 +165,7 @@ function start(root) {
   // Spans are Python str indices, i.e. code points: index an array of code points.
   function markedText(q, cls, field = "text", tag = "p") {
     const p = userText(tag, cls);
+    if (field === "text" && q.lang) p.lang = q.lang;  // read in its own language's voice
     const chars = Array.from(valueOf(q, field));
     const spans = spanFindings(q, field).filter((f) => f.end <= chars.length)
       .sort((a, b) => (a.start - b.start) || (b.end - a.end));

@@ -461,6 +461,18 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "0017_job_fences",
+        """
+        -- Per background job: the newest lease fencing token that wrote (storage/fences.py).
+        -- A write carrying an older token is refused: its holder was frozen past its lease.
+        CREATE TABLE job_fences (
+            name TEXT PRIMARY KEY,
+            token INTEGER NOT NULL,
+            updated_at REAL NOT NULL
+        );
+        """,
+    ),
 ]
 
 
@@ -827,6 +839,16 @@ POSTGRES_MIGRATIONS: list[tuple[str, str]] = [
             key TEXT NOT NULL,
             n BIGINT NOT NULL DEFAULT 0,
             PRIMARY KEY (poll_id, key)
+        );
+        """,
+    ),
+    (
+        "0017_job_fences",
+        """
+        CREATE TABLE job_fences (
+            name TEXT PRIMARY KEY,
+            token BIGINT NOT NULL,
+            updated_at DOUBLE PRECISION NOT NULL
         );
         """,
     ),

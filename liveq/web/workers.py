@@ -57,11 +57,12 @@ def _once(
     return asyncio.create_task(lease.run(), name=f"liveq-lease-{name}"), lease
 
 
-def _started(start: Callable[[], None], close: Callable[[], Awaitable[None]]):
-    """A job of the start()/close() kind as one coroutine that runs until cancelled."""
+def _started(start: Callable[[Fence | None], None], close: Callable[[], Awaitable[None]]):
+    """A job of the start()/close() kind as one coroutine that runs until cancelled;
+    start() gets the holder's fence."""
 
     async def job(fence: Fence | None) -> None:
-        start()
+        start(fence)
         try:
             await asyncio.Event().wait()
         finally:
@@ -99,7 +100,8 @@ async def x_pollers_ctx(app: web.Application) -> AsyncIterator[None]:
         finally:
             await sup.close()
         return
-    task, _ = _once(app, "x-pollers", _started(sup.start, sup.close))
+    # The X pollers' cursor writes are not fenced yet: the lease alone stops them.
+    task, _ = _once(app, "x-pollers", _started(lambda fence: sup.start(), sup.close))
     try:
         yield
     finally:

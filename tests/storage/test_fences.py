@@ -9,6 +9,7 @@ import pytest
 
 from liveq.storage import fences, store
 from liveq.storage import network_posts as np
+from liveq.storage import network_sources as ns
 from liveq.storage import outbox as ob
 from liveq.storage.db import Database
 from liveq.storage.fences import Fence, Fenced
@@ -90,3 +91,15 @@ async def test_a_holder_past_its_lease_deadline_is_refused_before_it_writes(db_t
             frozen.check()
         assert (await ob.get_item(db, event.id, item.id)).state == ob.QUEUED
         assert await fences.newest(db, "x-outbox") is None
+
+
+async def test_a_stale_hashtag_reader_cannot_move_the_cursor_back(db_target):
+    async with Database(db_target) as db:
+        event = await an_event(db)
+        reader = Fence("mastodon-hashtag", 11)
+        await ns.finish_poll(db, event.id, "mastodon", "200", 5, fence=reader)
+        await fences.claim(db, Fence("mastodon-hashtag", 12))  # a new reader started
+        with pytest.raises(Fenced):
+            await ns.finish_poll(db, event.id, "mastodon", "100", 3, fence=reader)
+        row = await ns.get(db, event.id, "mastodon")
+        assert (row.since_id, row.reads, row.polls) == ("200", 5, 1)

@@ -37,13 +37,14 @@ log = logging.getLogger(__name__)
 
 # KEYS: the lease, the job's fencing counter; ARGV: owner, period in ms.
 # A counter that is missing (first use, or Redis lost its data) starts at Redis's
-# clock in ms: tokens stay above every token the store recorded before (far fewer
-# than one lease is taken per millisecond), so a restarted Redis fences nobody out.
+# clock in microseconds: tokens stay above every token the store recorded before
+# (each take costs a round trip to Redis, so fewer than one is taken per
+# microsecond), so a restarted Redis fences nobody out. Below 2**53 until 2255.
 _ACQUIRE = """
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 if redis.call('EXISTS', KEYS[2]) == 0 then
   local now = redis.call('TIME')
-  redis.call('SET', KEYS[2], string.format('%d', now[1] * 1000 + math.floor(now[2] / 1000)))
+  redis.call('SET', KEYS[2], string.format('%d', now[1] * 1000000 + now[2]))
 end
 local token = redis.call('INCR', KEYS[2])
 redis.call('SET', KEYS[1], token .. ' ' .. ARGV[1], 'PX', ARGV[2])

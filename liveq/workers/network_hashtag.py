@@ -94,7 +94,7 @@ class NetworkHashtag:
             except asyncio.CancelledError:
                 raise
             except Fenced as exc:
-                log.warning("%s hashtag: stopped, a newer holder took over (%s)", self.network, exc)
+                log.warning("%s hashtag: stopped, fenced out: %s", self.network, exc)
                 return
             except RateLimited as exc:
                 delay = min(max(0.0, exc.reset - time.time()) + 0.5, MAX_RESET_WAIT)

@@ -164,7 +164,7 @@ class NetworkOutbox:
             await claim(self.db, fence)
             await self._work()
         except Fenced as exc:
-            log.warning("%s outbox: stopped, a newer holder took over (%s)", self.network, exc)
+            log.warning("%s outbox: stopped, fenced out: %s", self.network, exc)
 
     async def _work(self) -> None:
         while not self._stopping:

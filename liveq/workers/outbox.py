@@ -236,7 +236,7 @@ class Outbox:
             await claim(self.db, fence)
             await self._work()
         except Fenced as exc:
-            log.warning("outbox: stopped, a newer holder took over (%s)", exc)
+            log.warning("outbox: stopped, fenced out: %s", exc)
 
     async def _work(self) -> None:
         while not self._stopping:

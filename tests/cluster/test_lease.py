@@ -65,3 +65,30 @@ async def test_tokens_keep_growing_when_redis_loses_the_counter(redis_url):
     finally:
         await redis.delete(lease.key, lease.fence_key)
         await redis.aclose()
+
+
+async def test_a_holder_keeps_its_lease_and_token_across_renewals(redis_url):
+    redis = aioredis.from_url(redis_url)
+    namespace = f"test-{secrets.token_hex(6)}"
+    fences: list[Fence] = []
+
+    async def job(fence: Fence) -> None:
+        fences.append(fence)
+        await asyncio.sleep(3600)
+
+    lease = LeasedJob(redis, namespace, "x-outbox", job, period=1.0, owner="a")
+    task = asyncio.create_task(lease.run())
+    try:
+        async with asyncio.timeout(5):
+            while not fences:
+                await asyncio.sleep(0.01)
+        for _ in range(6):  # three periods: renewed each time (the value matched)
+            await asyncio.sleep(0.5)
+            assert fences[0].valid()
+        assert len(fences) == 1 and lease.token == fences[0].token
+    finally:
+        lease.stop()
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await redis.delete(lease.key, lease.fence_key)
+        await redis.aclose()

@@ -3,7 +3,11 @@
 Every process runs a ``LeasedJob`` for each job; the one that takes the lease
 runs the job and renews the lease three times per period. Taking it hands out
 the next fencing token (a counter that only grows), so every holder in the
-job's history has its own number, logged and readable as ``token``.
+job's history has its own number, logged and readable as ``token``. The job
+gets it as a ``Fence`` (``liveq.storage.fences``): its writes carry the token
+and the store refuses them once a newer holder has started, and it asks the
+fence before a request to a network (a holder woken from a freeze past its
+deadline stops there).
 
 A holder that cannot renew stops its job before the lease can expire in
 Redis (at 0.8 of the period after the last renewal it sent): by the time
@@ -27,13 +31,23 @@ from collections.abc import Awaitable, Callable
 import redis.asyncio as aioredis
 from redis.exceptions import RedisError
 
+from liveq.storage.fences import Fence
+
 log = logging.getLogger(__name__)
 
 # KEYS: the lease, the job's fencing counter; ARGV: owner, period in ms.
+# A counter that is missing (first use, or Redis lost its data) starts at Redis's
+# clock in microseconds: tokens stay above every token the store recorded before
+# (each take costs a round trip to Redis, so fewer than one is taken per
+# microsecond), so a restarted Redis fences nobody out. Below 2**53 until 2255.
 _ACQUIRE = """
 if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+if redis.call('EXISTS', KEYS[2]) == 0 then
+  local now = redis.call('TIME')
+  redis.call('SET', KEYS[2], string.format('%d', now[1] * 1000000 + now[2]))
+end
 local token = redis.call('INCR', KEYS[2])
-redis.call('SET', KEYS[1], token .. ' ' .. ARGV[1], 'PX', ARGV[2])
+redis.call('SET', KEYS[1], string.format('%d', token) .. ' ' .. ARGV[1], 'PX', ARGV[2])
 return token
 """
 # KEYS: the lease; ARGV: our value, period in ms. 1 if still ours.
@@ -60,8 +74,9 @@ def process_name() -> str:
 class LeasedJob:
     """Run `job` while this process holds the lease `name`; stop it when the lease is lost.
 
-    `job` runs until cancelled, or returns when it was asked to stop (then the
-    lease is given back at once rather than left to expire).
+    `job` gets this holder's ``Fence`` and runs until cancelled, or returns when
+    it was asked to stop or was fenced out (then the lease is given back at once
+    rather than left to expire).
     """
 
     def __init__(
@@ -69,7 +84,7 @@ class LeasedJob:
         redis: aioredis.Redis,
         namespace: str,
         name: str,
-        job: Callable[[], Awaitable[None]],
+        job: Callable[[Fence], Awaitable[None]],
         *,
         period: float,
         owner: str | None = None,
@@ -85,6 +100,7 @@ class LeasedJob:
         self._renew = redis.register_script(_RENEW)
         self._release = redis.register_script(_RELEASE)
         self.token: int | None = None  # the fencing token while held
+        self._deadline = 0.0  # monotonic: the job must have stopped by then unless renewed
         self._stopping = False
         self._wake = asyncio.Event()
 
@@ -115,12 +131,17 @@ class LeasedJob:
                 pause = self.period / 3 * random.uniform(0.8, 1.2)  # noqa: S311 - jitter
                 await asyncio.wait_for(self._wake.wait(), pause)
 
+    def _holds(self, token: int) -> bool:
+        """Still the holder with `token`, its deadline not passed (a frozen holder's has)."""
+        return self.token == token and time.monotonic() < self._deadline
+
     async def _hold(self, token: int, ms: str) -> None:
         value = f"{token} {self.owner}"
         self.token = token
         log.info("lease %s: taken by %s (fencing token %d)", self.name, self.owner, token)
-        deadline = time.monotonic() + self.period * SAFE_FRACTION
-        task = asyncio.create_task(self.job(), name=f"liveq-job-{self.name}")
+        self._deadline = deadline = time.monotonic() + self.period * SAFE_FRACTION
+        fence = Fence(self.name, token, lambda: self._holds(token))
+        task = asyncio.create_task(self.job(fence), name=f"liveq-job-{self.name}")
         why = "stopped"
         try:
             while True:
@@ -139,7 +160,7 @@ class LeasedJob:
                     ours = None
                     log.warning("lease %s: could not renew (%s)", self.name, exc)
                 if ours == 1:
-                    deadline = sent + self.period * SAFE_FRACTION
+                    self._deadline = deadline = sent + self.period * SAFE_FRACTION
                 elif ours == 0 or time.monotonic() >= deadline:
                     why = "lost"
                     log.warning("lease %s: lost by %s; its job stops", self.name, self.owner)

@@ -11,6 +11,7 @@ from redis.exceptions import RedisError
 from liveq.cluster.lease import LeasedJob, process_name
 from liveq.cluster.limits import RedisBuckets
 from liveq.config import ClusterConfig
+from liveq.storage.fences import Fence
 
 
 @dataclass
@@ -37,7 +38,7 @@ class Node:
     def buckets(self) -> RedisBuckets:
         return RedisBuckets(self.redis, self.namespace)
 
-    def leased(self, name: str, job: Callable[[], Awaitable[None]]) -> LeasedJob:
+    def leased(self, name: str, job: Callable[[Fence], Awaitable[None]]) -> LeasedJob:
         """`job` under the lease `name`, run by whichever process takes it."""
         lease = self.leases[name] = LeasedJob(
             self.redis, self.namespace, name, job, period=self.lease_seconds, owner=self.name

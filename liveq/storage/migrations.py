@@ -469,6 +469,18 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE questions ADD COLUMN lang TEXT NOT NULL DEFAULT '';
         """,
     ),
+    (
+        "0018_job_fences",
+        """
+        -- Per background job: the newest lease fencing token that wrote (storage/fences.py).
+        -- A write carrying an older token is refused: its holder was frozen past its lease.
+        CREATE TABLE job_fences (
+            name TEXT PRIMARY KEY,
+            token INTEGER NOT NULL,
+            updated_at REAL NOT NULL
+        );
+        """,
+    ),
 ]
 
 
@@ -842,6 +854,16 @@ POSTGRES_MIGRATIONS: list[tuple[str, str]] = [
         "0017_question_lang",
         """
         ALTER TABLE questions ADD COLUMN lang TEXT NOT NULL DEFAULT '';
+        """,
+    ),
+    (
+        "0018_job_fences",
+        """
+        CREATE TABLE job_fences (
+            name TEXT PRIMARY KEY,
+            token BIGINT NOT NULL,
+            updated_at DOUBLE PRECISION NOT NULL
+        );
         """,
     ),
 ]

@@ -20,6 +20,7 @@ import aiosqlite
 
 from liveq.storage import audit
 from liveq.storage.db import Database
+from liveq.storage.fences import Fence, guard
 from liveq.storage.store import Conflict, NotFound
 
 QUEUED, POSTING, POSTED, FAILED, SKIPPED = "queued", "posting", "posted", "failed", "skipped"
@@ -308,13 +309,22 @@ _CHANGEABLE = frozenset(
 
 
 async def update(
-    db: Database, post: NetworkPost, actor: str = "outbox", **changes: object
+    db: Database,
+    post: NetworkPost,
+    actor: str = "outbox",
+    *,
+    fence: Fence | None = None,
+    **changes: object,
 ) -> NetworkPost:
-    """Compare-and-set on (id, state, updated_at); an audit row for each state change."""
+    """Compare-and-set on (id, state, updated_at); an audit row for each state change.
+
+    The network outbox's writes carry its lease's `fence`: refused (``Fenced``)
+    once a newer holder of that outbox has started."""
     if set(changes) - _CHANGEABLE:
         raise ValueError(f"cannot change {set(changes) - _CHANGEABLE}")
 
     async def job(conn: aiosqlite.Connection) -> None:
+        await guard(conn, fence)
         assignments = ", ".join(f"{k} = ?" for k in changes)
         cur = await conn.execute(
             f"UPDATE network_posts SET {assignments}, updated_at = ?"  # noqa: S608 - keys checked

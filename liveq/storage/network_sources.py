@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import aiosqlite
 
 from liveq.storage.db import Database
+from liveq.storage.fences import Fence, guard
 
 
 @dataclass(frozen=True)
@@ -34,11 +35,20 @@ async def get(db: Database, event_id: int, network: str) -> SourceRow:
 
 
 async def finish_poll(
-    db: Database, event_id: int, network: str, since_id: str | None, reads: int
+    db: Database,
+    event_id: int,
+    network: str,
+    since_id: str | None,
+    reads: int,
+    fence: Fence | None = None,
 ) -> None:
-    """Record a whole read: the newest id seen (None: keep), the posts it read."""
+    """Record a whole read: the newest id seen (None: keep), the posts it read.
+
+    A reader under a lease passes its `fence`: a stale reader cannot move the
+    cursor back (``Fenced``)."""
 
     async def job(conn: aiosqlite.Connection) -> None:
+        await guard(conn, fence)
         await conn.execute(
             "INSERT INTO network_sources (event_id, network, since_id, reads, polls,"
             " last_poll_at, last_error) VALUES (?, ?, ?, ?, 1, ?, '')"

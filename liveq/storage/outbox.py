@@ -33,6 +33,7 @@ import aiosqlite
 from liveq.domain.events import Event
 from liveq.storage import audit
 from liveq.storage.db import Database
+from liveq.storage.fences import Fence, guard
 from liveq.storage.store import Conflict, NotFound
 
 QUEUED, POSTING, POSTED, HELD, FAILED, SKIPPED = (
@@ -343,11 +344,20 @@ _CHANGEABLE = frozenset(
 
 
 async def update(
-    db: Database, item: OutboxItem, actor: str = "outbox", **changes: object
+    db: Database,
+    item: OutboxItem,
+    actor: str = "outbox",
+    *,
+    fence: Fence | None = None,
+    **changes: object,
 ) -> OutboxItem:
-    """Compare-and-set on (id, state, updated_at); write an audit row for state changes."""
+    """Compare-and-set on (id, state, updated_at); write an audit row for state changes.
+
+    The outbox worker's writes carry its lease's `fence`: refused (``Fenced``) once
+    a newer holder of the outbox has started."""
 
     async def job(conn: aiosqlite.Connection) -> None:
+        await guard(conn, fence)
         await update_in(conn, item, actor, **changes)
 
     await db.write(job)

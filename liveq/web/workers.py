@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from aiohttp import web
 
 from liveq.cluster.lease import LeasedJob
+from liveq.storage.fences import Fence
 from liveq.web.keys import (
     BLUESKY_SETTINGS,
     CLUSTER,
@@ -45,21 +46,23 @@ log = logging.getLogger(__name__)
 
 
 def _once(
-    app: web.Application, name: str, job: Callable[[], Awaitable[None]]
+    app: web.Application, name: str, job: Callable[[Fence | None], Awaitable[None]]
 ) -> tuple[asyncio.Task[None], LeasedJob | None]:
-    """Run `job` here (one process), or under the lease `name` (a cluster)."""
+    """Run `job` here (one process: no fence), or under the lease `name` (a cluster:
+    the job gets its holder's fence)."""
     node = app.get(CLUSTER)
     if node is None:
-        return asyncio.create_task(job(), name=f"liveq-{name}"), None  # type: ignore[arg-type]
+        return asyncio.create_task(job(None), name=f"liveq-{name}"), None  # type: ignore[arg-type]
     lease = node.leased(name, job)
     return asyncio.create_task(lease.run(), name=f"liveq-lease-{name}"), lease
 
 
-def _started(start: Callable[[], None], close: Callable[[], Awaitable[None]]):
-    """A job of the start()/close() kind as one coroutine that runs until cancelled."""
+def _started(start: Callable[[Fence | None], None], close: Callable[[], Awaitable[None]]):
+    """A job of the start()/close() kind as one coroutine that runs until cancelled;
+    start() gets the holder's fence."""
 
-    async def job() -> None:
-        start()
+    async def job(fence: Fence | None) -> None:
+        start(fence)
         try:
             await asyncio.Event().wait()
         finally:
@@ -97,7 +100,8 @@ async def x_pollers_ctx(app: web.Application) -> AsyncIterator[None]:
         finally:
             await sup.close()
         return
-    task, _ = _once(app, "x-pollers", _started(sup.start, sup.close))
+    # The X pollers' cursor writes are not fenced yet: the lease alone stops them.
+    task, _ = _once(app, "x-pollers", _started(lambda fence: sup.start(), sup.close))
     try:
         yield
     finally:
@@ -222,7 +226,7 @@ async def photo_checker_ctx(app: web.Application) -> AsyncIterator[None]:
     app[PHOTO_CHECKER] = checker
     # Uploads are cleaned on the process that takes them; the queue of photos to
     # check is worked by one.
-    task, lease = _once(app, "photo-check", checker.run)
+    task, lease = _once(app, "photo-check", lambda fence: checker.run())
     yield
     if lease is not None:
         lease.stop()

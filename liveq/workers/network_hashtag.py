@@ -30,6 +30,7 @@ from liveq.networks.base import Incoming, RateLimited, Refused, Unavailable
 from liveq.storage import network_sources as sources
 from liveq.storage import store
 from liveq.storage.db import Database
+from liveq.storage.fences import Fence, Fenced, claim
 from liveq.storage.store import NewQuestion
 from liveq.workers.x_hashtag import backoff_delay, question_text
 
@@ -69,8 +70,11 @@ class NetworkHashtag:
         self.failures = 0
         self.stopped: dict[int, str] = {}  # event id -> why its reading stopped
         self._task: asyncio.Task[None] | None = None
+        self._fence: Fence | None = None  # this holder's lease token (a cluster)
+        self._claimed = False
 
-    def start(self) -> None:
+    def start(self, fence: Fence | None = None) -> None:
+        self._fence, self._claimed = fence, False
         self._task = asyncio.create_task(self.run(), name=f"liveq-{self.network}-hashtag")
 
     async def close(self) -> None:
@@ -81,11 +85,17 @@ class NetworkHashtag:
     async def run(self) -> None:
         while True:
             try:
+                if self._fence is not None and not self._claimed:
+                    await claim(self.db, self._fence)  # older readers' cursors refused now
+                    self._claimed = True
                 await self.read_all()
                 self.failures = 0
                 delay = self.interval
             except asyncio.CancelledError:
                 raise
+            except Fenced as exc:
+                log.warning("%s hashtag: stopped, fenced out: %s", self.network, exc)
+                return
             except RateLimited as exc:
                 delay = min(max(0.0, exc.reset - time.time()) + 0.5, MAX_RESET_WAIT)
                 log.warning("%s hashtag: %s", self.network, exc)
@@ -137,5 +147,7 @@ class NetworkHashtag:
                 created_at=post.created_at,
             )
             await ingest(self.db, self.hub, event, new, self.screen)
-        await sources.finish_poll(self.db, event.id, self.network, newest, len(posts))
+        await sources.finish_poll(
+            self.db, event.id, self.network, newest, len(posts), fence=self._fence
+        )
         return len(posts)

@@ -29,6 +29,7 @@ from liveq.networks.base import Image, NetworkError, Posted, RateLimited, Refuse
 from liveq.storage import network_posts as np
 from liveq.storage import outbox as ob
 from liveq.storage import store
+from liveq.storage.fences import Fence, Fenced, claim
 from liveq.tweettext import thread
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,7 @@ class NetworkOutbox:
         self._stopping = False
         self._enqueueing = asyncio.Lock()
         self._failures = 0  # passes in a row that met a network error outside send()
+        self._fence: Fence | None = None  # this holder's lease token (a cluster)
 
     def wake(self) -> None:
         self._wake.set()
@@ -91,7 +93,7 @@ class NetworkOutbox:
         self.hub.publish(post.event_id, {"type": "network_post", "post": post.view()}, None)
 
     async def _set(self, post: np.NetworkPost, **changes: object) -> np.NetworkPost:
-        post = await np.update(self.db, post, **changes)
+        post = await np.update(self.db, post, fence=self._fence, **changes)
         self.announce(post)
         return post
 
@@ -154,7 +156,17 @@ class NetworkOutbox:
 
     # -- sending ----------------------------------------------------------------------------
 
-    async def run(self) -> None:
+    async def run(self, fence: Fence | None = None) -> None:
+        """Work until stopped or cancelled. In a cluster, `fence` is this holder's
+        lease: once a newer holder has started, its writes are refused and it returns."""
+        self._fence = fence
+        try:
+            await claim(self.db, fence)
+            await self._work()
+        except Fenced as exc:
+            log.warning("%s outbox: stopped, fenced out: %s", self.network, exc)
+
+    async def _work(self) -> None:
         while not self._stopping:
             try:
                 await self.enqueue_answers()
@@ -163,7 +175,7 @@ class NetworkOutbox:
                     post := await np.next_due(self.db, self.network, time.time())
                 ):
                     await self.send(post)
-            except asyncio.CancelledError:
+            except (asyncio.CancelledError, Fenced):
                 raise
             except NetworkError as exc:
                 # Cutting a post needs the instance's limits: while it is down, say so
@@ -198,6 +210,8 @@ class NetworkOutbox:
         post = await self._set(post, state=np.POSTING, attempts=post.attempts + 1)
         try:
             images = [await self._image(m) for m in post.media]
+            if self._fence is not None:
+                self._fence.check()  # woken from a freeze past the lease: send nothing
             done = await self.client.post(
                 post.text,
                 parent,

@@ -35,6 +35,7 @@ from liveq.networks.x.settings import XSettings
 from liveq.storage import outbox as ob
 from liveq.storage import procedure as procedure_store
 from liveq.storage import store
+from liveq.storage.fences import Fence, Fenced, claim
 from liveq.tweettext import thread
 
 log = logging.getLogger(__name__)
@@ -127,6 +128,7 @@ class Outbox:
         self._enqueueing = asyncio.Lock()
         self._stopping = False
         self._me: tuple[str, str] | None = None  # (id, username)
+        self._fence: Fence | None = None  # this holder's lease token (a cluster)
 
     def wake(self) -> None:
         self._wake.set()
@@ -145,7 +147,7 @@ class Outbox:
         return [i.view(self.settings.post_url(i.tweet_id) if i.tweet_id else None) for i in items]
 
     async def _set(self, item: ob.OutboxItem, **changes: object) -> ob.OutboxItem:
-        item = await ob.update(self.db, item, **changes)
+        item = await ob.update(self.db, item, fence=self._fence, **changes)
         self.announce(item)
         return item
 
@@ -224,14 +226,25 @@ class Outbox:
         self._stopping = True
         self._wake.set()
 
-    async def run(self) -> None:
-        """Work until stopped or cancelled: enqueue new answers, post what is due, sleep."""
+    async def run(self, fence: Fence | None = None) -> None:
+        """Work until stopped or cancelled: enqueue new answers, post what is due, sleep.
+
+        In a cluster, `fence` is this holder's lease: once a newer holder has
+        started, the store refuses this one's writes and it returns (``Fenced``)."""
+        self._fence = fence
+        try:
+            await claim(self.db, fence)
+            await self._work()
+        except Fenced as exc:
+            log.warning("outbox: stopped, fenced out: %s", exc)
+
+    async def _work(self) -> None:
         while not self._stopping:
             try:
                 await self.enqueue_answers()
                 while not self._stopping and (item := await ob.next_due(self.db, time.time())):
                     await self.send(item)
-            except asyncio.CancelledError:
+            except (asyncio.CancelledError, Fenced):
                 raise
             except Exception:
                 log.exception("outbox: unexpected error; trying again shortly")
@@ -308,6 +321,8 @@ class Outbox:
             kwargs["quote_tweet_id"] = parent
         elif mode == thread.STANDALONE and not numbered:
             text = thread.standalone_text(text, await ob.thread_position(self.db, item))
+        if self._fence is not None:
+            self._fence.check()  # woken from a freeze past the lease: send nothing
         try:
             resp = await self.client.api.create_tweet(text=text, user_auth=True, **kwargs)
         except tweepy.errors.TooManyRequests as exc:
@@ -351,7 +366,7 @@ class Outbox:
                 data, media_type=media_type, alt_text=entry.get("alt") or None
             )
             entry["media_id"] = uploaded.id
-            item = await ob.update(self.db, item, media=media)
+            item = await ob.update(self.db, item, fence=self._fence, media=media)
         return item
 
     async def _posted(

@@ -61,6 +61,7 @@ TABLE_OWNERS = {
     "poll_answers": "liveq.storage.polls",
     "poll_tallies": "liveq.storage.polls",
     "migrations": "liveq.storage.migrations",
+    "job_fences": "liveq.storage.fences",
 }
 # Erasing an event's personal data touches every table by design (one
 # transaction, audited); it is the one module allowed to.

@@ -433,3 +433,12 @@ def test_other_countries_ids(text: str, expected: list[tuple[str, str]]) -> None
 )
 def test_a_spanish_weekday_and_day(text: str, expected: list[tuple[str, str]]) -> None:
     assert found(text) == expected
+
+
+def test_language_is_told_from_the_opening_of_a_long_text() -> None:
+    # The model's cost grows with the text (a pasted 15,000-character word took 0.2 s),
+    # so it reads the opening: a long Spanish start decides, whatever follows.
+    spanish = "¿Cuánto tiempo tarda la recuperación después de la operación de rodilla? " * 6
+    english = "How long does recovery take after a knee replacement operation? " * 80
+    assert detect_language(spanish + english) == "es"
+    assert detect_language(english + spanish) == "en"

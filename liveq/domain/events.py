@@ -37,6 +37,8 @@ class Event:
     # shows the typed answer under an answered question.
     require_name: bool = False
     show_answers: bool = False
+    # When an admin archived it (None: not archived): off the lists, no questions.
+    archived_at: float | None = None
 
     def public(self) -> dict:
         """What anyone may see of the event."""
@@ -57,6 +59,7 @@ class Event:
             "id": self.id,
             "moderation": self.moderation,
             "networks": list(self.networks),
+            "archived": self.archived_at is not None,
         }
 
 

@@ -459,6 +459,23 @@ MIGRATIONS: list[tuple[str, str]] = [
             n INTEGER NOT NULL DEFAULT 0,
             PRIMARY KEY (poll_id, key)
         );
+        "0016_setup_in_the_browser",
+        """
+        -- An archived event leaves the lists (and the hashtag readers) and takes no questions.
+        ALTER TABLE events ADD COLUMN archived_at REAL;
+        -- One-time links: an invited user sets a password, or a user given a reset sets a
+        -- new one. Only the link's hash is kept; used_at set means it worked once already.
+        CREATE TABLE account_links (
+            id INTEGER PRIMARY KEY,
+            token_hash TEXT NOT NULL UNIQUE,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            purpose TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            expires_at REAL NOT NULL,
+            used_at REAL
+        );
+        CREATE INDEX account_links_user ON account_links (user_id);
         """,
     ),
     (

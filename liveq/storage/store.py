@@ -50,6 +50,7 @@ def _event(row: sqlite3.Row) -> Event:
         language=row["language"],
         require_name=bool(row["require_name"]),
         show_answers=bool(row["show_answers"]),
+        archived_at=row["archived_at"],
     )
 
 
@@ -63,7 +64,11 @@ async def create_event(
     moderation: str,
     networks: Sequence[str] = (),
     language: str = "",
+    actor: str | None = None,
 ) -> Event:
+    """A new event with its own overlay key; audited when `actor` is given (the CLI and the
+    web always give one)."""
+
     async def job(conn: aiosqlite.Connection) -> int:
         # ON CONFLICT rather than catching the engine's error: on PostgreSQL a failed
         # statement spoils the whole transaction (the batch), on sqlite it does not.
@@ -85,6 +90,9 @@ async def create_event(
         )
         if not cur.rowcount:
             raise AlreadyExists(f"An event called {slug!r} already exists.")
+        if actor is not None:
+            after = {"kind": kind, "mode": moderation, "slug": slug, "title": title}
+            await audit.append(conn, cur.lastrowid, None, actor, "event_create", None, after)
         return cur.lastrowid
 
     await db.write(job)
@@ -103,8 +111,29 @@ async def get_event_by_id(db: Database, event_id: int) -> Event | None:
     return _event(row) if row else None
 
 
-async def list_events(db: Database) -> list[Event]:
-    return [_event(r) for r in await db.fetchall("SELECT * FROM events ORDER BY id")]
+async def list_events(db: Database, *, archived: bool = False) -> list[Event]:
+    """The events that are not archived (with `archived`, every event)."""
+    where = "" if archived else " WHERE archived_at IS NULL"
+    return [_event(r) for r in await db.fetchall(f"SELECT * FROM events{where} ORDER BY id")]  # noqa: S608
+
+
+async def archive_event(db: Database, event: Event, actor: str) -> Event:
+    """Archive: the event leaves the lists and stops taking questions (its data stays)."""
+
+    async def job(conn: aiosqlite.Connection) -> None:
+        cur = await conn.execute(
+            "UPDATE events SET archived_at = ?, accepting = 0 WHERE id = ? AND archived_at IS NULL",
+            (time.time(), event.id),
+        )
+        if cur.rowcount != 1:
+            raise Conflict(f"The event {event.slug!r} is already archived.")
+        after = {"state": "archived"}
+        await audit.append(conn, event.id, None, actor, "event_archive", None, after)
+
+    await db.write(job)
+    archived = await get_event(db, event.slug)
+    assert archived is not None
+    return archived
 
 
 async def update_event(db: Database, event: Event, actor: str, **changes: object) -> Event:
@@ -118,6 +147,14 @@ async def update_event(db: Database, event: Event, actor: str, **changes: object
         changes["networks"] = ",".join(changes["networks"])  # type: ignore[arg-type]
 
     async def job(conn: aiosqlite.Connection) -> None:
+        if changes.get("accepting"):
+            rows = list(
+                await conn.execute_fetchall(
+                    "SELECT archived_at FROM events WHERE id = ?", (event.id,)
+                )
+            )
+            if rows and rows[0][0] is not None:
+                raise Conflict("This event is archived; it takes no more questions.")
         assignments = ", ".join(f"{k} = ?" for k in changes)
         await conn.execute(
             f"UPDATE events SET {assignments} WHERE id = ?",  # noqa: S608 - keys checked above

@@ -40,6 +40,7 @@ TABLE_OWNERS = {
     "users": "liveq.storage.accounts",
     "sessions": "liveq.storage.accounts",
     "api_tokens": "liveq.storage.accounts",
+    "account_links": "liveq.storage.accounts",
     "events": "liveq.storage.store",
     "questions": "liveq.storage.store",
     "votes": "liveq.storage.store",

@@ -139,14 +139,16 @@ def _spans(value: object) -> tuple[dict, ...] | None:
 
 @routes.get("/api/v1/events")
 async def list_events(request: web.Request) -> web.Response:
+    """The events; with ?archived=1 the archived ones too."""
     await require_admin(request)
-    events = await store.list_events(request.app[DB])
+    archived = request.query.get("archived", "") in ("1", "true")
+    events = await store.list_events(request.app[DB], archived=archived)
     return web.json_response({"events": [e.full() for e in events]})
 
 
 @routes.post("/api/v1/events")
 async def create_event(request: web.Request) -> web.Response:
-    await require_admin(request)
+    identity = await require_admin(request)
     data = await read_json_object(request)
     config = request.app[CONFIG]
     try:
@@ -175,6 +177,7 @@ async def create_event(request: web.Request) -> web.Response:
         moderation=moderation,
         networks=networks,
         language=language,
+        actor=identity.name,
     )
     return web.json_response({"event": event.full()}, status=201)
 
@@ -202,6 +205,11 @@ async def update_event(request: web.Request) -> web.Response:
         changes["accepting"] = int(data["accepting"])
     if "title" in data:
         changes["title"] = clean_text(data["title"], what="title", max_chars=200)
+    if "hashtag" in data:
+        try:
+            changes["hashtag"] = check_hashtag(str(data["hashtag"]))
+        except ValueError as exc:
+            raise web.HTTPBadRequest(text=str(exc)) from None
     if "networks" in data:
         try:
             changes["networks"] = check_networks(data["networks"])
@@ -219,8 +227,8 @@ async def update_event(request: web.Request) -> web.Response:
             changes[option] = int(data[option])
     if not changes:
         raise web.HTTPBadRequest(
-            text="Nothing to change: send moderation, accepting, title, networks, language,"
-            " require_name or show_answers."
+            text="Nothing to change: send moderation, accepting, title, hashtag, networks,"
+            " language, require_name or show_answers."
         )
     event = await store.update_event(request.app[DB], event, identity.name, **changes)
     request.app[EVENTS].invalidate(event.slug)

@@ -39,6 +39,17 @@ class Event:
     show_answers: bool = False
     # When an admin archived it (None: not archived): off the lists, no questions.
     archived_at: float | None = None
+    # When questions open and close (epoch seconds; None: no limit that side).
+    opens_at: float | None = None
+    closes_at: float | None = None
+
+    def schedule_state(self, now: float) -> str:
+        """"before" its questions open, "after" they closed, else "open"."""
+        if self.opens_at is not None and now < self.opens_at:
+            return "before"
+        if self.closes_at is not None and now >= self.closes_at:
+            return "after"
+        return "open"
 
     def public(self) -> dict:
         """What anyone may see of the event."""
@@ -51,6 +62,8 @@ class Event:
             "language": self.language,
             "require_name": self.require_name,
             "show_answers": self.show_answers,
+            "opens_at": self.opens_at,
+            "closes_at": self.closes_at,
         }
 
     def full(self) -> dict:
@@ -96,3 +109,9 @@ def check_networks(value: object) -> tuple[str, ...]:
                 f"{name!r} is not a network liveq posts to; use {', '.join(NETWORKS)}."
             )
     return tuple(n for n in NETWORKS if n in names)  # one order everywhere
+
+
+def check_schedule(opens_at: float | None, closes_at: float | None) -> None:
+    """Raise ValueError unless questions close after they open."""
+    if opens_at is not None and closes_at is not None and closes_at <= opens_at:
+        raise ValueError("Questions must close after they open: choose a later closing time.")

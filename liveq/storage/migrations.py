@@ -498,6 +498,14 @@ MIGRATIONS: list[tuple[str, str]] = [
         );
         """,
     ),
+    (
+        "0017_event_schedule",
+        """
+        -- When an event's questions open and close (epoch seconds); NULL: no limit.
+        ALTER TABLE events ADD COLUMN opens_at REAL;
+        ALTER TABLE events ADD COLUMN closes_at REAL;
+        """,
+    ),
 ]
 
 

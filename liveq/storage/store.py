@@ -51,6 +51,8 @@ def _event(row: sqlite3.Row) -> Event:
         require_name=bool(row["require_name"]),
         show_answers=bool(row["show_answers"]),
         archived_at=row["archived_at"],
+        opens_at=row["opens_at"],
+        closes_at=row["closes_at"],
     )
 
 
@@ -138,8 +140,17 @@ async def archive_event(db: Database, event: Event, actor: str) -> Event:
 
 async def update_event(db: Database, event: Event, actor: str, **changes: object) -> Event:
     allowed = {
-        "title", "hashtag", "moderation", "accepting", "overlay_key", "networks", "language",
-        "require_name", "show_answers",
+        "title",
+        "hashtag",
+        "moderation",
+        "accepting",
+        "overlay_key",
+        "networks",
+        "language",
+        "require_name",
+        "show_answers",
+        "opens_at",
+        "closes_at",
     }
     if not changes or set(changes) - allowed:
         raise ValueError(f"only {sorted(allowed)} can be changed")

@@ -13,6 +13,7 @@ from liveq.domain.events import (
     Event,
     check_hashtag,
     check_networks,
+    check_schedule,
     check_slug,
 )
 from liveq.domain.questions import ACTIONS, Question, Status, clean_text
@@ -37,6 +38,17 @@ def whole_number(value: object, what: str) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int):
         raise web.HTTPBadRequest(text=f"{what} should be a whole number.")
     return value
+
+
+def _moment(value: object, what: str) -> float | None:
+    """A time as epoch seconds, or None (no limit); 400 for anything else."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1e11:
+        raise web.HTTPBadRequest(
+            text=f"{what} should be a time in seconds since 1970 (e.g. 1767261600), or null."
+        )
+    return float(value)
 
 
 def question_id(request: web.Request) -> int:
@@ -168,6 +180,11 @@ async def create_event(request: web.Request) -> web.Response:
         language = check_language(str(data.get("language", "")))
     except ValueError as exc:
         raise web.HTTPBadRequest(text=str(exc)) from None
+    schedule = {w: _moment(data[w], w) for w in ("opens_at", "closes_at") if w in data}
+    try:
+        check_schedule(schedule.get("opens_at"), schedule.get("closes_at"))
+    except ValueError as exc:
+        raise web.HTTPBadRequest(text=str(exc)) from None
     event = await store.create_event(
         request.app[DB],
         slug,
@@ -179,6 +196,8 @@ async def create_event(request: web.Request) -> web.Response:
         language=language,
         actor=identity.name,
     )
+    if any(v is not None for v in schedule.values()):
+        event = await store.update_event(request.app[DB], event, identity.name, **schedule)
     return web.json_response({"event": event.full()}, status=201)
 
 
@@ -225,10 +244,19 @@ async def update_event(request: web.Request) -> web.Response:
             if not isinstance(data[option], bool):
                 raise web.HTTPBadRequest(text=f"{option} should be true or false.")
             changes[option] = int(data[option])
+    for when in ("opens_at", "closes_at"):
+        if when in data:
+            changes[when] = _moment(data[when], when)
+    try:
+        check_schedule(
+            changes.get("opens_at", event.opens_at), changes.get("closes_at", event.closes_at)
+        )
+    except ValueError as exc:
+        raise web.HTTPBadRequest(text=str(exc)) from None
     if not changes:
         raise web.HTTPBadRequest(
             text="Nothing to change: send moderation, accepting, title, hashtag, networks,"
-            " language, require_name or show_answers."
+            " language, require_name, show_answers, opens_at or closes_at."
         )
     event = await store.update_event(request.app[DB], event, identity.name, **changes)
     request.app[EVENTS].invalidate(event.slug)

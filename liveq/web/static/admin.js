@@ -12,6 +12,19 @@ function when(seconds) {
   return new Date(seconds * 1000).toLocaleString();
 }
 
+// A datetime-local input's value (the browser's own time zone) as epoch seconds; null if empty.
+function seconds(input) {
+  return input.value ? Math.round(new Date(input.value).getTime() / 1000) : null;
+}
+
+// Epoch seconds as a datetime-local value in the browser's time zone ("" for none).
+function localInput(secs) {
+  if (secs === null || secs === undefined) return "";
+  const d = new Date(secs * 1000);
+  const pad = (n) => String(n).padStart(2, "0");
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
 // Copy the text of a read-only input; where the clipboard is refused, select it instead
 // so Ctrl+C does it. Returns what happened, for the notice.
 async function copyFrom(input, what) {
@@ -66,6 +79,8 @@ function eventItem(e) {
     e.networks.length ? `posts to ${e.networks.join(", ")}` : "posts to every network configured",
     e.language ? `audience pages in ${e.language}` : "audience pages in each browser's language",
   ];
+  if (e.opens_at) details.push(`questions open ${when(e.opens_at)}`);
+  if (e.closes_at) details.push(`questions close ${when(e.closes_at)}`);
   const meta = el("p", "meta", details.join(" · "));
   meta.dir = "auto";
   li.append(head, meta);
@@ -136,6 +151,7 @@ function setMode(mode, source) {
   $("event-slug").readOnly = mode === "edit";
   // A copy takes the settings of its template; the kind is fixed once an event exists.
   $("event-settings").hidden = mode === "duplicate";
+  $("event-schedule").hidden = mode === "duplicate";
   $("event-kind").disabled = mode === "edit";
 }
 
@@ -148,6 +164,8 @@ function fillForm(e) {
   for (const box of document.querySelectorAll("#event-form input[name=networks]")) {
     box.checked = e.networks.includes(box.value);
   }
+  $("event-opens").value = localInput(e.opens_at);
+  $("event-closes").value = localInput(e.closes_at);
 }
 
 function editEvent(e) {
@@ -178,6 +196,7 @@ async function saveEvent(ev) {
   const settings = {
     title, hashtag: $("event-hashtag").value, networks,
     moderation: $("event-moderation").value, language: $("event-language").value,
+    opens_at: seconds($("event-opens")), closes_at: seconds($("event-closes")),
   };
   try {
     if (mode === "create") {

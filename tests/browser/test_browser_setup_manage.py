@@ -5,6 +5,8 @@ read back from the database or over HTTP, not only from the page."""
 
 from __future__ import annotations
 
+import datetime
+
 import aiohttp
 from playwright.async_api import expect
 
@@ -42,12 +44,25 @@ async def test_edit_duplicate_rotate_and_archive_an_event(server, browser):
     await page.fill("#event-title", "جولات كبرى: أسئلتكم")
     await page.fill("#event-hashtag", "GR27")
     await page.select_option("#event-language", "es")
+    # Questions open tomorrow at 09:00 (the browser's time zone, here the server's).
+    tomorrow = datetime.datetime.now() + datetime.timedelta(days=1)
+    opens = tomorrow.replace(hour=9, minute=0, second=0, microsecond=0)
+    await page.fill("#event-opens", opens.strftime("%Y-%m-%dT%H:%M"))
     await states.check(page, "editing an event")
     await page.click("#event-submit")
     await expect(item.locator("strong")).to_have_text("جولات كبرى: أسئلتكم")
+    await expect(item).to_contain_text("questions open")
     assert await item.locator("strong").get_attribute("dir") == "auto"
     event = await store.get_event(server.db, SLUG)
     assert (event.title, event.hashtag, event.language) == ("جولات كبرى: أسئلتكم", "GR27", "es")
+    assert event.opens_at == opens.timestamp() and event.closes_at is None
+    # The audience page says when, in the event's language, and has no form yet.
+    audience = states.watch(await (await browser.new_context()).new_page())
+    await audience.goto(f"{server.url}/e/{SLUG}")
+    await expect(audience.locator("#schedule-note")).to_contain_text("Las preguntas se abren el")
+    await expect(audience.locator("#text")).to_have_count(0)
+    await states.check(audience, "audience page before questions open")
+    await shot(audience, "09-audience-before-opening")
 
     # Duplicate as a template: only an address and a title; the settings come along.
     await item.get_by_role("button", name="Duplicate", exact=True).click()
@@ -86,7 +101,6 @@ async def test_edit_duplicate_rotate_and_archive_an_event(server, browser):
     await states.check(page, "an archived event")
     await shot(page, "07-admin-archived")
     assert (await store.get_event(server.db, SLUG)).archived_at is not None
-    audience = states.watch(await (await browser.new_context()).new_page())
     await audience.goto(f"{server.url}/e/{SLUG}")
     # In the event's language (Spanish since the edit), and without the form.
     await expect(audience.locator("p.notice")).to_be_visible()

@@ -42,6 +42,8 @@ class Event:
     # When questions open and close (epoch seconds; None: no limit that side).
     opens_at: float | None = None
     closes_at: float | None = None
+    # The audience pages' accent colour, "#rrggbb" (domain/branding.py checked it); "": ours.
+    brand_colour: str = ""
 
     def schedule_state(self, now: float) -> str:
         """"before" its questions open, "after" they closed, else "open"."""
@@ -64,6 +66,7 @@ class Event:
             "show_answers": self.show_answers,
             "opens_at": self.opens_at,
             "closes_at": self.closes_at,
+            "brand_colour": self.brand_colour,
         }
 
     def full(self) -> dict:

@@ -506,6 +506,13 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE events ADD COLUMN closes_at REAL;
         """,
     ),
+    (
+        "0018_event_brand_colour",
+        """
+        -- The audience pages' accent colour (#rrggbb, checked for contrast); '' for liveq's.
+        ALTER TABLE events ADD COLUMN brand_colour TEXT NOT NULL DEFAULT '';
+        """,
+    ),
 ]
 
 

@@ -53,6 +53,7 @@ def _event(row: sqlite3.Row) -> Event:
         archived_at=row["archived_at"],
         opens_at=row["opens_at"],
         closes_at=row["closes_at"],
+        brand_colour=row["brand_colour"],
     )
 
 
@@ -151,6 +152,7 @@ async def update_event(db: Database, event: Event, actor: str, **changes: object
         "show_answers",
         "opens_at",
         "closes_at",
+        "brand_colour",
     }
     if not changes or set(changes) - allowed:
         raise ValueError(f"only {sorted(allowed)} can be changed")

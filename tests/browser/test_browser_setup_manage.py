@@ -64,6 +64,18 @@ async def test_edit_duplicate_rotate_and_archive_an_event(server, browser):
     await states.check(audience, "audience page before questions open")
     await shot(audience, "09-audience-before-opening")
 
+    # A brand colour too light for white text is refused with its ratio; a dark one is kept.
+    await item.get_by_role("button", name="Edit", exact=True).click()
+    await page.fill("#event-brand", "#ffcc00")
+    await page.click("#event-submit")
+    await expect(page.locator("#notice-text")).to_contain_text(
+        "#ffcc00 has a contrast of 1.5:1 with white button text"
+    )
+    await states.check(page, "a brand colour refused")
+    await page.fill("#event-brand", "#7a1f5c")
+    await page.click("#event-submit")
+    await expect(item).to_contain_text("brand colour #7a1f5c")
+
     # Duplicate as a template: only an address and a title; the settings come along.
     await item.get_by_role("button", name="Duplicate", exact=True).click()
     await expect(page.locator("#event-settings")).to_be_hidden()
@@ -75,6 +87,13 @@ async def test_edit_duplicate_rotate_and_archive_an_event(server, browser):
     await expect(copy_item).to_contain_text("#GR27")
     copy = await store.get_event(server.db, "grand-rounds-june")
     assert (copy.hashtag, copy.language, copy.moderation) == ("GR27", "es", "pre")
+    assert (copy.brand_colour, copy.opens_at) == ("#7a1f5c", None)
+    # The copy's audience page: open at once, in its brand colour.
+    await audience.goto(f"{server.url}/e/grand-rounds-june")
+    ask = audience.locator("form.ask button[type=submit]")
+    await expect(ask).to_have_css("background-color", "rgb(122, 31, 92)")
+    await states.check(audience, "audience page in a brand colour")
+    await shot(audience, "10-audience-brand-colour")
 
     # A new overlay key: asked once more in place, then the old URL is refused.
     old_url = await item.locator("input.overlay-url").input_value()

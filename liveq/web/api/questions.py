@@ -7,6 +7,7 @@ from collections.abc import Mapping
 
 from aiohttp import web
 
+from liveq.domain.branding import check_brand_colour
 from liveq.domain.events import (
     KINDS,
     MODERATION_MODES,
@@ -180,9 +181,14 @@ async def create_event(request: web.Request) -> web.Response:
         language = check_language(str(data.get("language", "")))
     except ValueError as exc:
         raise web.HTTPBadRequest(text=str(exc)) from None
-    schedule = {w: _moment(data[w], w) for w in ("opens_at", "closes_at") if w in data}
+    # Set just after the insert, in a second audited write (create_event takes the rest).
+    later: dict[str, object] = {
+        w: _moment(data[w], w) for w in ("opens_at", "closes_at") if data.get(w) is not None
+    }
     try:
-        check_schedule(schedule.get("opens_at"), schedule.get("closes_at"))
+        check_schedule(later.get("opens_at"), later.get("closes_at"))  # type: ignore[arg-type]
+        if data.get("brand_colour"):
+            later["brand_colour"] = check_brand_colour(str(data["brand_colour"]))
     except ValueError as exc:
         raise web.HTTPBadRequest(text=str(exc)) from None
     event = await store.create_event(
@@ -196,8 +202,8 @@ async def create_event(request: web.Request) -> web.Response:
         language=language,
         actor=identity.name,
     )
-    if any(v is not None for v in schedule.values()):
-        event = await store.update_event(request.app[DB], event, identity.name, **schedule)
+    if later:
+        event = await store.update_event(request.app[DB], event, identity.name, **later)
     return web.json_response({"event": event.full()}, status=201)
 
 
@@ -244,6 +250,11 @@ async def update_event(request: web.Request) -> web.Response:
             if not isinstance(data[option], bool):
                 raise web.HTTPBadRequest(text=f"{option} should be true or false.")
             changes[option] = int(data[option])
+    if "brand_colour" in data:
+        try:
+            changes["brand_colour"] = check_brand_colour(str(data["brand_colour"] or ""))
+        except ValueError as exc:
+            raise web.HTTPBadRequest(text=str(exc)) from None
     for when in ("opens_at", "closes_at"):
         if when in data:
             changes[when] = _moment(data[when], when)
@@ -256,7 +267,7 @@ async def update_event(request: web.Request) -> web.Response:
     if not changes:
         raise web.HTTPBadRequest(
             text="Nothing to change: send moderation, accepting, title, hashtag, networks,"
-            " language, require_name, show_answers, opens_at or closes_at."
+            " language, require_name, show_answers, opens_at, closes_at or brand_colour."
         )
     event = await store.update_event(request.app[DB], event, identity.name, **changes)
     request.app[EVENTS].invalidate(event.slug)

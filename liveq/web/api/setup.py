@@ -47,7 +47,8 @@ async def setup_events(request: web.Request) -> web.Response:
 @routes.post("/api/v1/events/{slug}/duplicate")
 async def duplicate_event(request: web.Request) -> web.Response:
     """A new event with this one's settings (a template): kind, hashtag, moderation,
-    networks, language. Its questions, audit and overlay key are its own."""
+    networks, language, brand colour. Its questions, audit, times and overlay key are
+    its own."""
     identity = await require_admin(request)
     source = await load_event(request)
     data = await read_json_object(request)
@@ -67,6 +68,10 @@ async def duplicate_event(request: web.Request) -> web.Response:
         language=source.language,
         actor=identity.name,
     )
+    if source.brand_colour:  # the template's look comes along; its times do not
+        event = await store.update_event(
+            request.app[DB], event, identity.name, brand_colour=source.brand_colour
+        )
     return web.json_response({"event": event.full(), "copied_from": source.slug}, status=201)
 
 

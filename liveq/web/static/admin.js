@@ -79,6 +79,7 @@ function eventItem(e) {
     e.networks.length ? `posts to ${e.networks.join(", ")}` : "posts to every network configured",
     e.language ? `audience pages in ${e.language}` : "audience pages in each browser's language",
   ];
+  if (e.brand_colour) details.push(`brand colour ${e.brand_colour}`);
   if (e.opens_at) details.push(`questions open ${when(e.opens_at)}`);
   if (e.closes_at) details.push(`questions close ${when(e.closes_at)}`);
   const meta = el("p", "meta", details.join(" · "));
@@ -164,6 +165,7 @@ function fillForm(e) {
   for (const box of document.querySelectorAll("#event-form input[name=networks]")) {
     box.checked = e.networks.includes(box.value);
   }
+  $("event-brand").value = e.brand_colour;
   $("event-opens").value = localInput(e.opens_at);
   $("event-closes").value = localInput(e.closes_at);
 }
@@ -197,6 +199,7 @@ async function saveEvent(ev) {
     title, hashtag: $("event-hashtag").value, networks,
     moderation: $("event-moderation").value, language: $("event-language").value,
     opens_at: seconds($("event-opens")), closes_at: seconds($("event-closes")),
+    brand_colour: $("event-brand").value,
   };
   try {
     if (mode === "create") {

@@ -44,6 +44,8 @@ class Event:
     closes_at: float | None = None
     # The audience pages' accent colour, "#rrggbb" (domain/branding.py checked it); "": ours.
     brand_colour: str = ""
+    # The SHA-256 of its logo's cleaned bytes; "": no logo.
+    logo_sha256: str = ""
 
     def schedule_state(self, now: float) -> str:
         """"before" its questions open, "after" they closed, else "open"."""
@@ -67,6 +69,7 @@ class Event:
             "opens_at": self.opens_at,
             "closes_at": self.closes_at,
             "brand_colour": self.brand_colour,
+            "logo": bool(self.logo_sha256),
         }
 
     def full(self) -> dict:

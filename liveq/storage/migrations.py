@@ -513,6 +513,21 @@ MIGRATIONS: list[tuple[str, str]] = [
         ALTER TABLE events ADD COLUMN brand_colour TEXT NOT NULL DEFAULT '';
         """,
     ),
+    (
+        "0017_event_logo",
+        """
+        -- An event's logo for its audience pages, re-encoded without metadata. The bytes
+        -- live apart so loading an event does not load them; events.logo_sha256 says
+        -- whether there is one (and changes the logo's URL when it changes).
+        ALTER TABLE events ADD COLUMN logo_sha256 TEXT NOT NULL DEFAULT '';
+        CREATE TABLE event_logos (
+            event_id INTEGER PRIMARY KEY REFERENCES events(id),
+            data BLOB NOT NULL,
+            media_type TEXT NOT NULL,
+            updated_at REAL NOT NULL
+        );
+        """,
+    ),
 ]
 
 

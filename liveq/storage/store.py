@@ -6,6 +6,7 @@ writes an audit row (who, what, when, before/after) in the same transaction.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 import sqlite3
@@ -54,6 +55,7 @@ def _event(row: sqlite3.Row) -> Event:
         opens_at=row["opens_at"],
         closes_at=row["closes_at"],
         brand_colour=row["brand_colour"],
+        logo_sha256=row["logo_sha256"],
     )
 
 
@@ -182,6 +184,40 @@ async def update_event(db: Database, event: Event, actor: str, **changes: object
     updated = await get_event(db, event.slug)
     assert updated is not None
     return updated
+
+
+async def set_logo(
+    db: Database, event: Event, actor: str, data: bytes | None, media_type: str = ""
+) -> Event:
+    """Set (cleaned bytes) or remove (None) the event's logo; audited with its SHA-256."""
+    digest = hashlib.sha256(data).hexdigest() if data is not None else ""
+
+    async def job(conn: aiosqlite.Connection) -> None:
+        if data is None:
+            await conn.execute("DELETE FROM event_logos WHERE event_id = ?", (event.id,))
+        else:
+            await conn.execute(
+                "INSERT INTO event_logos (event_id, data, media_type, updated_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (event_id) DO UPDATE SET data = excluded.data,"
+                " media_type = excluded.media_type, updated_at = excluded.updated_at",
+                (event.id, data, media_type, time.time()),
+            )
+        await conn.execute("UPDATE events SET logo_sha256 = ? WHERE id = ?", (digest, event.id))
+        after = {"sha256": digest, "media_type": media_type} if data is not None else None
+        action = "event_logo_set" if data is not None else "event_logo_remove"
+        await audit.append(conn, event.id, None, actor, action, None, after)
+
+    await db.write(job)
+    updated = await get_event(db, event.slug)
+    assert updated is not None
+    return updated
+
+
+async def get_logo(db: Database, event: Event) -> tuple[bytes, str] | None:
+    row = await db.fetchone(
+        "SELECT data, media_type FROM event_logos WHERE event_id = ?", (event.id,)
+    )
+    return (bytes(row["data"]), row["media_type"]) if row else None
 
 
 # -- questions --------------------------------------------------------------------

@@ -260,6 +260,7 @@ def create_app(config: Config, *, screen: Screener | None = None) -> web.Applica
     app.router.add_get("/e/{slug}/thanks", audience.thanks_page)
     app.router.add_get("/e/{slug}/mine", audience.my_questions)
     app.router.add_get("/e/{slug}/brand.css", audience.brand_css)
+    app.router.add_get("/e/{slug}/logo", audience.logo)
     app.router.add_post("/e/{slug}/questions/{id}/vote", audience.vote)
     app.router.add_post("/e/{slug}/polls/{id}/answer", poll_answer.answer)
     app.router.add_get("/mod/{slug}", pages.console)

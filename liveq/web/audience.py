@@ -122,6 +122,20 @@ async def brand_css(request: web.Request) -> web.Response:
     )
 
 
+async def logo(request: web.Request) -> web.Response:
+    """The event's logo: bytes liveq re-encoded itself, so their type is known."""
+    event = await load_event(request)
+    found = await store.get_logo(request.app[DB], event)
+    if found is None:
+        raise web.HTTPNotFound(text="This event has no logo.")
+    data, media_type = found
+    return web.Response(
+        body=data,
+        content_type=media_type,
+        headers={"Cache-Control": "max-age=300", "X-Content-Type-Options": "nosniff"},
+    )
+
+
 async def form_page(request: web.Request) -> web.Response:
     event = await load_event(request)
     return _form_page(request, event, mine=await _mine(request, event))

@@ -44,6 +44,7 @@ TABLE_OWNERS = {
     "events": "liveq.storage.store",
     "questions": "liveq.storage.store",
     "votes": "liveq.storage.store",
+    "event_logos": "liveq.storage.store",
     "audit": "liveq.storage.audit",
     "audit_keys": "liveq.storage.audit",
     "x_sources": "liveq.storage.x_sources",

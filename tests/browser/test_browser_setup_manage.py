@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 
 import aiohttp
+from PIL import Image
 from playwright.async_api import expect
 
 from liveq.storage import accounts, store
@@ -31,7 +32,7 @@ async def admin_page(states, browser, server):
     return page
 
 
-async def test_edit_duplicate_rotate_and_archive_an_event(server, browser):
+async def test_edit_duplicate_rotate_and_archive_an_event(server, browser, tmp_path):
     states = States()
     page = await admin_page(states, browser, server)
     item = page.locator(f"li[data-slug={SLUG}]")
@@ -75,6 +76,17 @@ async def test_edit_duplicate_rotate_and_archive_an_event(server, browser):
     await page.fill("#event-brand", "#7a1f5c")
     await page.click("#event-submit")
     await expect(item).to_contain_text("brand colour #7a1f5c")
+    # A logo, through the photo cleaning; a file that is no image is refused with a sentence.
+    not_image = tmp_path / "logo.png"
+    not_image.write_bytes(b"this is not a picture")
+    await page.set_input_files(f"#logo-{SLUG}", str(not_image))
+    await item.get_by_role("button", name="Upload logo", exact=True).click()
+    await expect(page.locator("#notice-text")).to_contain_text("only PNG, JPEG, GIF and WebP")
+    logo = tmp_path / "hospital.png"
+    Image.new("RGB", (240, 80), (122, 31, 92)).save(logo)
+    await page.set_input_files(f"#logo-{SLUG}", str(logo))
+    await item.get_by_role("button", name="Upload logo", exact=True).click()
+    await expect(item).to_contain_text("has a logo")
 
     # Duplicate as a template: only an address and a title; the settings come along.
     await item.get_by_role("button", name="Duplicate", exact=True).click()
@@ -92,6 +104,9 @@ async def test_edit_duplicate_rotate_and_archive_an_event(server, browser):
     await audience.goto(f"{server.url}/e/grand-rounds-june")
     ask = audience.locator("form.ask button[type=submit]")
     await expect(ask).to_have_css("background-color", "rgb(122, 31, 92)")
+    await expect(audience.locator("img.brand-logo")).to_be_visible()
+    width = await audience.locator("img.brand-logo").evaluate("img => img.naturalWidth")
+    assert width == 240  # loaded, not a broken image
     await states.check(audience, "audience page in a brand colour")
     await shot(audience, "10-audience-brand-colour")
 

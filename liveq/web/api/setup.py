@@ -13,6 +13,7 @@ from liveq.domain.events import check_slug
 from liveq.domain.questions import clean_text
 from liveq.storage import accounts, store
 from liveq.web.api.admin import overlay_path
+from liveq.web.api.procedure.photos import cleaned, read_photo
 from liveq.web.audience import load_event
 from liveq.web.auth import require_admin
 from liveq.web.keys import CONFIG, DB, EVENTS, HUB, SOCKET_CREDENTIALS
@@ -47,7 +48,7 @@ async def setup_events(request: web.Request) -> web.Response:
 @routes.post("/api/v1/events/{slug}/duplicate")
 async def duplicate_event(request: web.Request) -> web.Response:
     """A new event with this one's settings (a template): kind, hashtag, moderation,
-    networks, language, brand colour. Its questions, audit, times and overlay key are
+    networks, language, brand colour, logo. Its questions, audit, times and overlay key are
     its own."""
     identity = await require_admin(request)
     source = await load_event(request)
@@ -68,10 +69,14 @@ async def duplicate_event(request: web.Request) -> web.Response:
         language=source.language,
         actor=identity.name,
     )
-    if source.brand_colour:  # the template's look comes along; its times do not
+    # The template's look comes along (colour, logo); its times do not.
+    if source.brand_colour:
         event = await store.update_event(
             request.app[DB], event, identity.name, brand_colour=source.brand_colour
         )
+    logo = await store.get_logo(request.app[DB], source) if source.logo_sha256 else None
+    if logo is not None:
+        event = await store.set_logo(request.app[DB], event, identity.name, *logo)
     return web.json_response({"event": event.full(), "copied_from": source.slug}, status=201)
 
 
@@ -83,6 +88,31 @@ async def archive_event(request: web.Request) -> web.Response:
     event = await store.archive_event(request.app[DB], event, identity.name)
     request.app[EVENTS].invalidate(event.slug)
     request.app[HUB].event_changed(event)
+    return web.json_response({"event": event.full()})
+
+
+@routes.post("/api/v1/events/{slug}/logo")
+async def set_logo(request: web.Request) -> web.Response:
+    """The audience pages' logo (multipart field `photo`): checked and re-encoded without
+    its metadata by the same cleaning as a procedure's photos."""
+    identity = await require_admin(request)
+    event = await load_event(request)
+    data, media_type, _alt = await read_photo(request)
+    if not data:
+        raise web.HTTPBadRequest(text="Choose an image file for the logo (PNG, JPEG, GIF or WebP).")
+    photo = await cleaned(request, data, media_type)
+    db = request.app[DB]
+    event = await store.set_logo(db, event, identity.name, photo.data, photo.media_type)
+    request.app[EVENTS].invalidate(event.slug)
+    return web.json_response({"event": event.full()}, status=201)
+
+
+@routes.delete("/api/v1/events/{slug}/logo")
+async def remove_logo(request: web.Request) -> web.Response:
+    identity = await require_admin(request)
+    event = await load_event(request)
+    event = await store.set_logo(request.app[DB], event, identity.name, None)
+    request.app[EVENTS].invalidate(event.slug)
     return web.json_response({"event": event.full()})
 
 

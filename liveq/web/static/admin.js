@@ -80,6 +80,7 @@ function eventItem(e) {
     e.language ? `audience pages in ${e.language}` : "audience pages in each browser's language",
   ];
   if (e.brand_colour) details.push(`brand colour ${e.brand_colour}`);
+  if (e.logo) details.push("has a logo");
   if (e.opens_at) details.push(`questions open ${when(e.opens_at)}`);
   if (e.closes_at) details.push(`questions close ${when(e.closes_at)}`);
   const meta = el("p", "meta", details.join(" · "));
@@ -103,6 +104,16 @@ function eventItem(e) {
     button("Copy overlay URL", () => copyFrom(input, `The overlay URL of ${e.title}`), "copy-overlay"),
     confirmButton("New overlay key", "The old overlay URL stops working at once.", "Yes, new key",
       () => rotate(e)));
+  const logoId = `logo-${e.slug}`;
+  const logoLabel = el("label", "", e.logo ? "Logo of the audience page (replace it)" : "Logo of the audience page (PNG, JPEG, GIF or WebP; optional)");
+  logoLabel.htmlFor = logoId;
+  const file = el("input", "logo-file");
+  file.type = "file";
+  file.id = logoId;
+  file.accept = "image/png,image/jpeg,image/gif,image/webp";
+  const logoRow = el("div", "copy-row");
+  logoRow.append(file, button("Upload logo", () => uploadLogo(e, file), "upload-logo"));
+  if (e.logo) logoRow.append(button("Remove logo", () => removeLogo(e), "danger"));
   const links = el("p", "links");
   for (const [text, href] of [["Console", `/mod/${e.slug}`], ["Audience page", `/e/${e.slug}`]]) {
     const a = el("a", "", text);
@@ -115,7 +126,7 @@ function eventItem(e) {
     button("Duplicate", () => duplicateEvent(e)),
     confirmButton("Archive", `Archive ${e.title}? It leaves the lists and takes no more questions.`,
       "Yes, archive", () => archive(e)));
-  li.append(label, row, links, actions);
+  li.append(label, row, logoLabel, logoRow, links, actions);
   return li;
 }
 
@@ -225,6 +236,32 @@ async function rotate(e) {
     notice(`${e.title} has a new overlay URL; paste it into OBS again.`);
     await loadEvents();
     $(`overlay-${e.slug}`).focus();
+  } catch (err) {
+    notice(err.message, "error");
+  }
+}
+
+async function uploadLogo(e, file) {
+  if (!file.files.length) {
+    notice("Choose an image file first.", "error");
+    return;
+  }
+  const form = new FormData();
+  form.append("photo", file.files[0]);
+  try {
+    await api("POST", `/api/v1/events/${e.slug}/logo`, form);
+    notice(`${e.title} has a new logo (cleaned of its metadata).`);
+    await loadEvents();
+  } catch (err) {
+    notice(err.message, "error");
+  }
+}
+
+async function removeLogo(e) {
+  try {
+    await api("DELETE", `/api/v1/events/${e.slug}/logo`);
+    notice(`${e.title} has no logo now.`);
+    await loadEvents();
   } catch (err) {
     notice(err.message, "error");
   }

@@ -17,6 +17,8 @@ ENDPOINTS = [
     ("POST", "/api/v1/events", {"slug": "x-1", "title": "X"}),
     ("POST", f"/api/v1/events/{SLUG}/duplicate", {"slug": "copy-1"}),
     ("POST", f"/api/v1/events/{SLUG}/archive", None),
+    ("POST", f"/api/v1/events/{SLUG}/logo", None),
+    ("DELETE", f"/api/v1/events/{SLUG}/logo", None),
     ("GET", "/api/v1/users", None),
     ("POST", "/api/v1/users", {"username": "zed", "role": "moderator"}),
     ("POST", "/api/v1/users/alice/reset", None),

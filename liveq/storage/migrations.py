@@ -514,7 +514,7 @@ MIGRATIONS: list[tuple[str, str]] = [
         """,
     ),
     (
-        "0017_event_logo",
+        "0019_event_logo",
         """
         -- An event's logo for its audience pages, re-encoded without metadata. The bytes
         -- live apart so loading an event does not load them; events.logo_sha256 says

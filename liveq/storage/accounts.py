@@ -339,16 +339,14 @@ async def invite_user(db: Database, username: str, role: str, actor: str) -> str
     now = time.time()
 
     async def job(conn: aiosqlite.Connection) -> str:
-        try:
-            cur = await conn.execute(
-                "INSERT INTO users (username, password_hash, role, created_at)"
-                " VALUES (?, ?, ?, ?)",
-                (username, NO_PASSWORD, role, now),
-            )
-        except Exception as exc:
-            if "UNIQUE" in str(exc):
-                raise AlreadyExists(f"A user called {username!r} already exists.") from None
-            raise
+        # ON CONFLICT, not a caught error: on PostgreSQL a failed statement spoils the batch.
+        cur = await conn.execute(
+            "INSERT INTO users (username, password_hash, role, created_at)"
+            " VALUES (?, ?, ?, ?) ON CONFLICT (username) DO NOTHING",
+            (username, NO_PASSWORD, role, now),
+        )
+        if not cur.rowcount:
+            raise AlreadyExists(f"A user called {username!r} already exists.")
         token = await _new_link(conn, cur.lastrowid, "invite", actor, now)
         after = {"user": username, "role": role}
         await audit.append(conn, None, None, actor, "user_invite", None, after)

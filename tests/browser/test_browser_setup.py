@@ -22,7 +22,8 @@ from liveq.storage import store
 from tests.browser.test_browser_a11y import States
 from tests.fixtures_server import LiveServer
 
-SHOTS = Path("/work/notes/setup-shots")
+# Screenshots only where the folder exists (as tests/fixtures_browser.py's screenshot).
+SHOTS = Path(os.environ.get("LIVEQ_TEST_SHOTS", "/work/notes/setup-shots"))
 ADMIN_PASSWORD = "first-admin-password-1"
 DANA_PASSWORD = "dana-sets-this-2026"
 SLUG = "knee-grand-rounds"
@@ -45,8 +46,9 @@ def liveq_init(directory: Path) -> Path:
 
 
 async def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+    """The whole page (the set-up page is long), if the screenshot folder exists."""
+    if SHOTS.is_dir():
+        await page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
 async def test_empty_database_to_a_running_session_in_the_browser(tmp_path, browser):

@@ -11,9 +11,12 @@ from liveq.storage.db import Database
 GOOD = "a-long-enough-password"
 
 
+pytestmark = pytest.mark.engines("sqlite", "postgresql")
+
+
 @pytest.fixture
-async def db(tmp_path):
-    async with Database(tmp_path / "liveq.db") as database:
+async def db(db_target):
+    async with Database(db_target) as database:
         yield database
 
 

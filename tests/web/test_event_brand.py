@@ -2,8 +2,11 @@
 served as a stylesheet (the CSP allows no inline style), copied by a duplicate."""
 
 import aiohttp
+import pytest
 
 from tests.fixtures_server import bearer
+
+pytestmark = pytest.mark.engines("sqlite", "postgresql")
 
 SLUG = "grand-rounds"
 

@@ -5,9 +5,12 @@ when it is not an image, served with its real type, copied by a duplicate, remov
 import io
 
 import aiohttp
+import pytest
 from PIL import Image, PngImagePlugin
 
 from tests.fixtures_server import bearer
+
+pytestmark = pytest.mark.engines("sqlite", "postgresql")
 
 SLUG = "grand-rounds"
 

@@ -4,8 +4,11 @@ said on the audience page in its language, enforced on every question sent."""
 import time
 
 import aiohttp
+import pytest
 
 from tests.fixtures_server import bearer
+
+pytestmark = pytest.mark.engines("sqlite", "postgresql")
 
 SLUG = "grand-rounds"
 

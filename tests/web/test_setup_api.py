@@ -7,6 +7,8 @@ import pytest
 from liveq.storage import accounts, store
 from tests.fixtures_server import bearer, form_csrf, login
 
+pytestmark = pytest.mark.engines("sqlite", "postgresql")
+
 SLUG = "grand-rounds"
 NEW_PASSWORD = "dana-password-2026"
 

@@ -459,7 +459,10 @@ MIGRATIONS: list[tuple[str, str]] = [
             n INTEGER NOT NULL DEFAULT 0,
             PRIMARY KEY (poll_id, key)
         );
-        "0016_setup_in_the_browser",
+        """,
+    ),
+    (
+        "0017_setup_in_the_browser",
         """
         -- An archived event leaves the lists (and the hashtag readers) and takes no questions.
         ALTER TABLE events ADD COLUMN archived_at REAL;
@@ -500,6 +503,10 @@ MIGRATIONS: list[tuple[str, str]] = [
     ),
     (
         "0017_event_schedule",
+        """,
+    ),
+    (
+        "0018_event_schedule",
         """
         -- When an event's questions open and close (epoch seconds); NULL: no limit.
         ALTER TABLE events ADD COLUMN opens_at REAL;
@@ -507,14 +514,14 @@ MIGRATIONS: list[tuple[str, str]] = [
         """,
     ),
     (
-        "0018_event_brand_colour",
+        "0019_event_brand_colour",
         """
         -- The audience pages' accent colour (#rrggbb, checked for contrast); '' for liveq's.
         ALTER TABLE events ADD COLUMN brand_colour TEXT NOT NULL DEFAULT '';
         """,
     ),
     (
-        "0019_event_logo",
+        "0020_event_logo",
         """
         -- An event's logo for its audience pages, re-encoded without metadata. The bytes
         -- live apart so loading an event does not load them; events.logo_sha256 says
@@ -894,7 +901,11 @@ POSTGRES_MIGRATIONS: list[tuple[str, str]] = [
             key TEXT NOT NULL,
             n BIGINT NOT NULL DEFAULT 0,
             PRIMARY KEY (poll_id, key)
-        "0016_setup_in_the_browser",
+        );
+        """,
+    ),
+    (
+        "0017_setup_in_the_browser",
         """
         ALTER TABLE events ADD COLUMN archived_at DOUBLE PRECISION;
         CREATE TABLE account_links (
@@ -911,20 +922,20 @@ POSTGRES_MIGRATIONS: list[tuple[str, str]] = [
         """,
     ),
     (
-        "0017_event_schedule",
+        "0018_event_schedule",
         """
         ALTER TABLE events ADD COLUMN opens_at DOUBLE PRECISION;
         ALTER TABLE events ADD COLUMN closes_at DOUBLE PRECISION;
         """,
     ),
     (
-        "0018_event_brand_colour",
+        "0019_event_brand_colour",
         """
         ALTER TABLE events ADD COLUMN brand_colour TEXT NOT NULL DEFAULT '';
         """,
     ),
     (
-        "0019_event_logo",
+        "0020_event_logo",
         """
         ALTER TABLE events ADD COLUMN logo_sha256 TEXT NOT NULL DEFAULT '';
         CREATE TABLE event_logos (

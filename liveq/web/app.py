@@ -26,8 +26,7 @@ from liveq.networks.mastodon.settings import load_mastodon_settings
 from liveq.networks.x.client import create_x_client, quiet_secret_loggers
 from liveq.networks.x.settings import load_x_settings
 from liveq.storage.db import Database
-from liveq.web import audience, auth, overlay_media, pages, poll_answer, ws
-from liveq.web import audience, auth, overlay_media, pages, setup_pages, ws
+from liveq.web import audience, auth, overlay_media, pages, poll_answer, setup_pages, ws
 from liveq.web.api import networks as api_networks
 from liveq.web.api import outbox as api_outbox
 from liveq.web.api import polls as api_polls

@@ -462,26 +462,6 @@ MIGRATIONS: list[tuple[str, str]] = [
         """,
     ),
     (
-        "0017_setup_in_the_browser",
-        """
-        -- An archived event leaves the lists (and the hashtag readers) and takes no questions.
-        ALTER TABLE events ADD COLUMN archived_at REAL;
-        -- One-time links: an invited user sets a password, or a user given a reset sets a
-        -- new one. Only the link's hash is kept; used_at set means it worked once already.
-        CREATE TABLE account_links (
-            id INTEGER PRIMARY KEY,
-            token_hash TEXT NOT NULL UNIQUE,
-            user_id INTEGER NOT NULL REFERENCES users(id),
-            purpose TEXT NOT NULL,
-            created_by TEXT NOT NULL,
-            created_at REAL NOT NULL,
-            expires_at REAL NOT NULL,
-            used_at REAL
-        );
-        CREATE INDEX account_links_user ON account_links (user_id);
-        """,
-    ),
-    (
         "0017_question_lang",
         """
         -- The language a question is written in ("en", "es"; '' when too short to
@@ -502,11 +482,27 @@ MIGRATIONS: list[tuple[str, str]] = [
         """,
     ),
     (
-        "0017_event_schedule",
+        "0019_setup_in_the_browser",
+        """
+        -- An archived event leaves the lists (and the hashtag readers) and takes no questions.
+        ALTER TABLE events ADD COLUMN archived_at REAL;
+        -- One-time links: an invited user sets a password, or a user given a reset sets a
+        -- new one. Only the link's hash is kept; used_at set means it worked once already.
+        CREATE TABLE account_links (
+            id INTEGER PRIMARY KEY,
+            token_hash TEXT NOT NULL UNIQUE,
+            user_id INTEGER NOT NULL REFERENCES users(id),
+            purpose TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            created_at REAL NOT NULL,
+            expires_at REAL NOT NULL,
+            used_at REAL
+        );
+        CREATE INDEX account_links_user ON account_links (user_id);
         """,
     ),
     (
-        "0018_event_schedule",
+        "0020_event_schedule",
         """
         -- When an event's questions open and close (epoch seconds); NULL: no limit.
         ALTER TABLE events ADD COLUMN opens_at REAL;
@@ -514,14 +510,14 @@ MIGRATIONS: list[tuple[str, str]] = [
         """,
     ),
     (
-        "0019_event_brand_colour",
+        "0021_event_brand_colour",
         """
         -- The audience pages' accent colour (#rrggbb, checked for contrast); '' for liveq's.
         ALTER TABLE events ADD COLUMN brand_colour TEXT NOT NULL DEFAULT '';
         """,
     ),
     (
-        "0020_event_logo",
+        "0022_event_logo",
         """
         -- An event's logo for its audience pages, re-encoded without metadata. The bytes
         -- live apart so loading an event does not load them; events.logo_sha256 says
@@ -905,7 +901,23 @@ POSTGRES_MIGRATIONS: list[tuple[str, str]] = [
         """,
     ),
     (
-        "0017_setup_in_the_browser",
+        "0017_question_lang",
+        """
+        ALTER TABLE questions ADD COLUMN lang TEXT NOT NULL DEFAULT '';
+        """,
+    ),
+    (
+        "0018_job_fences",
+        """
+        CREATE TABLE job_fences (
+            name TEXT PRIMARY KEY,
+            token BIGINT NOT NULL,
+            updated_at DOUBLE PRECISION NOT NULL
+        );
+        """,
+    ),
+    (
+        "0019_setup_in_the_browser",
         """
         ALTER TABLE events ADD COLUMN archived_at DOUBLE PRECISION;
         CREATE TABLE account_links (
@@ -922,42 +934,26 @@ POSTGRES_MIGRATIONS: list[tuple[str, str]] = [
         """,
     ),
     (
-        "0018_event_schedule",
+        "0020_event_schedule",
         """
         ALTER TABLE events ADD COLUMN opens_at DOUBLE PRECISION;
         ALTER TABLE events ADD COLUMN closes_at DOUBLE PRECISION;
         """,
     ),
     (
-        "0019_event_brand_colour",
+        "0021_event_brand_colour",
         """
         ALTER TABLE events ADD COLUMN brand_colour TEXT NOT NULL DEFAULT '';
         """,
     ),
     (
-        "0020_event_logo",
+        "0022_event_logo",
         """
         ALTER TABLE events ADD COLUMN logo_sha256 TEXT NOT NULL DEFAULT '';
         CREATE TABLE event_logos (
             event_id BIGINT PRIMARY KEY REFERENCES events(id),
             data BYTEA NOT NULL,
             media_type TEXT NOT NULL,
-            updated_at DOUBLE PRECISION NOT NULL
-        );
-        """,
-    ),
-    (
-        "0017_question_lang",
-        """
-        ALTER TABLE questions ADD COLUMN lang TEXT NOT NULL DEFAULT '';
-        """,
-    ),
-    (
-        "0018_job_fences",
-        """
-        CREATE TABLE job_fences (
-            name TEXT PRIMARY KEY,
-            token BIGINT NOT NULL,
             updated_at DOUBLE PRECISION NOT NULL
         );
         """,

@@ -9,6 +9,7 @@ import sqlite3
 import time
 from pathlib import Path
 
+from liveq.cli.main import cli_actor
 from liveq.config import load_config
 from liveq.storage import accounts as auth
 from liveq.storage import store
@@ -114,7 +115,7 @@ def cmd_token_revoke(args: argparse.Namespace) -> int:
 
     async def run() -> None:
         async with Database(config.database_target) as db:
-            await auth.revoke_api_token(db, args.id)
+            await auth.revoke_api_token(db, args.id, actor=cli_actor())
 
     asyncio.run(run())
     print(f"API token {args.id} revoked; it stops working at once.")

@@ -143,6 +143,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("username")
     p.add_argument("--role", choices=ROLES, default="moderator")
     p.set_defaults(func="liveq.cli.setup:cmd_user_add")
+    p = user_sub.add_parser(
+        "invite", parents=[common], help="add a user with a one-time link to set a password"
+    )
+    p.add_argument("username")
+    p.add_argument("--role", choices=ROLES, default="moderator")
+    p.set_defaults(func="liveq.cli.users:cmd_user_invite")
+    for name, what in [
+        ("reset", "a new one-time link to set a new password"),
+        ("disable", "end a user's sessions and refuse their logins"),
+        ("enable", "let a disabled user log in again"),
+    ]:
+        p = user_sub.add_parser(name, parents=[common], help=what)
+        p.add_argument("username")
+        func = "cmd_user_reset" if name == "reset" else "cmd_user_disable"
+        p.set_defaults(func=f"liveq.cli.users:{func}")
+    p = user_sub.add_parser("list", parents=[common], help="list users, roles and states")
+    p.set_defaults(func="liveq.cli.users:cmd_user_list")
     add_admin_commands(sub, common)
     add_procedure_commands(sub, common)
     add_after_event_commands(sub, common)

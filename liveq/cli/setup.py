@@ -10,7 +10,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any
 
-from liveq.cli.main import CommandError
+from liveq.cli.main import CommandError, cli_actor
 from liveq.config import Config, load_config, public_url_warnings, render_example
 from liveq.domain.events import check_hashtag, check_networks, check_slug
 from liveq.storage import accounts as auth
@@ -128,6 +128,7 @@ def cmd_event_create(args: argparse.Namespace) -> int:
             moderation=args.moderation or config.events.moderation,
             networks=networks,
             language=language,
+            actor=cli_actor(),
         )
 
     event = asyncio.run(_with_db(config, create))
@@ -167,7 +168,7 @@ def cmd_event_edit(args: argparse.Namespace) -> int:
         event = await store.get_event(db, args.slug)
         if event is None:
             raise CommandError(f"there is no event {args.slug!r}")
-        return await store.update_event(db, event, "cli", **changes)
+        return await store.update_event(db, event, cli_actor(), **changes)
 
     event = asyncio.run(_with_db(config, edit))
     print(f"Event {event.slug!r} posts to: {_networks(event)}")
@@ -205,7 +206,9 @@ def cmd_token_create(args: argparse.Namespace) -> int:
             if event is None:
                 raise CommandError(f"there is no event {args.event!r}")
             event_id = event.id
-        return await auth.create_api_token(db, args.role, event_id=event_id, label=args.label)
+        return await auth.create_api_token(
+            db, args.role, event_id=event_id, label=args.label, actor=cli_actor()
+        )
 
     token = asyncio.run(_with_db(config, create))
     print(token)

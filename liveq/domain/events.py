@@ -37,6 +37,23 @@ class Event:
     # shows the typed answer under an answered question.
     require_name: bool = False
     show_answers: bool = False
+    # When an admin archived it (None: not archived): off the lists, no questions.
+    archived_at: float | None = None
+    # When questions open and close (epoch seconds; None: no limit that side).
+    opens_at: float | None = None
+    closes_at: float | None = None
+    # The audience pages' accent colour, "#rrggbb" (domain/branding.py checked it); "": ours.
+    brand_colour: str = ""
+    # The SHA-256 of its logo's cleaned bytes; "": no logo.
+    logo_sha256: str = ""
+
+    def schedule_state(self, now: float) -> str:
+        """"before" its questions open, "after" they closed, else "open"."""
+        if self.opens_at is not None and now < self.opens_at:
+            return "before"
+        if self.closes_at is not None and now >= self.closes_at:
+            return "after"
+        return "open"
 
     def public(self) -> dict:
         """What anyone may see of the event."""
@@ -49,6 +66,10 @@ class Event:
             "language": self.language,
             "require_name": self.require_name,
             "show_answers": self.show_answers,
+            "opens_at": self.opens_at,
+            "closes_at": self.closes_at,
+            "brand_colour": self.brand_colour,
+            "logo": bool(self.logo_sha256),
         }
 
     def full(self) -> dict:
@@ -57,6 +78,7 @@ class Event:
             "id": self.id,
             "moderation": self.moderation,
             "networks": list(self.networks),
+            "archived": self.archived_at is not None,
         }
 
 
@@ -93,3 +115,9 @@ def check_networks(value: object) -> tuple[str, ...]:
                 f"{name!r} is not a network liveq posts to; use {', '.join(NETWORKS)}."
             )
     return tuple(n for n in NETWORKS if n in names)  # one order everywhere
+
+
+def check_schedule(opens_at: float | None, closes_at: float | None) -> None:
+    """Raise ValueError unless questions close after they open."""
+    if opens_at is not None and closes_at is not None and closes_at <= opens_at:
+        raise ValueError("Questions must close after they open: choose a later closing time.")

@@ -25,7 +25,9 @@ from liveq.storage.dialect import ID_TABLES, redact_url
 TABLES = (
     "users",
     "sessions",
+    "account_links",
     "events",
+    "event_logos",
     "api_tokens",
     "questions",
     "votes",

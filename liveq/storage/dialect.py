@@ -27,6 +27,7 @@ from urllib.parse import urlsplit, urlunsplit
 ID_TABLES = frozenset(
     {
         "users",
+        "account_links",
         "events",
         "api_tokens",
         "questions",

@@ -6,6 +6,7 @@ writes an audit row (who, what, when, before/after) in the same transaction.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 import sqlite3
@@ -50,6 +51,11 @@ def _event(row: sqlite3.Row) -> Event:
         language=row["language"],
         require_name=bool(row["require_name"]),
         show_answers=bool(row["show_answers"]),
+        archived_at=row["archived_at"],
+        opens_at=row["opens_at"],
+        closes_at=row["closes_at"],
+        brand_colour=row["brand_colour"],
+        logo_sha256=row["logo_sha256"],
     )
 
 
@@ -63,7 +69,11 @@ async def create_event(
     moderation: str,
     networks: Sequence[str] = (),
     language: str = "",
+    actor: str | None = None,
 ) -> Event:
+    """A new event with its own overlay key; audited when `actor` is given (the CLI and the
+    web always give one)."""
+
     async def job(conn: aiosqlite.Connection) -> int:
         # ON CONFLICT rather than catching the engine's error: on PostgreSQL a failed
         # statement spoils the whole transaction (the batch), on sqlite it does not.
@@ -85,6 +95,9 @@ async def create_event(
         )
         if not cur.rowcount:
             raise AlreadyExists(f"An event called {slug!r} already exists.")
+        if actor is not None:
+            after = {"kind": kind, "mode": moderation, "slug": slug, "title": title}
+            await audit.append(conn, cur.lastrowid, None, actor, "event_create", None, after)
         return cur.lastrowid
 
     await db.write(job)
@@ -103,14 +116,45 @@ async def get_event_by_id(db: Database, event_id: int) -> Event | None:
     return _event(row) if row else None
 
 
-async def list_events(db: Database) -> list[Event]:
-    return [_event(r) for r in await db.fetchall("SELECT * FROM events ORDER BY id")]
+async def list_events(db: Database, *, archived: bool = False) -> list[Event]:
+    """The events that are not archived (with `archived`, every event)."""
+    where = "" if archived else " WHERE archived_at IS NULL"
+    return [_event(r) for r in await db.fetchall(f"SELECT * FROM events{where} ORDER BY id")]  # noqa: S608
+
+
+async def archive_event(db: Database, event: Event, actor: str) -> Event:
+    """Archive: the event leaves the lists and stops taking questions (its data stays)."""
+
+    async def job(conn: aiosqlite.Connection) -> None:
+        cur = await conn.execute(
+            "UPDATE events SET archived_at = ?, accepting = 0 WHERE id = ? AND archived_at IS NULL",
+            (time.time(), event.id),
+        )
+        if cur.rowcount != 1:
+            raise Conflict(f"The event {event.slug!r} is already archived.")
+        after = {"state": "archived"}
+        await audit.append(conn, event.id, None, actor, "event_archive", None, after)
+
+    await db.write(job)
+    archived = await get_event(db, event.slug)
+    assert archived is not None
+    return archived
 
 
 async def update_event(db: Database, event: Event, actor: str, **changes: object) -> Event:
     allowed = {
-        "title", "hashtag", "moderation", "accepting", "overlay_key", "networks", "language",
-        "require_name", "show_answers",
+        "title",
+        "hashtag",
+        "moderation",
+        "accepting",
+        "overlay_key",
+        "networks",
+        "language",
+        "require_name",
+        "show_answers",
+        "opens_at",
+        "closes_at",
+        "brand_colour",
     }
     if not changes or set(changes) - allowed:
         raise ValueError(f"only {sorted(allowed)} can be changed")
@@ -118,6 +162,14 @@ async def update_event(db: Database, event: Event, actor: str, **changes: object
         changes["networks"] = ",".join(changes["networks"])  # type: ignore[arg-type]
 
     async def job(conn: aiosqlite.Connection) -> None:
+        if changes.get("accepting"):
+            rows = list(
+                await conn.execute_fetchall(
+                    "SELECT archived_at FROM events WHERE id = ?", (event.id,)
+                )
+            )
+            if rows and rows[0][0] is not None:
+                raise Conflict("This event is archived; it takes no more questions.")
         assignments = ", ".join(f"{k} = ?" for k in changes)
         await conn.execute(
             f"UPDATE events SET {assignments} WHERE id = ?",  # noqa: S608 - keys checked above
@@ -132,6 +184,40 @@ async def update_event(db: Database, event: Event, actor: str, **changes: object
     updated = await get_event(db, event.slug)
     assert updated is not None
     return updated
+
+
+async def set_logo(
+    db: Database, event: Event, actor: str, data: bytes | None, media_type: str = ""
+) -> Event:
+    """Set (cleaned bytes) or remove (None) the event's logo; audited with its SHA-256."""
+    digest = hashlib.sha256(data).hexdigest() if data is not None else ""
+
+    async def job(conn: aiosqlite.Connection) -> None:
+        if data is None:
+            await conn.execute("DELETE FROM event_logos WHERE event_id = ?", (event.id,))
+        else:
+            await conn.execute(
+                "INSERT INTO event_logos (event_id, data, media_type, updated_at)"
+                " VALUES (?, ?, ?, ?) ON CONFLICT (event_id) DO UPDATE SET data = excluded.data,"
+                " media_type = excluded.media_type, updated_at = excluded.updated_at",
+                (event.id, data, media_type, time.time()),
+            )
+        await conn.execute("UPDATE events SET logo_sha256 = ? WHERE id = ?", (digest, event.id))
+        after = {"sha256": digest, "media_type": media_type} if data is not None else None
+        action = "event_logo_set" if data is not None else "event_logo_remove"
+        await audit.append(conn, event.id, None, actor, action, None, after)
+
+    await db.write(job)
+    updated = await get_event(db, event.slug)
+    assert updated is not None
+    return updated
+
+
+async def get_logo(db: Database, event: Event) -> tuple[bytes, str] | None:
+    row = await db.fetchone(
+        "SELECT data, media_type FROM event_logos WHERE event_id = ?", (event.id,)
+    )
+    return (bytes(row["data"]), row["media_type"]) if row else None
 
 
 # -- questions --------------------------------------------------------------------

@@ -26,7 +26,7 @@ from liveq.networks.mastodon.settings import load_mastodon_settings
 from liveq.networks.x.client import create_x_client, quiet_secret_loggers
 from liveq.networks.x.settings import load_x_settings
 from liveq.storage.db import Database
-from liveq.web import audience, auth, overlay_media, pages, poll_answer, ws
+from liveq.web import audience, auth, overlay_media, pages, poll_answer, setup_pages, ws
 from liveq.web.api import networks as api_networks
 from liveq.web.api import outbox as api_outbox
 from liveq.web.api import polls as api_polls
@@ -35,6 +35,7 @@ from liveq.web.api import queue as api_queue
 from liveq.web.api.admin import routes as admin_routes
 from liveq.web.api.procedure import routes as procedure_routes
 from liveq.web.api.readability import routes as readability_routes
+from liveq.web.api.setup import routes as setup_routes
 from liveq.web.api.x_source import routes as x_source_routes
 from liveq.web.event_cache import EventCache
 from liveq.web.i18n import Templates
@@ -250,10 +251,15 @@ def create_app(config: Config, *, screen: Screener | None = None) -> web.Applica
     app.router.add_get("/login", auth.login_page)
     app.router.add_post("/login", auth.login_submit)
     app.router.add_post("/logout", auth.logout_submit)
+    app.router.add_get("/admin", setup_pages.admin_page)
+    app.router.add_get("/invite/{token}", setup_pages.link_page)
+    app.router.add_post("/invite/{token}", setup_pages.link_submit)
     app.router.add_get("/e/{slug}", audience.form_page)
     app.router.add_post("/e/{slug}/questions", audience.submit_question)
     app.router.add_get("/e/{slug}/thanks", audience.thanks_page)
     app.router.add_get("/e/{slug}/mine", audience.my_questions)
+    app.router.add_get("/e/{slug}/brand.css", audience.brand_css)
+    app.router.add_get("/e/{slug}/logo", audience.logo)
     app.router.add_post("/e/{slug}/questions/{id}/vote", audience.vote)
     app.router.add_post("/e/{slug}/polls/{id}/answer", poll_answer.answer)
     app.router.add_get("/mod/{slug}", pages.console)
@@ -268,6 +274,7 @@ def create_app(config: Config, *, screen: Screener | None = None) -> web.Applica
     app.router.add_routes(api_networks.routes)
     app.router.add_routes(procedure_routes)
     app.router.add_routes(admin_routes)
+    app.router.add_routes(setup_routes)
     app.router.add_routes(overlay_media.routes)
     app.router.add_routes(readability_routes)
     app.router.add_static("/static/", HERE / "static")

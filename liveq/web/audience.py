@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import time
 
 from aiohttp import web
 
@@ -30,6 +31,8 @@ _NAME_REQUIRED = N_("Please give your name: this event does not take anonymous q
 # The form's refusals, in the catalog; each is shown in the page's language.
 _EXPIRED = N_("This form has expired; please send your question again.")
 _CLOSED = N_("This event is not taking questions right now.")
+_OPENS = N_("Questions open on %(time)s.")
+_CLOSED_AT = N_("Questions closed on %(time)s.")
 _TOO_FAST = N_("You are sending questions very fast; please wait %(seconds)s and try again.")
 # What clean_text refused (InvalidText.reason, .what), said per field: other languages
 # agree words with "question" and "name" differently.
@@ -78,6 +81,7 @@ def _form_page(
     mine: list[dict] | None = None,
 ) -> web.Response:
     config = request.app[CONFIG]
+    lang = i18n.choose(request, event.language)
     ctx = {
         "event": event,
         "csrf": csrf.token_for(request, config.server.secret),
@@ -86,8 +90,8 @@ def _form_page(
         "name": name,
         "limits": config.limits,
         "mine": mine or [],
+        "schedule_note": _schedule_note(lang, event),
     }
-    lang = i18n.choose(request, event.language)
     resp = render(request, "audience.html", ctx, status=status, lang=lang)
     csrf.set_cookie(request, resp)
     # A missing, unsigned or forged id is replaced by a signed one.
@@ -95,6 +99,41 @@ def _form_page(
         browser_id.issue(request)
     browser_id.set_cookie(request, resp, config.server.secret, event.slug)
     return resp
+
+
+def _schedule_note(lang: str, event: Event) -> str:
+    """"Questions open on …" before the event's opening time, "… closed on …" after its
+    closing time; "" while it is open (or has no times)."""
+    state = event.schedule_state(time.time())
+    if state == "before":
+        return i18n.gettext(lang, _OPENS, time=i18n.moment(lang, event.opens_at))
+    if state == "after":
+        return i18n.gettext(lang, _CLOSED_AT, time=i18n.moment(lang, event.closes_at))
+    return ""
+
+
+async def brand_css(request: web.Request) -> web.Response:
+    """The event's accent colour as a stylesheet: the CSP allows no inline style, and the
+    colour passed the contrast check (domain/branding.py) when it was set."""
+    event = await load_event(request)
+    css = f":root {{ --accent: {event.brand_colour}; }}\n" if event.brand_colour else ""
+    return web.Response(
+        text=css, content_type="text/css", headers={"Cache-Control": "max-age=60"}
+    )
+
+
+async def logo(request: web.Request) -> web.Response:
+    """The event's logo: bytes liveq re-encoded itself, so their type is known."""
+    event = await load_event(request)
+    found = await store.get_logo(request.app[DB], event)
+    if found is None:
+        raise web.HTTPNotFound(text="This event has no logo.")
+    data, media_type = found
+    return web.Response(
+        body=data,
+        content_type=media_type,
+        headers={"Cache-Control": "max-age=300", "X-Content-Type-Options": "nosniff"},
+    )
 
 
 async def form_page(request: web.Request) -> web.Response:
@@ -178,6 +217,9 @@ async def submit_question(request: web.Request) -> web.Response:
         return reject(403, i18n.gettext(lang, _EXPIRED))
     if not event.accepting:
         return reject(409, i18n.gettext(lang, _CLOSED))
+    said_when = _schedule_note(lang if not is_json else i18n.DEFAULT, event)
+    if said_when:
+        return reject(409, said_when)
     try:
         text = clean_text(raw_text, what="question", max_chars=config.limits.max_question_chars)
         name = clean_text(

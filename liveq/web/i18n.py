@@ -15,13 +15,13 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import jinja2
 from aiohttp import web
 from babel import Locale, UnknownLocaleError
-from babel.dates import format_timedelta
+from babel.dates import format_date, format_time, format_timedelta
 from babel.numbers import format_decimal
 from babel.support import NullTranslations, Translations
 
@@ -59,6 +59,14 @@ def gettext(lang: str, message: str, **values: object) -> str:
 def seconds(lang: str, n: int) -> str:
     """ "10 seconds", "10 segundos", with the language's own plural forms (CLDR)."""
     return format_timedelta(timedelta(seconds=n), threshold=1000, locale=lang)
+
+
+def moment(lang: str, seconds_since_epoch: float) -> str:
+    """A date and time the language's way, in the server's time zone, which is named
+    ("2 de diciembre de 2026 14:00 CET"): the event's room is where the server's clock is."""
+    when = datetime.fromtimestamp(seconds_since_epoch).astimezone()
+    day = format_date(when, "long", locale=lang)
+    return f"{day} {format_time(when, 'short', locale=lang)} {when.strftime('%Z')}"
 
 
 def number(lang: str, n: int) -> str:

@@ -7,12 +7,14 @@ from collections.abc import Mapping
 
 from aiohttp import web
 
+from liveq.domain.branding import check_brand_colour
 from liveq.domain.events import (
     KINDS,
     MODERATION_MODES,
     Event,
     check_hashtag,
     check_networks,
+    check_schedule,
     check_slug,
 )
 from liveq.domain.questions import ACTIONS, Question, Status, clean_text
@@ -37,6 +39,17 @@ def whole_number(value: object, what: str) -> int | None:
     if isinstance(value, bool) or not isinstance(value, int):
         raise web.HTTPBadRequest(text=f"{what} should be a whole number.")
     return value
+
+
+def _moment(value: object, what: str) -> float | None:
+    """A time as epoch seconds, or None (no limit); 400 for anything else."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < 1e11:
+        raise web.HTTPBadRequest(
+            text=f"{what} should be a time in seconds since 1970 (e.g. 1767261600), or null."
+        )
+    return float(value)
 
 
 def question_id(request: web.Request) -> int:
@@ -139,14 +152,16 @@ def _spans(value: object) -> tuple[dict, ...] | None:
 
 @routes.get("/api/v1/events")
 async def list_events(request: web.Request) -> web.Response:
+    """The events; with ?archived=1 the archived ones too."""
     await require_admin(request)
-    events = await store.list_events(request.app[DB])
+    archived = request.query.get("archived", "") in ("1", "true")
+    events = await store.list_events(request.app[DB], archived=archived)
     return web.json_response({"events": [e.full() for e in events]})
 
 
 @routes.post("/api/v1/events")
 async def create_event(request: web.Request) -> web.Response:
-    await require_admin(request)
+    identity = await require_admin(request)
     data = await read_json_object(request)
     config = request.app[CONFIG]
     try:
@@ -166,6 +181,16 @@ async def create_event(request: web.Request) -> web.Response:
         language = check_language(str(data.get("language", "")))
     except ValueError as exc:
         raise web.HTTPBadRequest(text=str(exc)) from None
+    # Set just after the insert, in a second audited write (create_event takes the rest).
+    later: dict[str, object] = {
+        w: _moment(data[w], w) for w in ("opens_at", "closes_at") if data.get(w) is not None
+    }
+    try:
+        check_schedule(later.get("opens_at"), later.get("closes_at"))  # type: ignore[arg-type]
+        if data.get("brand_colour"):
+            later["brand_colour"] = check_brand_colour(str(data["brand_colour"]))
+    except ValueError as exc:
+        raise web.HTTPBadRequest(text=str(exc)) from None
     event = await store.create_event(
         request.app[DB],
         slug,
@@ -175,7 +200,10 @@ async def create_event(request: web.Request) -> web.Response:
         moderation=moderation,
         networks=networks,
         language=language,
+        actor=identity.name,
     )
+    if later:
+        event = await store.update_event(request.app[DB], event, identity.name, **later)
     return web.json_response({"event": event.full()}, status=201)
 
 
@@ -202,6 +230,11 @@ async def update_event(request: web.Request) -> web.Response:
         changes["accepting"] = int(data["accepting"])
     if "title" in data:
         changes["title"] = clean_text(data["title"], what="title", max_chars=200)
+    if "hashtag" in data:
+        try:
+            changes["hashtag"] = check_hashtag(str(data["hashtag"]))
+        except ValueError as exc:
+            raise web.HTTPBadRequest(text=str(exc)) from None
     if "networks" in data:
         try:
             changes["networks"] = check_networks(data["networks"])
@@ -217,10 +250,24 @@ async def update_event(request: web.Request) -> web.Response:
             if not isinstance(data[option], bool):
                 raise web.HTTPBadRequest(text=f"{option} should be true or false.")
             changes[option] = int(data[option])
+    if "brand_colour" in data:
+        try:
+            changes["brand_colour"] = check_brand_colour(str(data["brand_colour"] or ""))
+        except ValueError as exc:
+            raise web.HTTPBadRequest(text=str(exc)) from None
+    for when in ("opens_at", "closes_at"):
+        if when in data:
+            changes[when] = _moment(data[when], when)
+    try:
+        check_schedule(
+            changes.get("opens_at", event.opens_at), changes.get("closes_at", event.closes_at)
+        )
+    except ValueError as exc:
+        raise web.HTTPBadRequest(text=str(exc)) from None
     if not changes:
         raise web.HTTPBadRequest(
-            text="Nothing to change: send moderation, accepting, title, networks, language,"
-            " require_name or show_answers."
+            text="Nothing to change: send moderation, accepting, title, hashtag, networks,"
+            " language, require_name, show_answers, opens_at, closes_at or brand_colour."
         )
     event = await store.update_event(request.app[DB], event, identity.name, **changes)
     request.app[EVENTS].invalidate(event.slug)

@@ -20,9 +20,6 @@ LEASE = 2.0  # seconds: make_cluster's lease_seconds
 TIMEOUT = 2  # seconds: the X request timeout
 
 
-# Not in the default run (pyproject's addopts): inside the whole suite it hangs, on both
-# engines, though it passes alone; the cause is not found yet (issue 20's note). Fencing
-# itself is proven by tests/storage/test_fences.py and tests/workers/test_outbox_fence.py.
 @pytest.mark.engines("sqlite", "postgresql")
 async def test_a_frozen_outbox_holder_resumed_after_a_takeover_posts_nothing(
     cluster_factory, x_emulator, x_state, db_engine

@@ -21,8 +21,9 @@ import contextlib
 import logging
 from collections.abc import Callable
 
-import redis.asyncio as aioredis
 from redis.exceptions import RedisError
+
+from liveq.cluster.redis_client import connect
 
 log = logging.getLogger(__name__)
 
@@ -58,14 +59,7 @@ class RedisBus:
         self.on_down = on_down
         self.on_up = on_up
         self.check_seconds = check_seconds
-        self.redis = aioredis.from_url(
-            url,
-            socket_timeout=2 * check_seconds,
-            socket_connect_timeout=2 * check_seconds,
-            # A pooled connection idle this long is pinged before use (one left from
-            # before a Redis restart would fail the next change sent on it).
-            health_check_interval=check_seconds,
-        )
+        self.redis = connect(url, check_seconds=check_seconds)
         self._send = self.redis.register_script(_SEND)
         self._outgoing: asyncio.Queue[tuple[int, str]] = asyncio.Queue()
         self._last: dict[int, int] = {}  # event id -> the last sequence delivered
@@ -109,7 +103,10 @@ class RedisBus:
             while len(batch) < BATCH and not self._outgoing.empty():
                 batch.append(self._outgoing.get_nowait())
             try:
-                async with self.redis.pipeline(transaction=False) as pipe:
+                async with (
+                    asyncio.timeout(2 * self.check_seconds),
+                    self.redis.pipeline(transaction=False) as pipe,
+                ):
                     for event_id, body in batch:
                         await self._send(
                             keys=[self._seq_key(event_id)],
@@ -117,7 +114,7 @@ class RedisBus:
                             client=pipe,
                         )
                     await pipe.execute()
-            except (RedisError, OSError) as exc:
+            except (RedisError, OSError, TimeoutError) as exc:
                 self._unsent.update(e for e, _ in batch)
                 self._down(f"publishing failed: {exc}")
 
@@ -133,15 +130,16 @@ class RedisBus:
             try:
                 # Connections from before the loss may be dead: sending starts afresh.
                 await self.redis.connection_pool.disconnect(inuse_connections=False)
-                await pubsub.subscribe(self.channel)
+                async with asyncio.timeout(2 * self.check_seconds):
+                    await pubsub.subscribe(self.channel)
                 self._up()
                 delay = 0.1
                 while not self._lost.is_set():
                     msg = await pubsub.get_message(timeout=self.check_seconds)
                     if msg is not None:
                         self._receive(msg["data"])
-            except (RedisError, OSError) as exc:
-                self._down(f"subscription lost: {exc}")
+            except (RedisError, OSError, TimeoutError) as exc:
+                self._down(f"subscription lost: {exc!r}")
             finally:
                 with contextlib.suppress(RedisError, OSError):
                     await pubsub.aclose()

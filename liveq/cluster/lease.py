@@ -116,14 +116,18 @@ class LeasedJob:
     async def run(self) -> None:
         ms = str(int(self.period * 1000))
         while not self._stopping:
+            # The lease's time runs in Redis from when the script ran, before its
+            # answer reaches us: our deadline counts from when we sent it.
+            sent = time.monotonic()
             try:
                 keys = [self.key, self.fence_key]
-                token = int(await self._acquire(keys=keys, args=[self.owner, ms]))
-            except (RedisError, OSError) as exc:
-                log.debug("lease %s: Redis unavailable (%s)", self.name, exc)
+                async with asyncio.timeout(self.period * SAFE_FRACTION):
+                    token = int(await self._acquire(keys=keys, args=[self.owner, ms]))
+            except (RedisError, OSError, TimeoutError) as exc:
+                log.debug("lease %s: Redis unavailable (%r)", self.name, exc)
                 token = 0
             if token:
-                await self._hold(token, ms)
+                await self._hold(token, ms, sent)
                 continue
             # Someone else holds it (or Redis is away): look again a few times a period.
             self._wake.clear()
@@ -135,11 +139,11 @@ class LeasedJob:
         """Still the holder with `token`, its deadline not passed (a frozen holder's has)."""
         return self.token == token and time.monotonic() < self._deadline
 
-    async def _hold(self, token: int, ms: str) -> None:
+    async def _hold(self, token: int, ms: str, sent: float) -> None:
         value = f"{token} {self.owner}"
         self.token = token
         log.info("lease %s: taken by %s (fencing token %d)", self.name, self.owner, token)
-        self._deadline = deadline = time.monotonic() + self.period * SAFE_FRACTION
+        self._deadline = deadline = sent + self.period * SAFE_FRACTION
         fence = Fence(self.name, token, lambda: self._holds(token))
         task = asyncio.create_task(self.job(fence), name=f"liveq-job-{self.name}")
         why = "stopped"
@@ -172,5 +176,6 @@ class LeasedJob:
             with contextlib.suppress(asyncio.CancelledError):
                 await asyncio.gather(task, return_exceptions=True)
             if why != "lost":
-                with contextlib.suppress(RedisError, OSError):
-                    await self._release(keys=[self.key], args=[value])
+                with contextlib.suppress(RedisError, OSError, TimeoutError):
+                    async with asyncio.timeout(self.period / 3):
+                        await self._release(keys=[self.key], args=[value])

@@ -8,7 +8,11 @@ once it would be full again (a full bucket carries no information).
 
 from __future__ import annotations
 
+import asyncio
+
 import redis.asyncio as aioredis
+
+from liveq.cluster.redis_client import REDIS_DEADLINE
 
 # KEYS: the bucket; ARGV: tokens per second, burst. Returns the seconds to wait, as text.
 _TAKE = """
@@ -39,5 +43,6 @@ class RedisBuckets:
 
     async def take(self, name: str, key: str, rate: float, burst: float) -> float:
         """Take one token from bucket `name`/`key`; 0 if allowed, else seconds to wait."""
-        wait = await self._take(keys=[f"{self.prefix}{name}:{key}"], args=[rate, burst])
+        async with asyncio.timeout(REDIS_DEADLINE):  # on a request's path: never wait long
+            wait = await self._take(keys=[f"{self.prefix}{name}:{key}"], args=[rate, burst])
         return float(wait)

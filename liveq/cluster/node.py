@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
@@ -10,6 +11,7 @@ from redis.exceptions import RedisError
 
 from liveq.cluster.lease import LeasedJob, process_name
 from liveq.cluster.limits import RedisBuckets
+from liveq.cluster.redis_client import REDIS_DEADLINE, connect
 from liveq.config import ClusterConfig
 from liveq.storage.fences import Fence
 
@@ -25,15 +27,7 @@ class Node:
     @classmethod
     def connect(cls, cluster: ClusterConfig) -> Node:
         """A node for the configured Redis (connections are opened when first used)."""
-        redis = aioredis.from_url(
-            cluster.redis_url,
-            socket_timeout=2,
-            socket_connect_timeout=2,
-            # Pinged before use when idle: a connection from before a Redis restart is
-            # replaced rather than failing a lease renewal or a rate limit.
-            health_check_interval=1,
-        )
-        return cls(redis, cluster.namespace, cluster.lease_seconds)
+        return cls(connect(cluster.redis_url), cluster.namespace, cluster.lease_seconds)
 
     def buckets(self) -> RedisBuckets:
         return RedisBuckets(self.redis, self.namespace)
@@ -47,8 +41,9 @@ class Node:
 
     async def reachable(self) -> bool:
         try:
-            return bool(await self.redis.ping())
-        except (RedisError, OSError):
+            async with asyncio.timeout(REDIS_DEADLINE):
+                return bool(await self.redis.ping())
+        except (RedisError, OSError, TimeoutError):
             return False
 
     async def close(self) -> None:

@@ -2,6 +2,8 @@
 right, on the overlay, the presenter's screen, the console and the audience page, while
 an English one beside it stays left to right."""
 
+import asyncio
+
 from playwright.async_api import expect
 
 from tests.browser.test_browser_qa import login_console
@@ -14,6 +16,7 @@ ENGLISH = "How long is the hospital stay?"
 
 # The text's direction, and where its line sits inside the element's content box.
 LAYOUT = """(el) => {
+    if (!el.isConnected) return null;  // replaced by a re-render since it was found
     const cs = getComputedStyle(el), box = el.getBoundingClientRect();
     const range = document.createRange();
     range.selectNodeContents(el);
@@ -29,13 +32,19 @@ LAYOUT = """(el) => {
 
 
 async def assert_rtl_right_aligned(locator):
-    layout = await locator.evaluate(LAYOUT)
+    # The pages re-render lists as changes stream in: read an element still on the page.
+    await expect(locator).to_be_visible()
+    for _ in range(50):
+        layout = await locator.evaluate(LAYOUT)
+        if layout is not None:
+            break
+        await asyncio.sleep(0.1)
     assert layout["direction"] == "rtl", layout
     assert abs(layout["gapRight"]) <= 2 and layout["gapLeft"] > 20, layout
 
 
 async def assert_direction(locator, direction):
-    assert await locator.evaluate("(el) => getComputedStyle(el).direction") == direction
+    await expect(locator).to_have_css("direction", direction)
 
 
 async def test_arabic_is_right_to_left_everywhere(server, browser, http):

@@ -16,6 +16,7 @@ import secrets
 import shutil
 import signal
 import subprocess
+import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,34 @@ from tests.fixtures_server import MOD_PASSWORD, write_config
 from tests.system.test_outbox_crash import free_port, start_subprocess
 
 SLUG = "grand-rounds"
+
+
+@pytest.fixture(autouse=True)
+async def _tasks_dumped_when_stalled() -> AsyncIterator[None]:
+    """A test still running after WATCHDOG seconds prints every task's stack.
+
+    pytest-timeout shows only where the event loop waits (in select); this
+    shows which await each task is stuck on.
+    """
+
+    async def watch() -> None:
+        await asyncio.sleep(float(os.environ.get("LIVEQ_TEST_WATCHDOG", "200")))
+        print("\n--- tasks of a stalled test ---", file=sys.stderr)
+        for task in asyncio.all_tasks():
+            print(repr(task), file=sys.stderr)
+            awaited = task.get_coro()
+            while awaited is not None:  # the whole chain of awaits, not only the task's frame
+                frame = getattr(awaited, "cr_frame", None)
+                if frame is not None:
+                    code = frame.f_code
+                    print(f"  {code.co_filename}:{frame.f_lineno} {code.co_name}", file=sys.stderr)
+                awaited = getattr(awaited, "cr_await", None)
+        sys.stderr.flush()
+
+    watchdog = asyncio.create_task(watch())
+    yield
+    watchdog.cancel()
+    await asyncio.gather(watchdog, return_exceptions=True)
 
 
 @pytest.fixture(scope="session")

@@ -41,9 +41,7 @@ async def test_sigkill_of_the_outbox_holder_mid_post(
     )
     urls = cluster.urls()
     # A console on each process; each goes to the next process if its own dies.
-    sockets = [
-        await Socket(urls[n:] + urls[:n], cluster.headers).open() for n in range(len(urls))
-    ]
+    sockets = [await Socket(urls[n:] + urls[:n], cluster.headers).open() for n in range(len(urls))]
     acked: list[int] = []
     x_state.hang_seconds = 60
     try:

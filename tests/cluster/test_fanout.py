@@ -275,6 +275,8 @@ async def test_a_poll_answered_on_every_process_counts_once_everywhere(cluster3)
     finally:
         for s in sockets:
             await s.close()
+
+
 async def test_backstage_and_timer_reach_presenter_views_on_every_process_only(cluster3):
     """A presenter view (overlay key, view=presenter) on another process gets the
     moderator's backstage message and timer; a program overlay there gets neither."""

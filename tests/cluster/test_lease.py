@@ -4,14 +4,13 @@ import asyncio
 import secrets
 import time
 
-import redis.asyncio as aioredis
-
 from liveq.cluster.lease import SAFE_FRACTION, LeasedJob
+from liveq.cluster.redis_client import connect
 from liveq.storage.fences import Fence
 
 
 async def test_a_holder_frozen_past_its_deadline_sees_its_fence_gone_on_waking(redis_url):
-    redis = aioredis.from_url(redis_url)
+    redis = connect(redis_url)
     namespace = f"test-{secrets.token_hex(6)}"
     checks: list[bool] = []
     seen: list[Fence] = []
@@ -41,7 +40,7 @@ async def test_a_holder_frozen_past_its_deadline_sees_its_fence_gone_on_waking(r
 
 
 async def test_tokens_keep_growing_when_redis_loses_the_counter(redis_url):
-    redis = aioredis.from_url(redis_url)
+    redis = connect(redis_url)
     namespace = f"test-{secrets.token_hex(6)}"
     tokens: list[int] = []
 
@@ -68,7 +67,7 @@ async def test_tokens_keep_growing_when_redis_loses_the_counter(redis_url):
 
 
 async def test_a_holder_keeps_its_lease_and_token_across_renewals(redis_url):
-    redis = aioredis.from_url(redis_url)
+    redis = connect(redis_url)
     namespace = f"test-{secrets.token_hex(6)}"
     fences: list[Fence] = []
 

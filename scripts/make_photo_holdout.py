@@ -1,6 +1,6 @@
 """Generate the photo screening sets: identifier text, faces and clean operating rooms.
 
-Usage: python scripts/make_photo_holdout.py [--split holdout|dev|fresh|fresh-dev|third|third-dev]
+Usage: python scripts/make_photo_holdout.py [--split holdout|dev|fresh|fresh-dev|third|third-dev|fourth]
        [--out DIR] [--check]
 
 Deterministic: every image comes from its own seed, so the same script and the same
@@ -72,7 +72,7 @@ GIVEN = (
     "GIULIA", "WALTER", "YUPANQUI", "ASTRID", "ADEBAYO", "OKSANA", "MARGAUX",
 )
 SPLITS = {"holdout": 1000, "dev": 5000, "fresh": 7300, "fresh-dev": 9300, "third": 11300,
-          "third-dev": 13300}
+          "third-dev": 13300, "fourth": 15300}
 
 
 # -- drawing helpers ----------------------------------------------------------------
@@ -1044,6 +1044,9 @@ def generate_fresh(out: Path, split: str = "fresh") -> list[dict]:
 # heavier JPEG (quality 55-80). Never edited after its commit (tests/data/photo_holdout_third/).
 
 THIRD_MANIFEST = ROOT / "tests" / "data" / "photo_holdout_third" / "manifest.jsonl"
+# The fourth split: the third's drawing with other seeds (15301-15350), made in the fourth
+# round before any change of that round, once the third had been scored twice.
+FOURTH_MANIFEST = ROOT / "tests" / "data" / "photo_holdout_fourth" / "manifest.jsonl"
 THIRD_SURNAMES = ("AKINYEMI", "BJORNSSON", "CASTELLANOS", "DRAGOMIR", "ESPOSITO", "FOLAU",
                   "GRUNWALD", "HAKIMI", "IVANOVA", "JARDINE", "KAPOOR", "LUNDGREN")
 THIRD_GIVEN = ("ODHRAN", "FREYA", "TEMITOPE", "MATEUS", "YELENA", "KAVYA", "RUAIRI",
@@ -1240,7 +1243,7 @@ def main() -> int:
                         help="fail if the holdout's manifest differs from the committed one")
     args = parser.parse_args()
     out = args.out or Path(f"/tmp/liveq-photo-{args.split}")
-    if args.split.startswith("third"):
+    if args.split.startswith("third") or args.split == "fourth":
         records = generate_third(out, args.split)
     elif args.split.startswith("fresh"):
         records = generate_fresh(out, args.split)
@@ -1249,7 +1252,7 @@ def main() -> int:
     text = dump(records)
     (out / "manifest.jsonl").write_text(text, "utf-8")
     committed = {"holdout": MANIFEST, "fresh": FRESH_MANIFEST,
-                 "third": THIRD_MANIFEST}.get(args.split)
+                 "third": THIRD_MANIFEST, "fourth": FOURTH_MANIFEST}.get(args.split)
     if committed is not None:
         if args.check:
             if committed.read_text("utf-8") != text:

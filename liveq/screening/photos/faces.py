@@ -2,7 +2,7 @@
 file, CPU, offline) and OpenCV's own Haar cascades (shipped inside opencv-python-headless 4.x).
 
 dlib reads the copy enlarged twice (faces down to about 40 pixels) and, for heads tilted
-20-30 degrees, the copy turned both ways and enlarged the same; its hits carry a
+20-30 degrees, the copy turned both ways (faces of 80 pixels and more); its hits carry a
 score, and one near the threshold needs skin tones (or a grey region) as a cascade's does.
 
 Three cascades look at a copy about 1200 pixels wide: two frontal ones and the
@@ -32,9 +32,7 @@ CASCADES = (
     ("haarcascade_profileface.xml", True, 12, 20),
 )
 # dlib: (degrees turned, times enlarged); hits scoring from HOG_LOWEST, sure from HOG_SURE.
-# The turned copies are enlarged too (round 4: 6/12 -> 7/12 faces on third-dev, none more
-# on its clean rooms, +0.4 s per photo): a tilted head of 40-80 pixels on the copy.
-TURNS = ((0, 1), (22, 1), (-22, 1))
+TURNS = ((0, 1), (22, 0), (-22, 0))
 HOG_LOWEST, HOG_SURE = -0.2, 0.3
 HOG_COLOUR = 60  # mean saturation above which a weak dlib hit needs skin tones
 GREY = 12  # mean saturation (0-255) under which a region has no colour to judge by

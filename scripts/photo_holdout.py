@@ -135,7 +135,8 @@ def score(records: list[dict], folder: Path) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", default="holdout",
-                        choices=["holdout", "dev", "fresh", "fresh-dev", "third", "third-dev", "fourth"])
+                        choices=["holdout", "dev", "fresh", "fresh-dev", "third", "third-dev",
+                                 "fourth"])
     parser.add_argument("--dir", type=Path, help="image folder (default /tmp/liveq-photo-SPLIT)")
     parser.add_argument("--only", action="append", default=[], help="file name prefix")
     args = parser.parse_args()

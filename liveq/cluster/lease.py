@@ -131,9 +131,10 @@ class LeasedJob:
                 continue
             # Someone else holds it (or Redis is away): look again a few times a period.
             self._wake.clear()
+            pause = self.period / 3 * random.uniform(0.8, 1.2)  # noqa: S311 - jitter
             with contextlib.suppress(TimeoutError):
-                pause = self.period / 3 * random.uniform(0.8, 1.2)  # noqa: S311 - jitter
-                await asyncio.wait_for(self._wake.wait(), pause)
+                async with asyncio.timeout(pause):
+                    await self._wake.wait()
 
     def _holds(self, token: int) -> bool:
         """Still the holder with `token`, its deadline not passed (a frozen holder's has)."""

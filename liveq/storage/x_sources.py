@@ -14,6 +14,7 @@ import aiosqlite
 
 from liveq.storage import audit
 from liveq.storage.db import Database
+from liveq.storage.fences import Fence, guard
 
 _COLUMNS = "event_id, since_id, reads_used, polls, last_poll_at, last_error, paused"
 
@@ -62,10 +63,13 @@ async def _ensure(conn: aiosqlite.Connection, event_id: int) -> None:
     )
 
 
-async def add_reads(db: Database, event_id: int, reads: int) -> None:
+async def add_reads(
+    db: Database, event_id: int, reads: int, fence: Fence | None = None
+) -> None:
     """Count posts X returned (and charged for), page by page, before ingesting them."""
 
     async def job(conn: aiosqlite.Connection) -> None:
+        await guard(conn, fence)
         await _ensure(conn, event_id)
         await conn.execute(
             "UPDATE x_sources SET reads_used = reads_used + ? WHERE event_id = ?",
@@ -75,10 +79,16 @@ async def add_reads(db: Database, event_id: int, reads: int) -> None:
     await db.write(job)
 
 
-async def finish_poll(db: Database, event_id: int, since_id: str | None) -> None:
-    """A poll ended well: move since_id (if given) and clear the last error."""
+async def finish_poll(
+    db: Database, event_id: int, since_id: str | None, fence: Fence | None = None
+) -> None:
+    """A poll ended well: move since_id (if given) and clear the last error.
+
+    The pollers under a lease pass its `fence`: a stale holder (frozen, then woken
+    after another took over) cannot move the cursor back (``Fenced``)."""
 
     async def job(conn: aiosqlite.Connection) -> None:
+        await guard(conn, fence)
         await _ensure(conn, event_id)
         await conn.execute(
             "UPDATE x_sources SET since_id = coalesce(?, since_id), polls = polls + 1,"

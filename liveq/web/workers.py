@@ -77,6 +77,15 @@ async def _cancel(task: asyncio.Task[None]) -> None:
         await task
 
 
+async def _finished(task: asyncio.Task[None], seconds: float) -> bool:
+    """Let `task` end by itself within `seconds`; cancel it (and wait) if it does not.
+    False when it had to be cancelled."""
+    done, _ = await asyncio.wait({task}, timeout=seconds)
+    if not done:
+        await _cancel(task)
+    return bool(done)
+
+
 async def x_pollers_ctx(app: web.Application) -> AsyncIterator[None]:
     """The hashtag supervisor while X is enabled; every task cancelled and awaited
     on shutdown. Goes after ``x_client_ctx`` (it uses the client)."""
@@ -100,8 +109,7 @@ async def x_pollers_ctx(app: web.Application) -> AsyncIterator[None]:
         finally:
             await sup.close()
         return
-    # The X pollers' cursor writes are not fenced yet: the lease alone stops them.
-    task, _ = _once(app, "x-pollers", _started(lambda fence: sup.start(), sup.close))
+    task, _ = _once(app, "x-pollers", _started(sup.start, sup.close))
     try:
         yield
     finally:
@@ -136,9 +144,7 @@ async def outbox_ctx(app: web.Application) -> AsyncIterator[None]:
     if lease is not None:
         lease.stop()
     outbox.stop()
-    try:
-        await asyncio.wait_for(task, timeout=settings.timeout_seconds + 1)
-    except TimeoutError:
+    if not await _finished(task, settings.timeout_seconds + 1):
         log.warning("outbox: X did not answer in time; the post will be checked at next start")
 
 
@@ -214,9 +220,7 @@ async def networks_ctx(app: web.Application) -> AsyncIterator[None]:
     for outbox in app[NETWORK_OUTBOXES].values():
         outbox.stop()
     for (_, settings), task in zip(clients, tasks, strict=True):
-        try:
-            await asyncio.wait_for(task, timeout=settings.timeout_seconds + 1)
-        except TimeoutError:
+        if not await _finished(task, settings.timeout_seconds + 1):
             log.warning("outbox: a network did not answer in time; checked at next start")
     for client, _ in clients:
         await client.close()

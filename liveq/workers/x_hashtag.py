@@ -52,6 +52,7 @@ from liveq.networks.x.settings import XSettings
 from liveq.storage import store
 from liveq.storage import x_sources as x_state
 from liveq.storage.db import Database
+from liveq.storage.fences import Fence, Fenced, claim
 from liveq.storage.store import NewQuestion
 
 log = logging.getLogger(__name__)
@@ -251,6 +252,12 @@ class HashtagPoller:
                     return
                 except asyncio.CancelledError:
                     raise
+                except Fenced as exc:
+                    # Another process holds the pollers now; what was read here and not
+                    # recorded is read again there (questions are kept once per post).
+                    self.sup.fenced = True
+                    log.warning("X hashtag poller for %s stopped, fenced out: %s", self.slug, exc)
+                    return
                 except Exception as exc:  # noqa: BLE001 - every other failure is retried
                     delay = await self._failed(exc)
                 else:
@@ -341,7 +348,7 @@ class HashtagPoller:
             meta = payload.get("meta") or {}
             if posts:
                 reads_used += len(posts)
-                await x_state.add_reads(self.sup.db, self.event_id, len(posts))
+                await x_state.add_reads(self.sup.db, self.event_id, len(posts), self.sup.fence)
             users = {
                 u.get("id"): u.get("username", "")
                 for u in (payload.get("includes") or {}).get("users") or []
@@ -410,7 +417,8 @@ class HashtagPoller:
                 continue
             await self._ingest_one(event, post, handle)
         self._poll = None
-        await x_state.finish_poll(sup.db, self.event_id, poll.newest_id if poll.complete else None)
+        newest = poll.newest_id if poll.complete else None
+        await x_state.finish_poll(sup.db, self.event_id, newest, sup.fence)
 
     async def _ingest_one(self, event: Event, post: dict, handle: str) -> None:
         sup = self.sup
@@ -500,10 +508,14 @@ class XPollers:
         # reconcile, pause and resume start and stop tasks: one at a time.
         self._lock = asyncio.Lock()
         self._main: asyncio.Task[None] | None = None
+        self.fence: Fence | None = None  # this holder's lease token (a cluster)
+        self.fenced = False  # a newer holder has started: nothing more is polled here
 
     # -- lifecycle ----------------------------------------------------------
 
-    def start(self) -> None:
+    def start(self, fence: Fence | None = None) -> None:
+        """Start polling; under a lease (a cluster) with its holder's `fence`."""
+        self.fence = fence
         self._main = asyncio.create_task(self._supervise(), name="liveq-x-pollers")
 
     async def close(self) -> None:
@@ -522,6 +534,11 @@ class XPollers:
         self._wake.set()
 
     async def _supervise(self) -> None:
+        try:
+            await claim(self.db, self.fence)  # older holders' cursor writes refused from now
+        except Fenced as exc:
+            log.warning("X pollers: not started, fenced out: %s", exc)
+            return
         if not self.own_username:
             await self._learn_username()
         while True:
@@ -533,7 +550,8 @@ class XPollers:
                 log.exception("X poller supervisor: could not check the events")
             self._wake.clear()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.recheck)
+                async with asyncio.timeout(self.recheck):
+                    await self._wake.wait()
 
     async def _learn_username(self) -> None:
         """Without x.username we ask X who we are, to keep our own posts out."""
@@ -577,6 +595,8 @@ class XPollers:
             await self._reconcile()
 
     async def _reconcile(self) -> None:
+        if self.fenced:
+            return  # the lease is lost: it stops this supervisor at its next renewal
         events = await store.list_events(self.db)
         rows = await x_state.all_rows(self.db)
         seen = set()

@@ -11,6 +11,7 @@ from liveq.storage import fences, store
 from liveq.storage import network_posts as np
 from liveq.storage import network_sources as ns
 from liveq.storage import outbox as ob
+from liveq.storage import x_sources as xs
 from liveq.storage.db import Database
 from liveq.storage.fences import Fence, Fenced
 
@@ -103,3 +104,20 @@ async def test_a_stale_hashtag_reader_cannot_move_the_cursor_back(db_target):
             await ns.finish_poll(db, event.id, "mastodon", "100", 3, fence=reader)
         row = await ns.get(db, event.id, "mastodon")
         assert (row.since_id, row.reads, row.polls) == ("200", 5, 1)
+
+
+async def test_a_stale_x_poller_cannot_move_the_cursor_back_or_count_reads(db_target):
+    async with Database(db_target) as db:
+        event = await an_event(db)
+        poller = Fence("x-pollers", 21)
+        await xs.add_reads(db, event.id, 10, poller)
+        await xs.finish_poll(db, event.id, "1900", poller)
+        await fences.claim(db, Fence("x-pollers", 22))  # another process's pollers started
+        with pytest.raises(Fenced):
+            await xs.add_reads(db, event.id, 4, poller)
+        with pytest.raises(Fenced):
+            await xs.finish_poll(db, event.id, "1500", poller)
+        row = await xs.get(db, event.id)
+        assert (row.since_id, row.reads_used, row.polls) == ("1900", 10, 1)
+        await xs.finish_poll(db, event.id, "2000", Fence("x-pollers", 22))
+        assert (await xs.get(db, event.id)).since_id == "2000"

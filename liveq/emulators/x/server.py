@@ -32,6 +32,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import contextlib
 import sys
 import tempfile
 import time
@@ -156,10 +157,9 @@ async def _hang(request: web.Request) -> NoReturn:
     """Wait until the client gives up (the handler is cancelled), the
     emulator shuts down, or ``hang_seconds`` pass; then drop the connection."""
     state = request.app[STATE_KEY]
-    try:
-        await asyncio.wait_for(request.app[CLOSING_KEY].wait(), state.hang_seconds)
-    except TimeoutError:
-        pass
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(state.hang_seconds):
+            await request.app[CLOSING_KEY].wait()
     _drop(request)
 
 

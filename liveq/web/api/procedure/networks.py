@@ -37,7 +37,8 @@ async def splits_of(
         try:
             for post in posts:
                 text = decorate(post.body, post.position, event.hashtag)
-                parts = await asyncio.wait_for(outbox.split(text), LIMITS_WAIT)
+                async with asyncio.timeout(LIMITS_WAIT):
+                    parts = await outbox.split(text)
                 if len(parts) > 1:
                     out[post.id][name] = parts
         except (NetworkError, TimeoutError):

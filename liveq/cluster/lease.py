@@ -174,8 +174,9 @@ class LeasedJob:
             self.token = None
             if not task.done():
                 task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.gather(task, return_exceptions=True)
+            # The job's own end (even cancelled) comes back as a result; only our own
+            # cancellation is raised here, and it must go on (not be swallowed).
+            await asyncio.gather(task, return_exceptions=True)
             if why != "lost":
                 with contextlib.suppress(RedisError, OSError, TimeoutError):
                     async with asyncio.timeout(self.period / 3):

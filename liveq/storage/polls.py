@@ -23,8 +23,10 @@ from liveq.domain.polls import (
     PollNotOpen,
     check_editable,
     next_status,
+    words_key,
 )
 from liveq.errors import Conflict, NotFound
+from liveq.screening import review
 from liveq.storage import audit
 from liveq.storage.db import Database
 
@@ -372,3 +374,47 @@ async def held_answers(db: Database, event: Event, poll_id: int) -> list[dict]:
         }
         for r in rows
     ]
+
+
+async def release_held(
+    db: Database, event: Event, poll_id: int, answer_id: int, actor: str, reason: str
+) -> Poll:
+    """Count a word-cloud answer that screening held back: its findings overridden with
+    the moderator's reason (audited, without the answer's words), its words tallied."""
+
+    async def job(conn: aiosqlite.Connection) -> None:
+        await _load(conn, event, poll_id)
+        rows = list(
+            await conn.execute_fetchall(
+                "SELECT value, findings FROM poll_answers WHERE id = ? AND poll_id = ?"
+                " AND held = 1",
+                (answer_id, poll_id),
+            )
+        )
+        if not rows:
+            raise NotFound(f"Poll {poll_id} has no held answer {answer_id} (counted already?).")
+        findings, _ = review.apply_override(
+            json.loads(rows[0]["findings"]), actor=actor, reason=reason, at=time.time()
+        )
+        await conn.execute(
+            "UPDATE poll_answers SET held = 0, findings = ? WHERE id = ?",
+            (json.dumps(findings), answer_id),
+        )
+        await conn.execute(
+            "INSERT INTO poll_tallies (poll_id, key, n) VALUES (?, ?, 1)"
+            " ON CONFLICT (poll_id, key) DO UPDATE SET n = poll_tallies.n + 1",
+            (poll_id, words_key(rows[0]["value"])),
+        )
+        await audit.append(
+            conn,
+            event.id,
+            None,
+            actor,
+            "poll_release",
+            {"answer": answer_id, "held": True},
+            {"answer": answer_id, "held": False, "reason": reason},
+            f"poll {poll_id}",
+        )
+
+    await db.write(job)
+    return await get_poll(db, event, poll_id)

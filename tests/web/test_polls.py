@@ -191,6 +191,51 @@ async def test_word_cloud_answers_are_screened_and_folded(server, http):
     assert held[0]["findings"][0]["kind"] == "phone"
 
 
+async def test_a_held_word_cloud_answer_is_counted_once_a_moderator_gives_a_reason(
+    server, http
+):
+    poll = await create(http, server, kind="cloud", question="One word for today?", options=[])
+    await act(http, server, poll["id"], "open")
+    for value in ("Hope", "Will Baker"):  # a word that reads like a name to screening
+        async with browser() as phone:
+            status, _ = await answer(phone, server, poll["id"], value)
+            assert status == 200
+    url = f"{server.url}{API}/{poll['id']}/held"
+    async with http.get(url, headers=bearer(server)) as resp:
+        [held] = (await resp.json())["held"]
+    assert held["value"] == "Will Baker"
+    release = f"{url}/{held['id']}/release"
+    for body, error in (
+        ({}, "a reason is required"),
+        ({"reason": "   "}, "a reason is required"),
+        ({"reason": "x" * 301}, "at most 300 characters"),
+    ):
+        async with http.post(release, json=body, headers=bearer(server)) as resp:
+            assert resp.status == 400 and error in await resp.text()
+    async with http.post(release, json={"reason": "x"}) as resp:  # no credentials
+        assert resp.status == 401
+    async with websockets.connect(
+        f"{server.ws_url}/ws/grand-rounds", additional_headers=bearer(server)
+    ) as ws:
+        reason = "The town's football team, not a patient"
+        async with http.post(release, json={"reason": reason}, headers=bearer(server)) as resp:
+            assert resp.status == 200, await resp.text()
+            released = (await resp.json())["poll"]
+        assert released["counts"] == {"hope": 1, "will baker": 1} and released["held"] == 0
+        pushed = await recv_until(
+            ws, lambda m: m.get("type") == "poll" and m["poll"]["id"] == poll["id"]
+            and m["poll"]["held"] == 0
+        )
+        assert pushed["poll"]["counts"] == {"hope": 1, "will baker": 1}
+    async with http.post(release, json={"reason": reason}, headers=bearer(server)) as resp:
+        assert resp.status == 404  # counted once: it is no longer held
+    async with http.get(url, headers=bearer(server)) as resp:
+        assert (await resp.json())["held"] == []
+    [row] = [r for r in await store.audit_rows(server.db, server.event)
+             if r["action"] == "poll_release"]
+    assert reason in str(row["after"]) and "Will Baker" not in json.dumps(dict(row))
+
+
 async def test_results_hidden_until_shown_and_coalesced(tmp_path, http):
     config = write_config(tmp_path, limits={"vote_frame_seconds": 0.5})
     server = await start_server(config)

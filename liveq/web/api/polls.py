@@ -13,6 +13,8 @@ from liveq.web.responses import read_json_object
 
 routes = web.RouteTableDef()
 
+MAX_REASON = 300  # characters: a sentence, as for any other override
+
 
 def _poll_id(request: web.Request) -> int:
     try:
@@ -100,6 +102,29 @@ async def held(request: web.Request) -> web.Response:
     await require_moderator(request, event)
     answers = await polls.held_answers(request.app[DB], event, _poll_id(request))
     return web.json_response({"held": answers})
+
+
+@routes.post("/api/v1/events/{slug}/polls/{id}/held/{answer}/release")
+async def release_held(request: web.Request) -> web.Response:
+    """Count a word-cloud answer screening held back: {"reason": "why it identifies
+    no one"} (its findings are overridden with the reason, in the audit log)."""
+    event = await load_event(request)
+    identity = await require_moderator(request, event)
+    data = await read_json_object(request)
+    reason = data.get("reason")
+    if not isinstance(reason, str) or not reason.strip():
+        raise web.HTTPBadRequest(text="Say why this answer can be counted (a reason is required).")
+    if len(reason) > MAX_REASON:
+        raise web.HTTPBadRequest(text=f"The reason can be at most {MAX_REASON} characters.")
+    try:
+        answer_id = int(request.match_info["answer"])
+    except ValueError:
+        raise web.HTTPNotFound(text="There is no such held answer.") from None
+    poll = await polls.release_held(
+        request.app[DB], event, _poll_id(request), answer_id, identity.name, reason.strip()
+    )
+    request.app[HUB].poll_changed(poll)
+    return web.json_response({"poll": poll.full()})
 
 
 @routes.post("/api/v1/events/{slug}/polls/{id}/{action}")

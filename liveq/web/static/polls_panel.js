@@ -102,11 +102,35 @@ export function pollsPanel(slug) {
     else renderBars(chart, poll);
   }
 
-  function showHeld(list, held) {
+  function showHeld(list, held, poll) {
     list.replaceChildren(...held.map((h) => {
-      const entry = userText("li", "", h.value);
+      const entry = el("li", "");
+      entry.append(userText("span", "", h.value));
       const kinds = [...new Set(h.findings.map((f) => f.kind))].join(", ");
       entry.append(el("span", "muted", ` (${kinds})`));
+      // Counted only with a reason (audited): screening was wrong about this one.
+      const release = el("form", "inline release-held");
+      const field = `held-${poll.id}-${h.id}`;
+      const label = el("label", "", "Why it identifies no one");
+      label.htmlFor = field;
+      const reason = el("input", "");
+      reason.id = field;
+      reason.required = true;
+      reason.maxLength = 300;
+      const count = el("button", "secondary", "Count it");
+      count.type = "submit";
+      release.append(" ", label, " ", reason, " ", count);
+      release.addEventListener("submit", async (e) => {
+        e.preventDefault();
+        try {
+          await api("POST", `${base}/${poll.id}/held/${h.id}/release`, { reason: reason.value });
+          heldLoaded.set(poll.id, (heldLoaded.get(poll.id) || []).filter((x) => x.id !== h.id));
+          notice("Counted in the word cloud.");
+        } catch (err) {
+          notice(err.message, "error");
+        }
+      });
+      entry.append(release);
       return entry;
     }));
   }
@@ -136,12 +160,12 @@ export function pollsPanel(slug) {
     if (poll.held) {
       // What screening kept out of the cloud, for moderators only, loaded on request.
       const heldList = el("ul", "small held-answers");
-      if (heldLoaded.has(poll.id)) showHeld(heldList, heldLoaded.get(poll.id));
+      if (heldLoaded.has(poll.id)) showHeld(heldList, heldLoaded.get(poll.id), poll);
       const show = button(`Show the ${poll.held} held back`, async () => {
         try {
           const res = await api("GET", `${base}/${poll.id}/held`);
           heldLoaded.set(poll.id, res.held);
-          showHeld(heldList, res.held);
+          showHeld(heldList, res.held, poll);
         } catch (err) {
           notice(err.message, "error");
         }

@@ -11,7 +11,7 @@ from aiohttp import web
 from liveq.domain.events import Event
 from liveq.storage import accounts as auth
 from liveq.storage.accounts import Identity
-from liveq.web import csrf
+from liveq.web import csrf, i18n
 from liveq.web.client_ip import client_ip
 from liveq.web.keys import API_LIMIT, CONFIG, DB, IDENTITY, LOGIN_LIMIT, SOCKET_CREDENTIALS
 from liveq.web.ratelimit import retry_after, seconds
@@ -125,6 +125,7 @@ async def login_page(request: web.Request) -> web.Response:
             "error": "",
             "username": "",
         },
+        lang=i18n.choose(request),
     )
     csrf.set_cookie(request, resp)
     return resp
@@ -149,7 +150,7 @@ async def login_submit(request: web.Request) -> web.Response:
             "username": username,
             "error": message,
         }
-        resp = render(request, "login.html", ctx, status=status)
+        resp = render(request, "login.html", ctx, status=status, lang=i18n.choose(request))
         csrf.set_cookie(request, resp)
         return resp
 

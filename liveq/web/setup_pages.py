@@ -41,7 +41,7 @@ async def admin_page(request: web.Request) -> web.Response:
         "default_moderation": config.events.moderation,
         "link_hours": accounts.LINK_SECONDS // 3600,
     }
-    resp = render(request, "admin.html", ctx)
+    resp = render(request, "admin.html", ctx, lang=i18n.choose(request))
     csrf.set_cookie(request, resp)
     return resp
 
@@ -61,7 +61,7 @@ def _link_page(
         "error": error,
         "min_chars": accounts.MIN_PASSWORD_CHARS,
     }
-    resp = render(request, "invite.html", ctx, status=status)
+    resp = render(request, "invite.html", ctx, status=status, lang=i18n.choose(request))
     csrf.set_cookie(request, resp)
     return resp
 

@@ -13,7 +13,17 @@ from liveq.after import report as report_html
 from liveq.web import i18n
 from liveq.web.audience import load_event
 from liveq.web.auth import require_moderator
+from liveq.web.i18n import N_
 from liveq.web.keys import DB, X_SETTINGS
+
+# The report's names of the sources (liveq.after.report_svg.source_label), which the
+# template translates: marked here, where pybabel looks (babel.cfg).
+_SOURCE_NAMES = (
+    N_("web form"),
+    N_("X (hashtag)"),
+    N_("Mastodon (hashtag)"),
+    N_("Bluesky (hashtag)"),
+)
 
 
 async def report(request: web.Request) -> web.Response:

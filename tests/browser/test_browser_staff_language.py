@@ -160,6 +160,14 @@ async def test_a_spanish_browser_gets_spanish_staff_pages(proc_server, browser):
     await page.goto(f"{server.url}/login")
     await expect(page.locator("html")).to_have_attribute("lang", "es")
     await expect(page.locator("button[type=submit]")).to_have_text("Iniciar sesión")
+    # The form's refusal is in Spanish too.
+    await page.fill("#username", "admin")
+    await page.fill("#password", "not-the-password")
+    await page.click("button[type=submit]")
+    await expect(page.locator("p.error")).to_have_text(
+        "El nombre de usuario y la contraseña no coinciden."
+    )
+    await expect(page.locator("html")).to_have_attribute("lang", "es")
     await log_in(page, server, "/")
     await expect(page.locator("h1")).to_have_text("Eventos")
     await ctx.close()

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 import jinja2
+from babel.support import NullTranslations
 from markupsafe import Markup
 
 from liveq import __version__
@@ -136,19 +137,29 @@ def local_time(t: float | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     return time.strftime(fmt, time.localtime(t)) if t is not None else "—"
 
 
-def _environment() -> jinja2.Environment:
+def _environment(translations: NullTranslations) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
+        extensions=["jinja2.ext.i18n"],
     )
+    # The same message catalogs as the web pages (liveq/locale), handed in by the caller.
+    env.install_gettext_translations(translations, newstyle=True)
     env.filters["duration"] = human_seconds
     env.filters["when"] = local_time
     env.filters["source"] = report_svg.source_label
     return env
 
 
-_ENV = _environment()
+_ENVS: dict[str, jinja2.Environment] = {}
+
+
+def _env_for(lang: str, translations: NullTranslations | None) -> jinja2.Environment:
+    """One environment per language (its catalog installed), made once."""
+    if lang not in _ENVS:
+        _ENVS[lang] = _environment(translations or NullTranslations())
+    return _ENVS[lang]
 
 
 def render(
@@ -156,8 +167,13 @@ def render(
     post_url: export.PostUrl,
     verdict: audit.Verdict,
     generated_at: float | None = None,
+    *,
+    lang: str = "en",
+    direction: str = "ltr",
+    translations: NullTranslations | None = None,
 ) -> str:
-    """The report's HTML for this event's rows."""
+    """The report's HTML for this event's rows, in `lang` (English unless the web page
+    hands in that language's catalog: liveq.web.i18n.translations)."""
     fig = report_figures.compute(data.questions, data.audit)
     transcript = [
         {**record, "posted_t": row["posted_at"]}
@@ -172,7 +188,10 @@ def render(
         "approval": report_svg.wait_histogram(fig.to_approval, "approval"),
         "answer": report_svg.wait_histogram(fig.to_answer, "answer"),
     }
-    return _ENV.get_template("report.html").render(
+    template = _env_for(lang, translations).get_template("report.html")
+    return template.render(
+        lang=lang,
+        dir=direction,
         event=data.event,
         fig=fig,
         charts=charts,
@@ -191,8 +210,18 @@ def render(
     )
 
 
-async def build(db: Database, event: Event, post_url: export.PostUrl) -> str:
+async def build(
+    db: Database,
+    event: Event,
+    post_url: export.PostUrl,
+    *,
+    lang: str = "en",
+    direction: str = "ltr",
+    translations: NullTranslations | None = None,
+) -> str:
     """Load the event, check its audit chain, and render the report."""
     data = await export.load(db, event)
     verdict = await audit.verify_event(db, event.id)
-    return render(data, post_url, verdict)
+    return render(
+        data, post_url, verdict, lang=lang, direction=direction, translations=translations
+    )

@@ -11,10 +11,11 @@ from aiohttp import web
 from liveq.domain.events import Event
 from liveq.storage import accounts as auth
 from liveq.storage.accounts import Identity
-from liveq.web import csrf
+from liveq.web import csrf, i18n
 from liveq.web.client_ip import client_ip
+from liveq.web.i18n import N_
 from liveq.web.keys import API_LIMIT, CONFIG, DB, IDENTITY, LOGIN_LIMIT, SOCKET_CREDENTIALS
-from liveq.web.ratelimit import retry_after, seconds
+from liveq.web.ratelimit import retry_after
 from liveq.web.responses import render, see_other, wants_json
 
 SESSION_COOKIE = "liveq_session"
@@ -113,6 +114,12 @@ def safe_next(value: str, public_url: str) -> str | None:
     return value
 
 
+# The login form's refusals, in the catalog: shown in the page's language.
+_FORM_EXPIRED = N_("The form's security token is missing or out of date; please try again.")
+_TOO_MANY_LOGINS = N_("Too many login attempts; wait %(seconds)s and try again.")
+_NO_MATCH = N_("That username and password do not match.")
+
+
 async def login_page(request: web.Request) -> web.Response:
     config = request.app[CONFIG]
     secret = config.server.secret
@@ -125,6 +132,7 @@ async def login_page(request: web.Request) -> web.Response:
             "error": "",
             "username": "",
         },
+        lang=i18n.choose(request),
     )
     csrf.set_cookie(request, resp)
     return resp
@@ -141,6 +149,7 @@ async def login_submit(request: web.Request) -> web.Response:
             "open the login page again from liveq itself."
         )
     username = str(form.get("username", ""))[:64]
+    lang = i18n.choose(request)
 
     def again(message: str, status: int) -> web.Response:
         ctx = {
@@ -149,21 +158,22 @@ async def login_submit(request: web.Request) -> web.Response:
             "username": username,
             "error": message,
         }
-        resp = render(request, "login.html", ctx, status=status)
+        resp = render(request, "login.html", ctx, status=status, lang=lang)
         csrf.set_cookie(request, resp)
         return resp
 
     if not csrf.check(request, config.server.secret, str(form.get(csrf.FIELD, ""))):
-        return again("The form's security token is missing or out of date; please try again.", 403)
+        return again(i18n.gettext(lang, _FORM_EXPIRED), 403)
     wait = await request.app[LOGIN_LIMIT].take(client_ip(request, config.server.trusted_proxies))
     if wait:
         after = retry_after(wait)
-        resp = again(f"Too many login attempts; wait {seconds(after)} and try again.", 429)
+        message = i18n.gettext(lang, _TOO_MANY_LOGINS, seconds=i18n.seconds(lang, after))
+        resp = again(message, 429)
         resp.headers["Retry-After"] = str(after)
         return resp
     token = await auth.login(request.app[DB], username, str(form.get("password", "")))
     if token is None:
-        return again("That username and password do not match.", 401)
+        return again(i18n.gettext(lang, _NO_MATCH), 401)
     resp = see_other(next_path)
     resp.set_cookie(
         SESSION_COOKIE,

@@ -17,6 +17,7 @@ from liveq.storage.accounts import Identity
 from liveq.web import csrf, i18n
 from liveq.web.audience import load_event
 from liveq.web.auth import identify, overlay_key_valid, require_moderator
+from liveq.web.i18n import N_
 from liveq.web.keys import CONFIG, DB, EVENTS
 from liveq.web.responses import render, see_other
 
@@ -34,18 +35,20 @@ def audience_url(request: web.Request, slug: str) -> str:
 
 
 def event_links(identity: Identity, event: Event) -> list[tuple[str, str]]:
-    """What this account may open for the event, as (label, path); none: not listed."""
+    """What this account may open for the event, as (label, path); none: not listed.
+
+    The labels are catalog messages in English; the index page translates them."""
     if identity.event_id not in (None, event.id):
         return []
     links = []
     if identity.may_moderate(event.id):
-        links.append(("Console", f"/mod/{event.slug}"))
+        links.append((N_("Console"), f"/mod/{event.slug}"))
     if event.kind == "procedure" and identity.role in ("admin", "moderator", "approver"):
-        label = "Sign off the script" if identity.role == "approver" else "Procedure"
+        label = N_("Sign off the script") if identity.role == "approver" else N_("Procedure")
         links.append((label, f"/mod/{event.slug}/procedure"))
     if identity.role == "presenter":
         overlay = f"/overlay/{event.slug}?key={event.overlay_key}"
-        links.append(("Presenter view", f"{overlay}&view=presenter"))
+        links.append((N_("Presenter view"), f"{overlay}&view=presenter"))
     return links
 
 
@@ -60,6 +63,7 @@ async def index(request: web.Request) -> web.Response:
         request,
         "index.html",
         {"events": events, "identity": identity, "csrf": csrf.token_for(request, secret)},
+        lang=i18n.choose(request),
     )
     csrf.set_cookie(request, resp)
     return resp
@@ -79,7 +83,7 @@ async def console(request: web.Request) -> web.Response:
         "public_url_warnings": public_url_warnings(request.app[CONFIG]),
         "finding_kinds": FINDING_KINDS,
     }
-    resp = render(request, "console.html", ctx)
+    resp = render(request, "console.html", ctx, lang=i18n.choose(request, event.language))
     csrf.set_cookie(request, resp)
     return resp
 

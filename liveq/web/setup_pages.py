@@ -17,9 +17,17 @@ from liveq.storage import accounts
 from liveq.web import csrf, i18n
 from liveq.web.auth import SESSION_COOKIE, identify
 from liveq.web.client_ip import client_ip
+from liveq.web.i18n import N_
 from liveq.web.keys import CONFIG, DB, LOGIN_LIMIT
-from liveq.web.ratelimit import retry_after, seconds
+from liveq.web.ratelimit import retry_after
 from liveq.web.responses import render, see_other
+
+# Refusals in the catalog: the error page and the link page show them in the page's
+# language (liveq.web.responses.error_response translates an error page's sentence).
+_ADMINS_ONLY = N_("Only an administrator may open the set-up page.")
+_FORM_EXPIRED = N_("The form's security token is missing or out of date; please try again.")
+_TOO_MANY = N_("Too many attempts; wait %(seconds)s and try again.")
+_NOT_SAME = N_("The two passwords are not the same.")
 
 
 async def admin_page(request: web.Request) -> web.Response:
@@ -27,7 +35,7 @@ async def admin_page(request: web.Request) -> web.Response:
     if identity is None:
         return see_other(f"/login?next={quote(request.raw_path, safe='/')}")
     if identity.role != "admin" or identity.event_id is not None:
-        raise web.HTTPForbidden(text="Only an administrator may open the set-up page.")
+        raise web.HTTPForbidden(text=_ADMINS_ONLY)
     config = request.app[CONFIG]
     ctx = {
         "identity": identity,
@@ -41,12 +49,12 @@ async def admin_page(request: web.Request) -> web.Response:
         "default_moderation": config.events.moderation,
         "link_hours": accounts.LINK_SECONDS // 3600,
     }
-    resp = render(request, "admin.html", ctx)
+    resp = render(request, "admin.html", ctx, lang=i18n.choose(request))
     csrf.set_cookie(request, resp)
     return resp
 
 
-_GONE = (
+_GONE = N_(
     "This link has been used, has expired or was replaced; ask your administrator for a new one."
 )
 
@@ -61,7 +69,7 @@ def _link_page(
         "error": error,
         "min_chars": accounts.MIN_PASSWORD_CHARS,
     }
-    resp = render(request, "invite.html", ctx, status=status)
+    resp = render(request, "invite.html", ctx, status=status, lang=i18n.choose(request))
     csrf.set_cookie(request, resp)
     return resp
 
@@ -84,19 +92,21 @@ async def link_submit(request: web.Request) -> web.Response:
     if user is None:
         raise web.HTTPGone(text=_GONE)
     if not csrf.check(request, config.server.secret, str(form.get(csrf.FIELD, ""))):
-        message = "The form's security token is missing or out of date; please try again."
+        message = i18n.gettext(i18n.choose(request), _FORM_EXPIRED)
         return _link_page(request, token, user, message, 403)
     # The same budget as the login form: a link page must not become a password oracle.
     wait = await request.app[LOGIN_LIMIT].take(client_ip(request, config.server.trusted_proxies))
     if wait:
         after = retry_after(wait)
-        message = f"Too many attempts; wait {seconds(after)} and try again."
+        lang = i18n.choose(request)
+        message = i18n.gettext(lang, _TOO_MANY, seconds=i18n.seconds(lang, after))
         resp = _link_page(request, token, user, message, 429)
         resp.headers["Retry-After"] = str(after)
         return resp
     password = str(form.get("password", ""))
     if password != str(form.get("confirm", "")):
-        return _link_page(request, token, user, "The two passwords are not the same.", 400)
+        message = i18n.gettext(i18n.choose(request), _NOT_SAME)
+        return _link_page(request, token, user, message, 400)
     try:
         username = await accounts.use_link(db, token, password)
     except InvalidInput as exc:

@@ -145,6 +145,36 @@ async def test_invite_link_sets_a_password_once_and_logs_in(server, http):
     ]
 
 
+async def test_the_invite_page_and_its_refusals_in_spanish(server, http):
+    headers = await admin_session(http, server)
+    data = await call(
+        http, server, "POST", "/api/v1/users", {"username": "elena", "role": "moderator"},
+        headers, status=201,
+    )
+    link = data["link"]
+    spanish = {"Accept-Language": "es-ES,es;q=0.9"}
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as guest:
+        async with guest.get(link, headers=spanish) as resp:
+            page = await resp.text()
+        assert '<html lang="es"' in page and "Establezca su contraseña" in page
+        assert "<strong>elena</strong></bdi>. Este enlace solo funciona una vez." in page
+        csrf = await form_csrf(guest, link)
+        form = {"csrf": csrf, "password": NEW_PASSWORD, "confirm": "something-else-1"}
+        async with guest.post(link, data=form, headers=spanish) as resp:
+            assert resp.status == 400
+            assert "Las dos contraseñas no coinciden." in await resp.text()
+        # Without a language asked for: English, word for word as before.
+        async with guest.get(link) as resp:
+            page = await resp.text()
+        assert '<html lang="en"' in page
+        assert "Welcome! You have been invited as a moderator: <bdi" in page
+        assert "</bdi>. This link works once." in page
+    async with aiohttp.ClientSession() as anyone:
+        async with anyone.get(f"{server.url}/invite/not-a-real-link", headers=spanish) as resp:
+            assert resp.status == 410
+            assert "pida uno nuevo a su administrador" in await resp.text()
+
+
 async def test_invite_errors_say_what_is_wrong(server, http):
     headers = await admin_session(http, server)
     for body, status, words in [

@@ -52,10 +52,14 @@ export function announce(text) {
 // The moderator pages' connection badge (#conn): "Connected" or "Reconnecting…".
 // It names the connection only; an event's own state (a procedure going live)
 // has a badge of its own, so "live" never means two things on one page.
+// Its words come from the page's data-t-* attributes, in the page's language.
 export function showConnection(status) {
   const conn = document.getElementById("conn");
   const up = status === "live";
-  conn.textContent = up ? "Connected" : "Reconnecting…";
-  conn.title = up ? "Changes by others show here as they happen." : "The connection dropped; reconnecting.";
+  const t = conn.dataset;
+  conn.textContent = up ? (t.tConnected || "Connected") : (t.tReconnecting || "Reconnecting…");
+  conn.title = up
+    ? (t.tConnectedTitle || "Changes by others show here as they happen.")
+    : (t.tReconnectingTitle || "The connection dropped; reconnecting.");
   conn.className = `badge conn ${up ? "ok" : "warn"}`;
 }

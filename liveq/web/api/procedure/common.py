@@ -11,7 +11,7 @@ from liveq.domain.procedure import script as sc
 from liveq.storage import outbox as ob
 from liveq.storage import procedure as ps
 from liveq.storage.accounts import Identity
-from liveq.web import csrf
+from liveq.web import csrf, i18n
 from liveq.web.api.procedure.networks import splits_of
 from liveq.web.audience import load_event
 from liveq.web.auth import require_role
@@ -147,7 +147,7 @@ async def page(request: web.Request) -> web.Response:
         "csrf": csrf.token_for(request, secret),
         "overlay_url": f"/overlay/{event.slug}?key={event.overlay_key}&view=thread",
     }
-    resp = render(request, "procedure.html", ctx)
+    resp = render(request, "procedure.html", ctx, lang=i18n.choose(request, event.language))
     csrf.set_cookie(request, resp)
     return resp
 

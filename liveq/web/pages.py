@@ -83,7 +83,9 @@ async def console(request: web.Request) -> web.Response:
         "public_url_warnings": public_url_warnings(request.app[CONFIG]),
         "finding_kinds": FINDING_KINDS,
     }
-    resp = render(request, "console.html", ctx, lang=i18n.choose(request, event.language))
+    # The staff's own language (?lang=, cookie, browser), not the event's: an event's
+    # language is its audience's, and its moderators may read another.
+    resp = render(request, "console.html", ctx, lang=i18n.choose(request))
     csrf.set_cookie(request, resp)
     return resp
 

@@ -29,8 +29,8 @@ _SOURCE_NAMES = (
 async def report(request: web.Request) -> web.Response:
     event = await load_event(request)
     await require_moderator(request, event)
-    # In the page's language, like the console (?lang=, cookie, event, browser).
-    lang = i18n.choose(request, event.language)
+    # In the staff's language, like the console (?lang=, cookie, browser).
+    lang = i18n.choose(request)
     html = await report_html.build(
         request.app[DB],
         event,

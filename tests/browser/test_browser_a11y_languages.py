@@ -52,8 +52,8 @@ async def test_a_spanish_event_end_to_end(server, browser):
     await expect(page.locator("#thanks")).to_contain_text("Está esperando a un moderador.")
     await states.check(page, "es: thanks")
 
-    # The moderator approves it (the console follows the event: Spanish too); the
-    # phone's live list is in Spanish.
+    # The moderator (in English: the event's language is its audience's) approves it;
+    # the phone's live list is in Spanish.
     desk = await browser.new_context(viewport={"width": 1280, "height": 900})
     console = await login_console(desk, server)
     await console.goto(f"{server.url}/mod/charla")

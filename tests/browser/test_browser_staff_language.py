@@ -1,6 +1,7 @@
-"""The staff pages in Spanish (?lang=es, then the remembered cookie; an event's own
-language; the browser's Accept-Language), and in English as before when nobody asks
-for another language. Each Spanish page is checked with axe."""
+"""The staff pages in Spanish (?lang=es, then the remembered cookie; the browser's
+Accept-Language), and in English as before when nobody asks for another language; an
+event's language is its audience's and leaves its staff pages alone. Each Spanish page
+is checked with axe."""
 
 from __future__ import annotations
 
@@ -136,19 +137,21 @@ async def test_staff_pages_in_english_as_before(proc_server, browser):
     await expect(page.locator(".kicker")).to_have_text("Post-event report")
     await expect(page.locator("#audit .ok")).to_have_text("Intact.")
 
-    # An event in Spanish: its console, procedure page and report follow it (the same
-    # order as the audience pages: the person's choice, the event, the browser) ...
+    # An event in Spanish: its audience page is Spanish, its console and report stay in
+    # the staff's own language (an English browser here) ...
     webinar = await server.app[EVENTS].get("grand-rounds")
     await store.update_event(server.db, webinar, "test", language="es")
     server.app[EVENTS].invalidate("grand-rounds")
-    await page.goto(f"{server.url}/mod/grand-rounds")
+    await page.goto(f"{server.url}/e/grand-rounds")
     await expect(html).to_have_attribute("lang", "es")
-    await expect(page.locator("#onair-title")).to_have_text("En antena")
-    # ... and the person's own choice wins, and is remembered.
-    await page.goto(f"{server.url}/mod/grand-rounds?lang=en")
+    await page.goto(f"{server.url}/mod/grand-rounds")
     await expect(html).to_have_attribute("lang", "en")
+    await expect(page.locator("#onair-title")).to_have_text("On air")
     await page.goto(f"{server.url}/mod/grand-rounds/report")
     await expect(html).to_have_attribute("lang", "en")
+    # ... and a moderator who reads Spanish chooses it.
+    await page.goto(f"{server.url}/mod/grand-rounds?lang=es")
+    await expect(page.locator("#onair-title")).to_have_text("En antena")
     await ctx.close()
     assert problems == []
 

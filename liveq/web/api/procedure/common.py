@@ -147,7 +147,8 @@ async def page(request: web.Request) -> web.Response:
         "csrf": csrf.token_for(request, secret),
         "overlay_url": f"/overlay/{event.slug}?key={event.overlay_key}&view=thread",
     }
-    resp = render(request, "procedure.html", ctx, lang=i18n.choose(request, event.language))
+    # The staff's language, not the event's (its audience's): as the console.
+    resp = render(request, "procedure.html", ctx, lang=i18n.choose(request))
     csrf.set_cookie(request, resp)
     return resp
 

@@ -65,6 +65,7 @@ async def test_a_twelve_post_procedure_end_to_end(proc_server, browser, http, x_
             {"name": f"photo{n}.png", "mimeType": "image/png", "buffer": PNG}
         )
         await row.locator(".photo-alt").fill(alt)
+        await expect(row.locator(".photo-alt")).to_have_value(alt)
         await row.locator(".photo-add").click()
         await expect(row.locator(".photo")).to_contain_text(alt)
     await expect(comms.locator("#go-live")).to_be_disabled()

@@ -300,3 +300,21 @@ async def test_an_approver_finds_the_procedure_from_the_events_page(proc_server,
     await expect(page).to_have_url(f"{server.url}/mod/{SLUG}/procedure")
     await expect(page.locator("#conn")).to_have_text("Connected")
     assert problems == []
+
+
+async def test_typing_alt_text_survives_a_change_made_by_someone_else(proc_server, browser, http):
+    """A teammate's change draws the script again while someone types a photo's alt
+    text: the typing goes on in the same field, nothing lost."""
+    server = proc_server
+    await script(http, server, 2)
+    page = await open_page(browser, server, "alice", MOD_PASSWORD)
+    row = page.locator("#script > li").first
+    await row.locator(".add-photo summary").click()
+    alt = row.locator(".photo-alt")
+    await alt.click()
+    await page.keyboard.type("The surgical")
+    await call(http, server, "/posts", {"text": "A post added by a teammate."}, status=201)
+    await expect(page.locator("#script > li")).to_have_count(3)  # drawn again
+    await page.keyboard.type(" team scrubbing in.")
+    await expect(alt).to_have_value("The surgical team scrubbing in.")
+    await expect(alt).to_be_focused()

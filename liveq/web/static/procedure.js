@@ -86,9 +86,18 @@ function start(root) {
       li.append(el("strong", "", postName(p)), ` (${why}): `, el("span", "", `“${p.body}”`));
       return li;
     }));
+    // Drawing the rows again moves the kept photo inputs into new rows, which takes the
+    // focus from whoever is typing alt text there: it is given back, caret and all.
+    const focused = document.activeElement;
+    const caret = focused && focused.tagName === "INPUT" && focused.type === "text"
+      ? [focused.selectionStart, focused.selectionEnd] : null;
     for (const [id, posts] of [["script", s.script], ["holding", s.holding], ["facts", s.facts]]) {
       const rows = posts.map((p) => postRow(p, approver));
       $(id).replaceChildren(...(rows.length ? rows : [el("li", "empty muted small", "None yet.")]));
+    }
+    if (focused && focused !== document.activeElement && focused.isConnected) {
+      focused.focus();
+      if (caret) focused.setSelectionRange(...caret);
     }
     // The day.
     const next = s.next;

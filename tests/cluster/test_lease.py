@@ -1,16 +1,39 @@
 """The lease's fence, against the real Redis: what a job holds and when it stops holding."""
 
 import asyncio
+import contextlib
 import secrets
 import time
+from collections.abc import AsyncIterator
+
+import pytest
 
 from liveq.cluster.lease import SAFE_FRACTION, LeasedJob
 from liveq.cluster.redis_client import connect
 from liveq.storage.fences import Fence
 
 
-async def test_a_holder_frozen_past_its_deadline_sees_its_fence_gone_on_waking(redis_url):
-    redis = connect(redis_url)
+@pytest.fixture
+async def redis(redis_url):
+    client = connect(redis_url)
+    yield client
+    await client.aclose()
+
+
+@contextlib.asynccontextmanager
+async def running(lease: LeasedJob) -> AsyncIterator[None]:
+    """The lease's loop while the block runs; then stopped, cancelled, its keys deleted."""
+    task = asyncio.create_task(lease.run())
+    try:
+        yield
+    finally:
+        lease.stop()
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await lease.redis.delete(lease.key, lease.fence_key)
+
+
+async def test_a_holder_frozen_past_its_deadline_sees_its_fence_gone_on_waking(redis):
     namespace = f"test-{secrets.token_hex(6)}"
     checks: list[bool] = []
     seen: list[Fence] = []
@@ -24,23 +47,15 @@ async def test_a_holder_frozen_past_its_deadline_sees_its_fence_gone_on_waking(r
         await asyncio.sleep(3600)
 
     lease = LeasedJob(redis, namespace, "x-outbox", job, period=1.0, owner="a")
-    task = asyncio.create_task(lease.run())
-    try:
+    async with running(lease):
         async with asyncio.timeout(5):
             while len(checks) < 2:
                 await asyncio.sleep(0.01)
-        assert checks == [True, False]
-        assert seen[0].name == "x-outbox" and seen[0].token > 0
-    finally:
-        lease.stop()
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-        await redis.delete(lease.key, lease.fence_key)
-        await redis.aclose()
+    assert checks == [True, False]
+    assert seen[0].name == "x-outbox" and seen[0].token > 0
 
 
-async def test_tokens_keep_growing_when_redis_loses_the_counter(redis_url):
-    redis = connect(redis_url)
+async def test_tokens_keep_growing_when_redis_loses_the_counter(redis):
     namespace = f"test-{secrets.token_hex(6)}"
     tokens: list[int] = []
 
@@ -63,11 +78,9 @@ async def test_tokens_keep_growing_when_redis_loses_the_counter(redis_url):
         assert tokens[0] > 10**15  # started from Redis's clock in µs, not from 1
     finally:
         await redis.delete(lease.key, lease.fence_key)
-        await redis.aclose()
 
 
-async def test_a_holder_keeps_its_lease_and_token_across_renewals(redis_url):
-    redis = connect(redis_url)
+async def test_a_holder_keeps_its_lease_and_token_across_renewals(redis):
     namespace = f"test-{secrets.token_hex(6)}"
     fences: list[Fence] = []
 
@@ -76,8 +89,7 @@ async def test_a_holder_keeps_its_lease_and_token_across_renewals(redis_url):
         await asyncio.sleep(3600)
 
     lease = LeasedJob(redis, namespace, "x-outbox", job, period=1.0, owner="a")
-    task = asyncio.create_task(lease.run())
-    try:
+    async with running(lease):
         async with asyncio.timeout(5):
             while not fences:
                 await asyncio.sleep(0.01)
@@ -85,9 +97,3 @@ async def test_a_holder_keeps_its_lease_and_token_across_renewals(redis_url):
             await asyncio.sleep(0.5)
             assert fences[0].valid()
         assert len(fences) == 1 and lease.token == fences[0].token
-    finally:
-        lease.stop()
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
-        await redis.delete(lease.key, lease.fence_key)
-        await redis.aclose()

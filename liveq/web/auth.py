@@ -175,6 +175,12 @@ async def login_submit(request: web.Request) -> web.Response:
     if token is None:
         return again(i18n.gettext(lang, _NO_MATCH), 401)
     resp = see_other(next_path)
+    set_session_cookie(request, resp, token)
+    return resp
+
+
+def set_session_cookie(request: web.Request, resp: web.StreamResponse, token: str) -> None:
+    """The browser's session: sent back on every page, never readable by scripts."""
     resp.set_cookie(
         SESSION_COOKIE,
         token,
@@ -184,7 +190,6 @@ async def login_submit(request: web.Request) -> web.Response:
         max_age=auth.SESSION_SECONDS,
         path="/",
     )
-    return resp
 
 
 async def logout_submit(request: web.Request) -> web.Response:

@@ -15,7 +15,7 @@ from liveq.domain.roles import ROLES
 from liveq.errors import InvalidInput
 from liveq.storage import accounts
 from liveq.web import csrf, i18n
-from liveq.web.auth import SESSION_COOKIE, identify
+from liveq.web.auth import identify, set_session_cookie
 from liveq.web.client_ip import client_ip
 from liveq.web.i18n import N_
 from liveq.web.keys import CONFIG, DB, LOGIN_LIMIT
@@ -114,13 +114,5 @@ async def link_submit(request: web.Request) -> web.Response:
     session = await accounts.login(db, username, password)
     resp = see_other("/")
     if session is not None:
-        resp.set_cookie(
-            SESSION_COOKIE,
-            session,
-            httponly=True,
-            samesite="Lax",
-            secure=request.secure,
-            max_age=accounts.SESSION_SECONDS,
-            path="/",
-        )
+        set_session_cookie(request, resp, session)
     return resp

@@ -1,6 +1,6 @@
 """Score liveq's photo check on the generated photo sets (scripts/make_photo_holdout.py).
 
-Usage: python scripts/photo_holdout.py [--split holdout|dev|fresh|fresh-dev|third|third-dev|fourth]
+Usage: python scripts/photo_holdout.py [--split holdout|dev|fresh|fresh-dev|third|third-dev|fourth|fifth]
        [--dir DIR]
        [--only PREFIX]
 
@@ -50,7 +50,7 @@ def load(folder: Path, split: str) -> list[dict]:
         subprocess.run(
             [sys.executable, str(ROOT / "scripts" / "make_photo_holdout.py"), "--split", split,
              "--out", str(folder),
-             *(["--check"] if split in ("holdout", "fresh", "third", "fourth") else [])],
+             *(["--check"] if split in ("holdout", "fresh", "third", "fourth", "fifth") else [])],
             check=True,
         )
     return [json.loads(line) for line in manifest.read_text("utf-8").splitlines() if line]
@@ -136,7 +136,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", default="holdout",
                         choices=["holdout", "dev", "fresh", "fresh-dev", "third", "third-dev",
-                                 "fourth"])
+                                 "fourth", "fifth"])
     parser.add_argument("--dir", type=Path, help="image folder (default /tmp/liveq-photo-SPLIT)")
     parser.add_argument("--only", action="append", default=[], help="file name prefix")
     args = parser.parse_args()

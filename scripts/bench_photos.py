@@ -10,7 +10,7 @@ would (JPEG, quality 92), then for each:
 - meanwhile, on the same event loop, a ticker measures how late a 10 ms sleep wakes
   (the loop's lag): the work runs in a thread pool, as in the server.
 Prints median and p90 seconds per photo, the worst loop lag, the check's median
-against a baseline in the same run (the check without the dlib face passes and the
+against a baseline in the same run (the check without the turned face passes and the
 binarised second reads), and the machine's load.
 """
 
@@ -71,8 +71,8 @@ async def measure(photos: list[bytes]) -> None:
             await asyncio.sleep(0.01)
             lags.append(time.perf_counter() - t - 0.01)
 
-    # The first check in a process builds the detectors (dlib's holds the GIL while it
-    # deserialises, 0.3 s idle, seconds under load): timed apart, not as loop lag.
+    # The first check in a process builds the detectors (loads the face networks): timed
+    # apart, not as loop lag.
     start = time.perf_counter()
     scan_photo(clean_photo(photos[0], "image/jpeg").data)
     print(f"first check (builds the detectors): {time.perf_counter() - start:.2f} s")
@@ -100,10 +100,10 @@ async def measure(photos: list[bytes]) -> None:
     print(f"event loop lag while checking: median {1000 * statistics.median(lags):.1f} ms,"
           f" worst {1000 * max(lags):.0f} ms")
     # Baseline in the same run (the machine is shared, so only a ratio means much): the
-    # check without the dlib passes and the binarised second reads, as it was before them.
+    # check without the turned face passes and the binarised second reads.
     base = []
-    hog, binarised = faces._hog_candidates, scan.BINARISED
-    faces._hog_candidates, scan.BINARISED = (lambda gray: []), 0
+    turns, binarised = faces.TURNS, scan.BINARISED
+    faces.TURNS, scan.BINARISED = (0,), 0
     try:
         for data in photos:
             cleaned = clean_photo(data, "image/jpeg").data
@@ -111,9 +111,9 @@ async def measure(photos: list[bytes]) -> None:
             scan_photo(cleaned)
             base.append(time.perf_counter() - start)
     finally:
-        faces._hog_candidates, scan.BINARISED = hog, binarised
+        faces.TURNS, scan.BINARISED = turns, binarised
     ratio = statistics.median(checks) / statistics.median(base)
-    print(f"check without dlib and binarised reads (baseline): median"
+    print(f"check without turned face passes and binarised reads (baseline): median"
           f" {statistics.median(base):.2f} s; check / baseline {ratio:.2f}x")
     print(f"load average (1, 5, 15 min): {os.getloadavg()}, cores: {os.cpu_count()}")
 

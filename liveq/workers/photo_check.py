@@ -70,7 +70,7 @@ class PhotoChecker:
 
     async def run(self) -> None:
         if any(event.kind == "procedure" for event in await store.list_events(self.db)):
-            from liveq.screening.photos.faces import warm_up  # dlib: only when needed
+            from liveq.screening.photos.faces import warm_up  # only when needed
 
             await self._off_loop(warm_up)
         while not self._stopping:

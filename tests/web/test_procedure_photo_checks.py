@@ -263,15 +263,15 @@ async def test_a_photo_being_checked_cannot_be_signed(proc_server, http):
 
 
 async def test_a_server_with_a_procedure_loads_the_face_detector_at_start(proc_server):
-    """dlib's detector holds the interpreter's lock while it loads: a server that has a
-    procedure event loads it when it starts, not at the first photo of the live day."""
+    """A server that has a procedure event loads the face detector when it starts, not at
+    the first photo of the live day."""
     from liveq.screening.photos import faces
 
     await proc_server.stop()
-    faces._hog.cache_clear()
+    faces._detector.cache_clear()
     await proc_server.start()  # same database: the procedure event is there at start
 
     async def loaded() -> bool:
-        return faces._hog.cache_info().currsize == 1
+        return faces._detector.cache_info().currsize == 1
 
     await wait_for(loaded, timeout=30)

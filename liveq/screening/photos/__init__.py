@@ -2,7 +2,7 @@
 
 ``clean`` re-encodes an upload without its metadata (orientation applied);
 ``scan`` finds identifiers in the text of the picture (Tesseract OCR, then the
-same screener as questions) and faces (OpenCV's own cascades), each with its box;
+same screener as questions) and faces (MTCNN, run by OpenCV), each with its box;
 ``redact`` blurs or blacks out boxes. CPU work, no I/O of liveq's: the caller runs
 it off the event loop.
 

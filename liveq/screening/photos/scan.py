@@ -9,7 +9,7 @@ stacked into two sheets that two Tesseract processes read side by side. A
 shrunk copy of the whole photo is read too, for large text. Each line is
 screened (``text``); findings keep the box of their words in the photo.
 
-Faces: dlib's HOG detector and OpenCV's cascades (``faces``).
+Faces: MTCNN's networks, run by OpenCV (``faces``).
 """
 
 from __future__ import annotations

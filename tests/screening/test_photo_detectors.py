@@ -93,8 +93,20 @@ def test_a_count_that_adds_up_is_not_a_date():
     assert found(line("Needles", "3/4")) == []
 
 
-def test_a_month_and_day_with_no_count_word_is_still_a_date():
-    assert ("date", "3/4") in found(line("seen", "3/4"))
+def test_a_month_and_day_with_no_count_word_is_a_date_beside_another_identifier():
+    beside = found(line("seen", "3/4"), line("ID", "1180089331", y=30))
+    assert ("date", "3/4") in beside and ("mrn", "1180089331") in beside
+
+
+def test_a_month_and_day_alone_is_todays_date_or_a_reading_not_an_identifier():
+    assert found(line("seen", "3/4")) == []
+    assert found(line("9/1")) == []
+    assert ("date", "3/4/61") in found(line("seen", "3/4/61"))
+
+
+def test_a_profanity_read_unsure_is_a_misread_texture():
+    assert found(Line((Word("xXx", 46.0, Box(0, 0, 36, 20)),))) == []
+    assert found(Line((Word("xXx", 90.0, Box(0, 0, 36, 20)),))) == [("profanity", "xXx")]
 
 
 def test_a_monitors_misread_abbreviations_are_not_a_name():

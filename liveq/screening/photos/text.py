@@ -59,6 +59,7 @@ _COUNT = re.compile(
     r"(?i)(?:\b(?:counts?|swabs?|sponges?|needles?|blades?|sharps|packs?|instruments?|gauze"
     r"|raytecs?|pledgets?|clips?)\b[\s:]*$)"
 )
+_YEAR = re.compile(r"(?:19|20)\d\d|\d[/.-]\d{1,2}[/.-]\d\d\b")  # 1961, or 03/14/61
 _TALLY = re.compile(r"^(\d{1,2})/(\d{1,2})$")
 # "Patient: KAPOOR Halldor", "Name: Sefa Lundgren": the words after a name label.
 _NAME_LABEL = re.compile(r"(?i)^(?:patient|name|pt)\s*[:.]?$")
@@ -104,18 +105,24 @@ def _boxes(line: Line, start: int, end: int) -> Box | None:
 
 
 def _sure(line: Line, raws: list[_Raw]) -> list[_Raw]:
-    """Names Tesseract was unsure of dropped: letters misread in a texture or a smudge
-    ("Rigg He", "JOÍe") read at 35-45 % confidence, real names at 70 % and more."""
+    """Names (and profanities) Tesseract was unsure of dropped: letters misread in a texture
+    or a smudge ("Rigg He", "JOÍe", "xXx") read at 35-46 % confidence, real names at 70 %
+    and more."""
     out = []
     for r in raws:
         if r.kind == "zip_code" and (any(c.islower() for c in r.text) or not _confident(line, r)):
             continue  # "T22ns", "S103TS": textures read as a postcode; labels print capitals
-        if r.kind == "name":
-            confs = [w.confidence for w in line.words if w.box.intersection(r.box)]
-            if confs and sum(confs) / len(confs) < NAME_CONFIDENCE:
-                continue
+        if r.kind in ("name", "profanity") and not _confident(line, r):
+            continue
         out.append(r)
     return out
+
+
+def _yearless(r: _Raw) -> bool:
+    """A day and month with no year ("9/1", "08/07"): on a monitor or a sign that is today's
+    date or a reading, and the live post says the day anyway; it counts only beside
+    another identifier."""
+    return r.kind == "date" and not _YEAR.search(r.text)
 
 
 def _confident(line: Line, r: _Raw) -> bool:
@@ -234,6 +241,8 @@ def block_findings(
 ) -> list[PhotoFinding]:
     """Findings in one read of a block (or of the whole photo), boxes in the photo."""
     raw = [r for line in lines for r in _screened(line, rules)]
+    if not any(not _yearless(r) for r in raw):
+        raw = []  # only a day and month: see _yearless
     if any(r.kind != "name" for r in raw):
         # An identifier here: a line that is a name belongs with it.
         taken = [r.box for r in raw]

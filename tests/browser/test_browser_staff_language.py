@@ -23,12 +23,19 @@ async def log_in(page, server, path: str) -> None:
     await expect(page).to_have_url(f"{server.url}{path}")
 
 
-async def test_staff_pages_in_spanish_with_lang_es(proc_server, browser):
-    server = proc_server
+async def english_browser_page(browser):
+    """A page in a browser that asks for English (Accept-Language en-US), its problems
+    collected: (context, page, problems)."""
     problems: list[str] = []
     ctx = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
     page = await ctx.new_page()
     collect_problems(page, problems)
+    return ctx, page, problems
+
+
+async def test_staff_pages_in_spanish_with_lang_es(proc_server, browser):
+    server = proc_server
+    ctx, page, problems = await english_browser_page(browser)
     html = page.locator("html")
 
     # The login page, chosen with ?lang=es (an English browser).
@@ -99,10 +106,7 @@ async def test_staff_pages_in_spanish_with_lang_es(proc_server, browser):
 
 async def test_staff_pages_in_english_as_before(proc_server, browser):
     server = proc_server
-    problems: list[str] = []
-    ctx = await browser.new_context(viewport={"width": 1280, "height": 900}, locale="en-US")
-    page = await ctx.new_page()
-    collect_problems(page, problems)
+    ctx, page, problems = await english_browser_page(browser)
     html = page.locator("html")
 
     await page.goto(f"{server.url}/login")

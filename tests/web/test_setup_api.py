@@ -98,12 +98,17 @@ async def test_admin_page_needs_an_admin(server, http):
             assert 'href="/admin"' in await resp.text()
 
 
-async def test_invite_link_sets_a_password_once_and_logs_in(server, http):
+async def invite(http, server, username: str) -> dict:
+    """The admin invites a moderator: the API's answer (the one-time link and its life)."""
     headers = await admin_session(http, server)
-    data = await call(
-        http, server, "POST", "/api/v1/users", {"username": "dana", "role": "moderator"},
+    return await call(
+        http, server, "POST", "/api/v1/users", {"username": username, "role": "moderator"},
         headers, status=201,
     )
+
+
+async def test_invite_link_sets_a_password_once_and_logs_in(server, http):
+    data = await invite(http, server, "dana")
     link = data["link"]
     assert link.startswith(f"{server.url}/invite/") and data["expires_in_hours"] == 72
     users = (await call(http, server, "GET", "/api/v1/users"))["users"]
@@ -146,12 +151,7 @@ async def test_invite_link_sets_a_password_once_and_logs_in(server, http):
 
 
 async def test_the_invite_page_and_its_refusals_in_spanish(server, http):
-    headers = await admin_session(http, server)
-    data = await call(
-        http, server, "POST", "/api/v1/users", {"username": "elena", "role": "moderator"},
-        headers, status=201,
-    )
-    link = data["link"]
+    link = (await invite(http, server, "elena"))["link"]
     spanish = {"Accept-Language": "es-ES,es;q=0.9"}
     async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as guest:
         async with guest.get(link, headers=spanish) as resp:

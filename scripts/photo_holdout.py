@@ -1,7 +1,7 @@
 """Score liveq's photo check on the generated photo sets (scripts/make_photo_holdout.py).
 
 Usage: python scripts/photo_holdout.py
-       [--split holdout|dev|fresh|fresh-dev|third|third-dev|fourth|fifth] [--dir DIR]
+       [--split holdout|dev|fresh|fresh-dev|third|third-dev|fourth|fifth|sixth] [--dir DIR]
        [--only PREFIX]
 
 Generates the split's images first when DIR has none. For each image, liveq's
@@ -50,7 +50,7 @@ def load(folder: Path, split: str) -> list[dict]:
         subprocess.run(
             [sys.executable, str(ROOT / "scripts" / "make_photo_holdout.py"), "--split", split,
              "--out", str(folder),
-             *(["--check"] if split in ("holdout", "fresh", "third", "fourth", "fifth") else [])],
+             *(["--check"] if split in ("holdout", "fresh", "third", "fourth", "fifth", "sixth") else [])],
             check=True,
         )
     return [json.loads(line) for line in manifest.read_text("utf-8").splitlines() if line]
@@ -136,7 +136,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", default="holdout",
                         choices=["holdout", "dev", "fresh", "fresh-dev", "third", "third-dev",
-                                 "fourth", "fifth"])
+                                 "fourth", "fifth", "sixth"])
     parser.add_argument("--dir", type=Path, help="image folder (default /tmp/liveq-photo-SPLIT)")
     parser.add_argument("--only", action="append", default=[], help="file name prefix")
     args = parser.parse_args()

@@ -1,7 +1,8 @@
 """Generate the photo screening sets: identifier text, faces and clean operating rooms.
 
 Usage: python scripts/make_photo_holdout.py
-       [--split holdout|dev|fresh|fresh-dev|third|third-dev|fourth|fifth|sixth] [--out DIR] [--check]
+       [--split holdout|dev|fresh|fresh-dev|third|third-dev|fourth|fifth|sixth]
+       [--out DIR] [--check]
 
 Deterministic: every image comes from its own seed, so the same script and the same
 Pillow/FreeType/numpy give the same pixels. Images go to DIR (default

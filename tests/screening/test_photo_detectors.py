@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PIL import Image
 
-from liveq.screening.photos.faces import find_faces
+from liveq.screening.photos.faces import _faces, _second_look, find_faces
 from liveq.screening.photos.findings import Box
 from liveq.screening.photos.geometry import View
 from liveq.screening.photos.ocr import Line, Word
@@ -123,3 +123,33 @@ def test_a_postcode_in_lower_case_or_read_unsure_is_a_misread_texture():
     unsure = Line((Word("SW1A", 40.0, Box(0, 0, 48, 20)), Word("1AA", 40.0, Box(60, 0, 36, 20))))
     assert found(unsure) == []
     assert [k for k, _ in found(line("SW1A", "1AA"))] == ["zip_code"]
+
+
+def test_a_weak_hit_alone_is_kept_only_when_the_second_look_confirms_it():
+    weak, other = Box(100, 100, 40, 40), Box(400, 100, 40, 40)
+    looked: list[Box] = []
+
+    def second_look(box: Box) -> bool:
+        looked.append(box)
+        return box == weak
+
+    # One view each, both weak: only the confirmed one stays.
+    assert _faces([(weak, 0.8, 0), (other, 0.8, 0)], second_look) == [weak]
+    assert looked == [weak, other]
+    # A weak hit another view agrees with needs no second look; a sure one neither.
+    looked.clear()
+    agreed = [(other, 0.75, 0), (Box(402, 101, 40, 40), 0.8, 1), (weak, 0.95, 2)]
+    assert len(_faces(agreed, second_look)) == 2
+    assert looked == []
+
+
+def test_the_second_look_reads_the_full_size_photo():
+    plain = Image.new("RGB", (2400, 1800), (60, 120, 115))
+    photo = with_face(plain, at=(0.5, 0.4), face_px=120)
+    k = 120 / 90
+    cx, cy = 0.5 * 2400 + (180 - 100 + 45) * k, 0.4 * 1800 + (80 - 20 + 49) * k
+    # The hit as the half-size copy would have it: on the face, and on the plain drape.
+    on_face = Box(int(cx / 2 - 30), int(cy / 2 - 30), 60, 60)
+    on_drape = Box(100, 100, 60, 60)
+    assert _second_look(photo, on_face, 0.5)
+    assert not _second_look(photo, on_drape, 0.5)

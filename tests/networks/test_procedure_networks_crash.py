@@ -25,15 +25,9 @@ from tests.networks.test_procedure_networks import (
     mastodon_texts,
     x_texts,
 )
-from tests.system.test_networks_crash import start
+from tests.system.test_networks_crash import start, until
 from tests.system.test_outbox_crash import free_port
 from tests.web.test_procedure import SLUG, TAG, assert_chain, call, ready_and_live
-
-
-async def until(check, timeout=20.0):
-    async with asyncio.timeout(timeout):
-        while not check():
-            await asyncio.sleep(0.02)
 
 
 async def test_sigkill_mid_procedure_post_on_every_network(

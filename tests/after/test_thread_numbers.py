@@ -11,6 +11,7 @@ import re
 
 from liveq.after import export, report
 from liveq.storage import audit
+from tests.waiting import eventually
 from tests.web.test_procedure import (
     SLUG,
     TAG,
@@ -20,7 +21,6 @@ from tests.web.test_procedure import (
     hdr,
     proc_server,
     ready_and_live,
-    until,
 )
 
 __all__ = ["proc_server"]
@@ -44,7 +44,7 @@ async def test_export_and_report_use_the_numbers_x_got(proc_server, http, x_stat
     async def all_sent():
         return await all_posted_outbox(server) and account_texts(x_state) == sent
 
-    await until(all_sent)
+    await eventually(all_sent)
     data = await export.load(server.db, server.event)
     records = export.post_records(data, str)
     assert [(r["number"], r["seq"], r["state"]) for r in records] == [

@@ -16,7 +16,8 @@ from tests.networks.test_procedure_networks import (
     networks_settled,
     procedure_server,
 )
-from tests.web.test_procedure import SLUG, call, consent_all, get_state, hdr, until
+from tests.waiting import eventually
+from tests.web.test_procedure import SLUG, call, consent_all, get_state, hdr
 
 SHOTS = Path("/work/shots")
 
@@ -73,7 +74,7 @@ async def test_the_approver_reads_each_networks_cut_then_it_goes_everywhere(
         async def on_x():
             return [t for t in x_state.posts_by() if not t.injected]
 
-        await until(on_x)
+        await eventually(on_x)
         await networks_settled(http, server, 1)
         assert bluesky_texts(bluesky_emulator.state) == parts
         assert len(mastodon_texts(mastodon_emulator.state)) == 1

@@ -18,6 +18,7 @@ from playwright.async_api import expect
 from tests.browser.test_browser_procedure import login
 from tests.fixtures_browser import collect_problems
 from tests.fixtures_server import MOD_PASSWORD
+from tests.waiting import eventually
 from tests.web.test_procedure import (
     PNG,
     SLUG,
@@ -33,7 +34,6 @@ from tests.web.test_procedure import (
     ready_and_live,
     script,
     sign_all,
-    until,
 )
 from tests.web.test_procedure_import import readme_script
 
@@ -204,13 +204,13 @@ async def test_the_page_is_compact_aligned_and_readable(proc_server, browser, ht
 
     # A post held by screening and skipped: X's numbers skip nothing, and so does the page.
     await page.click("#post-next")
-    await until(lambda: _has_texts(x_state, 1))
+    await eventually(lambda: _has_texts(x_state, 1))
     held = await call(http, server, "/compose", {"text": "Call 555-201-3344"}, status=201)
     url = f"{server.url}/api/v1/events/{SLUG}/outbox/{held['item']['id']}/skip"
     async with http.post(url, json={}, headers=hdr(server)) as resp:
         assert resp.status == 200
     await page.click("#post-next")
-    await until(lambda: _has_texts(x_state, 2))
+    await eventually(lambda: _has_texts(x_state, 2))
     rows = page.locator("#thread > li")
     await expect(rows).to_have_count(3)
     await expect(rows.nth(2).locator(".seq")).to_have_text("2/")
@@ -284,7 +284,7 @@ async def test_an_edit_in_the_thread_goes_back_to_the_approver(proc_server, brow
     async def sent():
         return f"2/ Scripted post 1, reworded. #{TAG}" in account_texts(x_state)
 
-    await until(sent)
+    await eventually(sent)
     st = await get_state(http, server)
     assert st["script"][0]["signed"] is True
     assert problems == []

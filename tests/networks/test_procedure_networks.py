@@ -22,6 +22,7 @@ from tests.fixtures_bluesky import bluesky_section, fail_next_bluesky
 from tests.fixtures_mastodon import fail_next, mastodon_section
 from tests.fixtures_networks import network_threads as shared_threads
 from tests.fixtures_server import start_server, write_config, x_section
+from tests.waiting import eventually
 from tests.web.test_procedure import (
     PNG,
     SLUG,
@@ -37,7 +38,6 @@ from tests.web.test_procedure import (
     same_pixels,
     script,
     sign_all,
-    until,
 )
 
 
@@ -86,7 +86,7 @@ async def networks_settled(http, server, count, names=("mastodon", "bluesky")):
         )
         return threads if done else None
 
-    return await until(check, timeout=30)
+    return await eventually(check, timeout=30)
 
 
 def mastodon_texts(state):
@@ -202,7 +202,7 @@ async def test_pause_sends_the_holding_statement_first_everywhere_and_resume_goe
     await networks_settled(http, server, 1)
     await call(http, server, "/pause")
     await call(http, server, "/next", status=201)  # queued behind the pause
-    await until(lambda: _count_is(x_state, mastodon_emulator, bluesky_emulator, 2))
+    await eventually(lambda: _count_is(x_state, mastodon_emulator, bluesky_emulator, 2))
     await asyncio.sleep(0.5)  # many outbox passes: the queued post stays back everywhere
     holding = f"2/ We are pausing the thread for a moment. #{TAG}"
     for texts in (

@@ -1,6 +1,7 @@
 """The in-room screen shows the thread's photos: served to the overlay key's holder, and
 only for posts already on X (a queued, scripted photo stays with staff)."""
 
+from tests.waiting import eventually
 from tests.web.test_procedure import (
     PNG,
     SLUG,
@@ -13,7 +14,6 @@ from tests.web.test_procedure import (
     proc_server,  # noqa: F401 - fixture
     same_pixels,
     sign_all,
-    until,
 )
 
 
@@ -59,7 +59,7 @@ async def test_overlay_key_gets_photos_of_posted_posts_only(proc_server, http): 
         items = await outbox(http, server)
         return next((i for i in items if i["state"] == "queued" and i["media"]), None)
 
-    waiting = await until(queued_second)
+    waiting = await eventually(queued_second)
     async with http.get(
         f"{server.url}/overlay/{SLUG}/posts/{waiting['id']}/photos/0?key={key}"
     ) as resp:

@@ -15,6 +15,7 @@ from liveq.domain.procedure import text as words
 from liveq.storage import accounts as auth
 from liveq.storage import store
 from tests.fixtures_server import start_server, write_config, x_section
+from tests.waiting import eventually
 
 # Both store engines (tests/fixtures_database.py).
 pytestmark = pytest.mark.engines("sqlite", "postgresql")
@@ -96,7 +97,7 @@ async def photos_checked(http, server, timeout=60.0):
         waiting = [ph for ph in photos if not ph["missing"] and ph["check"]["state"] == "pending"]
         return None if waiting else st
 
-    return await until(done, timeout)
+    return await eventually(done, timeout)
 
 
 async def script(http, server, n=3, holding="We are pausing the thread for a moment."):
@@ -139,19 +140,12 @@ async def outbox(http, server):
         return (await resp.json())["items"]
 
 
-async def until(predicate, timeout=15.0):
-    async with asyncio.timeout(timeout):
-        while not (value := await predicate()):
-            await asyncio.sleep(0.05)
-        return value
-
-
 async def all_posted(http, server, count):
     async def check():
         items = await outbox(http, server)
         return items if len(items) >= count and all(i["state"] == "posted" for i in items) else None
 
-    return await until(check)
+    return await eventually(check)
 
 
 def account_texts(x_state):
@@ -275,7 +269,7 @@ async def test_pause_posts_holding_statement_and_keeps_the_queue(proc_server, ht
             items if any(i["kind"] == "holding" and i["state"] == "posted" for i in items) else None
         )
 
-    items = await until(holding_posted)
+    items = await eventually(holding_posted)
     assert [i["state"] for i in items] == ["posted", "posted", "held", "queued", "queued"]
     # Resolve the held post while paused: it stays queued, like everything else.
     await asyncio.sleep(0.3)

@@ -17,6 +17,7 @@ from liveq.domain.procedure import text as words
 from liveq.storage import audit
 from liveq.storage import outbox as ob
 from liveq.web.keys import OUTBOX
+from tests.waiting import eventually
 from tests.web.test_procedure import (
     SLUG,
     TAG,
@@ -29,7 +30,6 @@ from tests.web.test_procedure import (
     outbox,
     proc_server,
     sign_all,
-    until,
 )
 
 __all__ = ["proc_server"]
@@ -57,7 +57,7 @@ async def holding_posted(http, server):
         items = await outbox(http, server)
         return any(i["kind"] == "holding" and i["state"] == "posted" for i in items)
 
-    await until(check)
+    await eventually(check)
 
 
 async def test_a_signed_post_edited_in_the_thread_waits_for_a_new_sign_off(
@@ -187,7 +187,7 @@ async def test_the_outbox_never_sends_a_scripted_row_without_a_sign_off(proc_ser
         items = await outbox(http, server)
         return items if items and items[0]["state"] == "held" else None
 
-    items = await until(held)
+    items = await eventually(held)
     assert "sign" in items[0]["error"] and items[0]["signed"] is False
     await asyncio.sleep(0.3)
     assert account_texts(x_state) == []

@@ -12,6 +12,7 @@ import json
 
 import websockets
 
+from tests.waiting import eventually
 from tests.web.test_procedure import (
     TAG,
     account_texts,
@@ -25,7 +26,6 @@ from tests.web.test_procedure import (
     ready_and_live,
     script,
     sign_all,
-    until,
 )
 
 __all__ = ["proc_server"]
@@ -81,8 +81,8 @@ async def test_posted_rows_carry_the_number_x_got(proc_server, http, x_state):
     async def done():
         return account_texts(x_state) == [f"{n}/ Scripted post {n}. #{TAG}" for n in (1, 2)]
 
-    await until(done)
-    await until(lambda: _all_settled(http, server))
+    await eventually(done)
+    await eventually(lambda: _all_settled(http, server))
     items = await outbox(http, server)
     assert [(i["seq"], i["number"], i["state"]) for i in items] == [
         (1, 1, "posted"),

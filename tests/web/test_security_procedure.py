@@ -14,6 +14,7 @@ from PIL import Image
 from liveq.storage import accounts as auth
 from liveq.storage import store
 from tests.fixtures_server import start_server, write_config, x_section
+from tests.waiting import eventually
 from tests.web.test_procedure import (
     PNG,
     SLUG,
@@ -27,7 +28,6 @@ from tests.web.test_procedure import (
     proc_server,  # noqa: F401 - a fixture
     script,
     sign_all,
-    until,
 )
 
 LEAKY_HOLDING = "We are pausing for a moment. Family: call 617-555-0143 or mail jo.k@example.org"
@@ -88,7 +88,7 @@ async def test_pause_screens_the_holding_statement_before_it_goes_out(
             items = await outbox(http, server)
             return next((i for i in items if i["kind"] == "holding"), None)
 
-        item = await until(holding_item)
+        item = await eventually(holding_item)
         await asyncio.sleep(0.5)  # the outbox has had every chance to send it
         item = await holding_item()
         assert item["state"] == "held"
@@ -101,7 +101,7 @@ async def test_pause_screens_the_holding_statement_before_it_goes_out(
             headers=hdr(server),
         ) as resp:
             assert resp.status == 200
-        await until(lambda: _posted_count(http, server, 2))
+        await eventually(lambda: _posted_count(http, server, 2))
     finally:
         await server.stop()
 

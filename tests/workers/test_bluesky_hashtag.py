@@ -10,7 +10,8 @@ import pytest
 from liveq.storage import network_sources
 from tests.fixtures_bluesky import bluesky_section, fail_next_bluesky
 from tests.fixtures_server import start_server, write_config
-from tests.workers.test_mastodon_hashtag import eventually, questions, wait_questions
+from tests.waiting import eventually
+from tests.workers.test_mastodon_hashtag import questions, wait_questions
 
 SEARCH = "app.bsky.feed.searchPosts"
 

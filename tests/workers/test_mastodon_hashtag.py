@@ -4,13 +4,12 @@ across restarts; boosts and our own posts are left out; 429 and 503 are waited o
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from liveq.storage import network_sources
 from tests.fixtures_mastodon import fail_next, mastodon_section
 from tests.fixtures_server import start_server, write_config
+from tests.waiting import eventually
 
 TIMELINE = "GET /api/v1/timelines/tag"
 
@@ -26,13 +25,6 @@ async def questions(server):
         (server.event.id,),
     )
     return [dict(r) for r in rows]
-
-
-async def eventually(check, timeout=15.0):
-    async with asyncio.timeout(timeout):
-        while not (result := await check()):
-            await asyncio.sleep(0.05)
-        return result
 
 
 async def wait_questions(server, count):

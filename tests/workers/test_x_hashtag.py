@@ -34,6 +34,7 @@ from liveq.workers.x_hashtag import (
     question_text,
     search_query,
 )
+from tests import waiting
 from tests.fixtures_server import LiveServer, write_config, x_section
 from tests.screening.evasion import STYLES, text_cases
 
@@ -101,15 +102,8 @@ async def liveq_x(tmp_path: Path, emulator: RunningEmulator, **x: object) -> Asy
 
 
 async def eventually(check: Callable[[], Awaitable[object]], timeout: float = 3.0) -> object:
-    """Poll `check` until it returns something truthy; fail after `timeout` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = await check()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"not true within {timeout} s: {check.__name__}")
-        await asyncio.sleep(0.02)
+    """tests.waiting.eventually with a shorter wait: a poll here is 0.1 s apart."""
+    return await waiting.eventually(check, timeout)
 
 
 async def x_questions(server: LiveServer) -> list:

@@ -2,6 +2,7 @@
 
 import asyncio
 import base64
+import contextlib
 import json
 import os
 import socket
@@ -11,8 +12,8 @@ import websockets
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
 from tests.fixtures_server import start_server, write_config
+from tests.waiting import eventually
 from tests.web.test_moderation_api import act, ask
-from tests.workers.test_x_hashtag import eventually
 
 
 async def recv_until(ws, predicate, timeout=1.0):
@@ -167,6 +168,8 @@ async def test_a_slow_client_is_dropped_and_does_not_delay_others(tmp_path, http
                 await eventually(all_seen, timeout=10)
             finally:
                 reader.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await reader
     finally:
         stalled.close()
         await server.stop()

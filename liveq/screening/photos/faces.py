@@ -62,25 +62,31 @@ def warm_up() -> None:
     _detector()
 
 
-def _hits(rgb: np.ndarray) -> list[tuple[Box, float, int]]:
-    """Every hit: (box on the copy, confidence, which turn found it)."""
+def _detect(bgr: np.ndarray, angle: float) -> tuple[list[dict], np.ndarray | None]:
+    """MTCNN's hits on the picture turned `angle` degrees about its centre, and the matrix
+    that takes a point of the turned picture back (None when it was not turned)."""
     import cv2
 
+    back = None
+    if angle:
+        # Turned in place (corners cut off, edges repeated): a picture grown to hold the
+        # whole turn has half again as many pixels to search for little gain.
+        h, w = bgr.shape[:2]
+        turn = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+        bgr = cv2.warpAffine(bgr, turn, (w, h), flags=cv2.INTER_LINEAR,
+                             borderMode=cv2.BORDER_REPLICATE)
+        back = cv2.invertAffineTransform(turn)
+    with _lock:
+        return _detector().detect_faces(bgr), back
+
+
+def _hits(rgb: np.ndarray) -> list[tuple[Box, float, int]]:
+    """Every hit: (box on the copy, confidence, which turn found it)."""
     h, w = rgb.shape[:2]
     bgr = np.ascontiguousarray(rgb[:, :, ::-1])
     out = []
     for view, angle in enumerate(TURNS):
-        if angle:
-            # Turned in place (corners cut off, edges repeated): a picture grown to hold the
-            # whole turn has half again as many pixels to search for little gain.
-            turn = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
-            img = cv2.warpAffine(bgr, turn, (w, h), flags=cv2.INTER_LINEAR,
-                                 borderMode=cv2.BORDER_REPLICATE)
-            back = cv2.invertAffineTransform(turn)
-        else:
-            img, back = bgr, None
-        with _lock:
-            found = _detector().detect_faces(img)
+        found, back = _detect(bgr, angle)
         for hit in found:
             confidence = float(hit["confidence"])
             if confidence < LOWEST:
@@ -99,8 +105,6 @@ def _hits(rgb: np.ndarray) -> list[tuple[Box, float, int]]:
 def _second_look(photo: Image.Image, box: Box, factor: float) -> bool:
     """Whether a sure face sits in the middle of the hit's neighbourhood, read again from
     the full-size photo (`box` is on the copy shrunk by `factor`)."""
-    import cv2
-
     side = max(box.w, box.h) / factor
     cx, cy = (box.x + box.w / 2) / factor, (box.y + box.h / 2) / factor
     half = 1.5 * side
@@ -110,12 +114,7 @@ def _second_look(photo: Image.Image, box: Box, factor: float) -> bool:
     bgr = np.ascontiguousarray(np.asarray(crop)[:, :, ::-1])
     middle = size / 2
     for angle in ZOOM_TURNS:
-        img = bgr
-        if angle:
-            turn = cv2.getRotationMatrix2D((middle, middle), angle, 1.0)
-            img = cv2.warpAffine(bgr, turn, (size, size), borderMode=cv2.BORDER_REPLICATE)
-        with _lock:
-            found = _detector().detect_faces(img)
+        found, _ = _detect(bgr, angle)
         for hit in found:
             x, y, w, h = hit["box"]
             if (hit["confidence"] >= SURE and abs(x + w / 2 - middle) < size / 6

@@ -1,7 +1,7 @@
 """Generate the photo screening sets: identifier text, faces and clean operating rooms.
 
 Usage: python scripts/make_photo_holdout.py
-       [--split holdout|dev|fresh|fresh-dev|third|third-dev|fourth|fifth|sixth]
+       [--split holdout|dev|fresh|fresh-dev|third|third-dev|fourth|fifth|sixth|seventh]
        [--out DIR] [--check]
 
 Deterministic: every image comes from its own seed, so the same script and the same
@@ -73,7 +73,8 @@ GIVEN = (
     "GIULIA", "WALTER", "YUPANQUI", "ASTRID", "ADEBAYO", "OKSANA", "MARGAUX",
 )
 SPLITS = {"holdout": 1000, "dev": 5000, "fresh": 7300, "fresh-dev": 9300, "third": 11300,
-          "third-dev": 13300, "fourth": 15300, "fifth": 17300, "sixth": 19300}
+          "third-dev": 13300, "fourth": 15300, "fifth": 17300, "sixth": 19300,
+          "seventh": 21300}
 
 
 # -- drawing helpers ----------------------------------------------------------------
@@ -1054,6 +1055,9 @@ FIFTH_MANIFEST = ROOT / "tests" / "data" / "photo_holdout_fifth" / "manifest.jso
 # The sixth split: the same drawing with seeds 19301-19350, made in the sixth round before
 # any change of that round, once the fifth had been scored three times.
 SIXTH_MANIFEST = ROOT / "tests" / "data" / "photo_holdout_sixth" / "manifest.jsonl"
+# The seventh split: the same drawing with seeds 21301-21350, made in the seventh round before
+# any change of that round, once the sixth had been scored twice.
+SEVENTH_MANIFEST = ROOT / "tests" / "data" / "photo_holdout_seventh" / "manifest.jsonl"
 THIRD_SURNAMES = ("AKINYEMI", "BJORNSSON", "CASTELLANOS", "DRAGOMIR", "ESPOSITO", "FOLAU",
                   "GRUNWALD", "HAKIMI", "IVANOVA", "JARDINE", "KAPOOR", "LUNDGREN")
 THIRD_GIVEN = ("ODHRAN", "FREYA", "TEMITOPE", "MATEUS", "YELENA", "KAVYA", "RUAIRI",
@@ -1250,7 +1254,7 @@ def main() -> int:
                         help="fail if the holdout's manifest differs from the committed one")
     args = parser.parse_args()
     out = args.out or Path(f"/tmp/liveq-photo-{args.split}")
-    if args.split.startswith("third") or args.split in ("fourth", "fifth", "sixth"):
+    if args.split.startswith("third") or args.split in ("fourth", "fifth", "sixth", "seventh"):
         records = generate_third(out, args.split)
     elif args.split.startswith("fresh"):
         records = generate_fresh(out, args.split)
@@ -1260,7 +1264,8 @@ def main() -> int:
     (out / "manifest.jsonl").write_text(text, "utf-8")
     committed = {"holdout": MANIFEST, "fresh": FRESH_MANIFEST,
                  "third": THIRD_MANIFEST, "fourth": FOURTH_MANIFEST,
-                 "fifth": FIFTH_MANIFEST, "sixth": SIXTH_MANIFEST}.get(args.split)
+                 "fifth": FIFTH_MANIFEST, "sixth": SIXTH_MANIFEST,
+                 "seventh": SEVENTH_MANIFEST}.get(args.split)
     if committed is not None:
         if args.check:
             if committed.read_text("utf-8") != text:

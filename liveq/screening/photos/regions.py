@@ -20,6 +20,10 @@ from PIL import Image
 DETECT_LONGEST = 2000
 CONTRAST = 18  # how much darker/lighter than the surroundings a letter's pixels are
 MIN_SIZE, MAX_SIZE = 6, 90  # a letter's size on the detection copy, in pixels
+# Small letters (16-24 px in a 12 MP photo) are 8-12 px on the 2000-pixel copy, and thin,
+# light or italic strokes fade below CONTRAST there; they are searched for again at full
+# size, up to this size, where the 2000-pixel copy found nothing.
+FINE_MAX_SIZE = 45
 MIN_MARKS = 5  # letters in a block
 LINK = 2.0  # marks closer than this many times their size belong together
 MAX_MARKS = 20000
@@ -43,7 +47,7 @@ class Block:
         return self.marks
 
 
-def _marks(gray: np.ndarray) -> list[tuple[np.ndarray, bool]]:
+def _marks(gray: np.ndarray, max_size: int = MAX_SIZE) -> list[tuple[np.ndarray, bool]]:
     """Letter-like marks of both polarities: an (n, 5) array of x, y, w, h, area each."""
     import cv2
 
@@ -60,7 +64,7 @@ def _marks(gray: np.ndarray) -> list[tuple[np.ndarray, bool]]:
         fill = area / np.maximum(1, w * h)
         ok = (
             (big >= MIN_SIZE)
-            & (big <= MAX_SIZE)
+            & (big <= max_size)
             & (small >= 2)
             & (fill > 0.12)
             & (fill < 0.92)
@@ -156,19 +160,47 @@ def _block(group: np.ndarray, factor: float, light: bool) -> Block | None:
     )
 
 
-def find_blocks(image: Image.Image) -> list[Block]:
-    """Blocks of letter-like marks, most letters first."""
-    gray = image.convert("L")
-    factor = min(1.0, DETECT_LONGEST / max(gray.size))
+def _blocks_at(gray: Image.Image, factor: float, max_size: int) -> list[Block]:
     if factor < 1.0:
         gray = gray.resize(
             (max(1, round(gray.width * factor)), max(1, round(gray.height * factor))),
             Image.BILINEAR,
         )
     blocks = []
-    for st, light in _marks(np.asarray(gray)):
+    for st, light in _marks(np.asarray(gray), max_size):
         for group in _clusters(st):
             block = _block(group, factor, light)
             if block is not None:
                 blocks.append(block)
+    return blocks
+
+
+def _bounds(b: Block) -> tuple[float, float, float, float]:
+    """The block's upright bounding rectangle: x0, y0, x1, y1."""
+    a = np.radians(b.angle)
+    half_w = 0.5 * (abs(b.width * np.cos(a)) + abs(b.height * np.sin(a)))
+    half_h = 0.5 * (abs(b.width * np.sin(a)) + abs(b.height * np.cos(a)))
+    return b.cx - half_w, b.cy - half_h, b.cx + half_w, b.cy + half_h
+
+
+def _overlaps(a: Block, b: Block) -> bool:
+    """More than half of the smaller block's bounds lie in the other's."""
+    ax0, ay0, ax1, ay1 = _bounds(a)
+    bx0, by0, bx1, by1 = _bounds(b)
+    inter = max(0.0, min(ax1, bx1) - max(ax0, bx0)) * max(0.0, min(ay1, by1) - max(ay0, by0))
+    smaller = min((ax1 - ax0) * (ay1 - ay0), (bx1 - bx0) * (by1 - by0))
+    return inter > 0.5 * smaller
+
+
+def find_blocks(image: Image.Image) -> list[Block]:
+    """Blocks of letter-like marks, most letters first."""
+    gray = image.convert("L")
+    factor = min(1.0, DETECT_LONGEST / max(gray.size))
+    blocks = _blocks_at(gray, factor, MAX_SIZE)
+    if factor < 1.0:
+        coarse = list(blocks)
+        blocks += [
+            b for b in _blocks_at(gray, 1.0, FINE_MAX_SIZE)
+            if not any(_overlaps(b, c) for c in coarse)
+        ]
     return sorted(blocks, key=lambda b: -b.score)

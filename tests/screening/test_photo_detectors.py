@@ -7,8 +7,8 @@ from PIL import Image
 from liveq.screening.photos.faces import _faces, _second_look, find_faces
 from liveq.screening.photos.findings import Box
 from liveq.screening.photos.geometry import View
-from liveq.screening.photos.ocr import Line, Word
-from liveq.screening.photos.text import block_findings
+from liveq.screening.photos.ocr import Line, Word, word_text
+from liveq.screening.photos.text import block_findings, read_findings
 from tests.screening.photo_samples import with_face
 
 
@@ -48,6 +48,73 @@ def test_a_name_line_without_a_comma_goes_with_the_number_below_it():
     got = found(line("MWANGI", "Bence"), line("ID", "556810806", y=30))
     assert ("name", "MWANGI Bence") in got
     assert ("mrn", "556810806") in got
+
+
+def test_marks_at_a_words_edge_are_not_part_of_it():
+    assert word_text("_MRN") == "MRN"
+    assert word_text("¡vanova.") == "vanova."
+    assert word_text("|") == ""
+    assert word_text("O'Brien") == "O'Brien"
+    assert ("mrn", "5614577") in found(line(word_text("_MRN"), "5614577"))
+
+
+def test_readings_side_by_side_are_not_a_phone_number():
+    assert found(line("16", "84", "993")) == []  # "78 Pleth 97" read sideways
+    assert ("phone", "020 7946 0958") in found(line("Tel", "020", "7946", "0958"))
+
+
+def test_a_long_number_on_a_numbered_list_row_is_the_patients_number():
+    assert found(line("2)", "Kapoor", "ORIF", "wrist", "y", "3489772")) == [
+        ("mrn", "3489772"),
+        ("name", "Kapoor"),
+    ]
+    assert found(line("2)", "Swabs", "10")) == []  # a count, not a patient
+    assert found(line("Kapoor", "ORIF", "3489772")) == []  # no list, no label: unknown
+
+
+def test_a_list_rows_first_words_are_a_name_beside_an_identifier_whatever_their_case():
+    got = found(line("3)", "Noor", "castellanos", "TURP", "#", "6179136"))
+    assert ("name", "Noor castellanos") in got
+    got = found(line("1)", "vanova.", "F", "EVAR", "bed", "24"))
+    assert ("name", "vanova F") in got and ("room_number", "24") in got
+    # A procedure's abbreviation is not a name.
+    assert {k for k, _ in found(line("4)", "TKR", "EVAR", "#", "6179136"))} == {"mrn"}
+
+
+def test_a_bed_read_one_letter_wrong_is_a_bed_beside_an_identifier():
+    got = found(line("Folau,", "Y", "ped", "17"), line("MRN", "08403108", y=30))
+    assert ("room_number", "17") in got
+    assert found(line("ped", "17")) == []  # alone it may be anything
+
+
+def test_a_surname_in_capitals_and_a_given_name_are_a_name_beside_an_identifier():
+    assert ("name", "ESPOSITO Sefa") in found(
+        line("Pa", "AE", "ESPOSITO", "Sefa"), line("MRN", "5614577", y=30)
+    )
+    assert found(line("ESPOSITO", "Sefa")) == []
+
+
+def test_readings_of_marks_beside_an_identifier_are_not_names():
+    got = found(line("VA", "Mh"), line("Ma", "N"), line("MRN", "5614577", y=30))
+    assert got == [("mrn", "5614577")]
+
+
+def test_a_name_line_goes_with_an_identifier_another_read_found_close_by():
+    """A wristband's name and number of other sizes fall in two blocks, read apart."""
+    canvas = Image.new("L", (2000, 1000), 255)
+    name = View(canvas).cropped((100, 100, 600, 140))
+    number = View(canvas).cropped((100, 150, 600, 190))
+    far = View(canvas).cropped((1400, 800, 1900, 840))
+    got = read_findings([
+        (name, [line("LUNDGREN", "Freya")], False),
+        (number, [line("MRN", "1838040")], False),
+        (far, [line("ESPOSITO", "Sefa")], False),
+    ])
+    assert sorted((f.kind, f.text) for f in got) == [
+        ("mrn", "1838040"),
+        ("name", "LUNDGREN Freya"),
+    ]
+    assert got[0].box.y == 100  # the name, in the photo's pixels
 
 
 def covered(box: Box, face: Box) -> bool:

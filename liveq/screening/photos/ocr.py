@@ -22,6 +22,10 @@ from liveq.screening.photos.findings import Box
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 LANGUAGES = "eng"
 MIN_CONFIDENCE = 30.0
+# Marks Tesseract reads at a word's edge from a smudge or a line beside it ("_MRN",
+# "¡vanova", "|2"): no label or identifier starts or ends with them, and a leading "_"
+# hides "MRN" from every rule that wants it to start a word.
+EDGE_JUNK = "_|¡¿~`'\"‘’“”«»"
 
 
 class OcrMissing(Conflict):
@@ -74,6 +78,11 @@ def check_installed() -> None:
         )
 
 
+def word_text(raw: str) -> str:
+    """A word as read, without the marks a smudge or a line leaves at its edges."""
+    return raw.strip().strip(EDGE_JUNK)
+
+
 def read_lines(image: Image.Image, psm: int = 11, lang: str = LANGUAGES) -> list[Line]:
     """The lines of text Tesseract finds in `image` (page segmentation mode `psm`)."""
     import pytesseract
@@ -84,7 +93,7 @@ def read_lines(image: Image.Image, psm: int = 11, lang: str = LANGUAGES) -> list
     )
     lines: dict[tuple[int, int, int], list[Word]] = {}
     for i, raw in enumerate(data["text"]):
-        text = (raw or "").strip()
+        text = word_text(raw or "")
         conf = float(data["conf"][i])
         if not text or conf < MIN_CONFIDENCE:
             continue

@@ -64,12 +64,23 @@ _TALLY = re.compile(r"^(\d{1,2})/(\d{1,2})$")
 # "Patient: KAPOOR Halldor", "Name: Sefa Lundgren": the words after a name label.
 _NAME_LABEL = re.compile(r"(?i)^(?:patient|name|pt)\s*[:.]?$")
 _ARTICLE = re.compile(r"^(?:a|an|the)\s", re.I)
+# A numbered list's row, as a whiteboard's list is written: "3) Noor Castellanos TURP #
+# 6179136 bed 4". Its long number is the patient's, its first words a name.
+_LIST_MARK = re.compile(r"^\d{1,2}[).:]$")
+_LONG_NUMBER = re.compile(r"^\d{6,12}$")
+_ABBREVIATION = re.compile(r"^[A-Z]{2,5}$")  # "TKR", "EVAR", "ORIF": a procedure, not a name
+_ROW_NUMBER = re.compile(r"^\d{1,3}$")
+NEAR = 3.0  # line heights: an identifier another read found this close makes a name line its
+# "JARDINE Freya", "LUNDGREN Ruairi": a surname in capitals, then the given name.
+_CAPS_SURNAME = re.compile(r"^[A-Z][A-Z'’-]{3,}$")
+_GIVEN = re.compile(r"^[A-Z][a-z'’-]{2,}$")
 
 
 # Words on labels around a name that are not names.
 _LABELS = frozenset(
     "patient name dob mrn specimen collected contact allergies bed room date or today"
-    " hosp hospital no id pt allergy latex theatre list tel sex female male".split()
+    " hosp hospital no id pt allergy latex theatre list tel sex female male"
+    " urine blood serum plasma sputum swab culture biopsy".split()
 )
 
 
@@ -141,6 +152,8 @@ def _screened(line: Line, rules: ScreeningRules | None) -> list[_Raw]:
             continue  # "NOA LNO", "LNO FIL": a monitor's abbreviations misread, not a name
         if f.kind == "date" and _is_count(text, f.start, f.end):
             continue
+        if f.kind == "phone" and _readings(text[f.start : f.end]):
+            continue
         box = _boxes(line, f.start, f.end)
         if box is not None:
             out.append(_Raw(f.kind, box, f.reason, text[f.start : f.end]))
@@ -159,12 +172,23 @@ def _screened(line: Line, rules: ScreeningRules | None) -> list[_Raw]:
         box = _boxes(line, m.start(1), m.end(1))
         if box is not None:
             out.append(_Raw("mrn", box, "a patient's number", m.group(1)))
+    if _list_row(line):
+        for w in line.words[1:]:
+            if _LONG_NUMBER.match(w.text.strip(".,:;#")):
+                out.append(_Raw("mrn", w.box, "a patient's number on a list", w.text))
     for m in _DOB.finditer(text):
         if any(ch.isdigit() for ch in m.group(1)):
             box = _boxes(line, m.start(1), m.end(1))
             if box is not None:
                 out.append(_Raw("date", box, "date of birth", m.group(1)))
     return _sure(line, out)
+
+
+def _readings(number: str) -> bool:
+    """Short groups of digits ("16 84 993"): a monitor's readings side by side, not a phone
+    number, which has ten digits or a group of four ("020 7946 0958", "555-1234")."""
+    groups = re.findall(r"\d+", number)
+    return sum(map(len, groups)) < 10 and max(map(len, groups)) < 4
 
 
 def _is_count(text: str, start: int, end: int) -> bool:
@@ -207,7 +231,62 @@ def _beside(line: Line) -> list[_Raw]:
             out.append(_Raw("name", box, "name", f"{words[i]} {line.words[i + 1].text}"))
     if 2 <= len(words) <= 3 and all(_is_word(w) for w in words):
         out.append(_Raw("name", _boxes_of(line, 0, len(words)), "name", line.text))
-    return _sure(line, out)
+    for i in range(len(words) - 1):
+        if (_CAPS_SURNAME.match(words[i]) and words[i].lower() not in _common_words()
+                and _GIVEN.match(words[i + 1]) and _is_word(words[i + 1])):
+            out.append(_Raw("name", _boxes_of(line, i, i + 2), "name",
+                            f"{words[i]} {words[i + 1]}"))
+    if _list_row(line):
+        out += _list_row_name(line, words)
+    for i in range(len(words) - 1):
+        if _near_bed(words[i]) and _ROW_NUMBER.match(words[i + 1]):
+            out.append(_Raw("room_number", line.words[i + 1].box, "bed number", words[i + 1]))
+    return _sure(line, [r for r in out if r.kind != "name" or _long_word(r.text)])
+
+
+def _long_word(name: str) -> bool:
+    """A name beside an identifier has a word of four letters or more that is not in
+    capitals of five or fewer: "Ma N", "PA Y", "JNOG LNO AWIL" are readings of marks and
+    abbreviations, not names."""
+    return any(
+        len(w) >= 4 and not _ABBREVIATION.match(w)
+        for w in re.split(r"[\s.,]+", name)
+    )
+
+
+def _list_row(line: Line) -> bool:
+    return len(line.words) >= 2 and bool(_LIST_MARK.match(line.words[0].text))
+
+
+def _name_like(word: str) -> bool:
+    """A word that may be part of a name on a list's row, in whatever case the pen (or
+    the reading) left it: letters, not a common word, not a procedure's abbreviation."""
+    return (
+        len(word) >= 2
+        and word.replace("-", "").replace("'", "").isalpha()
+        and word.lower() not in _common_words()
+        and not _ABBREVIATION.match(word)
+    )
+
+
+def _list_row_name(line: Line, words: list[str]) -> list[_Raw]:
+    """On a list's row beside another identifier, the words after the number are the
+    name: "2) Folau, Y", "3) Noor castellanos" (a pen's or a reading's lower case)."""
+    n = 0
+    while n < 2 and 1 + n < len(words) and _name_like(words[1 + n]):
+        n += 1
+    if n == 1 and 2 < len(words) and _INITIAL.match(line.words[2].text):
+        n += 1  # "Ivanova. F"
+    if n == 2 or (n == 1 and words[1][:1].isupper() and len(words[1]) >= 4):
+        return [_Raw("name", _boxes_of(line, 1, 1 + n), "name", " ".join(words[1 : 1 + n]))]
+    return []
+
+
+def _near_bed(word: str) -> bool:
+    """"bed" or "bay", or one letter from it: a bed's number read "ped 17" or "beg 2"."""
+    w = word.lower()
+    return len(w) == 3 and any(sum(a != b for a, b in zip(w, t, strict=True)) <= 1
+                               for t in ("bed", "bay"))
 
 
 def _boxes_of(line: Line, first: int, last: int) -> Box:
@@ -237,16 +316,30 @@ def _joined(reasons: list[str]) -> str:
 
 
 def block_findings(
-    view: View, lines: list[Line], dark: bool = False, rules: ScreeningRules | None = None
+    view: View,
+    lines: list[Line],
+    dark: bool = False,
+    rules: ScreeningRules | None = None,
+    anchors: list[Box] | None = None,
 ) -> list[PhotoFinding]:
-    """Findings in one read of a block (or of the whole photo), boxes in the photo."""
+    """Findings in one read of a block (or of the whole photo), boxes in the photo.
+
+    `anchors` are identifiers (boxes in the photo) that other reads found: a name line
+    near one goes with it, as it does with one in its own block."""
     raw = [r for line in lines for r in _screened(line, rules)]
+    return _findings(view, lines, dark, raw, anchors or [])
+
+
+def _findings(
+    view: View, lines: list[Line], dark: bool, raw: list[_Raw], anchors: list[Box]
+) -> list[PhotoFinding]:
     if not any(not _yearless(r) for r in raw):
         raw = []  # only a day and month: see _yearless
-    if any(r.kind != "name" for r in raw):
-        # An identifier here: a line that is a name belongs with it.
-        taken = [r.box for r in raw]
-        for line in lines:
+    own = any(r.kind != "name" for r in raw)
+    taken = [r.box for r in raw]
+    for line in lines:
+        if own or _near(view, line, anchors):
+            # An identifier here or close by: a line that is a name belongs with it.
             for r in _beside(line):
                 if not any(r.box.intersection(b) for b in taken):
                     raw.append(r)
@@ -259,6 +352,16 @@ def block_findings(
         reason = f"{summary} on what looks like {context}" if context else _article(r.reason)
         out.append(PhotoFinding(r.kind, view.box_back(r.box), reason, r.text))
     return out
+
+
+def _near(view: View, line: Line, anchors: list[Box]) -> bool:
+    """An anchor within NEAR line heights of the line, in the photo."""
+    if not anchors:
+        return False
+    box = _boxes_of(line, 0, len(line.words))
+    grow = NEAR * box.h
+    around = view.box_back(Box(box.x - grow, box.y - grow, box.w + 2 * grow, box.h + 2 * grow))
+    return any(around.intersection(a) for a in anchors)
 
 
 def merge(findings: list[PhotoFinding]) -> list[PhotoFinding]:
@@ -282,5 +385,16 @@ def read_findings(
     reads: list[tuple[View, list[Line], bool]], rules: ScreeningRules | None = None
 ) -> list[PhotoFinding]:
     """Every read (view, its lines, light-on-dark) screened, then merged."""
-    found = [f for view, lines, dark in reads for f in block_findings(view, lines, dark, rules)]
+    screened = [[r for line in lines for r in _screened(line, rules)] for _, lines, _ in reads]
+    anchors = [
+        view.box_back(r.box)
+        for (view, _, _), raw in zip(reads, screened, strict=True)
+        for r in raw
+        if r.kind != "name" and not _yearless(r)
+    ]
+    found = [
+        f
+        for (view, lines, dark), raw in zip(reads, screened, strict=True)
+        for f in _findings(view, lines, dark, raw, anchors)
+    ]
     return merge(found)

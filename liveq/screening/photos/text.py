@@ -2,13 +2,19 @@
 
 Each line goes through the question screener (``screen_text``). Text in a
 picture is terser than a question — a wristband says "GARCIA, MARIA" with no
-"my patient" before it — so three rules read it as a label would be read:
+"my patient" before it — so these rules read it as a label would be read:
 
 - a name written surname first ("GARCIA, MARIA", "Garcia, Maria");
 - on a block that carries another identifier (a date of birth, an MRN), a line of
   two or three capitalised words, or a surname and an initial ("Garcia M."), is
   the name that goes with it;
-- whatever follows "DOB" is a date of birth, however it is written ("16-Jul-1948").
+- whatever follows "DOB" is a date of birth, however it is written ("16-Jul-1948");
+- a numbered list's row ("3) Noor Castellanos TURP # 6179136 bed 4", a whiteboard's list)
+  gives its long number as the patient's, and, beside another identifier, its first
+  words as a name and a bed read one letter wrong ("ped 17") as a bed.
+
+A name line goes with an identifier in its own read or in another read close by (a
+wristband's name and number of different sizes fall in two blocks).
 
 Where the words around say what the object is (a wristband: a sex and age, an
 allergy line; a monitor: vitals; a specimen label; a whiteboard's numbered list),
@@ -70,7 +76,7 @@ _LIST_MARK = re.compile(r"^\d{1,2}[).:]$")
 _LONG_NUMBER = re.compile(r"^\d{6,12}$")
 _ABBREVIATION = re.compile(r"^[A-Z]{2,5}$")  # "TKR", "EVAR", "ORIF": a procedure, not a name
 _ROW_NUMBER = re.compile(r"^\d{1,3}$")
-NEAR = 3.0  # line heights: an identifier another read found this close makes a name line its
+NEAR = 3.0  # line heights: a name line this close to another read's identifier goes with it
 # "JARDINE Freya", "LUNDGREN Ruairi": a surname in capitals, then the given name.
 _CAPS_SURNAME = re.compile(r"^[A-Z][A-Z'’-]{3,}$")
 _GIVEN = re.compile(r"^[A-Z][a-z'’-]{2,}$")
@@ -320,19 +326,18 @@ def block_findings(
     lines: list[Line],
     dark: bool = False,
     rules: ScreeningRules | None = None,
-    anchors: list[Box] | None = None,
 ) -> list[PhotoFinding]:
-    """Findings in one read of a block (or of the whole photo), boxes in the photo.
-
-    `anchors` are identifiers (boxes in the photo) that other reads found: a name line
-    near one goes with it, as it does with one in its own block."""
+    """Findings in one read of a block (or of the whole photo), boxes in the photo."""
     raw = [r for line in lines for r in _screened(line, rules)]
-    return _findings(view, lines, dark, raw, anchors or [])
+    return _findings(view, lines, dark, raw, [])
 
 
 def _findings(
     view: View, lines: list[Line], dark: bool, raw: list[_Raw], anchors: list[Box]
 ) -> list[PhotoFinding]:
+    """`raw` is what the read's lines were screened to; `anchors` are identifiers (boxes
+    in the photo) that other reads found: a name line near one goes with it, as it does
+    with one in its own read."""
     if not any(not _yearless(r) for r in raw):
         raw = []  # only a day and month: see _yearless
     own = any(r.kind != "name" for r in raw)

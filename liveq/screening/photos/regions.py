@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image
 
+from liveq.screening.photos.findings import Box
+
 DETECT_LONGEST = 2000
 CONTRAST = 18  # how much darker/lighter than the surroundings a letter's pixels are
 MIN_SIZE, MAX_SIZE = 6, 90  # a letter's size on the detection copy, in pixels
@@ -175,21 +177,22 @@ def _blocks_at(gray: Image.Image, factor: float, max_size: int) -> list[Block]:
     return blocks
 
 
-def _bounds(b: Block) -> tuple[float, float, float, float]:
-    """The block's upright bounding rectangle: x0, y0, x1, y1."""
+def _bounds(b: Block) -> Box:
+    """The block's upright bounding box."""
     a = np.radians(b.angle)
-    half_w = 0.5 * (abs(b.width * np.cos(a)) + abs(b.height * np.sin(a)))
-    half_h = 0.5 * (abs(b.width * np.sin(a)) + abs(b.height * np.cos(a)))
-    return b.cx - half_w, b.cy - half_h, b.cx + half_w, b.cy + half_h
+    cos, sin = np.cos(a), np.sin(a)
+    corners = [
+        (b.cx + u * cos - v * sin, b.cy + u * sin + v * cos)
+        for u in (-b.width / 2, b.width / 2)
+        for v in (-b.height / 2, b.height / 2)
+    ]
+    return Box.around(corners)
 
 
 def _overlaps(a: Block, b: Block) -> bool:
     """More than half of the smaller block's bounds lie in the other's."""
-    ax0, ay0, ax1, ay1 = _bounds(a)
-    bx0, by0, bx1, by1 = _bounds(b)
-    inter = max(0.0, min(ax1, bx1) - max(ax0, bx0)) * max(0.0, min(ay1, by1) - max(ay0, by0))
-    smaller = min((ax1 - ax0) * (ay1 - ay0), (bx1 - bx0) * (by1 - by0))
-    return inter > 0.5 * smaller
+    ba, bb = _bounds(a), _bounds(b)
+    return ba.intersection(bb) > 0.5 * min(ba.area, bb.area)
 
 
 def find_blocks(image: Image.Image) -> list[Block]:

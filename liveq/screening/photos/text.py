@@ -23,6 +23,7 @@ the reason says so: "a name and a date of birth on what looks like a wristband".
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import cache
@@ -230,23 +231,20 @@ def _beside(line: Line) -> list[_Raw]:
         if (box := _boxes(line, m.start(), m.end())) is not None
     ]
     words = [w.text.strip(".,:;") for w in line.words]
-    # "1. Garcia M." — a row of a list: the surname and its initial.
-    for i in range(len(words) - 1):
-        if _is_word(words[i]) and _INITIAL.match(line.words[i + 1].text):
-            box = _boxes_of(line, i, i + 2)
-            out.append(_Raw("name", box, "name", f"{words[i]} {line.words[i + 1].text}"))
+    for i, (word, after) in enumerate(itertools.pairwise(words)):
+        if _is_word(word) and _INITIAL.match(line.words[i + 1].text):
+            # "1. Garcia M." — a row of a list: the surname and its initial.
+            text = f"{word} {line.words[i + 1].text}"
+            out.append(_Raw("name", _boxes_of(line, i, i + 2), "name", text))
+        if (_CAPS_SURNAME.match(word) and word.lower() not in _common_words()
+                and _GIVEN.match(after) and _is_word(after)):
+            out.append(_Raw("name", _boxes_of(line, i, i + 2), "name", f"{word} {after}"))
+        if _near_bed(word) and _ROW_NUMBER.match(after):
+            out.append(_Raw("room_number", line.words[i + 1].box, "bed number", after))
     if 2 <= len(words) <= 3 and all(_is_word(w) for w in words):
         out.append(_Raw("name", _boxes_of(line, 0, len(words)), "name", line.text))
-    for i in range(len(words) - 1):
-        if (_CAPS_SURNAME.match(words[i]) and words[i].lower() not in _common_words()
-                and _GIVEN.match(words[i + 1]) and _is_word(words[i + 1])):
-            out.append(_Raw("name", _boxes_of(line, i, i + 2), "name",
-                            f"{words[i]} {words[i + 1]}"))
     if _list_row(line):
         out += _list_row_name(line, words)
-    for i in range(len(words) - 1):
-        if _near_bed(words[i]) and _ROW_NUMBER.match(words[i + 1]):
-            out.append(_Raw("room_number", line.words[i + 1].box, "bed number", words[i + 1]))
     return _sure(line, [r for r in out if r.kind != "name" or _long_word(r.text)])
 
 

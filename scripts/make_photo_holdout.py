@@ -1,7 +1,7 @@
 """Generate the photo screening sets: identifier text, faces and clean operating rooms.
 
 Usage: python scripts/make_photo_holdout.py
-       [--split holdout|dev|fresh|fresh-dev|third|third-dev|fourth|fifth|sixth|seventh]
+       [--split holdout|dev|fresh|fresh-dev|third|third-dev|fourth|fifth|sixth|seventh|eighth]
        [--out DIR] [--check]
 
 Deterministic: every image comes from its own seed, so the same script and the same
@@ -74,7 +74,7 @@ GIVEN = (
 )
 SPLITS = {"holdout": 1000, "dev": 5000, "fresh": 7300, "fresh-dev": 9300, "third": 11300,
           "third-dev": 13300, "fourth": 15300, "fifth": 17300, "sixth": 19300,
-          "seventh": 21300}
+          "seventh": 21300, "eighth": 23300}
 
 
 # -- drawing helpers ----------------------------------------------------------------
@@ -1058,6 +1058,9 @@ SIXTH_MANIFEST = ROOT / "tests" / "data" / "photo_holdout_sixth" / "manifest.jso
 # The seventh split: the same drawing with seeds 21301-21350, made in the seventh round before
 # any change of that round, once the sixth had been scored twice.
 SEVENTH_MANIFEST = ROOT / "tests" / "data" / "photo_holdout_seventh" / "manifest.jsonl"
+# The eighth split: the same drawing with seeds 23301-23350, made in the eighth round before
+# any change of that round, once the seventh had been scored twice.
+EIGHTH_MANIFEST = ROOT / "tests" / "data" / "photo_holdout_eighth" / "manifest.jsonl"
 THIRD_SURNAMES = ("AKINYEMI", "BJORNSSON", "CASTELLANOS", "DRAGOMIR", "ESPOSITO", "FOLAU",
                   "GRUNWALD", "HAKIMI", "IVANOVA", "JARDINE", "KAPOOR", "LUNDGREN")
 THIRD_GIVEN = ("ODHRAN", "FREYA", "TEMITOPE", "MATEUS", "YELENA", "KAVYA", "RUAIRI",
@@ -1254,7 +1257,8 @@ def main() -> int:
                         help="fail if the holdout's manifest differs from the committed one")
     args = parser.parse_args()
     out = args.out or Path(f"/tmp/liveq-photo-{args.split}")
-    if args.split.startswith("third") or args.split in ("fourth", "fifth", "sixth", "seventh"):
+    if args.split.startswith("third") or args.split in (
+            "fourth", "fifth", "sixth", "seventh", "eighth"):
         records = generate_third(out, args.split)
     elif args.split.startswith("fresh"):
         records = generate_fresh(out, args.split)
@@ -1265,7 +1269,7 @@ def main() -> int:
     committed = {"holdout": MANIFEST, "fresh": FRESH_MANIFEST,
                  "third": THIRD_MANIFEST, "fourth": FOURTH_MANIFEST,
                  "fifth": FIFTH_MANIFEST, "sixth": SIXTH_MANIFEST,
-                 "seventh": SEVENTH_MANIFEST}.get(args.split)
+                 "seventh": SEVENTH_MANIFEST, "eighth": EIGHTH_MANIFEST}.get(args.split)
     if committed is not None:
         if args.check:
             if committed.read_text("utf-8") != text:

@@ -1,7 +1,7 @@
 """Generate the photo screening sets: identifier text, faces and clean operating rooms.
 
 Usage: python scripts/make_photo_holdout.py
-       [--split holdout|dev|fresh|fresh-dev|third|third-dev|fourth|fifth|sixth|seventh|eighth]
+       [--split holdout|dev|fresh|fresh-dev|third|third-dev|fourth|fifth|sixth|seventh|eighth|ninth]
        [--out DIR] [--check]
 
 Deterministic: every image comes from its own seed, so the same script and the same
@@ -74,7 +74,8 @@ GIVEN = (
 )
 SPLITS = {"holdout": 1000, "dev": 5000, "fresh": 7300, "fresh-dev": 9300, "third": 11300,
           "third-dev": 13300, "fourth": 15300, "fifth": 17300, "sixth": 19300,
-          "seventh": 21300, "eighth": 23300}
+          "seventh": 21300, "eighth": 23300,
+          "ninth": 25300}
 
 
 # -- drawing helpers ----------------------------------------------------------------
@@ -1061,6 +1062,10 @@ SEVENTH_MANIFEST = ROOT / "tests" / "data" / "photo_holdout_seventh" / "manifest
 # The eighth split: the same drawing with seeds 23301-23350, made in the eighth round before
 # any change of that round, once the seventh had been scored twice.
 EIGHTH_MANIFEST = ROOT / "tests" / "data" / "photo_holdout_eighth" / "manifest.jsonl"
+# The ninth split: seeds 25301-25350, made in the eighth round too, right after the eighth's
+# first score had been read (its false findings shaped a rule): it stays unread until the
+# round's changes are done, then scores the code before and after them.
+NINTH_MANIFEST = ROOT / "tests" / "data" / "photo_holdout_ninth" / "manifest.jsonl"
 THIRD_SURNAMES = ("AKINYEMI", "BJORNSSON", "CASTELLANOS", "DRAGOMIR", "ESPOSITO", "FOLAU",
                   "GRUNWALD", "HAKIMI", "IVANOVA", "JARDINE", "KAPOOR", "LUNDGREN")
 THIRD_GIVEN = ("ODHRAN", "FREYA", "TEMITOPE", "MATEUS", "YELENA", "KAVYA", "RUAIRI",
@@ -1258,7 +1263,7 @@ def main() -> int:
     args = parser.parse_args()
     out = args.out or Path(f"/tmp/liveq-photo-{args.split}")
     if args.split.startswith("third") or args.split in (
-            "fourth", "fifth", "sixth", "seventh", "eighth"):
+            "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"):
         records = generate_third(out, args.split)
     elif args.split.startswith("fresh"):
         records = generate_fresh(out, args.split)
@@ -1269,7 +1274,8 @@ def main() -> int:
     committed = {"holdout": MANIFEST, "fresh": FRESH_MANIFEST,
                  "third": THIRD_MANIFEST, "fourth": FOURTH_MANIFEST,
                  "fifth": FIFTH_MANIFEST, "sixth": SIXTH_MANIFEST,
-                 "seventh": SEVENTH_MANIFEST, "eighth": EIGHTH_MANIFEST}.get(args.split)
+                 "seventh": SEVENTH_MANIFEST, "eighth": EIGHTH_MANIFEST,
+                 "ninth": NINTH_MANIFEST}.get(args.split)
     if committed is not None:
         if args.check:
             if committed.read_text("utf-8") != text:

@@ -70,9 +70,10 @@ class PhotoChecker:
 
     async def run(self) -> None:
         if any(event.kind == "procedure" for event in await store.list_events(self.db)):
-            from liveq.screening.photos.faces import warm_up  # only when needed
+            from liveq.screening.photos import faces, ppocr  # only when needed
 
-            await self._off_loop(warm_up)
+            await self._off_loop(faces.warm_up)
+            await self._off_loop(ppocr.warm_up)
         while not self._stopping:
             try:
                 for item in await ps.photos_to_check(self.db):

@@ -11,7 +11,8 @@ import pytest
 
 HEAVY = (
     "aiohttp", "tweepy", "argon2", "trustme", "cryptography", "jinja2", "aiosqlite",
-    "cv2", "pytesseract",  # the photo check: loaded only where photos are checked
+    # the photo check: loaded only where photos are checked
+    "cv2", "pytesseract", "rapidocr_onnxruntime", "onnxruntime",
 )
 
 PROBE = """

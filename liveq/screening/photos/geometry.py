@@ -75,9 +75,3 @@ class View:
         ]
         return Box.around(corners)
 
-
-def scaled(image: Image.Image, longest: int) -> View:
-    """The whole photo with its longest side at most `longest` pixels."""
-    factor = min(1.0, longest / max(image.size))
-    view = View(image)
-    return view.scaled(factor) if factor < 1.0 else view

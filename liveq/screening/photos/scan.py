@@ -5,9 +5,10 @@ photo, turned level (small tilts, sideways, upside down: each block is read
 both ways up, and a squarish one sideways too), enlarged so letters are about
 30 pixels tall, dark on light (a monitor's light letters are inverted), cleared of
 specks, the larger blocks also binarised for a second read, and
-stacked into two sheets that two Tesseract processes read side by side. A
-shrunk copy of the whole photo is read too, for large text. Each line is
-screened (``text``); findings keep the box of their words in the photo.
+stacked into two sheets that two Tesseract processes read side by side. Beside
+them PP-OCR's networks (``ppocr``) find and read the lines of a 2000-pixel copy of
+the whole photo: large, blurred and sideways text. Each line is screened
+(``text``); findings keep the box of their words in the photo.
 
 Faces: MTCNN's networks, run by OpenCV (``faces``).
 """
@@ -20,16 +21,15 @@ from concurrent.futures import ThreadPoolExecutor
 
 from PIL import Image, ImageOps
 
-from liveq.screening.photos import ocr
+from liveq.screening.photos import ocr, ppocr
 from liveq.screening.photos.faces import find_faces
 from liveq.screening.photos.findings import Box, PhotoFinding
-from liveq.screening.photos.geometry import View, scaled
+from liveq.screening.photos.geometry import View
 from liveq.screening.photos.regions import Block, find_blocks
 from liveq.screening.photos.text import read_findings
 from liveq.screening.rules import ScreeningRules
 
 Progress = Callable[[float, str], None]
-WHOLE_LONGEST = 1600  # the shrunk whole photo, for large text
 LETTER = 30  # pixels: the letter size Tesseract reads best
 MAX_BLOCKS = 24
 BINARISED = 12  # blocks (most letters first) read a second time, binarised
@@ -156,18 +156,17 @@ def scan_photo(
     crops = [(_crop(gray, b), b) for b in blocks]
     views = [(v, b.dark) for c, b in crops for v in _orientations(c, b)]
     views += [(v, b.dark) for c, b in crops[:BINARISED] for v in _orientations(_binarised(c), b)]
-    whole = scaled(gray, WHOLE_LONGEST)
     sheets = _sheets(views, 2)
     lang = ocr.languages()
     report(0.15, f"Reading the text in {len(blocks)} places")
     with ThreadPoolExecutor(max_workers=3) as pool:
         reads = [pool.submit(_read_sheet, s, lang) for s in sheets]
-        whole_read = pool.submit(ocr.read_lines, whole.image, 11, lang)
+        lines_read = pool.submit(ppocr.read_photo, image)
         report(0.2, "Looking for faces")
         faces = find_faces(image)
         report(0.4, "Reading the text in the photo")
         results = [r for f in reads for r in f.result()]
-        results.append((whole, whole_read.result(), False))
+        results += lines_read.result()
     report(0.95, "Screening what was read")
     findings = read_findings(results, rules)
     report(1.0, "Done")

@@ -1,0 +1,124 @@
+"""Text lines found and read by PP-OCR's networks (the rapidocr-onnxruntime wheel).
+
+The wheel ships PP-OCRv4's detector and recogniser and a direction classifier as ONNX
+files and runs them with onnxruntime: CPU, offline, nothing downloaded. Its detector finds
+lines at any angle, and its recogniser reads blurred and sideways text that Tesseract
+misses (measured on the tuning sets of scripts/make_photo_holdout.py, docs/screening.md);
+Tesseract still reads the small text this reader's 2000-pixel copy loses (``scan``).
+
+The wheel's own call returns each line's four corners and its text, not which way the text
+runs along them, so the stages are called one by one here: the direction classifier says
+whether a line was read upside down, which gives each word its place in the photo.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from functools import cache
+
+import numpy as np
+from PIL import Image
+
+from liveq.screening.photos.findings import Box
+from liveq.screening.photos.geometry import View
+from liveq.screening.photos.ocr import Line, Word, word_text
+
+# The four corners' order, from the corner where the reading starts, for a line cut wide
+# or (turned a quarter, as the wheel does past 1.5 times as tall as wide) tall, read
+# upright or upside down.
+_START = {(False, False): 0, (False, True): 2, (True, False): 1, (True, True): 3}
+
+
+# The recogniser was trained mostly on Chinese, which has no spaces, and often drops one
+# after a label's colon, a surname's comma or a list's number ("MRN:4425518",
+# "Folau,R", "1)Odhran", "1Ivanova"); the screening rules read words, so it is put back.
+_GLUED = re.compile(
+    r"(?<=[A-Za-z])([:,])(?=[A-Za-z0-9])|^(\d{1,2}[).])(?=[A-Za-z])|^(\d{1,2})(?=[A-Z][a-z])"
+)
+
+
+def _spaced(text: str) -> str:
+    return _GLUED.sub(lambda m: next(g for g in m.groups() if g) + " ", text.strip())
+
+
+@cache
+def _engine():
+    from rapidocr_onnxruntime import RapidOCR
+
+    return RapidOCR()
+
+
+# One photo at a time through the engine: its stages keep per-call settings on the object.
+_lock = threading.Lock()
+
+
+def warm_up() -> None:
+    """Load the three networks now rather than at the first photo of a live procedure."""
+    _engine()
+
+
+def _line_view(corners: np.ndarray, tall: bool, flipped: bool, image: Image.Image) -> View:
+    """The line's own frame: x along the text from its first letter, y down its letters."""
+    k = _START[(tall, flipped)]
+    q = np.roll(corners, -k, axis=0)
+    origin = q[0]
+    along, down = q[1] - q[0], q[3] - q[0]
+    along = along / max(1e-6, float(np.linalg.norm(along)))
+    down = down / max(1e-6, float(np.linalg.norm(down)))
+
+    def back(x: float, y: float) -> tuple[float, float]:
+        p = origin + x * along + y * down
+        return float(p[0]), float(p[1])
+
+    return View(image, (back,))
+
+
+def _words(text: str, confidence: float, length: float, height: float) -> list[Word]:
+    """The line's words, each placed along it in proportion to its letters (the recogniser
+    reads a line whole; its letters are about evenly spaced)."""
+    text = _spaced(text)
+    words, pos, n = [], 0, max(1, len(text))
+    for part in text.split(" "):
+        clean = word_text(part)
+        if clean:
+            x0, x1 = length * pos / n, length * (pos + len(part)) / n
+            words.append(Word(clean, confidence, Box(int(x0), 0, max(1, int(x1 - x0)),
+                                                      max(1, int(height)))))
+        pos += len(part) + 1
+    return words
+
+
+def _tall(quad: np.ndarray) -> bool:
+    """Whether the wheel turned the line's cut a quarter before reading it (its own test)."""
+    wide = max(np.linalg.norm(quad[0] - quad[1]), np.linalg.norm(quad[2] - quad[3]))
+    high = max(np.linalg.norm(quad[0] - quad[3]), np.linalg.norm(quad[1] - quad[2]))
+    return bool(high >= 1.5 * wide)
+
+
+def read_photo(image: Image.Image) -> list[tuple[View, list[Line], bool]]:
+    """Every line read, as (its frame, [the line], False): the shape ``text`` screens."""
+    engine = _engine()
+    bgr = np.ascontiguousarray(np.asarray(image.convert("RGB"))[:, :, ::-1])
+    with _lock:
+        small, ratio_h, ratio_w = engine.preprocess(bgr)  # longest side at most 2000
+        quads, _ = engine.auto_text_det(small)
+        if quads is None:
+            return []
+        crops, turns, _ = engine.text_cls(engine.get_crop_img_list(small, quads))
+        texts, _ = engine.text_rec(crops, False)
+        flip_above = engine.text_cls.cls_thresh
+    out = []
+    for quad, (label, sure), (text, score) in zip(quads, turns, texts, strict=True):
+        if score < engine.text_score:
+            continue
+        tall = _tall(quad)
+        corners = np.asarray(quad, float) * [ratio_w, ratio_h]  # in the photo's pixels
+        view = _line_view(corners, tall, "180" in label and sure > flip_above, image)
+        side = np.linalg.norm(corners[1] - corners[0])
+        other = np.linalg.norm(corners[3] - corners[0])
+        length, height = (other, side) if tall else (side, other)
+        words = _words(text, 100.0 * float(score), float(length), float(height))
+        if words:
+            out.append((view, [Line(tuple(words))], False))
+    return out

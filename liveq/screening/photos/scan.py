@@ -63,12 +63,12 @@ def _crop(gray: Image.Image, block: Block) -> View:
     return view.cropped((left, top, min(w, left + int(bw) + 1), min(h, top + int(bh) + 1)))
 
 
-def _orientations(view: View, block: Block) -> list[View]:
+def _orientations(view: View, block: Block) -> list[tuple[int, View]]:
     """The level block both ways up; sideways too when it is about as tall as wide."""
     turns = [0, 180]
     if block.width < 1.6 * block.height:
         turns += [90, 270]
-    return [view.turned(t) for t in turns]
+    return [(t, view.turned(t)) for t in turns]
 
 
 def _binarised(view: View) -> View:
@@ -86,7 +86,15 @@ def _binarised(view: View) -> View:
     return view.with_image(Image.fromarray(bw))
 
 
-Read = tuple[View, bool]  # a view to read, and whether its letters were light on dark
+# A view to read, whether its letters were light on dark, and which block it shows which
+# way up (its index, the turn).
+Read = tuple[View, bool, tuple[int, int]]
+Reading = tuple[View, list[ocr.Line], bool]
+# A block's reading the wrong way up is marks, and marks read as words can look like a
+# name or a phone ("TIME OUT DONE" upside down: "ANOG LAO"): a block's readings count only
+# the ways up that read at least this share as well as its best (confident letters).
+WAY_UP = 0.8
+SURE_LETTER = 60.0  # Tesseract's confidence in a word whose letters count
 
 
 def _sheets(views: list[Read], count: int) -> list[list[tuple[Read, int]]]:
@@ -105,16 +113,18 @@ def _sheets(views: list[Read], count: int) -> list[list[tuple[Read, int]]]:
     return [s for s in sheets if s]
 
 
-def _read_sheet(sheet: list[tuple[Read, int]], lang: str) -> list[tuple[View, list, bool]]:
+def _read_sheet(
+    sheet: list[tuple[Read, int]], lang: str
+) -> list[tuple[View, list[ocr.Line], bool, tuple[int, int]]]:
     """One Tesseract run over the stacked views; each view gets the lines that lie in it."""
     width = max(r[0].image.width for r, _ in sheet) + 2 * GAP
     last, top = sheet[-1]
     canvas = Image.new("L", (width, top + last[0].image.height + GAP), 255)
-    for (view, _), top in sheet:
+    for (view, _, _), top in sheet:
         canvas.paste(view.image, (GAP, top))
     lines = ocr.read_lines(canvas, psm=11, lang=lang)
     out = []
-    for (view, dark), top in sheet:
+    for (view, dark, way), top in sheet:
         bottom = top + view.image.height
         words = [
             ocr.Word(w.text, w.confidence, Box(w.box.x - GAP, w.box.y - top, w.box.w, w.box.h))
@@ -122,8 +132,25 @@ def _read_sheet(sheet: list[tuple[Read, int]], lang: str) -> list[tuple[View, li
             for w in line.words
             if top <= w.box.y + w.box.h / 2 < bottom
         ]
-        out.append((view, _rows(words), dark))
+        out.append((view, _rows(words), dark, way))
     return out
+
+
+def _way_up(reads: list[tuple[View, list[ocr.Line], bool, tuple[int, int]]]) -> list[Reading]:
+    """Each block's readings the ways up that read about as well as its best (WAY_UP)."""
+    letters: dict[tuple[int, int], float] = {}
+    for _, lines, _, way in reads:
+        sure = sum(w.confidence * len(w.text) for line in lines for w in line.words
+                   if w.confidence >= SURE_LETTER)
+        letters[way] = max(letters.get(way, 0.0), sure)
+    best: dict[int, float] = {}
+    for (block, _), sure in letters.items():
+        best[block] = max(best.get(block, 0.0), sure)
+    return [
+        (view, lines, dark)
+        for view, lines, dark, way in reads
+        if letters[way] >= WAY_UP * best[way[0]]
+    ]
 
 
 def _rows(words: list[ocr.Word]) -> list[ocr.Line]:
@@ -154,8 +181,12 @@ def scan_photo(
     report(0.05, "Looking for text")
     blocks = find_blocks(gray)[:MAX_BLOCKS]
     crops = [(_crop(gray, b), b) for b in blocks]
-    views = [(v, b.dark) for c, b in crops for v in _orientations(c, b)]
-    views += [(v, b.dark) for c, b in crops[:BINARISED] for v in _orientations(_binarised(c), b)]
+    views = [(v, b.dark, (i, t)) for i, (c, b) in enumerate(crops) for t, v in _orientations(c, b)]
+    views += [
+        (v, b.dark, (i, t))
+        for i, (c, b) in enumerate(crops[:BINARISED])
+        for t, v in _orientations(_binarised(c), b)
+    ]
     sheets = _sheets(views, 2)
     lang = ocr.languages()
     report(0.15, f"Reading the text in {len(blocks)} places")
@@ -165,7 +196,7 @@ def scan_photo(
         report(0.2, "Looking for faces")
         faces = find_faces(image)
         report(0.4, "Reading the text in the photo")
-        results = [r for f in reads for r in f.result()]
+        results = _way_up([r for f in reads for r in f.result()])
         results += lines_read.result()
     report(0.95, "Screening what was read")
     findings = read_findings(results, rules)

@@ -38,9 +38,10 @@ from liveq.screening.screen import screen_text
 _SURNAME_FIRST = re.compile(r"\b([A-Z][A-Za-z'’-]+),\s*([A-Z][A-Za-z'’-]+)\b")
 _CAPITALISED = re.compile(r"^[A-Z][A-Za-z'’-]+$")
 _INITIAL = re.compile(r"^[A-Z]\.?$")
-# A whole date as labels print them: 03/14/1961, 1961-03-14, 14-Mar-1961, 14 MAR 1961.
+# A whole date as labels print them: 03/14/1961, 1961-03-14, 14-Mar-1961, 14 MAR 1961; a
+# reading may put a space after a separator or for one ("5/4/ 2008", "04 11.2001").
 _FULL_DATE = re.compile(
-    r"\b(?:\d{1,2}[/.-]\d{1,2}[/.-](?:19|20)\d\d|(?:19|20)\d\d[/.-]\d{1,2}[/.-]\d{1,2}"
+    r"\b(?:\d{1,2}(?:[/.-] ?| )\d{1,2}[/.-] ?(?:19|20)\d\d|(?:19|20)\d\d[/.-]\d{1,2}[/.-]\d{1,2}"
     r"|\d{1,2}[ -]?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*[ -]?(?:19|20)\d\d)\b",
     re.I,
 )

@@ -96,29 +96,60 @@ def _tall(quad: np.ndarray) -> bool:
     return bool(high >= 1.5 * wide)
 
 
-def read_photo(image: Image.Image) -> list[tuple[View, list[Line], bool]]:
-    """Every line read, as (its frame, [the line], False): the shape ``text`` screens."""
+def _lines(bgr: np.ndarray, small: bool) -> list[tuple[np.ndarray, bool, bool, str, float]]:
+    """Each line found and read in `bgr`: its corners in `bgr`'s pixels, whether its cut
+    was turned a quarter, whether it was read upside down, its text and confidence.
+    `small`: a block's cut, read at its own size (the detector otherwise enlarges an image
+    to 736 pixels on its short side, slow and no better on letters already 30 pixels)."""
     engine = _engine()
-    bgr = np.ascontiguousarray(np.asarray(image.convert("RGB"))[:, :, ::-1])
     with _lock:
-        small, ratio_h, ratio_w = engine.preprocess(bgr)  # longest side at most 2000
-        quads, _ = engine.auto_text_det(small)
-        if quads is None:
-            return []
-        crops, turns, _ = engine.text_cls(engine.get_crop_img_list(small, quads))
-        texts, _ = engine.text_rec(crops, False)
+        detector = engine.text_det
+        detector.limit_type = "max" if small else "min"
+        try:
+            copy, ratio_h, ratio_w = engine.preprocess(bgr)  # longest side at most 2000
+            quads, _ = engine.auto_text_det(copy)
+            if quads is None:
+                return []
+            crops, turns, _ = engine.text_cls(engine.get_crop_img_list(copy, quads))
+            texts, _ = engine.text_rec(crops, False)
+        finally:
+            detector.limit_type = "min"
         flip_above = engine.text_cls.cls_thresh
+        keep = engine.text_score
+    return [
+        (np.asarray(quad, float) * [ratio_w, ratio_h], _tall(quad),
+         "180" in label and sure > flip_above, text, float(score))
+        for quad, (label, sure), (text, score) in zip(quads, turns, texts, strict=True)
+        if score >= keep
+    ]
+
+
+def _reads(view: View, bgr: np.ndarray, small: bool) -> list[tuple[View, list[Line], bool]]:
     out = []
-    for quad, (label, sure), (text, score) in zip(quads, turns, texts, strict=True):
-        if score < engine.text_score:
-            continue
-        tall = _tall(quad)
-        corners = np.asarray(quad, float) * [ratio_w, ratio_h]  # in the photo's pixels
-        view = _line_view(corners, tall, "180" in label and sure > flip_above, image)
+    for corners, tall, flipped, text, score in _lines(bgr, small):
+        line = _line_view(corners, tall, flipped, view.image)
         side = np.linalg.norm(corners[1] - corners[0])
         other = np.linalg.norm(corners[3] - corners[0])
         length, height = (other, side) if tall else (side, other)
-        words = _words(text, 100.0 * float(score), float(length), float(height))
+        words = _words(text, 100.0 * score, float(length), float(height))
         if words:
-            out.append((view, [Line(tuple(words))], False))
+            # The line's frame, then the view's own way back to the photo.
+            out.append((View(view.image, (*view.steps, *line.steps)), [Line(tuple(words))],
+                        False))
+    return out
+
+
+def read_photo(image: Image.Image) -> list[tuple[View, list[Line], bool]]:
+    """Every line read, as (its frame, [the line], False): the shape ``text`` screens."""
+    view = View(image)
+    return _reads(view, np.ascontiguousarray(np.asarray(image.convert("RGB"))[:, :, ::-1]),
+                  small=False)
+
+
+def read_views(views: list[View]) -> list[tuple[View, list[Line], bool]]:
+    """The lines in each view (a block cut level and enlarged), mapped back to the photo."""
+    out = []
+    for view in views:
+        rgb = np.asarray(view.image.convert("RGB"))
+        out += _reads(view, np.ascontiguousarray(rgb[:, :, ::-1]), small=True)
     return out

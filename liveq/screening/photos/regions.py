@@ -48,6 +48,18 @@ class Block:
     def score(self) -> float:
         return self.marks
 
+    @property
+    def bounds(self) -> Box:
+        """The block's upright bounding box."""
+        a = np.radians(self.angle)
+        cos, sin = np.cos(a), np.sin(a)
+        corners = [
+            (self.cx + u * cos - v * sin, self.cy + u * sin + v * cos)
+            for u in (-self.width / 2, self.width / 2)
+            for v in (-self.height / 2, self.height / 2)
+        ]
+        return Box.around(corners)
+
 
 def _marks(gray: np.ndarray, max_size: int = MAX_SIZE) -> list[tuple[np.ndarray, bool]]:
     """Letter-like marks of both polarities: an (n, 5) array of x, y, w, h, area each."""
@@ -177,21 +189,9 @@ def _blocks_at(gray: Image.Image, factor: float, max_size: int) -> list[Block]:
     return blocks
 
 
-def _bounds(b: Block) -> Box:
-    """The block's upright bounding box."""
-    a = np.radians(b.angle)
-    cos, sin = np.cos(a), np.sin(a)
-    corners = [
-        (b.cx + u * cos - v * sin, b.cy + u * sin + v * cos)
-        for u in (-b.width / 2, b.width / 2)
-        for v in (-b.height / 2, b.height / 2)
-    ]
-    return Box.around(corners)
-
-
 def _overlaps(a: Block, b: Block) -> bool:
     """More than half of the smaller block's bounds lie in the other's."""
-    ba, bb = _bounds(a), _bounds(b)
+    ba, bb = a.bounds, b.bounds
     return ba.intersection(bb) > 0.5 * min(ba.area, bb.area)
 
 

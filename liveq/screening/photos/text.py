@@ -158,6 +158,8 @@ def _screened(line: Line, rules: ScreeningRules | None) -> list[_Raw]:
             continue  # a label's own words ("Hosp No"), not a name
         if f.kind == "name" and all(len(w) <= 3 for w in words):
             continue  # "NOA LNO", "LNO FIL": a monitor's abbreviations misread, not a name
+        if f.kind == "name" and text[f.start : f.end].islower():
+            continue  # "jos ouuo": print capitalises a name; lower case alone is marks misread
         if f.kind == "date" and _is_count(text, f.start, f.end):
             continue
         if f.kind == "phone" and _readings(text[f.start : f.end]):

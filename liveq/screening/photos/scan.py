@@ -6,7 +6,7 @@ both ways up, and a squarish one sideways too), enlarged so letters are about
 30 pixels tall, dark on light (a monitor's light letters are inverted), cleared of
 specks, the larger blocks also binarised for a second read, and
 stacked into two sheets that two Tesseract processes read side by side. Beside
-them PP-OCR's networks (``ppocr``) find and read the lines of a 2000-pixel copy of
+them PP-OCR's networks (``ppocr``) find and read the lines of a 3000-pixel copy of
 the whole photo: large, blurred and sideways text; then they read again, level and
 enlarged, the blocks where that copy showed them no line (small text). Each line is
 screened (``text``); findings keep the box of their words in the photo.

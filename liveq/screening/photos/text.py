@@ -39,9 +39,10 @@ _SURNAME_FIRST = re.compile(r"\b([A-Z][A-Za-z'’-]+),\s*([A-Z][A-Za-z'’-]+)\b
 _CAPITALISED = re.compile(r"^[A-Z][A-Za-z'’-]+$")
 _INITIAL = re.compile(r"^[A-Z]\.?$")
 # A whole date as labels print them: 03/14/1961, 1961-03-14, 14-Mar-1961, 14 MAR 1961; a
-# reading may put a space after a separator or for one ("5/4/ 2008", "04 11.2001").
+# reading may put a space after a separator or for one ("5/4/ 2008", "04 11.2001"), or
+# read a dot as a comma ("20,09.1934").
 _FULL_DATE = re.compile(
-    r"\b(?:\d{1,2}(?:[/.-] ?| )\d{1,2}[/.-] ?(?:19|20)\d\d|(?:19|20)\d\d[/.-]\d{1,2}[/.-]\d{1,2}"
+    r"\b(?:\d{1,2}(?:[/.,-] ?| )\d{1,2}[/.,-] ?(?:19|20)\d\d|(?:19|20)\d\d[/.-]\d{1,2}[/.-]\d{1,2}"
     r"|\d{1,2}[ -]?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*[ -]?(?:19|20)\d\d)\b",
     re.I,
 )
@@ -289,11 +290,18 @@ def _list_row_name(line: Line, words: list[str]) -> list[_Raw]:
     return []
 
 
+# A room ("Rm", "bd") as the readers misread it: "m" as "rn" or "in", "R" as "W".
+_ROOM_WORDS = frozenset({"rm", "bd", "rn", "rin", "wm"})
+
+
 def _near_bed(word: str) -> bool:
-    """"bed" or "bay", or one letter from it: a bed's number read "ped 17" or "beg 2"."""
+    """"bed" or "bay", or one letter from it: a bed's number read "ped 17" or "beg 2"; or
+    a room."""
     w = word.lower()
-    return len(w) == 3 and any(sum(a != b for a, b in zip(w, t, strict=True)) <= 1
-                               for t in ("bed", "bay"))
+    return w in _ROOM_WORDS or (
+        len(w) == 3
+        and any(sum(a != b for a, b in zip(w, t, strict=True)) <= 1 for t in ("bed", "bay"))
+    )
 
 
 def _boxes_of(line: Line, first: int, last: int) -> Box:

@@ -220,3 +220,21 @@ def test_the_second_look_reads_the_full_size_photo():
     on_drape = Box(100, 100, 60, 60)
     assert _second_look(photo, on_face, 0.5)
     assert not _second_look(photo, on_drape, 0.5)
+
+
+def test_a_name_in_lower_case_alone_is_marks_misread():
+    assert found(line("E", "jos", "ouuo", "Jofew")) == []
+    # The same words capitalised are read as a name: only the case decides.
+    assert [k for k, _ in found(line("E", "Jos", "Ouuo", "Jofew"))] == ["name"]
+
+
+def test_a_rooms_misreadings_are_a_room_beside_another_identifier():
+    for room in ("Rn", "Rin", "Wm", "bd"):
+        assert ("room_number", "207") in found(line("ID", "2979657961", room, "207")), room
+    assert ("room_number", "207") not in found(line("ID", "2979657961", "Rx", "207"))
+
+
+def test_a_date_read_with_a_stray_space_or_comma_is_a_date_beside_another_identifier():
+    for date in (("5/4/", "2008"), ("04", "11.2001"), ("20,09.1934",)):
+        got = found(line("ID", "2979657961"), line("ORIF", *date, y=30))
+        assert ("date", " ".join(date)) in got, date

@@ -1,0 +1,94 @@
+"""How a photo's text is read (issue 19): PP-OCR's lines placed back in the photo whichever
+way they run, and which of Tesseract's readings of a block count."""
+
+from __future__ import annotations
+
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from liveq.screening.photos import ppocr
+from liveq.screening.photos.findings import Box
+from liveq.screening.photos.geometry import View
+from liveq.screening.photos.ocr import Line, Word
+from liveq.screening.photos.regions import Block
+from liveq.screening.photos.scan import _seen, _way_up
+from tests.screening.photo_samples import FONT
+
+
+def label(turn: int) -> tuple[Image.Image, Box]:
+    """A white label with an MRN on a grey ground, turned `turn` degrees counter-clockwise;
+    and where the number is in the turned picture."""
+    image = Image.new("RGB", (1400, 1000), (90, 96, 100))
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 48)
+    draw.rectangle((300, 380, 1150, 620), fill=(250, 250, 245))
+    draw.text((340, 410), "Patient: SOFIA RAMOS", font=font, fill=(15, 15, 20))
+    draw.text((340, 510), "MRN: 00482913", font=font, fill=(15, 15, 20))
+    x0, y0, x1, y1 = draw.textbbox((340 + draw.textlength("MRN: ", font=font), 510),
+                                   "00482913", font=font)
+    w, h = image.size
+    corners = {0: lambda x, y: (x, y), 90: lambda x, y: (y, w - x),
+               180: lambda x, y: (w - x, h - y), 270: lambda x, y: (h - y, x)}[turn]
+    turned = image.rotate(turn, expand=True) if turn else image
+    return turned, Box.around([corners(x0, y0), corners(x1, y1)])
+
+
+@pytest.mark.parametrize("turn", [0, 90, 180, 270])
+def test_each_word_is_placed_where_it_is_whichever_way_the_label_runs(turn):
+    image, where = label(turn)
+    words = [
+        (w.text, view.box_back(w.box))
+        for view, lines, _ in ppocr.read_photo(image)
+        for line in lines
+        for w in line.words
+    ]
+    number = [box for text, box in words if text == "00482913"]
+    assert number, f"not read at {turn}°: {[t for t, _ in words]}"
+    # The box covers the number, and is not much larger than it.
+    assert number[0].intersection(where) >= 0.6 * where.area, (number[0], where)
+    assert number[0].area <= 3 * where.area, (number[0], where)
+
+
+def test_spaces_the_recogniser_drops_are_put_back():
+    assert ppocr._spaced("MRN:4425518") == "MRN: 4425518"
+    assert ppocr._spaced("Folau,R ORIF") == "Folau, R ORIF"
+    assert ppocr._spaced("1)Odhran Folau") == "1) Odhran Folau"
+    assert ppocr._spaced("1Ivanova, M") == "1 Ivanova, M"
+    # Not a label's colon or a list's number: left alone.
+    assert ppocr._spaced("12:30 theatre 3M") == "12:30 theatre 3M"
+
+
+def words(*pairs: tuple[str, float]) -> list[Line]:
+    out, x = [], 0
+    for text, confidence in pairs:
+        out.append(Word(text, confidence, Box(x, 0, 12 * len(text), 20)))
+        x += 12 * len(text) + 12
+    return [Line(tuple(out))]
+
+
+def test_a_blocks_reading_the_wrong_way_up_is_dropped():
+    view = View(Image.new("L", (400, 40), 255))
+    upright = (view, words(("TIME", 95.0), ("OUT", 93.0), ("DONE", 96.0)), False, (0, 0))
+    upside_down = (view, words(("ANOG", 62.0), ("LAO", 48.0)), False, (0, 180))
+    other_block = (view, words(("ID", 91.0), ("556810806", 88.0)), False, (1, 180))
+    kept = _way_up([upright, upside_down, other_block])
+    assert [lines[0].text for _, lines, _ in kept] == ["TIME OUT DONE", "ID 556810806"]
+
+
+def test_a_block_read_as_well_both_ways_up_keeps_both_readings():
+    view = View(Image.new("L", (400, 40), 255))
+    one = (view, words(("NOON", 90.0)), False, (0, 0))
+    other = (view, words(("NOON", 90.0)), False, (0, 180))
+    assert len(_way_up([one, other])) == 2
+
+
+def test_a_block_the_whole_photos_lines_cover_is_not_read_again():
+    block = Block(cx=200, cy=100, width=200, height=40, angle=0.0, letter=12, marks=9,
+                  dark=False)
+    view = View(Image.new("L", (800, 400), 255))
+    over = (view, [Line((Word("MRN", 90.0, Box(100, 80, 90, 40)),
+                         Word("4425518", 90.0, Box(190, 80, 120, 40))))], False)
+    beside = (view, [Line((Word("Theatre", 90.0, Box(500, 300, 200, 40)),))], False)
+    assert _seen(block, [over])
+    assert not _seen(block, [beside])
+    assert not _seen(block, [])

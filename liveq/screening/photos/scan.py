@@ -91,7 +91,8 @@ def _binarised(view: View) -> View:
 # A view to read, whether its letters were light on dark, and which block it shows which
 # way up (its index, the turn).
 Read = tuple[View, bool, tuple[int, int]]
-Reading = tuple[View, list[ocr.Line], bool]
+Reading = tuple[View, list[ocr.Line], bool]  # what a view read: its lines
+BlockReading = tuple[View, list[ocr.Line], bool, tuple[int, int]]  # and which block, way up
 # A block's reading the wrong way up is marks, and marks read as words can look like a
 # name or a phone ("TIME OUT DONE" upside down: "ANOG LAO"): a block's readings count only
 # the ways up that read at least this share as well as its best (confident letters).
@@ -119,9 +120,7 @@ def _sheets(views: list[Read], count: int) -> list[list[tuple[Read, int]]]:
     return [s for s in sheets if s]
 
 
-def _read_sheet(
-    sheet: list[tuple[Read, int]], lang: str
-) -> list[tuple[View, list[ocr.Line], bool, tuple[int, int]]]:
+def _read_sheet(sheet: list[tuple[Read, int]], lang: str) -> list[BlockReading]:
     """One Tesseract run over the stacked views; each view gets the lines that lie in it."""
     width = max(r[0].image.width for r, _ in sheet) + 2 * GAP
     last, top = sheet[-1]
@@ -142,7 +141,7 @@ def _read_sheet(
     return out
 
 
-def _way_up(reads: list[tuple[View, list[ocr.Line], bool, tuple[int, int]]]) -> list[Reading]:
+def _way_up(reads: list[BlockReading]) -> list[Reading]:
     """Each block's readings the ways up that read about as well as its best (WAY_UP)."""
     letters: dict[tuple[int, int], float] = {}
     for _, lines, _, way in reads:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, reduce
 
 from PIL import Image
 
@@ -48,6 +48,11 @@ class Line:
     @property
     def text(self) -> str:
         return " ".join(w.text for w in self.words)
+
+    @property
+    def box(self) -> Box:
+        """The box round all its words."""
+        return reduce(Box.union, (w.box for w in self.words))
 
     def spans(self) -> list[tuple[int, int]]:
         """Each word's (start, end) in ``text``."""

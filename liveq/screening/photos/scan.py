@@ -16,7 +16,6 @@ Faces: MTCNN's networks, run by OpenCV (``faces``).
 
 from __future__ import annotations
 
-import functools
 import io
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -164,8 +163,7 @@ def _seen(block: Block, lines: list[Reading]) -> bool:
     covered = 0
     for view, read, _ in lines:
         for line in read:
-            covered += bounds.intersection(view.box_back(functools.reduce(
-                Box.union, (w.box for w in line.words))))
+            covered += bounds.intersection(view.box_back(line.box))
     return covered >= SEEN * bounds.area
 
 

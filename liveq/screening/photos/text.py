@@ -372,7 +372,7 @@ def _near(view: View, line: Line, anchors: list[Box]) -> bool:
     """An anchor within NEAR line heights of the line, in the photo."""
     if not anchors:
         return False
-    box = _boxes_of(line, 0, len(line.words))
+    box = line.box
     grow = NEAR * box.h
     around = view.box_back(Box(box.x - grow, box.y - grow, box.w + 2 * grow, box.h + 2 * grow))
     return any(around.intersection(a) for a in anchors)

@@ -30,8 +30,12 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from liveq.screening.photos.findings import Box
-from liveq.screening.photos.scan import scan_photo
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from make_photo_holdout import SPLITS  # noqa: E402
+
+from liveq.screening.photos.findings import Box  # noqa: E402
+from liveq.screening.photos.scan import scan_photo  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXT_RATIO, FACE_RATIO = 10, 6
@@ -137,8 +141,7 @@ def score(records: list[dict], folder: Path) -> dict:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--split", default="holdout",
-                        choices=["holdout", "dev", "fresh", "fresh-dev", "third", "third-dev",
-                                 "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"])
+                        choices=sorted(SPLITS))
     parser.add_argument("--dir", type=Path, help="image folder (default /tmp/liveq-photo-SPLIT)")
     parser.add_argument("--only", action="append", default=[], help="file name prefix")
     args = parser.parse_args()

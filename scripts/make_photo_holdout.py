@@ -1,7 +1,7 @@
 """Generate the photo screening sets: identifier text, faces and clean operating rooms.
 
 Usage: python scripts/make_photo_holdout.py
-       [--split holdout|dev|fresh|fresh-dev|third|third-dev|fourth|fifth|sixth|seventh|eighth|ninth]
+       [--split SPLIT]  (holdout, dev, fresh, fresh-dev, third, third-dev, fourth ... tenth)
        [--out DIR] [--check]
 
 Deterministic: every image comes from its own seed, so the same script and the same
@@ -75,7 +75,7 @@ GIVEN = (
 SPLITS = {"holdout": 1000, "dev": 5000, "fresh": 7300, "fresh-dev": 9300, "third": 11300,
           "third-dev": 13300, "fourth": 15300, "fifth": 17300, "sixth": 19300,
           "seventh": 21300, "eighth": 23300,
-          "ninth": 25300}
+          "ninth": 25300, "tenth": 27300}
 
 
 # -- drawing helpers ----------------------------------------------------------------
@@ -1066,6 +1066,18 @@ EIGHTH_MANIFEST = ROOT / "tests" / "data" / "photo_holdout_eighth" / "manifest.j
 # first score had been read (its false findings shaped a rule): it stays unread until the
 # round's changes are done, then scores the code before and after them.
 NINTH_MANIFEST = ROOT / "tests" / "data" / "photo_holdout_ninth" / "manifest.jsonl"
+# The tenth split: seeds 27301-27350, made in the ninth round before any change of that round,
+# once the eighth and ninth had each been scored twice.
+TENTH_MANIFEST = ROOT / "tests" / "data" / "photo_holdout_tenth" / "manifest.jsonl"
+# Every split drawn like the third, and every split whose manifest is committed (a held-out
+# set: regenerated with --check, never rewritten). New rounds add their split here only.
+THIRD_LIKE = ("third", "third-dev", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+              "tenth")
+COMMITTED = {"holdout": MANIFEST, "fresh": FRESH_MANIFEST,
+             "third": THIRD_MANIFEST, "fourth": FOURTH_MANIFEST,
+             "fifth": FIFTH_MANIFEST, "sixth": SIXTH_MANIFEST,
+             "seventh": SEVENTH_MANIFEST, "eighth": EIGHTH_MANIFEST,
+             "ninth": NINTH_MANIFEST, "tenth": TENTH_MANIFEST}
 THIRD_SURNAMES = ("AKINYEMI", "BJORNSSON", "CASTELLANOS", "DRAGOMIR", "ESPOSITO", "FOLAU",
                   "GRUNWALD", "HAKIMI", "IVANOVA", "JARDINE", "KAPOOR", "LUNDGREN")
 THIRD_GIVEN = ("ODHRAN", "FREYA", "TEMITOPE", "MATEUS", "YELENA", "KAVYA", "RUAIRI",
@@ -1262,8 +1274,7 @@ def main() -> int:
                         help="fail if the holdout's manifest differs from the committed one")
     args = parser.parse_args()
     out = args.out or Path(f"/tmp/liveq-photo-{args.split}")
-    if args.split.startswith("third") or args.split in (
-            "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"):
+    if args.split in THIRD_LIKE:
         records = generate_third(out, args.split)
     elif args.split.startswith("fresh"):
         records = generate_fresh(out, args.split)
@@ -1271,11 +1282,7 @@ def main() -> int:
         records = generate(args.split, out)
     text = dump(records)
     (out / "manifest.jsonl").write_text(text, "utf-8")
-    committed = {"holdout": MANIFEST, "fresh": FRESH_MANIFEST,
-                 "third": THIRD_MANIFEST, "fourth": FOURTH_MANIFEST,
-                 "fifth": FIFTH_MANIFEST, "sixth": SIXTH_MANIFEST,
-                 "seventh": SEVENTH_MANIFEST, "eighth": EIGHTH_MANIFEST,
-                 "ninth": NINTH_MANIFEST}.get(args.split)
+    committed = COMMITTED.get(args.split)
     if committed is not None:
         if args.check:
             if committed.read_text("utf-8") != text:

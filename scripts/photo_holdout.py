@@ -1,7 +1,7 @@
 """Score liveq's photo check on the generated photo sets (scripts/make_photo_holdout.py).
 
 Usage: python scripts/photo_holdout.py
-       [--split holdout|dev|fresh|fresh-dev|third|third-dev|fourth|fifth|sixth|seventh|eighth|ninth]
+       [--split SPLIT]  (holdout, dev, fresh, fresh-dev, third, third-dev, fourth ... tenth)
        [--dir DIR] [--only PREFIX]
 
 Generates the split's images first when DIR has none. For each image, liveq's
@@ -32,7 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from make_photo_holdout import SPLITS  # noqa: E402
+from make_photo_holdout import COMMITTED, SPLITS  # noqa: E402
 
 from liveq.screening.photos.findings import Box  # noqa: E402
 from liveq.screening.photos.scan import scan_photo  # noqa: E402
@@ -40,7 +40,7 @@ from liveq.screening.photos.scan import scan_photo  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 TEXT_RATIO, FACE_RATIO = 10, 6
 # The sets whose manifests are committed: regenerated with --check (the same bytes).
-HELD_OUT = ("holdout", "fresh", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth")
+HELD_OUT = tuple(COMMITTED)
 
 
 def covers(finding: Box, expected: Box, ratio: float) -> bool:

@@ -22,7 +22,6 @@ the job. Reads go through a separate aiosqlite connection.
 from __future__ import annotations
 
 import asyncio
-import logging
 import sqlite3
 from collections.abc import Awaitable, Callable, Coroutine, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -33,15 +32,12 @@ import aiosqlite
 
 from liveq.storage import migrations
 from liveq.storage.dialect import is_postgres_url
-
-log = logging.getLogger(__name__)
+from liveq.storage.group_commit import WriteQueue
 
 T = TypeVar("T")
 # Jobs are typed against aiosqlite's connection; they are given a WriterConnection,
 # which offers the same awaitable execute / execute_fetchall / executemany.
 Job = Callable[[aiosqlite.Connection], Awaitable[T]]
-
-MAX_BATCH = 512
 
 
 async def _connect(path: Path) -> aiosqlite.Connection:
@@ -117,8 +113,7 @@ class Database:
         self._writer: WriterConnection | None = None
         self._thread: ThreadPoolExecutor | None = None
         self._reader: aiosqlite.Connection | None = None
-        self._queue: asyncio.Queue[tuple[Job[Any], asyncio.Future[Any]]] = asyncio.Queue()
-        self._task: asyncio.Task[None] | None = None
+        self._writes: WriteQueue[Job[Any]] = WriteQueue(self._commit_in_thread)
 
     @property
     def label(self) -> str:
@@ -135,7 +130,7 @@ class Database:
         except BaseException:
             await self.close()  # an open connection's thread would keep the process alive
             raise
-        self._task = asyncio.create_task(self._run(), name="liveq-db-writer")
+        self._writes.start()
 
     def _open_writer(self) -> WriterConnection:
         conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
@@ -159,14 +154,7 @@ class Database:
 
     async def close(self) -> None:
         """Finish queued writes, then close both connections."""
-        if self._task is not None:
-            await self._queue.join()
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
+        await self._writes.stop()
         if self._reader is not None:
             await self._reader.close()
         if self._writer is not None:
@@ -186,35 +174,11 @@ class Database:
 
     async def write(self, job: Job[T]) -> T:
         """Run `job` in the next group-committed transaction; return once durable."""
-        if self._task is None:
-            raise RuntimeError("database is not open")
-        fut: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait((job, fut))
-        return await fut
+        return await self._writes.submit(job)
 
-    async def _run(self) -> None:
-        while True:
-            batch = [await self._queue.get()]
-            while not self._queue.empty() and len(batch) < MAX_BATCH:
-                batch.append(self._queue.get_nowait())
-            try:
-                pending = [(job, fut) for job, fut in batch if not fut.done()]
-                outcomes = await self._in_thread(self._commit_batch, [j for j, _ in pending])
-                for (_, fut), (ok, value) in zip(pending, outcomes, strict=True):
-                    if fut.done():
-                        continue
-                    if ok:
-                        fut.set_result(value)
-                    else:
-                        fut.set_exception(value)
-            except Exception as exc:  # the commit itself failed (disk full, I/O error)
-                log.exception("database write failed")
-                for _, fut in batch:
-                    if not fut.done():
-                        fut.set_exception(exc)
-            finally:
-                for _ in batch:
-                    self._queue.task_done()
+    async def _commit_in_thread(self, jobs: list[Job[Any]]) -> list[tuple[bool, Any]]:
+        # One hop to the writer thread per batch, however many jobs it holds.
+        return await self._in_thread(self._commit_batch, jobs)
 
     def _commit_batch(self, jobs: list[Job[Any]]) -> list[tuple[bool, Any]]:
         """On the writer thread: run the jobs in one transaction; (ok, result or error) each."""

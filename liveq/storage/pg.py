@@ -18,7 +18,6 @@ aiosqlite's connection (``execute`` with a cursor, ``execute_fetchall``,
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 import shutil
 import subprocess
@@ -32,13 +31,11 @@ import asyncpg
 
 from liveq.storage import migrations
 from liveq.storage.dialect import redact_url, to_postgres
-
-log = logging.getLogger(__name__)
+from liveq.storage.group_commit import WriteQueue
 
 T = TypeVar("T")
 Job = Callable[[Any], Awaitable[T]]
 
-MAX_BATCH = 512
 POOL_SIZE = 8
 
 
@@ -103,8 +100,7 @@ class PgDatabase:
         self.url = url
         self.path = None  # not a file: callers that need one (compact) check dialect
         self._pool: asyncpg.Pool | None = None
-        self._queue: asyncio.Queue[tuple[Job[Any], asyncio.Future[Any]]] = asyncio.Queue()
-        self._task: asyncio.Task[None] | None = None
+        self._writes: WriteQueue[Job[Any]] = WriteQueue(self._commit_batch)
         self._write_lock = 0
 
     def __repr__(self) -> str:
@@ -125,18 +121,11 @@ class PgDatabase:
         except BaseException:
             await self.close()
             raise
-        self._task = asyncio.create_task(self._run(), name="liveq-db-writer")
+        self._writes.start()
 
     async def close(self) -> None:
         """Finish queued writes, then close the pool."""
-        if self._task is not None:
-            await self._queue.join()
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
-            self._task = None
+        await self._writes.stop()
         if self._pool is not None:
             await self._pool.close()
             self._pool = None
@@ -152,35 +141,7 @@ class PgDatabase:
 
     async def write(self, job: Job[T]) -> T:
         """Run `job` in the next group-committed transaction; return once committed."""
-        if self._task is None:
-            raise RuntimeError("database is not open")
-        fut: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait((job, fut))
-        return await fut
-
-    async def _run(self) -> None:
-        while True:
-            batch = [await self._queue.get()]
-            while not self._queue.empty() and len(batch) < MAX_BATCH:
-                batch.append(self._queue.get_nowait())
-            try:
-                pending = [(job, fut) for job, fut in batch if not fut.done()]
-                outcomes = await self._commit_batch([j for j, _ in pending])
-                for (_, fut), (ok, value) in zip(pending, outcomes, strict=True):
-                    if fut.done():
-                        continue
-                    if ok:
-                        fut.set_result(value)
-                    else:
-                        fut.set_exception(value)
-            except Exception as exc:  # the commit itself failed (server gone, disk full)
-                log.exception("database write failed")
-                for _, fut in batch:
-                    if not fut.done():
-                        fut.set_exception(exc)
-            finally:
-                for _ in batch:
-                    self._queue.task_done()
+        return await self._writes.submit(job)
 
     async def _commit_batch(self, jobs: list[Job[Any]]) -> list[tuple[bool, Any]]:
         """Run the jobs in one transaction under the write lock; (ok, result or error) each."""

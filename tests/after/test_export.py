@@ -29,8 +29,9 @@ from tests.fixtures_server import (
     write_config,
     x_section,
 )
+from tests.waiting import eventually
 from tests.web.test_moderation_api import ask
-from tests.workers.test_outbox import POST, settled, wait_for
+from tests.workers.test_outbox import POST, settled
 
 EVENT = "grand-rounds"
 API = f"/api/v1/events/{EVENT}"
@@ -118,7 +119,7 @@ async def _x_questions(server: LiveServer, n: int) -> dict[str, int]:
         )
         return rows if len(rows) == n else None
 
-    rows = await wait_for(ready, timeout=10)
+    rows = await eventually(ready, timeout=10)
     return {r["source_url"].rsplit("/", 1)[1]: r["id"] for r in rows}
 
 

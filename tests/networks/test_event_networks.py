@@ -16,7 +16,8 @@ from tests.cli.test_cli import liveq
 from tests.fixtures_bluesky import bluesky_section
 from tests.fixtures_mastodon import mastodon_section
 from tests.fixtures_server import bearer, start_server, write_config, x_section
-from tests.workers.test_outbox import answer, outbox, wait_for
+from tests.waiting import eventually
+from tests.workers.test_outbox import answer, outbox
 
 
 def test_networks_are_named_in_one_order_and_unknown_ones_said():
@@ -107,7 +108,7 @@ async def test_answers_go_only_to_the_events_networks(
         own = bluesky_emulator.state.own_thread()
         return own if len(own) == 2 else None
 
-    own = await wait_for(bluesky_done, timeout=20)
+    own = await eventually(bluesky_done, timeout=20)
     assert own[1].value["reply"]["parent"]["uri"] == own[0].uri
     await asyncio.sleep(0.5)  # many passes of the other outboxes and readers
     assert await outbox(http, server) == []

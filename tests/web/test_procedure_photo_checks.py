@@ -24,6 +24,7 @@ from tests.screening.photo_samples import (
     with_face,
     wristband,
 )
+from tests.waiting import eventually
 from tests.web.test_procedure import (
     SLUG,
     add_photo,
@@ -36,7 +37,6 @@ from tests.web.test_procedure import (
     script,
     sign_all,
 )
-from tests.workers.test_outbox import wait_for
 
 __all__ = ["proc_server"]
 
@@ -274,4 +274,4 @@ async def test_a_server_with_a_procedure_loads_the_face_detector_at_start(proc_s
     async def loaded() -> bool:
         return faces._detector.cache_info().currsize == 1
 
-    await wait_for(loaded, timeout=30)
+    await eventually(loaded, timeout=30)

@@ -12,8 +12,9 @@ from liveq.tweettext.mastodon import mastodon_length
 from tests.fixtures_mastodon import fail_next, mastodon_section
 from tests.fixtures_networks import network_threads, thread_settled
 from tests.fixtures_server import bearer, start_server, write_config, x_section
+from tests.waiting import eventually
 from tests.web.test_moderation_api import act
-from tests.workers.test_outbox import answer, assert_one_thread, settled, wait_for
+from tests.workers.test_outbox import answer, assert_one_thread, settled
 
 
 async def threads(http, server):
@@ -82,7 +83,7 @@ async def test_the_instance_limit_decides_the_split(
             posts = await mastodon_settled(http, server, 3)
             return posts if second in {p["question_id"] for p in posts} else None
 
-        posts = await wait_for(both, timeout=20)
+        posts = await eventually(both, timeout=20)
     finally:
         await server.stop()
     assert len(posts) > 2
@@ -136,7 +137,7 @@ async def test_mastodon_refusal_holds_only_its_own_thread(
             posts = (await threads(http, server))["mastodon"]
             return posts if len(posts) == 2 and posts[0]["state"] == "failed" else None
 
-        posts = await wait_for(held)
+        posts = await eventually(held)
         assert posts[0]["error"] == "Mastodon refused: This action is not allowed"
         assert [p["state"] for p in posts] == ["failed", "queued"]  # in order: it waits
         # A person fixes the instance and retries: the thread goes on, in order.
@@ -179,7 +180,7 @@ async def test_report_and_export_give_figures_per_network(mastodon_server, http,
         )
         return rows if len(rows) == 2 else None
 
-    toots = await wait_for(tooted)
+    toots = await eventually(tooted)
     for row in toots:
         for action, body in (("approve", {}), ("on_air", {}), ("answer", {"answer": "Yes."})):
             await act(http, server, row["id"], action, body)

@@ -15,6 +15,7 @@ from liveq.tweettext.text import weighted_length
 from liveq.tweettext.thread import REPLY
 from tests.fixtures_server import bearer, start_server, write_config, x_section
 from tests.screening.evasion import STYLES, text_cases
+from tests.waiting import eventually
 from tests.web.test_moderation_api import act, ask
 
 POST = "POST /2/tweets"
@@ -36,15 +37,6 @@ async def outbox(http, server):
         return (await resp.json())["items"]
 
 
-async def wait_for(predicate, timeout=10.0, interval=0.05):
-    async with asyncio.timeout(timeout):
-        while True:
-            value = await predicate()
-            if value:
-                return value
-            await asyncio.sleep(interval)
-
-
 async def settled(http, server, count):
     """Wait until `count` outbox items exist and none is queued or posting."""
 
@@ -54,7 +46,7 @@ async def settled(http, server, count):
             return items
         return None
 
-    return await wait_for(check, timeout=20)
+    return await eventually(check, timeout=20)
 
 
 def account_posts(x_state):
@@ -120,7 +112,7 @@ async def test_a_long_answer_is_split_into_numbered_parts(fast_x_server, http, x
             else None
         )
 
-    items = await wait_for(both_posted)
+    items = await eventually(both_posted)
     answer_parts = [i for i in items if i["question_id"] == first]
     assert len(answer_parts) >= 2
     assert all(weighted_length(i["text"]) <= 280 for i in items)
@@ -289,7 +281,7 @@ async def item_state(http, server, item_id, state):
         items = {i["id"]: i for i in await outbox(http, server)}
         return items[item_id] if items[item_id]["state"] == state else None
 
-    return await wait_for(check, timeout=15)
+    return await eventually(check, timeout=15)
 
 
 async def test_failed_post_blocks_the_thread_until_edited(fast_x_server, http, x_state):
@@ -397,7 +389,7 @@ async def test_shutdown_finishes_the_post_in_hand_then_stops(tmp_path, x_emulato
         items = await outbox(http, server)
         return items if items and items[0]["state"] == "posting" else None
 
-    await wait_for(in_flight)
+    await eventually(in_flight)
     await server.stop()  # while X is still thinking about the first post
     # The first post got X's answer and was recorded; the second was not started.
     rows = await _rows(config)
@@ -426,7 +418,7 @@ async def test_answering_wakes_the_outbox_and_a_restart_finds_what_was_missed(
     server = await start_server(config)
     try:
         await answer(http, server, "Does answering wake the outbox?", "Yes.")
-        items = await wait_for(lambda: _posted(http, server, 1), timeout=5)
+        items = await eventually(lambda: _posted(http, server, 1), timeout=5)
         assert items[0]["text"].startswith("Q1")
         # Answered in the database while no outbox runs (as if it crashed between
         # the answer's commit and queueing its post): the next start posts it.
@@ -439,7 +431,7 @@ async def test_answering_wakes_the_outbox_and_a_restart_finds_what_was_missed(
         db.execute("DELETE FROM outbox WHERE question_id = ?", (qid,))
         db.close()
         await server.start()
-        items = await wait_for(lambda: _posted(http, server, 2), timeout=5)
+        items = await eventually(lambda: _posted(http, server, 2), timeout=5)
         assert [i["question_id"] for i in items][-1] == qid
     finally:
         await server.stop()

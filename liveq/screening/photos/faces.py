@@ -139,7 +139,7 @@ def _hits(rgb: np.ndarray) -> list[tuple[Box, float, int]]:
     return out
 
 
-def _neighbourhood(photo: Image.Image, box: Box, factor: float) -> tuple[Image.Image, float]:
+def _neighbourhood(photo: Image.Image, box: Box, factor: float) -> tuple[Image.Image, int]:
     """The hit's neighbourhood cut from the full-size photo (`box` is on the copy shrunk by
     `factor`), enlarged so the face is ZOOM pixels; and the crop's side."""
     side = max(box.w, box.h) / factor

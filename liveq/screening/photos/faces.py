@@ -99,20 +99,26 @@ def warm_up() -> None:
     _retinaface()
 
 
-def _detect(bgr: np.ndarray, angle: float) -> tuple[list[dict], np.ndarray | None]:
-    """MTCNN's hits on the picture turned `angle` degrees about its centre, and the matrix
-    that takes a point of the turned picture back (None when it was not turned)."""
+def _turned(picture: np.ndarray, angle: float) -> tuple[np.ndarray, np.ndarray | None]:
+    """The picture turned `angle` degrees about its centre, and the matrix that takes a
+    point of the turned picture back (None when it was not turned)."""
     import cv2
 
-    back = None
-    if angle:
-        # Turned in place (corners cut off, edges repeated): a picture grown to hold the
-        # whole turn has half again as many pixels to search for little gain.
-        h, w = bgr.shape[:2]
-        turn = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
-        bgr = cv2.warpAffine(bgr, turn, (w, h), flags=cv2.INTER_LINEAR,
+    if not angle:
+        return picture, None
+    # Turned in place (corners cut off, edges repeated): a picture grown to hold the
+    # whole turn has half again as many pixels to search for little gain.
+    h, w = picture.shape[:2]
+    turn = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    picture = cv2.warpAffine(picture, turn, (w, h), flags=cv2.INTER_LINEAR,
                              borderMode=cv2.BORDER_REPLICATE)
-        back = cv2.invertAffineTransform(turn)
+    return picture, cv2.invertAffineTransform(turn)
+
+
+def _detect(bgr: np.ndarray, angle: float) -> tuple[list[dict], np.ndarray | None]:
+    """MTCNN's hits on the picture turned `angle` degrees (``_turned``), and the matrix
+    that takes a point of the turned picture back."""
+    bgr, back = _turned(bgr, angle)
     with _lock:
         return _detector().detect_faces(bgr), back
 
@@ -168,20 +174,13 @@ def _second_look(photo: Image.Image, box: Box, factor: float) -> bool:
 
 def _confirmed(photo: Image.Image, box: Box, factor: float) -> bool:
     """Whether RetinaFace sees a face in the middle of the box's neighbourhood."""
-    import cv2
-
     crop, size = _neighbourhood(photo, box, factor)
     rgb = np.asarray(crop)
-    for angle in CONFIRM_TURNS:
-        if angle:
-            turn = cv2.getRotationMatrix2D((size / 2, size / 2), angle, 1.0)
-            rgb_turned = cv2.warpAffine(rgb, turn, (size, size), flags=cv2.INTER_LINEAR,
-                                        borderMode=cv2.BORDER_REPLICATE)
-        else:
-            rgb_turned = rgb
-        if any(_in_middle(b.x, b.y, b.w, b.h, size) for b, _ in _retina(rgb_turned, CONFIRM)):
-            return True
-    return False
+    return any(
+        _in_middle(b.x, b.y, b.w, b.h, size)
+        for angle in CONFIRM_TURNS
+        for b, _ in _retina(_turned(rgb, angle)[0], CONFIRM)
+    )
 
 
 def _retina(rgb: np.ndarray, threshold: float) -> list[tuple[Box, float]]:

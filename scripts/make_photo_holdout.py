@@ -1046,38 +1046,27 @@ def generate_fresh(out: Path, split: str = "fresh") -> list[dict]:
 # ("MRN", "Patient", "NHS No", "Born"), portrait photos, a shadow across the picture,
 # heavier JPEG (quality 55-80). Never edited after its commit (tests/data/photo_holdout_third/).
 
-THIRD_MANIFEST = ROOT / "tests" / "data" / "photo_holdout_third" / "manifest.jsonl"
-# The fourth split: the third's drawing with other seeds (15301-15350), made in the fourth
-# round before any change of that round, once the third had been scored twice.
-FOURTH_MANIFEST = ROOT / "tests" / "data" / "photo_holdout_fourth" / "manifest.jsonl"
-# The fifth split: the same drawing with seeds 17301-17350, made in the fifth round before
-# any change of that round, once the fourth's misses had been read.
-FIFTH_MANIFEST = ROOT / "tests" / "data" / "photo_holdout_fifth" / "manifest.jsonl"
-# The sixth split: the same drawing with seeds 19301-19350, made in the sixth round before
-# any change of that round, once the fifth had been scored three times.
-SIXTH_MANIFEST = ROOT / "tests" / "data" / "photo_holdout_sixth" / "manifest.jsonl"
-# The seventh split: the same drawing with seeds 21301-21350, made in the seventh round before
-# any change of that round, once the sixth had been scored twice.
-SEVENTH_MANIFEST = ROOT / "tests" / "data" / "photo_holdout_seventh" / "manifest.jsonl"
-# The eighth split: the same drawing with seeds 23301-23350, made in the eighth round before
-# any change of that round, once the seventh had been scored twice.
-EIGHTH_MANIFEST = ROOT / "tests" / "data" / "photo_holdout_eighth" / "manifest.jsonl"
-# The ninth split: seeds 25301-25350, made in the eighth round too, right after the eighth's
-# first score had been read (its false findings shaped a rule): it stays unread until the
-# round's changes are done, then scores the code before and after them.
-NINTH_MANIFEST = ROOT / "tests" / "data" / "photo_holdout_ninth" / "manifest.jsonl"
-# The tenth split: seeds 27301-27350, made in the ninth round before any change of that round,
-# once the eighth and ninth had each been scored twice.
-TENTH_MANIFEST = ROOT / "tests" / "data" / "photo_holdout_tenth" / "manifest.jsonl"
-# Every split drawn like the third, and every split whose manifest is committed (a held-out
-# set: regenerated with --check, never rewritten). New rounds add their split here only.
+# The splits drawn like the third, each made before any change of its round:
+# - third-dev (13301-13350): for tuning, never committed;
+# - fourth (15301-15350): in the fourth round, once the third had been scored twice;
+# - fifth (17301-17350): in the fifth round, once the fourth's misses had been read;
+# - sixth (19301-19350): in the sixth round, once the fifth had been scored three times;
+# - seventh (21301-21350): in the seventh round, once the sixth had been scored twice;
+# - eighth (23301-23350): in the eighth round, once the seventh had been scored twice;
+# - ninth (25301-25350): in the eighth round too, right after the eighth's first score had
+#   been read (its false findings shaped a rule); unread until that round's changes were
+#   done, then scored on the code before and after them;
+# - tenth (27301-27350): in the ninth round, once the eighth and ninth had each been
+#   scored twice.
+# A new round adds its split here and to SPLITS.
 THIRD_LIKE = ("third", "third-dev", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
               "tenth")
-COMMITTED = {"holdout": MANIFEST, "fresh": FRESH_MANIFEST,
-             "third": THIRD_MANIFEST, "fourth": FOURTH_MANIFEST,
-             "fifth": FIFTH_MANIFEST, "sixth": SIXTH_MANIFEST,
-             "seventh": SEVENTH_MANIFEST, "eighth": EIGHTH_MANIFEST,
-             "ninth": NINTH_MANIFEST, "tenth": TENTH_MANIFEST}
+# Every split whose manifest is committed (a held-out set: regenerated with --check, never
+# rewritten).
+COMMITTED = {"holdout": MANIFEST, "fresh": FRESH_MANIFEST} | {
+    split: ROOT / "tests" / "data" / f"photo_holdout_{split}" / "manifest.jsonl"
+    for split in THIRD_LIKE if split != "third-dev"
+}
 THIRD_SURNAMES = ("AKINYEMI", "BJORNSSON", "CASTELLANOS", "DRAGOMIR", "ESPOSITO", "FOLAU",
                   "GRUNWALD", "HAKIMI", "IVANOVA", "JARDINE", "KAPOOR", "LUNDGREN")
 THIRD_GIVEN = ("ODHRAN", "FREYA", "TEMITOPE", "MATEUS", "YELENA", "KAVYA", "RUAIRI",

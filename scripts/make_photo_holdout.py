@@ -1,7 +1,7 @@
 """Generate the photo screening sets: identifier text, faces and clean operating rooms.
 
 Usage: python scripts/make_photo_holdout.py
-       [--split SPLIT]  (holdout, dev, fresh, fresh-dev, third, third-dev, fourth ... tenth)
+       [--split SPLIT]  (holdout, dev, fresh, fresh-dev, third, third-dev, fourth ... eleventh)
        [--out DIR] [--check]
 
 Deterministic: every image comes from its own seed, so the same script and the same
@@ -75,7 +75,7 @@ GIVEN = (
 SPLITS = {"holdout": 1000, "dev": 5000, "fresh": 7300, "fresh-dev": 9300, "third": 11300,
           "third-dev": 13300, "fourth": 15300, "fifth": 17300, "sixth": 19300,
           "seventh": 21300, "eighth": 23300,
-          "ninth": 25300, "tenth": 27300}
+          "ninth": 25300, "tenth": 27300, "eleventh": 29300}
 
 
 # -- drawing helpers ----------------------------------------------------------------
@@ -1057,10 +1057,11 @@ def generate_fresh(out: Path, split: str = "fresh") -> list[dict]:
 #   been read (its false findings shaped a rule); unread until that round's changes were
 #   done, then scored on the code before and after them;
 # - tenth (27301-27350): in the ninth round, once the eighth and ninth had each been
-#   scored twice.
+#   scored twice;
+# - eleventh (29301-29350): in the tenth round, once the tenth had been scored twice.
 # A new round adds its split here and to SPLITS.
 THIRD_LIKE = ("third", "third-dev", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
-              "tenth")
+              "tenth", "eleventh")
 # Every split whose manifest is committed (a held-out set: regenerated with --check, never
 # rewritten).
 COMMITTED = {"holdout": MANIFEST, "fresh": FRESH_MANIFEST} | {

@@ -38,6 +38,7 @@ from functools import cache
 import numpy as np
 from PIL import Image, ImageOps
 
+from liveq.screening.photos.cores import network_threads
 from liveq.screening.photos.findings import Box, PhotoFinding
 
 LONGEST = 2000
@@ -90,6 +91,7 @@ def _retinaface():
     options = onnxruntime.SessionOptions()
     # Without the arena, memory goes back after each crop (it is small: a neighbourhood).
     options.enable_cpu_mem_arena = False
+    options.intra_op_num_threads = network_threads()
     return onnxruntime.InferenceSession(WEIGHTS, options, providers=["CPUExecutionProvider"])
 
 

@@ -21,6 +21,7 @@ from functools import cache
 import numpy as np
 from PIL import Image
 
+from liveq.screening.photos.cores import network_threads
 from liveq.screening.photos.findings import Box
 from liveq.screening.photos.geometry import View
 from liveq.screening.photos.ocr import Line, Word, word_text
@@ -50,7 +51,7 @@ def _spaced(text: str) -> str:
 def _engine():
     from rapidocr_onnxruntime import RapidOCR
 
-    return RapidOCR(max_side_len=LONGEST)
+    return RapidOCR(max_side_len=LONGEST, intra_op_num_threads=network_threads())
 
 
 # One photo at a time through the engine: its stages keep per-call settings on the object.

@@ -6,11 +6,14 @@ import numpy as np
 from PIL import Image, ImageFilter
 
 from liveq.screening.photos.faces import (
+    ALONE,
+    FIND,
     SURE,
     _confirmed,
     _faces,
     _found_at_full_size,
     _hits,
+    _more_faces,
     _second_look,
     find_faces,
 )
@@ -240,6 +243,28 @@ def test_retinaface_confirms_a_face_and_not_a_drape():
     assert not _confirmed(photo, Box(100, 100, 60, 60), 0.5)
 
 
+def test_retinafaces_own_hits_must_be_confirmed_and_sure_or_agreed_with():
+    kept = Box(100, 100, 40, 40)
+    sure, weak, unconfirmed, agreed = (Box(x, 300, 40, 40) for x in (100, 300, 500, 700))
+    looked: list[Box] = []
+
+    def second_look(box: Box) -> bool:
+        looked.append(box)
+        return box == agreed
+
+    found = [
+        (Box(104, 102, 38, 38), 0.99),  # a face MTCNN kept: not a second finding
+        (sure, ALONE + 0.05),  # sure: needs no second look
+        (weak, FIND),  # weaker, and MTCNN's second look does not agree
+        (unconfirmed, 0.99),  # RetinaFace does not see it again on its neighbourhood
+        (agreed, FIND + 0.05),
+        (Box(702, 301, 40, 40), 0.9),  # the same face twice
+    ]
+    more = _more_faces(found, [kept], lambda box: box != unconfirmed, second_look)
+    assert more == [sure, agreed]
+    assert looked == [weak, agreed]
+
+
 def test_a_stained_tissue_slide_has_no_face_though_mtcnn_is_sure_of_one():
     from skimage import data
 
@@ -267,7 +292,7 @@ def test_a_small_dim_blurred_tilted_face_in_a_12_mp_photo_is_found_at_full_size(
     assert any(
         covered(Box(int(b.x / factor), int(b.y / factor), int(b.w / factor), int(b.h / factor)),
                 face)
-        for b in _found_at_full_size(photo, factor)
+        for b, _ in _found_at_full_size(photo, factor)
     )
     faces = find_faces(photo)
     assert [covered(f.box, face) for f in faces] == [True], [f.box.as_list() for f in faces]

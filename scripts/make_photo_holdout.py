@@ -75,7 +75,7 @@ GIVEN = (
 SPLITS = {"holdout": 1000, "dev": 5000, "fresh": 7300, "fresh-dev": 9300, "third": 11300,
           "third-dev": 13300, "fourth": 15300, "fifth": 17300, "sixth": 19300,
           "seventh": 21300, "eighth": 23300,
-          "ninth": 25300, "tenth": 27300, "eleventh": 29300}
+          "ninth": 25300, "tenth": 27300, "eleventh": 29300, "twelfth": 31300}
 
 
 # -- drawing helpers ----------------------------------------------------------------
@@ -1058,10 +1058,11 @@ def generate_fresh(out: Path, split: str = "fresh") -> list[dict]:
 #   done, then scored on the code before and after them;
 # - tenth (27301-27350): in the ninth round, once the eighth and ninth had each been
 #   scored twice;
-# - eleventh (29301-29350): in the tenth round, once the tenth had been scored twice.
+# - eleventh (29301-29350): in the tenth round, once the tenth had been scored twice;
+# - twelfth (31301-31350): in the eleventh round, once the eleventh had been scored twice.
 # A new round adds its split here and to SPLITS.
 THIRD_LIKE = ("third", "third-dev", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
-              "tenth", "eleventh")
+              "tenth", "eleventh", "twelfth")
 # Every split whose manifest is committed (a held-out set: regenerated with --check, never
 # rewritten).
 COMMITTED = {"holdout": MANIFEST, "fresh": FRESH_MANIFEST} | {

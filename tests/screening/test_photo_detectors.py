@@ -7,8 +7,11 @@ from PIL import Image, ImageFilter
 
 from liveq.screening.photos.faces import (
     ALONE,
+    CLOSE_SURE,
+    CONFIRM,
     FIND,
     SURE,
+    _confirmation,
     _confirmed,
     _faces,
     _found_at_full_size,
@@ -239,18 +242,28 @@ def test_retinaface_confirms_a_face_and_not_a_drape():
     photo = with_face(plain, at=(0.5, 0.4), face_px=120)
     k = 120 / 90
     cx, cy = 0.5 * 2400 + (180 - 100 + 45) * k, 0.4 * 1800 + (80 - 20 + 49) * k
-    assert _confirmed(photo, Box(int(cx / 2 - 30), int(cy / 2 - 30), 60, 60), 0.5)
-    assert not _confirmed(photo, Box(100, 100, 60, 60), 0.5)
+    on_face, on_drape = Box(int(cx / 2 - 30), int(cy / 2 - 30), 60, 60), Box(100, 100, 60, 60)
+    assert _confirmed(photo, on_face, 0.5)
+    assert not _confirmed(photo, on_drape, 0.5)
+    # Its best score there: a plain face is sure close up; the drape has none.
+    assert _confirmation(photo, on_face, 0.5) >= CLOSE_SURE
+    assert _confirmation(photo, on_drape, 0.5) == 0.0
 
 
 def test_retinafaces_own_hits_must_be_confirmed_and_sure_or_agreed_with():
     kept = Box(100, 100, 40, 40)
-    sure, weak, unconfirmed, agreed = (Box(x, 300, 40, 40) for x in (100, 300, 500, 700))
+    sure, weak, unconfirmed, agreed, close = (
+        Box(x, 300, 40, 40) for x in (100, 300, 500, 700, 900)
+    )
     looked: list[Box] = []
 
     def second_look(box: Box) -> bool:
         looked.append(box)
         return box == agreed
+
+    def confirmation(box: Box) -> float:
+        # RetinaFace's best score on the box's neighbourhood.
+        return {unconfirmed: 0.0, close: CLOSE_SURE}.get(box, CONFIRM)
 
     found = [
         (Box(104, 102, 38, 38), 0.99),  # a face MTCNN kept: not a second finding
@@ -259,9 +272,10 @@ def test_retinafaces_own_hits_must_be_confirmed_and_sure_or_agreed_with():
         (unconfirmed, 0.99),  # RetinaFace does not see it again on its neighbourhood
         (agreed, FIND + 0.05),
         (Box(702, 301, 40, 40), 0.9),  # the same face twice
+        (close, FIND),  # weak on the photo, sure on its neighbourhood: no second look
     ]
-    more = _more_faces(found, [kept], lambda box: box != unconfirmed, second_look)
-    assert more == [sure, agreed]
+    more = _more_faces(found, [kept], confirmation, second_look)
+    assert more == [sure, agreed, close]
     assert looked == [weak, agreed]
 
 

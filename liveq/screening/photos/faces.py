@@ -58,8 +58,9 @@ ZOOM_TURNS = (0, 15, -15, 25, -25, 30, -30)
 CONFIRM = 0.5  # RetinaFace's score for a face in the middle of the neighbourhood
 # RetinaFace's score on the enlarged neighbourhood that makes a hit of its own on the whole
 # photo a face without ALONE there: on the tuning sets the faces it found there scored
-# 0.87-1.0 on their neighbourhood, the textures it took for faces 0.0 (all but two: 0.36
-# and 0.6); a dim three-quarter face scored 0.79 on the photo and 0.99 close.
+# 0.87-1.0 on their neighbourhood, the textures it took for faces 0.0 (all but three: 0.36,
+# 0.6, and 0.97 on a face-like patch MTCNN's second look took for a face too); a dim
+# three-quarter face scored 0.79 on the photo and 0.99 close.
 CLOSE_SURE = 0.9
 CONFIRM_TURNS = (0, 25, -25)
 # RetinaFace also reads the whole photo, scaled to about this many pixels long: a 12 MP

@@ -56,15 +56,15 @@ MARGIN = 0.2
 ZOOM = 80  # pixels: the face's size on the second look's crop
 ZOOM_TURNS = (0, 15, -15, 25, -25, 30, -30)
 CONFIRM = 0.5  # RetinaFace's score for a face in the middle of the neighbourhood
+CONFIRM_TURNS = (0, 25, -25)
 # RetinaFace's score on the enlarged neighbourhood that makes a hit of its own on the whole
 # photo a face without ALONE there: on the tuning sets the faces it found there scored
 # 0.87-1.0 on their neighbourhood, the textures it took for faces 0.0 (all but three: 0.36,
 # 0.6, and 0.97 on a face-like patch MTCNN's second look took for a face too); a dim
 # three-quarter face scored 0.79 on the photo and 0.99 close.
 CLOSE_SURE = 0.9
-CONFIRM_TURNS = (0, 25, -25)
 # RetinaFace also reads the whole photo, scaled to about this many pixels long: a 12 MP
-# photo at full size (about 0.7 s and 0.6 GB for a moment), a smaller one enlarged (its
+# photo at full size (0.7-1.6 s by machine, and 0.6 GB for a moment), a smaller one enlarged (its
 # smallest faces are small for RetinaFace too: a 35-pixel face scored 0.85 in a 1600-pixel
 # photo enlarged 2.5 times, nothing as it was). A 3000-pixel copy of a 12 MP photo took half
 # the time but found one face fewer on the tuning sets, and a 36-pixel face scored 0.9 at

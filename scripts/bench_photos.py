@@ -11,7 +11,8 @@ would (JPEG, quality 92), then for each:
   (the loop's lag): the work runs in a thread pool, as in the server.
 Prints median and p90 seconds per photo, the worst loop lag, the check's median
 against a baseline in the same run (the check without the turned face passes, the
-faces' second looks and the binarised second reads), and the machine's load.
+faces' second looks and the binarised second reads), the peak resident memory and the
+machine's load.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import argparse
 import asyncio
 import io
 import os
+import resource
 import statistics
 import sys
 import time
@@ -115,6 +117,9 @@ async def measure(photos: list[bytes]) -> None:
     ratio = statistics.median(checks) / statistics.median(base)
     print(f"check without turned face passes, second looks and binarised reads (baseline): median"
           f" {statistics.median(base):.2f} s; check / baseline {ratio:.2f}x")
+    # The networks keep their buffers between photos (onnxruntime's arena): memory held.
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak resident memory: {peak:.0f} MB")
     print(f"load average (1, 5, 15 min): {os.getloadavg()}, cores: {os.cpu_count()}")
 
 

@@ -64,7 +64,8 @@ CONFIRM_TURNS = (0, 25, -25)
 # three-quarter face scored 0.79 on the photo and 0.99 close.
 CLOSE_SURE = 0.9
 # RetinaFace also reads the whole photo, scaled to about this many pixels long: a 12 MP
-# photo at full size (0.7-1.6 s by machine, and 0.6 GB for a moment), a smaller one enlarged (its
+# photo at full size (0.7-1.3 s by machine; its buffers, about 0.35 GB, are kept between
+# photos by the arena, see _retinaface), a smaller one enlarged (its
 # smallest faces are small for RetinaFace too: a 35-pixel face scored 0.85 in a 1600-pixel
 # photo enlarged 2.5 times, nothing as it was). A 3000-pixel copy of a 12 MP photo took half
 # the time but found one face fewer on the tuning sets, and a 36-pixel face scored 0.9 at

@@ -7,8 +7,10 @@ from PIL import Image, ImageFilter
 
 from liveq.screening.photos.faces import (
     ALONE,
+    CERTAIN,
     CLOSE_SURE,
     CONFIRM,
+    FAINT,
     FIND,
     SURE,
     _confirmation,
@@ -252,8 +254,8 @@ def test_retinaface_confirms_a_face_and_not_a_drape():
 
 def test_retinafaces_own_hits_must_be_confirmed_and_sure_or_agreed_with():
     kept = Box(100, 100, 40, 40)
-    sure, weak, unconfirmed, agreed, close = (
-        Box(x, 300, 40, 40) for x in (100, 300, 500, 700, 900)
+    sure, weak, unconfirmed, agreed, close, faint, certain = (
+        Box(x, 300, 40, 40) for x in (100, 300, 500, 700, 900, 1100, 1300)
     )
     looked: list[Box] = []
 
@@ -261,9 +263,10 @@ def test_retinafaces_own_hits_must_be_confirmed_and_sure_or_agreed_with():
         looked.append(box)
         return box == agreed
 
-    def confirmation(box: Box) -> float:
+    def confirmation(box: Box, enough: float) -> float:
         # RetinaFace's best score on the box's neighbourhood.
-        return {unconfirmed: 0.0, close: CLOSE_SURE}.get(box, CONFIRM)
+        return {unconfirmed: 0.0, close: CLOSE_SURE, faint: CLOSE_SURE,
+                certain: CERTAIN}.get(box, CONFIRM)
 
     found = [
         (Box(104, 102, 38, 38), 0.99),  # a face MTCNN kept: not a second finding
@@ -273,9 +276,11 @@ def test_retinafaces_own_hits_must_be_confirmed_and_sure_or_agreed_with():
         (agreed, FIND + 0.05),
         (Box(702, 301, 40, 40), 0.9),  # the same face twice
         (close, FIND),  # weak on the photo, sure on its neighbourhood: no second look
+        (faint, FIND - 0.01),  # fainter: sure on its neighbourhood is not enough...
+        (certain, FAINT),  # ...certain there is
     ]
     more = _more_faces(found, [kept], confirmation, second_look)
-    assert more == [sure, agreed, close]
+    assert more == [sure, agreed, close, certain]
     assert looked == [weak, agreed]
 
 

@@ -80,6 +80,13 @@ ENLARGE = 1.25
 # faces on the tuning sets, against 4 with it); a blurred, dim face that MTCNN cannot see
 # even on the second look scores 0.8-0.92 with RetinaFace.
 FIND, ALONE = 0.7, 0.8
+# A weaker hit, from FAINT up to FIND, is a face only when RetinaFace is all but certain of
+# it on its neighbourhood (CERTAIN), with no second look: a small tilted face can score
+# 0.3-0.7 on the whole photo (one of 41 pixels turned 26 degrees scored 0.30 on a 4032-pixel
+# photo, 0.85 when that was resized to 4100) and 0.99-1.0 close. On the tuning sets the
+# faces among such hits scored 0.99-1.0 close, the textures and limbs 0.89 at most; a
+# 12 MP photo has a few dozen of them, 0.02-0.05 s each to look at.
+FAINT, CERTAIN = 0.3, 0.97
 # RetinaFace's input: BGR less the mean of its training pictures (as the wheel's own
 # preprocessing, done here by OpenCV, which lets the event loop run meanwhile).
 RETINA_MEAN = (104, 117, 127)
@@ -244,7 +251,7 @@ def _found_at_full_size(photo: Image.Image, factor: float) -> list[tuple[Box, fl
         scale = 1.0
     k = factor / scale
     return [(Box(int(b.x * k), int(b.y * k), max(1, int(b.w * k)), max(1, int(b.h * k))), score)
-            for b, score in _retina(np.asarray(photo), FIND)]
+            for b, score in _retina(np.asarray(photo), FAINT)]
 
 
 def _faces(hits: list[tuple[Box, float, int]], second_look: Callable[[Box], bool]) -> list[Box]:
@@ -268,16 +275,20 @@ def _faces(hits: list[tuple[Box, float, int]], second_look: Callable[[Box], bool
 
 
 def _more_faces(found: list[tuple[Box, float]], faces: list[Box],
-                confirmation: Callable[[Box], float],
+                confirmation: Callable[[Box, float], float],
                 second_look: Callable[[Box], bool]) -> list[Box]:
     """RetinaFace's hits on the whole photo that are faces MTCNN did not keep: confirmed on
     their neighbourhood, and sure there (CLOSE_SURE) or on the photo (ALONE), or agreed
-    with by MTCNN's second look."""
+    with by MTCNN's second look; a faint hit (under FIND) only when certain there."""
     more: list[Box] = []
     for box, score in found:
         if any(_same_face(box, face) for face in faces + more):
             continue
-        close = confirmation(box)
+        if score < FIND:
+            if confirmation(box, CERTAIN) >= CERTAIN:
+                more.append(box)
+            continue
+        close = confirmation(box, CLOSE_SURE)
         if close >= CONFIRM and (score >= ALONE or close >= CLOSE_SURE or second_look(box)):
             more.append(box)
     return more
@@ -295,7 +306,7 @@ def find_faces(image: Image.Image) -> list[PhotoFinding]:
     faces = [b for b in _faces(hits, lambda box: _second_look(photo, box, factor))
              if _confirmed(photo, b, factor)]
     faces += _more_faces(_found_at_full_size(photo, factor), faces,
-                         lambda box: _confirmation(photo, box, factor, enough=CLOSE_SURE),
+                         lambda box, enough: _confirmation(photo, box, factor, enough),
                          lambda box: _second_look(photo, box, factor))
     for b in faces:
         dx, dy = MARGIN * b.w, MARGIN * b.h

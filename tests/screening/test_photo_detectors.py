@@ -12,13 +12,16 @@ from liveq.screening.photos.faces import (
     CONFIRM,
     FAINT,
     FIND,
+    RETINA_LONGEST,
     SURE,
     _confirmation,
     _confirmed,
+    _evened,
     _faces,
     _found_at_full_size,
     _hits,
     _more_faces,
+    _retina,
     _second_look,
     find_faces,
 )
@@ -333,3 +336,38 @@ def test_a_date_read_with_a_stray_space_or_comma_is_a_date_beside_another_identi
     for date in (("5/4/", "2008"), ("04", "11.2001"), ("20,09.1934",)):
         got = found(line("ID", "2979657961"), line("ORIF", *date, y=30))
         assert ("date", " ".join(date)) in got, date
+
+
+def test_a_dim_washed_out_three_quarter_face_is_found_with_the_lightness_evened():
+    # The tuning set twelfth's face-02 (scripts/make_photo_holdout.py draws it again from
+    # its seed, byte for byte): a dim three-quarter face at contrast 0.65, 64 pixels, with
+    # motion blur and salt-and-pepper noise, beside a plainer face.
+    import importlib
+    import io
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
+    holdout = importlib.import_module("make_photo_holdout")
+    holdout.PERSON_NAMES[:] = [holdout.THIRD_SURNAMES, holdout.THIRD_GIVEN]
+    try:
+        image, record = holdout.make_third("face", holdout.SPLITS["twelfth"] + 28, 1)
+    finally:
+        holdout.PERSON_NAMES[:] = [holdout.FRESH_SURNAMES, holdout.FRESH_GIVEN]
+    buf = io.BytesIO()
+    image.save(buf, "JPEG", quality=55 + (holdout.SPLITS["twelfth"] + 28) % 26)
+    photo = Image.open(buf).convert("RGB")
+    dim, plain = Box(*record["faces"][1]["box"]), Box(*record["faces"][0]["box"])
+    # On the copy RetinaFace reads (RETINA_LONGEST pixels long) it hardly sees the dim face
+    # as it is; with the lightness evened it is sure of it.
+    k = RETINA_LONGEST / max(photo.size)
+    read = np.asarray(photo.resize((round(photo.width * k), round(photo.height * k)),
+                                   Image.BICUBIC))
+    on_dim = Box(int(dim.x * k), int(dim.y * k), int(dim.w * k), int(dim.h * k))
+    as_is = [s for b, s in _retina(read, 0.05) if b.intersection(on_dim) > 0]
+    assert max(as_is, default=0.0) < FAINT
+    evened = [s for b, s in _retina(_evened(read), 0.05) if b.intersection(on_dim) > 0]
+    assert max(evened) >= ALONE
+    faces = find_faces(photo)
+    assert sorted(covered(f.box, dim) for f in faces) == [False, True]
+    assert any(covered(f.box, plain) for f in faces)

@@ -216,8 +216,8 @@ def _confirmation(photo: Image.Image, box: Box, factor: float, enough: float = 1
     and turned), 0.0 when it sees none there of CONFIRM or more; it stops turning once a
     score reaches `enough`."""
     crop, size = _neighbourhood(photo, box, factor)
-    best = 0.0
     rgb = np.asarray(crop)
+    best = 0.0
     for angle in CONFIRM_TURNS:
         for b, score in _retina(_turned(rgb, angle)[0], CONFIRM):
             if _in_middle(b.x, b.y, b.w, b.h, size):

@@ -1239,25 +1239,34 @@ def make_third(category: str, seed: int, n: int) -> tuple[Image.Image, dict]:
     return image, record
 
 
-def generate_third(out: Path, split: str = "third") -> list[dict]:
-    import hashlib
-
-    out.mkdir(parents=True, exist_ok=True)
-    records, seed = [], SPLITS[split]
+def third_photos(split: str = "third", only: str | None = None):
+    """Each image of a split drawn like the third, in order, as (file name, JPEG bytes,
+    record); with `only`, that file alone (its seed is still counted from the split's)."""
+    seed = SPLITS[split]
     PERSON_NAMES[:] = [THIRD_SURNAMES, THIRD_GIVEN]
     try:
         for category, count in THIRD_PLAN:
             for n in range(count * THIRD_SCALE.get(split, 1)):
                 seed += 1
-                image, record = make_third(category, seed, n)
                 name = f"{category}-{n + 1:02d}.jpg"
+                if only is not None and name != only:
+                    continue
+                image, record = make_third(category, seed, n)
                 buf = io.BytesIO()
                 image.save(buf, "JPEG", quality=int(55 + seed % 26))
-                (out / name).write_bytes(buf.getvalue())
-                digest = hashlib.sha256(buf.getvalue()).hexdigest()
-                records.append({"file": name, "sha256": digest, **record})
+                yield name, buf.getvalue(), record
     finally:
         PERSON_NAMES[:] = [FRESH_SURNAMES, FRESH_GIVEN]
+
+
+def generate_third(out: Path, split: str = "third") -> list[dict]:
+    import hashlib
+
+    out.mkdir(parents=True, exist_ok=True)
+    records = []
+    for name, data, record in third_photos(split):
+        (out / name).write_bytes(data)
+        records.append({"file": name, "sha256": hashlib.sha256(data).hexdigest(), **record})
     return records
 
 

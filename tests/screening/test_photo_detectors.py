@@ -349,14 +349,8 @@ def test_a_dim_washed_out_three_quarter_face_is_found_with_the_lightness_evened(
 
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
     holdout = importlib.import_module("make_photo_holdout")
-    holdout.PERSON_NAMES[:] = [holdout.THIRD_SURNAMES, holdout.THIRD_GIVEN]
-    try:
-        image, record = holdout.make_third("face", holdout.SPLITS["twelfth"] + 28, 1)
-    finally:
-        holdout.PERSON_NAMES[:] = [holdout.FRESH_SURNAMES, holdout.FRESH_GIVEN]
-    buf = io.BytesIO()
-    image.save(buf, "JPEG", quality=55 + (holdout.SPLITS["twelfth"] + 28) % 26)
-    photo = Image.open(buf).convert("RGB")
+    [(_, data, record)] = holdout.third_photos("twelfth", only="face-02.jpg")
+    photo = Image.open(io.BytesIO(data)).convert("RGB")
     dim, plain = Box(*record["faces"][1]["box"]), Box(*record["faces"][0]["box"])
     # On the copy RetinaFace reads (RETINA_LONGEST pixels long) it hardly sees the dim face
     # as it is; with the lightness evened it is sure of it.

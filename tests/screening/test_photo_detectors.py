@@ -78,6 +78,13 @@ def test_marks_at_a_words_edge_are_not_part_of_it():
     assert ("mrn", "5614577") in found(line(word_text("_MRN"), "5614577"))
 
 
+def test_a_zero_between_letters_is_read_as_the_o_it_is():
+    assert word_text("EsP0sito,") == "EsPOsito,"
+    assert ("name", "EsPOsito, M") in found(line(word_text("EsP0sito,"), "M", "TKR"))
+    # Digits beside letters, not between them, are left as read.
+    assert [word_text(w) for w in ("SpO2", "Sp02", "H2O", "100")] == ["SpO2", "Sp02", "H2O", "100"]
+
+
 def test_readings_side_by_side_are_not_a_phone_number():
     assert found(line("16", "84", "993")) == []  # "78 Pleth 97" read sideways
     assert ("phone", "020 7946 0958") in found(line("Tel", "020", "7946", "0958"))

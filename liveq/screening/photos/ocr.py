@@ -8,6 +8,7 @@ call reads one image and returns its words with their boxes, grouped in lines.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from dataclasses import dataclass
 from functools import cache, reduce
@@ -83,9 +84,14 @@ def check_installed() -> None:
         )
 
 
+# A zero between letters is an O misread ("EsP0sito"): no name, word or number has one.
+_ZERO_IN_WORD = re.compile(r"(?<=[A-Za-z])0(?=[A-Za-z])")
+
+
 def word_text(raw: str) -> str:
-    """A word as read, without the marks a smudge or a line leaves at its edges."""
-    return raw.strip().strip(EDGE_JUNK)
+    """A word as read, without the marks a smudge or a line leaves at its edges, and with
+    a zero between letters read as the O it is."""
+    return _ZERO_IN_WORD.sub("O", raw.strip().strip(EDGE_JUNK))
 
 
 def read_lines(image: Image.Image, psm: int = 11, lang: str = LANGUAGES) -> list[Line]:

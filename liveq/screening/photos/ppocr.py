@@ -39,14 +39,25 @@ DETECTOR = "ch_PP-OCRv4_det_infer.onnx"  # the wheel's own (its config's default
 
 # The recogniser was trained mostly on Chinese, which has no spaces, and often drops one
 # after a label's colon, a surname's comma or a list's number ("MRN:4425518",
-# "Folau,R", "1)Odhran", "1Ivanova"); the screening rules read words, so it is put back.
+# "Folau,R", "1)Odhran", "1Ivanova"), or after a surname's comma it read as a full stop
+# ("Hakiml.O"); the screening rules read words, so it is put back.
 _GLUED = re.compile(
     r"(?<=[A-Za-z])([:,])(?=[A-Za-z0-9])|^(\d{1,2}[).])(?=[A-Za-z])|^(\d{1,2})(?=[A-Z][a-z])"
+    r"|(?<=[a-z])(\.)(?=[A-Z])"
+)
+
+
+# A date with its spaces dropped ("10JUL1935"): the screener reads "10 JUL 1935".
+_GLUED_DATE = re.compile(
+    r"(?<![0-9A-Za-z])(\d{1,2})(JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)((?:19|20)\d\d)"
+    r"(?![0-9A-Za-z])",
+    re.I,
 )
 
 
 def _spaced(text: str) -> str:
-    return _GLUED.sub(lambda m: next(g for g in m.groups() if g) + " ", text.strip())
+    text = _GLUED_DATE.sub(r"\1 \2 \3", text.strip())
+    return _GLUED.sub(lambda m: next(g for g in m.groups() if g) + " ", text)
 
 
 @cache

@@ -84,7 +84,7 @@ def check_installed() -> None:
         )
 
 
-# A zero between letters is an O misread ("EsP0sito"): no name, word or number has one.
+# A zero between letters is an O misread ("EsP0sito"): no name or word has one.
 _ZERO_IN_WORD = re.compile(r"(?<=[A-Za-z])0(?=[A-Za-z])")
 
 

@@ -70,6 +70,16 @@ def test_a_name_line_without_a_comma_goes_with_the_number_below_it():
     assert ("mrn", "556810806") in got
 
 
+def test_a_name_beside_an_identifier_takes_the_whole_name_where_the_screener_knew_one_word():
+    # The screener knows "Beatriz"; beside the MRN the whole line is the name, and its box
+    # must cover the surname too, or the blur leaves it readable.
+    got = found(line("LUNDGREN", "Beatriz"), line("MRN", "842535", y=30))
+    assert ("name", "LUNDGREN Beatriz") in got
+    assert ("name", "Beatriz") not in got
+    # Alone, the line is what the screener says it is.
+    assert found(line("LUNDGREN", "Beatriz")) == [("name", "Beatriz")]
+
+
 def test_marks_at_a_words_edge_are_not_part_of_it():
     assert word_text("_MRN") == "MRN"
     assert word_text("¡vanova.") == "vanova."

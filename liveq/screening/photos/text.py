@@ -350,13 +350,18 @@ def _findings(
     if not any(not _yearless(r) for r in raw):
         raw = []  # only a day and month: see _yearless
     own = any(r.kind != "name" for r in raw)
-    taken = [r.box for r in raw]
+    taken = list(raw)
     for line in lines:
         if own or _near(view, line, anchors):
             # An identifier here or close by: a line that is a name belongs with it.
             for r in _beside(line):
-                if not any(r.box.intersection(b) for b in taken):
+                over = [t for t in taken if r.box.intersection(t.box)]
+                if not over:
                     raw.append(r)
+                elif r.kind == "name" and all(_within(t, r) for t in over):
+                    # The screener knew one word of it ("Beatriz" of "LUNDGREN Beatriz"):
+                    # the box must cover the whole name, or the blur leaves the surname.
+                    raw = [x for x in raw if x not in over] + [r]
     if not raw:
         return []
     context = _context(lines, dark)
@@ -366,6 +371,12 @@ def _findings(
         reason = f"{summary} on what looks like {context}" if context else _article(r.reason)
         out.append(PhotoFinding(r.kind, view.box_back(r.box), reason, r.text))
     return out
+
+
+def _within(part: _Raw, name: _Raw) -> bool:
+    """A name the screener found that is part of a longer one found beside an identifier."""
+    return (part.kind == "name" and len(part.text) < len(name.text)
+            and part.box.intersection(name.box) >= 0.9 * part.box.area)
 
 
 def _near(view: View, line: Line, anchors: list[Box]) -> bool:

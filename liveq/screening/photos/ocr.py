@@ -84,6 +84,9 @@ def check_installed() -> None:
         )
 
 
+# A month as photos abbreviate it (a wristband's "10 JUL 1935"); the patterns that use it
+# ignore case.
+MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
 # A zero between letters is an O misread ("EsP0sito"): no name or word has one.
 _ZERO_IN_WORD = re.compile(r"(?<=[A-Za-z])0(?=[A-Za-z])")
 

@@ -25,7 +25,7 @@ from PIL import Image
 from liveq.screening.photos.cores import network_threads
 from liveq.screening.photos.findings import Box
 from liveq.screening.photos.geometry import View
-from liveq.screening.photos.ocr import Line, Word, word_text
+from liveq.screening.photos.ocr import MONTHS, Line, Word, word_text
 
 # The four corners' order, from the corner where the reading starts, for a line cut wide
 # or (turned a quarter, as the wheel does past 1.5 times as tall as wide) tall, read
@@ -49,7 +49,7 @@ _GLUED = re.compile(
 
 # A date with its spaces dropped ("10JUL1935"): the screener reads "10 JUL 1935".
 _GLUED_DATE = re.compile(
-    r"(?<![0-9A-Za-z])(\d{1,2})(JAN|FEB|MAR|APR|MAY|JUN|JUL|AUG|SEP|OCT|NOV|DEC)((?:19|20)\d\d)"
+    rf"(?<![0-9A-Za-z])(\d{{1,2}})({MONTHS})((?:19|20)\d\d)"
     r"(?![0-9A-Za-z])",
     re.I,
 )

@@ -31,7 +31,7 @@ from importlib import resources
 
 from liveq.screening.photos.findings import Box, PhotoFinding
 from liveq.screening.photos.geometry import View
-from liveq.screening.photos.ocr import Line
+from liveq.screening.photos.ocr import MONTHS, Line
 from liveq.screening.rules import ScreeningRules
 from liveq.screening.screen import screen_text
 
@@ -43,7 +43,7 @@ _INITIAL = re.compile(r"^[A-Z]\.?$")
 # read a dot as a comma ("20,09.1934").
 _FULL_DATE = re.compile(
     r"\b(?:\d{1,2}(?:[/.,-] ?| )\d{1,2}[/.,-] ?(?:19|20)\d\d|(?:19|20)\d\d[/.-]\d{1,2}[/.-]\d{1,2}"
-    r"|\d{1,2}[ -]?(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*[ -]?(?:19|20)\d\d)\b",
+    rf"|\d{{1,2}}[ -]?(?:{MONTHS})[a-z]*[ -]?(?:19|20)\d\d)\b",
     re.I,
 )
 # A number after a label that says it is the patient's: "ID 1180089331", "Hosp No 0517471",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, insort
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -59,8 +60,13 @@ def resolve_overlaps(findings: Iterable[Finding]) -> list[Finding]:
     ranked = sorted(
         findings, key=lambda f: (_PRIORITY.get(f.kind, 99), -(f.end - f.start), f.start)
     )
-    kept: list[Finding] = []
+    # The kept spans never overlap, so in start order their ends rise too: only the kept span
+    # that starts last before f ends can overlap it. A bisect, not a scan of all kept spans,
+    # because a long hostile text has thousands of findings.
+    kept: list[tuple[int, int, Finding]] = []
     for f in ranked:
-        if all(f.end <= k.start or f.start >= k.end for k in kept):
-            kept.append(f)
-    return sorted(kept, key=lambda f: (f.start, f.end))
+        i = bisect_left(kept, (f.end, -1))
+        if i and kept[i - 1][1] > f.start:
+            continue
+        insort(kept, (f.start, f.end, f), key=lambda k: k[:2])
+    return [f for _, _, f in kept]

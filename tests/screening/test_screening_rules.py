@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -17,6 +20,7 @@ from liveq.screening import (
 )
 from liveq.screening.findings import PHI_KINDS, resolve_overlaps
 
+T = TypeVar("T")
 RULES = ScreeningRules(watch_list=["miracle cure", "stop chemo", "cure"])
 
 
@@ -119,25 +123,25 @@ HOSTILE = [
 ]
 
 
-def _fastest(*texts: str, runs: int = 7) -> list[float]:
+def _fastest(work: Callable[[T], object], *inputs: T, runs: int = 7) -> list[float]:
     # The fastest of a few runs of each, taken in turn, so that whatever else the machine is
-    # doing weighs on all of them alike; each run screens a text often enough to last about
+    # doing weighs on all of them alike; each run does the work often enough to last about
     # 20 ms, since a scheduler's hiccup would swamp a run of half a millisecond. The collector
     # is off while timing, as timeit does: a collection falling in one run is noise too.
     import gc
     import time
 
     start = time.perf_counter()
-    screen_text(texts[0])
+    work(inputs[0])
     calls = max(1, round(0.02 / (time.perf_counter() - start)))
-    best = [float("inf")] * len(texts)
+    best = [float("inf")] * len(inputs)
     gc.disable()
     try:
         for _ in range(runs):
-            for i, text in enumerate(texts):
+            for i, given in enumerate(inputs):
                 start = time.perf_counter()
                 for _ in range(calls):
-                    screen_text(text)
+                    work(given)
                 best[i] = min(best[i], time.perf_counter() - start)
     finally:
         gc.enable()
@@ -149,5 +153,20 @@ def test_hostile_input_costs_linear_time(unit: str, repeats: int, tail: str) -> 
     # Audience text is untrusted: no pattern may go quadratic or worse on it. Four times the
     # text costs about four times the time if linear and sixteen if quadratic; a ratio, not a
     # wall-clock bound, so a busy machine does not fail it.
-    quarter, full = _fastest(unit * (repeats // 4) + tail, unit * repeats + tail)
+    quarter, full = _fastest(screen_text, unit * (repeats // 4) + tail, unit * repeats + tail)
     assert full / quarter < 8, f"{full / quarter:.1f}x the time for 4x the text"
+
+
+def test_resolving_overlaps_costs_about_linear_time() -> None:
+    # A long text of short identifiers gives thousands of findings; comparing each with every
+    # one kept would be quadratic (16x the time for 4x the findings at this size).
+    def findings(n: int) -> list[Finding]:
+        return [Finding("room_number", 10 * i + i % 3, 10 * i + 6, "room") for i in range(n)]
+
+    def interleaved(n: int) -> list[Finding]:
+        given = findings(n)
+        return [*given[1::2], *given[::2]]
+
+    quarter, full = _fastest(resolve_overlaps, interleaved(1000), interleaved(4000))
+    assert len(resolve_overlaps(interleaved(4000))) == 4000
+    assert full / quarter < 8, f"{full / quarter:.1f}x the time for 4x the findings"

@@ -3,6 +3,8 @@ way they run, and which of Tesseract's readings of a block count."""
 
 from __future__ import annotations
 
+import math
+
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
@@ -11,7 +13,7 @@ from liveq.screening.photos.findings import Box
 from liveq.screening.photos.geometry import View
 from liveq.screening.photos.ocr import Line, Word
 from liveq.screening.photos.regions import Block
-from liveq.screening.photos.scan import _seen, _way_up
+from liveq.screening.photos.scan import _crop, _seen, _upright, _way_up
 from tests.screening.photo_samples import FONT
 
 
@@ -99,3 +101,45 @@ def test_a_block_the_whole_photos_lines_cover_is_not_read_again():
     assert _seen(block, [over])
     assert not _seen(block, [beside])
     assert not _seen(block, [])
+
+
+def tilted_list(turn: float) -> tuple[Image.Image, Box]:
+    """A whiteboard's two-row list turned `turn` degrees counter-clockwise about the middle;
+    and where the first row's number is in the turned picture."""
+    image = Image.new("RGB", (1600, 1200), (90, 96, 100))
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.truetype(FONT, 26)
+    draw.rectangle((300, 450, 1300, 750), fill=(250, 250, 245))
+    first = "1) Noor Castellanos TURP # "
+    draw.text((330, 500), first + "6179136 bed 4", font=font, fill=(15, 15, 20))
+    draw.text((330, 590), "2) Sefa Lundgren ORIF # 5521907 bed 9", font=font, fill=(15, 15, 20))
+    x0, y0, x1, y1 = draw.textbbox((330 + draw.textlength(first, font=font), 500), "6179136",
+                                   font=font)
+    a = math.radians(turn)
+
+    def turned(x: float, y: float) -> tuple[float, float]:  # as Image.rotate turns a point
+        dx, dy = x - 800, y - 600
+        return 800 + dx * math.cos(a) + dy * math.sin(a), 600 - dx * math.sin(a) + dy * math.cos(a)
+
+    corners = [turned(x, y) for x in (x0, x1) for y in (y0, y1)]
+    return image.rotate(turn, center=(800, 600), fillcolor=(90, 96, 100)), Box.around(corners)
+
+
+def test_a_block_whose_tilt_was_misjudged_is_read_whole_from_its_upright_cut():
+    # Motion blur merges letters into a few large marks, and a block's tilt, taken from its
+    # marks, can be 20 degrees out: the level cut then slices its rows short. PP-OCR reads
+    # the upright cut, finding the rows at whatever angle they lie.
+    image, where = tilted_list(20)
+    gray = image.convert("L")
+    misjudged = Block(cx=800, cy=600, width=760, height=200, angle=0.0, letter=26, marks=40,
+                      dark=False)
+    sliced = [line.text for _, lines, _ in ppocr.read_views([_crop(gray, misjudged)])
+              for line in lines]
+    assert not any("Noor Castellanos" in text for text in sliced), sliced
+    reads = ppocr.read_views([_upright(gray, misjudged)])
+    rows = [line.text for _, lines, _ in reads for line in lines]
+    assert any("Noor Castellanos TURP # 6179136" in text for text in rows), rows
+    number = [view.box_back(w.box) for view, lines, _ in reads for line in lines
+              for w in line.words if w.text == "6179136"]
+    assert number and number[0].intersection(where) >= 0.6 * where.area, (number, where)
+    assert number[0].area <= 3 * where.area, (number[0], where)

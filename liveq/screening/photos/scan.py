@@ -7,9 +7,10 @@ both ways up, and a squarish one sideways too), enlarged so letters are about
 specks, the larger blocks also binarised for a second read, and
 stacked into two sheets that two Tesseract processes read side by side. Beside
 them PP-OCR's networks (``ppocr``) find and read the lines of a 3000-pixel copy of
-the whole photo: large, blurred and sideways text; then they read again, level and
-enlarged, the blocks where that copy showed them no line (small text). Each line is
-screened (``text``); findings keep the box of their words in the photo.
+the whole photo: large, blurred and sideways text; then they read again the blocks
+where that copy showed them no line (small text), each twice: level and enlarged, and
+upright as it lies, in case its tilt was misjudged. Each line is screened (``text``);
+findings keep the box of their words in the photo.
 
 Faces: MTCNN's networks, run by OpenCV (``faces``).
 """
@@ -38,30 +39,50 @@ MAX_SHEET_PIXELS = 8_000_000  # per sheet: bounds the time of a photo full of te
 GAP = 40
 
 
-def _crop(gray: Image.Image, block: Block) -> View:
-    """The block cut from the photo, enlarged to LETTER-pixel letters and turned level."""
+def _enlarged(view: View, dark: bool, factor: float) -> View:
+    """Dark letters on light, enlarged by `factor`, cleared of specks, contrast stretched."""
     import cv2
     import numpy as np
 
-    half = 0.5 * (block.width**2 + block.height**2) ** 0.5
-    # A square centred on the block, even past the photo's edge (Pillow pads it), so the
-    # block stays in the middle of every copy below.
-    x0, y0 = int(block.cx - half), int(block.cy - half)
-    view = View(gray).cropped((x0, y0, x0 + int(2 * half), y0 + int(2 * half)))
-    if block.dark:
+    if dark:
         view = view.with_image(ImageOps.invert(view.image))
-    factor = max(0.3, min(4.0, LETTER / max(1.0, block.letter)))
     view = view.scaled(factor, Image.BICUBIC)
     # Specks (sensor noise, dust, JPEG) break Tesseract's letters; a 3-pixel median keeps
     # 30-pixel strokes whole. OpenCV's, not Pillow's: Pillow's rank filter holds the GIL
     # (the server's event loop stalled for seconds), OpenCV's releases it.
     view = view.with_image(Image.fromarray(cv2.medianBlur(np.asarray(view.image), 3)))
-    view = view.with_image(ImageOps.autocontrast(view.image, cutoff=1)).turned(block.angle)
+    return view.with_image(ImageOps.autocontrast(view.image, cutoff=1))
+
+
+def _crop(gray: Image.Image, block: Block) -> View:
+    """The block cut from the photo, enlarged to LETTER-pixel letters and turned level."""
+    half = 0.5 * (block.width**2 + block.height**2) ** 0.5
+    # A square centred on the block, even past the photo's edge (Pillow pads it), so the
+    # block stays in the middle of every copy below.
+    x0, y0 = int(block.cx - half), int(block.cy - half)
+    view = View(gray).cropped((x0, y0, x0 + int(2 * half), y0 + int(2 * half)))
+    factor = max(0.3, min(4.0, LETTER / max(1.0, block.letter)))
+    view = _enlarged(view, block.dark, factor).turned(block.angle)
     # Keep the rotated rectangle's own extent (the turn grew the picture to fit).
     w, h = view.image.size
     bw, bh = block.width * factor, block.height * factor
     left, top = max(0, int((w - bw) / 2)), max(0, int((h - bh) / 2))
     return view.cropped((left, top, min(w, left + int(bw) + 1), min(h, top + int(bh) + 1)))
+
+
+def _upright(gray: Image.Image, block: Block) -> View:
+    """The block's upright bounds with a margin, enlarged (never shrunk) towards LETTER.
+
+    For PP-OCR, whose detector finds lines at any angle itself: a block's tilt comes from
+    its marks, and motion blur merges letters into fewer, larger marks, so the tilt can be
+    wrong by 20 degrees and the level cut then slices its lines short ("1) Mateys Gru").
+    Not shrunk, because the same blur inflates the letter size the factor is taken from.
+    """
+    b = block.bounds
+    pad = max(block.letter, 0.15 * max(b.w, b.h))
+    view = View(gray).cropped((int(b.x - pad), int(b.y - pad), int(b.x + b.w + pad),
+                               int(b.y + b.h + pad)))
+    return _enlarged(view, block.dark, max(1.0, min(3.0, LETTER / max(1.0, block.letter))))
 
 
 def _orientations(view: View, block: Block) -> list[tuple[int, View]]:
@@ -211,7 +232,9 @@ def scan_photo(
         faces = find_faces(image)
         report(0.4, "Reading the text in the photo")
         lines = lines_read.result()
-        closer = ppocr.read_views([c for c, b in crops if not _seen(b, lines)])
+        unseen = [(c, b) for c, b in crops if not _seen(b, lines)]
+        cuts = [c for c, _ in unseen] + [_upright(gray, b) for _, b in unseen]
+        closer = ppocr.read_views(cuts)
         results = _way_up([r for f in reads for r in f.result()]) + lines + closer
     report(0.95, "Screening what was read")
     findings = read_findings(results, rules)

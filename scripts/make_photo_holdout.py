@@ -1,7 +1,7 @@
 """Generate the photo screening sets: identifier text, faces and clean operating rooms.
 
 Usage: python scripts/make_photo_holdout.py
-       [--split SPLIT]  (holdout, dev, fresh, fresh-dev, third, third-dev, fourth ... seventeenth)
+       [--split SPLIT]  (holdout, dev, fresh, fresh-dev, third, third-dev, fourth ... eighteenth)
        [--out DIR] [--check]
 
 Deterministic: every image comes from its own seed, so the same script and the same
@@ -77,7 +77,8 @@ SPLITS = {"holdout": 1000, "dev": 5000, "fresh": 7300, "fresh-dev": 9300, "third
           "seventh": 21300, "eighth": 23300,
           "ninth": 25300, "tenth": 27300, "eleventh": 29300, "twelfth": 31300,
           "thirteenth": 33300, "fourteenth": 35300,
-          "fifteenth": 37300, "sixteenth": 39300, "seventeenth": 41300}
+          "fifteenth": 37300, "sixteenth": 39300, "seventeenth": 41300,
+          "eighteenth": 43300}
 
 
 # -- drawing helpers ----------------------------------------------------------------
@@ -1072,14 +1073,16 @@ def generate_fresh(out: Path, split: str = "fresh") -> list[dict]:
 # - sixteenth (39301-39400): in the fourteenth round too, once the fifteenth had been scored
 #   twice; twice the size, like the thirteenth;
 # - seventeenth (41301-41400): in the fifteenth round, once the sixteenth had been scored
-#   twice; twice the size, like the thirteenth.
+#   twice; twice the size, like the thirteenth;
+# - eighteenth (43301-43400): in the fifteenth round too, once the seventeenth had been
+#   scored twice; twice the size, like the thirteenth.
 # A new round adds its split here and to SPLITS.
 THIRD_LIKE = ("third", "third-dev", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
               "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth",
-              "fifteenth", "sixteenth", "seventeenth")
+              "fifteenth", "sixteenth", "seventeenth", "eighteenth")
 # How many times a split draws THIRD_PLAN (1 where not named).
 THIRD_SCALE = {"thirteenth": 2, "fourteenth": 2, "fifteenth": 2, "sixteenth": 2,
-               "seventeenth": 2}
+               "seventeenth": 2, "eighteenth": 2}
 # Every split whose manifest is committed (a held-out set: regenerated with --check, never
 # rewritten).
 COMMITTED = {"holdout": MANIFEST, "fresh": FRESH_MANIFEST} | {

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
@@ -12,7 +13,7 @@ from liveq.screening.photos import ppocr
 from liveq.screening.photos.findings import Box
 from liveq.screening.photos.geometry import View
 from liveq.screening.photos.ocr import Line, Word
-from liveq.screening.photos.regions import Block
+from liveq.screening.photos.regions import Block, _direction
 from liveq.screening.photos.scan import _crop, _seen, _upright, _way_up
 from tests.screening.photo_samples import FONT
 
@@ -143,3 +144,16 @@ def test_a_block_whose_tilt_was_misjudged_is_read_whole_from_its_upright_cut():
               for w in line.words if w.text == "6179136"]
     assert number and number[0].intersection(where) >= 0.6 * where.area, (number, where)
     assert number[0].area <= 3 * where.area, (number[0], where)
+
+
+@pytest.mark.parametrize("tilt", [-35.0, 0.0, 20.0, 88.0])
+def test_a_blocks_tilt_follows_its_rows_when_blur_has_merged_its_letters(tilt):
+    # Motion blur merges a row's letters into a few blobs, 70 pixels apart, in rows 45
+    # pixels apart: each blob's nearest neighbour is in the next row, not along its own.
+    along, across = np.meshgrid(np.arange(6) * 70.0, np.arange(3) * 45.0)
+    a = math.radians(tilt)
+    cx = 500 + along.ravel() * math.cos(a) - across.ravel() * math.sin(a)
+    cy = 500 + along.ravel() * math.sin(a) + across.ravel() * math.cos(a)
+    found = math.degrees(_direction(cx, cy, letter=30.0))
+    off = (found - tilt + 90) % 180 - 90  # a direction: 180 degrees round is the same
+    assert abs(off) <= 1.0, (found, tilt)

@@ -129,21 +129,29 @@ def _clusters(st: np.ndarray) -> list[np.ndarray]:
     return [st[idx] for idx in groups.values() if len(idx) >= MIN_MARKS]
 
 
-def _direction(cx: np.ndarray, cy: np.ndarray) -> float:
-    """The text's direction (radians, image coordinates): letters' nearest neighbours
-    lie along the line, so the most common neighbour direction is the line's."""
+def _direction(cx: np.ndarray, cy: np.ndarray, letter: float) -> float:
+    """The text's direction (radians, image coordinates): the angle, to a degree, across
+    which the marks' positions bunch most, as letters in rows do (pairs of marks within
+    about a third of a letter of each other, counted smoothly).
+
+    Not each mark's nearest neighbour, as before: motion blur merges letters into a few
+    large marks, whose nearest neighbours lie as often in the row above as along their
+    own, and a list read 22 degrees out was cut level across its rows (docs/screening.md,
+    the fifteenth round)."""
     n = len(cx)
-    if n > 400:  # enough to vote; keeps the distance table small
-        pick = np.linspace(0, n - 1, 400).astype(int)
+    if n > 150:  # enough to find the rows; keeps the 180 tables of pairs small
+        pick = np.linspace(0, n - 1, 150).astype(int)
         cx, cy = cx[pick], cy[pick]
-    dx = cx[None, :] - cx[:, None]
-    dy = cy[None, :] - cy[:, None]
-    dist = np.hypot(dx, dy)
-    np.fill_diagonal(dist, np.inf)
-    nearest = dist.argmin(axis=1)
-    angles = np.arctan2(dy[np.arange(len(cx)), nearest], dx[np.arange(len(cx)), nearest])
-    # Directions, not vectors: double the angles so a and a + 180 degrees vote together.
-    return float(np.arctan2(np.sin(2 * angles).sum(), np.cos(2 * angles).sum()) / 2)
+    thetas = np.radians(np.arange(-90.0, 90.0, 1.0))
+    across = -np.sin(thetas)[:, None] * cx[None, :] + np.cos(thetas)[:, None] * cy[None, :]
+    width = max(1.0, letter / 3)
+    best, best_score = 0.0, -1.0
+    for theta, v in zip(thetas, across, strict=True):
+        d = (v[:, None] - v[None, :]) / width
+        score = float(np.exp(-d * d).sum())
+        if score > best_score:
+            best, best_score = float(theta), score
+    return best
 
 
 def _block(group: np.ndarray, factor: float, light: bool) -> Block | None:
@@ -153,7 +161,7 @@ def _block(group: np.ndarray, factor: float, light: bool) -> Block | None:
         return None  # marks of every size: a texture, not a line of letters
     cx = group[:, 0] + group[:, 2] / 2
     cy = group[:, 1] + group[:, 3] / 2
-    theta = _direction(cx, cy)
+    theta = _direction(cx, cy, letter)
     cos, sin = np.cos(theta), np.sin(theta)
     # Every mark's corners, in coordinates along (u) and across (v) the text.
     xs = np.concatenate([group[:, 0], group[:, 0] + group[:, 2]] * 2).astype(float)

@@ -5,8 +5,8 @@ minute; small text (a wristband across the room) is lost when the photo is
 shrunk first. So the photo is searched for letters, cheaply, on a copy about
 2000 pixels wide: marks clearly darker (or lighter, for a monitor) than their
 surroundings, of a letter's size and shape, lying close to marks of the same
-size. Each cluster is a block; its tilt comes from the smallest rectangle
-round it. Only the blocks are read, cut from the full-size photo, turned level
+size. Each cluster is a block; its tilt is the angle at which its marks line
+up in rows. Only the blocks are read, cut from the full-size photo, turned level
 and enlarged so their letters are about 30 pixels tall.
 """
 

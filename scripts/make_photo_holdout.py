@@ -1,7 +1,7 @@
 """Generate the photo screening sets: identifier text, faces and clean operating rooms.
 
 Usage: python scripts/make_photo_holdout.py
-       [--split SPLIT]  (holdout, dev, fresh, fresh-dev, third, third-dev, fourth ... eighteenth)
+       [--split SPLIT]  (holdout, dev, fresh, fresh-dev, third, third-dev, fourth ... nineteenth)
        [--out DIR] [--check]
 
 Deterministic: every image comes from its own seed, so the same script and the same
@@ -78,7 +78,7 @@ SPLITS = {"holdout": 1000, "dev": 5000, "fresh": 7300, "fresh-dev": 9300, "third
           "ninth": 25300, "tenth": 27300, "eleventh": 29300, "twelfth": 31300,
           "thirteenth": 33300, "fourteenth": 35300,
           "fifteenth": 37300, "sixteenth": 39300, "seventeenth": 41300,
-          "eighteenth": 43300}
+          "eighteenth": 43300, "nineteenth": 45300}
 
 
 # -- drawing helpers ----------------------------------------------------------------
@@ -1075,14 +1075,18 @@ def generate_fresh(out: Path, split: str = "fresh") -> list[dict]:
 # - seventeenth (41301-41400): in the fifteenth round, once the sixteenth had been scored
 #   twice; twice the size, like the thirteenth;
 # - eighteenth (43301-43400): in the fifteenth round too, once the seventeenth had been
+#   scored twice; twice the size, like the thirteenth;
+# - nineteenth (45301-45400): in the fifteenth round too, once the eighteenth had been
 #   scored twice; twice the size, like the thirteenth.
 # A new round adds its split here and to SPLITS.
 THIRD_LIKE = ("third", "third-dev", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
               "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth",
-              "fifteenth", "sixteenth", "seventeenth", "eighteenth")
+              "fifteenth", "sixteenth", "seventeenth", "eighteenth",
+              "nineteenth")
 # How many times a split draws THIRD_PLAN (1 where not named).
 THIRD_SCALE = {"thirteenth": 2, "fourteenth": 2, "fifteenth": 2, "sixteenth": 2,
-               "seventeenth": 2, "eighteenth": 2}
+               "seventeenth": 2, "eighteenth": 2,
+               "nineteenth": 2}
 # Every split whose manifest is committed (a held-out set: regenerated with --check, never
 # rewritten).
 COMMITTED = {"holdout": MANIFEST, "fresh": FRESH_MANIFEST} | {

@@ -1083,10 +1083,9 @@ THIRD_LIKE = ("third", "third-dev", "fourth", "fifth", "sixth", "seventh", "eigh
               "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth",
               "fifteenth", "sixteenth", "seventeenth", "eighteenth",
               "nineteenth")
-# How many times a split draws THIRD_PLAN (1 where not named).
-THIRD_SCALE = {"thirteenth": 2, "fourteenth": 2, "fifteenth": 2, "sixteenth": 2,
-               "seventeenth": 2, "eighteenth": 2,
-               "nineteenth": 2}
+# How many times a split draws THIRD_PLAN (1 where not named): twice from the thirteenth on,
+# derived so that a new round adds its split in one place here, not two.
+THIRD_SCALE = {split: 2 for split in THIRD_LIKE[THIRD_LIKE.index("thirteenth"):]}
 # Every split whose manifest is committed (a held-out set: regenerated with --check, never
 # rewritten).
 COMMITTED = {"holdout": MANIFEST, "fresh": FRESH_MANIFEST} | {

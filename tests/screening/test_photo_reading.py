@@ -59,12 +59,15 @@ def test_spaces_the_recogniser_drops_are_put_back():
     assert ppocr._spaced("1Ivanova, M") == "1 Ivanova, M"
     # A surname's comma read as a full stop, before the initial.
     assert ppocr._spaced("2) Hakiml.O ORIF") == "2) Hakiml. O ORIF"
+    assert ppocr._spaced("Patient: JARDINE.Z.") == "Patient: JARDINE. Z."
     # A date with its spaces dropped.
     assert ppocr._spaced("10JUL1935") == "10 JUL 1935"
     assert ppocr._spaced("DOB 2jan1974") == "DOB 2 jan 1974"
     # Not a label's colon or a list's number: left alone.
     assert ppocr._spaced("12:30 theatre 3M") == "12:30 theatre 3M"
     assert ppocr._spaced("Temp 36.6 C, ref. 12.B") == "Temp 36.6 C, ref. 12.B"
+    # Capitals with full stops that are not a surname and its initial.
+    assert ppocr._spaced("U.S.A. ORIF.L.KNEE ID.90277") == "U.S.A. ORIF.L.KNEE ID.90277"
     assert ppocr._spaced("LOT10JUL19355") == "LOT10JUL19355"
 
 

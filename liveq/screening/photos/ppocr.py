@@ -40,10 +40,11 @@ DETECTOR = "ch_PP-OCRv4_det_infer.onnx"  # the wheel's own (its config's default
 # The recogniser was trained mostly on Chinese, which has no spaces, and often drops one
 # after a label's colon, a surname's comma or a list's number ("MRN:4425518",
 # "Folau,R", "1)Odhran", "1Ivanova"), or after a surname's comma it read as a full stop
-# ("Hakiml.O"); the screening rules read words, so it is put back.
+# ("Hakiml.O", "JARDINE.Z."); the screening rules read words, so it is put back. In
+# capitals only before a lone initial: "U.S.A." and "ID.90277" are not names.
 _GLUED = re.compile(
     r"(?<=[A-Za-z])([:,])(?=[A-Za-z0-9])|^(\d{1,2}[).])(?=[A-Za-z])|^(\d{1,2})(?=[A-Z][a-z])"
-    r"|(?<=[a-z])(\.)(?=[A-Z])"
+    r"|(?<=[a-z])(\.)(?=[A-Z])|(?<=[A-Z][A-Z])(\.)(?=[A-Z]\.?(?![A-Za-z0-9.]))"
 )
 
 

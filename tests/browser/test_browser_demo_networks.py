@@ -9,7 +9,7 @@ from playwright.async_api import expect
 
 from liveq.cli.demo import running_demo
 from tests.fixtures_browser import collect_problems
-from tests.system.test_outbox_crash import free_port
+from tests.ports import free_port
 
 SHOTS = "/work/shots"
 

@@ -4,7 +4,6 @@ said out loud: in the server's log, in `liveq check-config` and in the console."
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,12 +15,7 @@ from urllib.parse import urlencode
 from liveq.config import derived_public_url, listening_at, public_url_warnings
 from tests.cli.test_cli import liveq
 from tests.fixtures_server import write_config
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.ports import free_port
 
 
 def warnings_for(tmp_path: Path, host: str, port: int, public_url: str | None) -> list[str]:

@@ -11,7 +11,7 @@ from liveq.emulators.x.state import FaultKind
 from liveq.storage.db import Database
 from tests.cluster.conftest import SLUG, Socket, ask, redis_server_path
 from tests.fixtures_server import x_section
-from tests.system.test_outbox_crash import free_port
+from tests.ports import free_port
 
 
 async def answer(http, base: str, headers: dict, qid: int, n: int) -> None:

@@ -10,7 +10,7 @@ import aiohttp
 import pytest
 
 from tests.fixtures_server import write_config
-from tests.system.test_outbox_crash import free_port
+from tests.ports import free_port
 
 
 def serve(config_path, port: int, workers: int) -> subprocess.Popen:

@@ -25,8 +25,8 @@ from tests.networks.test_procedure_networks import (
     mastodon_texts,
     x_texts,
 )
+from tests.ports import free_port
 from tests.system.test_networks_crash import start, until
-from tests.system.test_outbox_crash import free_port
 from tests.web.test_procedure import SLUG, TAG, assert_chain, call, ready_and_live
 
 

@@ -17,7 +17,8 @@ from liveq.storage.db import Database
 from tests.fixtures_bluesky import bluesky_section, fail_next_bluesky
 from tests.fixtures_mastodon import fail_next, mastodon_section
 from tests.fixtures_server import write_config, x_section
-from tests.system.test_outbox_crash import ask_and_answer, free_port, start_subprocess
+from tests.ports import free_port
+from tests.system.test_outbox_crash import ask_and_answer, start_subprocess
 
 
 async def start(config_path, port, token, password):

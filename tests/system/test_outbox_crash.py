@@ -3,7 +3,6 @@
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 
@@ -14,12 +13,7 @@ from liveq.storage import accounts as auth
 from liveq.storage import store
 from liveq.storage.db import Database
 from tests.fixtures_server import write_config, x_section
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from tests.ports import free_port
 
 
 async def start_subprocess(config_path, port, extra_env=None):
@@ -37,6 +31,8 @@ async def start_subprocess(config_path, port, extra_env=None):
         )
     async with aiohttp.ClientSession() as http:
         for _ in range(200):
+            if proc.poll() is not None:  # it could not start (a port in use, say): say why
+                break
             try:
                 async with http.get(f"http://127.0.0.1:{port}/healthz") as resp:
                     if resp.status == 200:

@@ -16,7 +16,8 @@ from liveq.storage import accounts as auth
 from liveq.storage import store
 from liveq.storage.db import Database
 from tests.fixtures_server import MOD_PASSWORD, form_csrf, write_config, x_section
-from tests.system.test_outbox_crash import ask_and_answer, free_port, start_subprocess
+from tests.ports import free_port
+from tests.system.test_outbox_crash import ask_and_answer, start_subprocess
 
 
 async def _setup(config) -> tuple[str, str]:

@@ -12,7 +12,8 @@ from liveq.storage import accounts as auth
 from liveq.storage import store
 from liveq.storage.db import Database
 from tests.fixtures_server import write_config
-from tests.system.test_outbox_crash import free_port, start_subprocess
+from tests.ports import free_port
+from tests.system.test_outbox_crash import start_subprocess
 from tests.web.test_townhall import Voter
 
 VOTERS = 60

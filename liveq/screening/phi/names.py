@@ -93,6 +93,13 @@ def common_words() -> frozenset[str]:
 
 
 @cache
+def procedure_words() -> frozenset[str]:
+    """Procedures, parts of the body and sides ("orif", "wrist", "left"): an operating
+    list's words, never a patient's name."""
+    return _word_set("procedure_words.txt")
+
+
+@cache
 def first_names() -> frozenset[str]:
     return _word_set("first_names.txt") - common_words()
 

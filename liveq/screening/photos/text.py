@@ -27,8 +27,8 @@ import itertools
 import re
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 
+from liveq.screening.phi.names import common_words, procedure_words
 from liveq.screening.photos.findings import Box, PhotoFinding
 from liveq.screening.photos.geometry import View
 from liveq.screening.photos.ocr import MONTHS, Line
@@ -94,15 +94,15 @@ _LABELS = frozenset(
 
 
 @cache
-def _common_words() -> frozenset[str]:
-    text = resources.files("liveq.screening.data").joinpath("common_words.txt").read_text("utf-8")
-    words = [w for line in text.splitlines() if not line.startswith("#") for w in line.split()]
-    return frozenset(words) | _LABELS
+def _not_names() -> frozenset[str]:
+    """Words that are no name on a label: common words, the label's own, and an operating
+    list's ("ORIF Wrist", "Total Knee" beside a patient's number are the operation)."""
+    return common_words() | procedure_words() | _LABELS
 
 
 def _is_word(word: str) -> bool:
     clean = word.strip(".,:;")
-    return bool(_CAPITALISED.match(clean)) and clean.lower() not in _common_words()
+    return bool(_CAPITALISED.match(clean)) and clean.lower() not in _not_names()
 
 
 @dataclass(frozen=True)
@@ -240,7 +240,7 @@ def _beside(line: Line) -> list[_Raw]:
             # "1. Garcia M." — a row of a list: the surname and its initial.
             text = f"{word} {line.words[i + 1].text}"
             out.append(_Raw("name", _boxes_of(line, i, i + 2), "name", text))
-        if (_CAPS_SURNAME.match(word) and word.lower() not in _common_words()
+        if (_CAPS_SURNAME.match(word) and word.lower() not in _not_names()
                 and _GIVEN.match(after) and _is_word(after)):
             out.append(_Raw("name", _boxes_of(line, i, i + 2), "name", f"{word} {after}"))
         if _near_bed(word) and _ROW_NUMBER.match(after):
@@ -272,7 +272,7 @@ def _name_like(word: str) -> bool:
     return (
         len(word) >= 2
         and word.replace("-", "").replace("'", "").isalpha()
-        and word.lower() not in _common_words()
+        and word.lower() not in _not_names()
         and not _ABBREVIATION.match(word)
     )
 

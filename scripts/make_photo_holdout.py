@@ -1,7 +1,7 @@
 """Generate the photo screening sets: identifier text, faces and clean operating rooms.
 
 Usage: python scripts/make_photo_holdout.py
-       [--split SPLIT]  (holdout, dev, fresh, fresh-dev, third, third-dev, fourth ... twentieth)
+       [--split SPLIT]  (holdout, dev, fresh, fresh-dev, third, third-dev, fourth ... twenty-first)
        [--out DIR] [--check]
 
 Deterministic: every image comes from its own seed, so the same script and the same
@@ -79,7 +79,8 @@ SPLITS = {"holdout": 1000, "dev": 5000, "fresh": 7300, "fresh-dev": 9300, "third
           "ninth": 25300, "tenth": 27300, "eleventh": 29300, "twelfth": 31300,
           "thirteenth": 33300, "fourteenth": 35300,
           "fifteenth": 37300, "sixteenth": 39300, "seventeenth": 41300,
-          "eighteenth": 43300, "nineteenth": 45300, "twentieth": 47300}
+          "eighteenth": 43300, "nineteenth": 45300, "twentieth": 47300,
+          "twenty-first": 49300}
 
 
 # -- drawing helpers ----------------------------------------------------------------
@@ -1080,12 +1081,15 @@ def generate_fresh(out: Path, split: str = "fresh") -> list[dict]:
 # - nineteenth (45301-45400): in the fifteenth round too, once the eighteenth had been
 #   scored twice; twice the size, like the thirteenth;
 # - twentieth (47301-47400): in the sixteenth round, once the nineteenth had been scored
-#   twice; twice the size, like the thirteenth.
+#   twice; twice the size, like the thirteenth;
+# - twenty-first (49301-49400): in the seventeenth round, once the twentieth had judged that
+#   round's first change; made before the second change was judged (deslanting), and scored
+#   on the code before and after it; twice the size, like the thirteenth.
 # A new round adds its split here and to SPLITS.
 THIRD_LIKE = ("third", "third-dev", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
               "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth",
               "fifteenth", "sixteenth", "seventeenth", "eighteenth",
-              "nineteenth", "twentieth")
+              "nineteenth", "twentieth", "twenty-first")
 # How many times a split draws THIRD_PLAN (1 where not named): twice from the thirteenth on,
 # derived so that a new round adds its split in one place here, not two.
 THIRD_SCALE = {split: 2 for split in THIRD_LIKE[THIRD_LIKE.index("thirteenth"):]}

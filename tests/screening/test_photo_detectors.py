@@ -97,6 +97,30 @@ def test_a_zero_between_letters_is_read_as_the_o_it_is():
     assert [word_text(w) for w in ("SpO2", "Sp02", "H2O", "100")] == ["SpO2", "Sp02", "H2O", "100"]
 
 
+def test_a_one_or_a_degree_sign_between_small_letters_is_the_letter_italics_lose():
+    assert word_text("Castel1anos,") == "Castellanos,"
+    assert word_text("Byornss°n") == "Byornsson"
+    assert ("name", "Castellanos, T") in found(line("2)", word_text("Castel1anos,"), "T", "TURP"))
+    # Beside a capital or a digit, a one is part of what is written.
+    kept = ("HbA1c", "B12", "H1N1", "1st")
+    assert [word_text(w) for w in kept] == list(kept)
+
+
+def test_an_id_label_whose_i_was_read_as_a_one_still_labels_the_number():
+    assert ("mrn", "838297") in found(line("1D", "838297"))
+    assert ("mrn", "838297") in found(line("lD:", "838297"))
+    assert found(line("1d", "838297")) == []  # a day, in small letters
+
+
+def test_a_long_number_beside_a_birth_date_is_the_patients_number_though_its_label_was_misread():
+    born = line("Born", "1/22/2009")
+    assert ("mrn", "25341208") in found(born, line("WHS", "Mo", "25341208", y=30))
+    assert ("mrn", "850871") in found(born, line("850871", y=30))
+    # Alone it may be anything; beside a birth date, a monitor's readings are not one.
+    assert found(line("WHS", "Mo", "25341208")) == []
+    assert {k for k, _ in found(born, line("HR", "72", "SpO2", "98", y=30))} == {"date"}
+
+
 def test_readings_side_by_side_are_not_a_phone_number():
     assert found(line("16", "84", "993")) == []  # "78 Pleth 97" read sideways
     assert ("phone", "020 7946 0958") in found(line("Tel", "020", "7946", "0958"))
@@ -242,6 +266,17 @@ def test_a_monitors_misread_abbreviations_are_not_a_name():
 def test_the_words_after_a_name_label_are_the_name():
     assert ("name", "KAPOOR Halldor") in found(line("Patient:", "KAPOOR", "Halldor"))
     assert found(line("Patient:", "GARCIA")) == []
+
+
+def test_a_surname_with_its_comma_is_a_name_though_its_initial_was_lost():
+    # "Patient: GRUNWALD, B." read without the initial: the comma says a surname comes first.
+    assert ("name", "GRUNWALD") in found(line("Patient", "GRUNWALD,"))
+    # Alone on its line, a surname in capitals with its comma is a name beside an identifier,
+    # and nothing without one; a word in small letters is not taken that way.
+    assert ("name", "CASTELLANOS") in found(line("CASTELLANOS,"), line("ID", "838297", y=30))
+    assert found(line("CASTELLANOS,")) == []
+    assert found(line("Dressing,"), line("ID", "838297", y=30)) == [("mrn", "838297")]
+    assert found(line("TKR,"), line("ID", "838297", y=30)) == [("mrn", "838297")]
 
 
 def test_a_postcode_in_lower_case_or_read_unsure_is_a_misread_texture():

@@ -63,6 +63,8 @@ def test_spaces_the_recogniser_drops_are_put_back():
     # A date with its spaces dropped.
     assert ppocr._spaced("10JUL1935") == "10 JUL 1935"
     assert ppocr._spaced("DOB 2jan1974") == "DOB 2 jan 1974"
+    assert ppocr._spaced("16 JUN1932") == "16 JUN 1932"
+    assert ppocr._spaced("4MAR 1990") == "4 MAR 1990"
     # Not a label's colon or a list's number: left alone.
     assert ppocr._spaced("12:30 theatre 3M") == "12:30 theatre 3M"
     assert ppocr._spaced("Temp 36.6 C, ref. 12.B") == "Temp 36.6 C, ref. 12.B"

@@ -48,9 +48,10 @@ _GLUED = re.compile(
 )
 
 
-# A date with its spaces dropped ("10JUL1935"): the screener reads "10 JUL 1935".
+# A date with its spaces dropped ("10JUL1935", "16 JUN1932"): the screener reads
+# "10 JUL 1935".
 _GLUED_DATE = re.compile(
-    rf"(?<![0-9A-Za-z])(\d{{1,2}})({MONTHS})((?:19|20)\d\d)"
+    rf"(?<![0-9A-Za-z])(\d{{1,2}}) ?({MONTHS}) ?((?:19|20)\d\d)"
     r"(?![0-9A-Za-z])",
     re.I,
 )

@@ -47,9 +47,10 @@ _FULL_DATE = re.compile(
     re.I,
 )
 # A number after a label that says it is the patient's: "ID 1180089331", "Hosp No 0517471",
-# "Pt No: 55012", "# 665901980".
+# "Pt No: 55012", "# 665901980"; "ID" as the readers misread its I ("1D 838297", in
+# capitals only: "1d" is a day).
 _LABELLED_ID = re.compile(
-    r"(?i)(?:\b(?:ID|Hosp(?:ital)?\.?\s*No|Pt\.?\s*No|UR|NHS(?:\s*No)?|Patient\s*No)\.?|#)"
+    r"(?i)(?:\b(?:ID|(?-i:[1l|]D)|Hosp(?:ital)?\.?\s*No|Pt\.?\s*No|UR|NHS(?:\s*No)?|Patient\s*No)\.?|#)"
     r"\s*:?\s*(\d[\d ]{3,12}\d)\b"
 )
 # "BRENNAN, N." — a surname and an initial, as lists and labels shorten a name.
@@ -211,19 +212,28 @@ def _is_count(text: str, start: int, end: int) -> bool:
 
 
 def _after_name_label(line: Line) -> list[_Raw]:
-    """Two or three name-like words right after "Patient:" or "Name:" are the name."""
+    """Two or three name-like words right after "Patient:" or "Name:" are the name; one,
+    when a comma follows it."""
     words = [w.text.strip(".,:;") for w in line.words]
     out = []
-    for i, w in enumerate(line.words[:-2]):
+    for i, w in enumerate(line.words[:-1]):
         if not _NAME_LABEL.match(w.text):
             continue
         n = 0
         while n < 3 and i + 1 + n < len(words) and _is_word(words[i + 1 + n]):
             n += 1
-        if n >= 2:
+        # One word is the name when a comma follows it: a surname first, its given name
+        # or initial lost to the reading ("Patient GRUNWALD," of "GRUNWALD, B.").
+        if n >= 2 or (n == 1 and _surname_first(line.words[i + 1].text)):
             out.append(_Raw("name", _boxes_of(line, i + 1, i + 1 + n), "name after a label",
                             " ".join(words[i + 1 : i + 1 + n])))
     return out
+
+
+def _surname_first(word: str) -> bool:
+    """A name word of four letters or more with a comma after it, as lists and labels
+    write a surname before the given name: "CASTELLANOS,", "Folau,"."""
+    return word.endswith(",") and len(word) >= 5 and _is_word(word)
 
 
 def _beside(line: Line) -> list[_Raw]:
@@ -247,6 +257,13 @@ def _beside(line: Line) -> list[_Raw]:
             out.append(_Raw("room_number", line.words[i + 1].box, "bed number", after))
     if 2 <= len(words) <= 3 and all(_is_word(w) for w in words):
         out.append(_Raw("name", _boxes_of(line, 0, len(words)), "name", line.text))
+    if 1 <= len(words) <= 3 and _LONG_NUMBER.match(words[-1]):
+        # "25341208" alone, or after a label the reading lost ("WHS Mo" of "NHS No", "ARN"
+        # of "MRN"): a long number beside a patient's birth date or number is theirs.
+        out.append(_Raw("mrn", line.words[-1].box, "a patient's number", words[-1]))
+    if len(words) == 1 and _CAPS_SURNAME.match(words[0]) and _surname_first(line.words[0].text):
+        # "CASTELLANOS," alone: a surname in capitals whose given name the reading lost.
+        out.append(_Raw("name", line.words[0].box, "name", words[0]))
     if _list_row(line):
         out += _list_row_name(line, words)
     return _sure(line, [r for r in out if r.kind != "name" or _long_word(r.text)])

@@ -90,15 +90,14 @@ MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
 # A zero between letters is an O misread ("EsP0sito"): no name or word has one. Between
 # small letters, a one is an l and a degree sign an o, as italics are misread
 # ("Castel1anos", "Byornss°n"); beside a capital a one is left ("HbA1c").
-_ZERO_IN_WORD = re.compile(r"(?<=[A-Za-z])0(?=[A-Za-z])")
-_SMALL_MISREAD = re.compile(r"(?<=[a-z])[1°](?=[a-z])")
+_MISREAD_IN_WORD = re.compile(r"(?<=[A-Za-z])0(?=[A-Za-z])|(?<=[a-z])[1°](?=[a-z])")
+_MEANT = {"0": "O", "1": "l", "°": "o"}
 
 
 def word_text(raw: str) -> str:
     """A word as read, without the marks a smudge or a line leaves at its edges, and with
     a digit or sign between letters read as the letter it is."""
-    word = _ZERO_IN_WORD.sub("O", raw.strip().strip(EDGE_JUNK))
-    return _SMALL_MISREAD.sub(lambda m: "l" if m.group() == "1" else "o", word)
+    return _MISREAD_IN_WORD.sub(lambda m: _MEANT[m.group()], raw.strip().strip(EDGE_JUNK))
 
 
 def read_lines(image: Image.Image, psm: int = 11, lang: str = LANGUAGES) -> list[Line]:

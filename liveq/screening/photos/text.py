@@ -50,7 +50,7 @@ _FULL_DATE = re.compile(
 # "Pt No: 55012", "# 665901980"; "ID" as the readers misread its I ("1D 838297", in
 # capitals only: "1d" is a day).
 _LABELLED_ID = re.compile(
-    r"(?i)(?:\b(?:ID|(?-i:[1l|]D)|Hosp(?:ital)?\.?\s*No|Pt\.?\s*No|UR|NHS(?:\s*No)?|Patient\s*No)\.?|#)"
+    r"(?i)(?:\b(?:ID|(?-i:[1l]D)|Hosp(?:ital)?\.?\s*No|Pt\.?\s*No|UR|NHS(?:\s*No)?|Patient\s*No)\.?|#)"
     r"\s*:?\s*(\d[\d ]{3,12}\d)\b"
 )
 # "BRENNAN, N." — a surname and an initial, as lists and labels shorten a name.

@@ -52,6 +52,35 @@ def test_each_word_is_placed_where_it_is_whichever_way_the_label_runs(turn):
     assert number[0].area <= 3 * where.area, (number[0], where)
 
 
+def test_a_blocks_lines_are_read_by_both_recognisers_and_the_photos_by_one():
+    image, where = label(0)
+    cut = View(image).cropped((300, 380, 1150, 620))
+    numbers = [view.box_back(w.box) for view, lines, _ in ppocr.read_views([cut])
+               for line in lines for w in line.words if w.text == "00482913"]
+    # Each recogniser read the number, and each reading is placed over it in the photo.
+    assert len(numbers) == 2, numbers
+    assert all(box.intersection(where) >= 0.6 * where.area for box in numbers), numbers
+    whole = [w.text for _, lines, _ in ppocr.read_photo(image) for line in lines
+             for w in line.words]
+    assert whole.count("00482913") == 1, whole
+
+
+def test_the_second_recogniser_reads_a_line_on_its_own():
+    font = ImageFont.truetype(FONT, 48)
+    x0, y0, x1, y1 = font.getbbox("MRN: 00482913")
+    line = Image.new("RGB", (x1 - x0 + 24, y1 - y0 + 24), (250, 250, 245))
+    ImageDraw.Draw(line).text((12 - x0, 12 - y0), "MRN: 00482913", font=font, fill=(15, 15, 20))
+    [(text, score)], _ = ppocr._second_reader()([np.asarray(line)[:, :, ::-1].copy()], False)
+    assert score > 0.9, (text, score)
+    # Its alphabet has full-width marks too ("MRN：..."); the line's words are read as NFKC.
+    assert ppocr._spaced(text) == "MRN: 00482913", text
+
+
+def test_full_width_marks_are_read_as_their_latin_forms():
+    assert ppocr._spaced("MRN：00482913") == "MRN: 00482913"
+    assert ppocr._spaced("ＤＯＢ １２/０３/１９８８") == "DOB 12/03/1988"
+
+
 def test_spaces_the_recogniser_drops_are_put_back():
     assert ppocr._spaced("MRN:4425518") == "MRN: 4425518"
     assert ppocr._spaced("Folau,R ORIF") == "Folau, R ORIF"

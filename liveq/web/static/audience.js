@@ -1,6 +1,7 @@
 // The audience page with JavaScript on: approved questions live, one upvote each.
 // The form itself works without this file.
 import { api } from "./api.js";
+import { keptRows } from "./dom.js";
 import { live, Questions } from "./live.js";
 import { pollPanel } from "./poll_answer.js";
 
@@ -31,10 +32,25 @@ function start(root) {
     const list = [...questions.values()]
       .filter((q) => q.status === "approved" || q.status === "on_air" || q.status === "answered")
       .sort((a, b) => (a.status === "on_air" ? -1 : 0) - (b.status === "on_air" ? -1 : 0) || b.votes - a.votes || a.id - b.id);
-    const ol = document.getElementById("public-questions");
-    ol.replaceChildren(...list.map(item));
+    // Rows are kept while what they show is the same (keptRows says why): a vote
+    // someone else casts never takes away the click of a person voting.
+    const rows = placeRows(document.getElementById("public-questions"), list, (q) => q.id, (q) => {
+      const { votes, ...rest } = q;
+      return JSON.stringify([rest, voted.has(q.id), showAnswers && answers[q.id] || null]);
+    });
+    rows.forEach((li, i) => showVotes(li.querySelector("button.vote"), list[i].votes));
     document.getElementById("live-status").textContent =
       list.length ? words.tVoteHint : words.tNone;
+  }
+
+  const placeRows = keptRows(item);
+
+  function showVotes(button, votes) {
+    button.textContent = `▲ ${votes}`;
+    // The name starts with what the button shows (WCAG 2.5.3: a voice-control user says
+    // what they see), then says what it does; the arrow is decoration.
+    const name = plural.select(votes) === "one" ? words.tVoteOne : words.tVoteOther;
+    button.setAttribute("aria-label", `${votes} ${name}`);
   }
 
   function item(q) {
@@ -59,11 +75,7 @@ function start(root) {
     const vote = document.createElement("button");
     vote.type = "button";
     vote.className = "vote";
-    vote.textContent = `▲ ${q.votes}`;
-    // The name starts with what the button shows (WCAG 2.5.3: a voice-control user says
-    // what they see), then says what it does; the arrow is decoration.
-    const name = plural.select(q.votes) === "one" ? words.tVoteOne : words.tVoteOther;
-    vote.setAttribute("aria-label", `${q.votes} ${name}`);
+    showVotes(vote, q.votes);
     vote.disabled = voted.has(q.id) || q.status === "answered";
     vote.addEventListener("click", () => upvote(q.id, vote));
     li.append(vote, text, meta, ...extra);
@@ -126,7 +138,8 @@ function start(root) {
       render();
     } catch (err) {
       voted.delete(id);
-      button.disabled = false;
+      sessionStorage.setItem(`voted:${slug}`, JSON.stringify([...voted]));
+      render();  // the row is built again, its button enabled
     }
   }
 

@@ -1,7 +1,7 @@
 // The moderator console: a live queue over a websocket; actions over the JSON API.
 // All text from questions goes into the page with textContent, never innerHTML.
 import { api } from "./api.js";
-import { announce, el, labelled, notice, showConnection, userText } from "./dom.js";
+import { announce, el, keptRows, labelled, notice, showConnection, userText } from "./dom.js";
 import { live, Questions } from "./live.js";
 import { OVERLAY_LINES, overlayCut } from "./overlay_cut.js";
 import { threadPanel } from "./thread.js";
@@ -258,9 +258,8 @@ function start(root) {
     // Re-rendering replaces the rows: put focus back on the selected one, or a keyboard
     // (and a screen reader) would be thrown back to the top of the page.
     const hadFocus = queue.contains(document.activeElement);
-    const kept = new Map();
-    placeRows(queue, list.slice(0, MAX_ROWS).map((q) => keptRow(q, kept)));
-    rowCache = kept;
+    const shown = list.slice(0, MAX_ROWS);
+    placeQueue(queue, shown, (q) => q.id, shownKey).forEach((node, i) => setVotes(node, shown[i]));
     renderLabelOptions();
     const summary = document.getElementById("filter-summary");
     const inThisTab = [...questions.values()].filter(inTab).length;
@@ -272,13 +271,10 @@ function start(root) {
     markSelected(hadFocus);
   }
 
-  // --- rows kept between renders ---------------------------------------------
-  // At a town hall questions and votes arrive several times a second, and each renders
-  // the console again. A row rebuilt between the press and the release of the mouse
-  // button takes the moderator's click with it (the pressed button is gone), so a row,
-  // and the on-air card, is rebuilt only when what it shows changed; a new vote count
-  // is written into the row in place, and rows that kept their place are not moved.
-  let rowCache = new Map();  // question id -> {key, node}
+  // --- rows kept between renders (keptRows in dom.js says why) ---------------------
+  // A row, and the on-air card, is built again only when what it shows changed; a new
+  // vote count is written into it in place, so votes never rebuild it.
+  const placeQueue = keptRows(row);
   function shownKey(q) {
     const { votes, ...rest } = q;
     const target = dupTarget(q);
@@ -295,21 +291,6 @@ function start(root) {
       node.querySelector(".meta .author").after(votes);
     }
     votes.textContent = `▲ ${q.votes}`;
-  }
-  function keptRow(q, kept) {
-    const key = shownKey(q);
-    const old = rowCache.get(q.id);
-    const node = old && old.key === key ? old.node : row(q);
-    setVotes(node, q);
-    kept.set(q.id, { key, node });
-    return node;
-  }
-  function placeRows(list, nodes) {
-    nodes.forEach((node, i) => {
-      const at = list.children[i];
-      if (at !== node) list.insertBefore(node, at || null);
-    });
-    while (list.children.length > nodes.length) list.lastElementChild.remove();
   }
 
   let onAirKey = null;

@@ -49,6 +49,40 @@ export function announce(text) {
   setTimeout(() => { region.textContent = text; }, 50);
 }
 
+// A list whose rows are kept between renders. Questions, votes and posts arrive several
+// times a second at a town hall, and each renders the page again: a row rebuilt between
+// the press and the release of the mouse button takes the click with it (the pressed
+// button is gone), and one moved loses its focus. So a row is built again only when its
+// key (what it shows) changed, and only rows out of place are moved.
+// keptRows(build) returns place(list, items, idOf, keyOf), which puts one row per item
+// in `list`, in order, and returns the rows.
+export function keptRows(build) {
+  let kept = new Map();  // id -> {key, node}
+  return function place(list, items, idOf, keyOf) {
+    const next = new Map();
+    const nodes = items.map((item) => {
+      const id = idOf(item);
+      const key = keyOf(item);
+      const old = kept.get(id);
+      const node = old && old.key === key ? old.node : build(item);
+      next.set(id, { key, node });
+      return node;
+    });
+    kept = next;
+    placeChildren(list, nodes);
+    return nodes;
+  };
+}
+
+// Make `nodes` the children of `parent`, in order, moving only those out of place.
+export function placeChildren(parent, nodes) {
+  nodes.forEach((node, i) => {
+    const at = parent.children[i];
+    if (at !== node) parent.insertBefore(node, at || null);
+  });
+  while (parent.children.length > nodes.length) parent.lastElementChild.remove();
+}
+
 // The moderator pages' connection badge (#conn): "Connected" or "Reconnecting…".
 // It names the connection only; an event's own state (a procedure going live)
 // has a badge of its own, so "live" never means two things on one page.

@@ -2,7 +2,7 @@
 // network's thread, its posts' states and links, Retry/Skip on a refused post.
 // A network's trouble shows on its own thread only. Text goes in with textContent.
 import { api } from "./api.js";
-import { el, notice, userText } from "./dom.js";
+import { el, keptRows, notice, placeChildren, userText } from "./dom.js";
 
 export const NETWORK_NAMES = { mastodon: "Mastodon", bluesky: "Bluesky" };
 const STATE_LABEL = { queued: "queued", posting: "posting…", posted: "posted", failed: "failed", skipped: "skipped" };
@@ -13,26 +13,37 @@ export function networksPanel(slug) {
   let networks = [];
   const posts = new Map();
 
+  // Each network's section and rows are kept between renders (keptRows says why): a
+  // click on Retry for a refused post survives the other networks' posts going out.
+  const sections = new Map();  // network -> {section, state, list, place}
+  function section(name) {
+    if (sections.has(name)) return sections.get(name);
+    const label = NETWORK_NAMES[name] || name;
+    const node = el("section", "network-thread");
+    node.dataset.network = name;
+    const h = el("h2", "", `Live thread on ${label}`);
+    h.id = `network-${name}-title`;
+    node.setAttribute("aria-labelledby", h.id);
+    const state = el("p", "network-state small");
+    const list = el("ol", "thread");
+    node.append(h, state, list);
+    const parts = { section: node, state, list, place: keptRows((p) => row(p, label)) };
+    sections.set(name, parts);
+    return parts;
+  }
+
   function render() {
     panel.hidden = networks.length === 0;
-    const sections = networks.map((name) => {
+    const shown = networks.map((name) => {
       const mine = [...posts.values()].filter((p) => p.network === name).sort((a, b) => a.seq - b.seq);
-      const section = el("section", "network-thread");
-      section.dataset.network = name;
-      const label = NETWORK_NAMES[name] || name;
-      const h = el("h2", "", `Live thread on ${label}`);
-      h.id = `network-${name}-title`;
-      section.setAttribute("aria-labelledby", h.id);
+      const parts = section(name);
       const failed = mine.find((p) => p.state === "failed");
-      const state = el("p", "network-state small",
-        failed ? `Held: post ${failed.seq} was refused; the other networks go on.`
-          : `${mine.filter((p) => p.state === "posted").length} of ${mine.length} posted`);
-      const list = el("ol", "thread");
-      list.append(...mine.map((p) => row(p, label)));
-      section.append(h, state, list);
-      return section;
+      parts.state.textContent = failed ? `Held: post ${failed.seq} was refused; the other networks go on.`
+        : `${mine.filter((p) => p.state === "posted").length} of ${mine.length} posted`;
+      parts.place(parts.list, mine, (p) => p.id, (p) => JSON.stringify(p));
+      return parts.section;
     });
-    document.getElementById("network-threads").replaceChildren(...sections);
+    placeChildren(document.getElementById("network-threads"), shown);
   }
 
   function row(post, label) {

@@ -1,7 +1,7 @@
 // The console's polls panel: write polls before the event (draft: edit, delete), open
 // and close them live, show or hide their results on the overlay; counts as they come.
 import { api } from "./api.js";
-import { el, notice, userText } from "./dom.js";
+import { el, notice, placeChildren, userText } from "./dom.js";
 import { Polls, renderBars, renderCloud, total } from "./polls.js";
 
 const KIND_NAMES = { choice: "Multiple choice", rating: "Rating", cloud: "Word cloud" };
@@ -183,9 +183,8 @@ export function pollsPanel(slug) {
     const shown = [...polls.values()].sort((a, b) => a.id - b.id);
     for (const id of [...items.keys()]) if (!polls.has(id)) items.delete(id);
     const wanted = shown.map(item);
-    // Moved only when the list itself changed: a node put back in place loses its focus.
-    const same = wanted.length === list.children.length && wanted.every((n, i) => list.children[i] === n);
-    if (!same) list.replaceChildren(...wanted);
+    // Only nodes out of place move: a node put back in place loses its focus.
+    placeChildren(list, wanted);
   }
 
   return (msg) => { if (polls.apply(msg)) render(); };

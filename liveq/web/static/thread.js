@@ -1,7 +1,7 @@
 // The "Live thread on X" panel (console and procedure page): every outbox item, its
 // state and link, and a moderator's hand on failed or held posts. Text goes in with textContent.
 import { api } from "./api.js";
-import { el, notice, userText } from "./dom.js";
+import { el, keptRows, notice, userText } from "./dom.js";
 import { grades, knownGrade, showGrade } from "./reading.js";
 
 // Fill #thread-panel; returns the handler the page passes each websocket message.
@@ -14,10 +14,13 @@ export function threadPanel(slug) {
     failed: "failed", skipped: "skipped",
   };
 
+  const placeRows = keptRows(row);  // a click on Retry or Skip survives other posts' news
+
   function render() {
     panel.hidden = items.size === 0;
     const list = [...items.values()].sort((a, b) => a.seq - b.seq);
-    document.getElementById("thread").replaceChildren(...list.map(row));
+    placeRows(document.getElementById("thread"), list, (i) => i.id,
+      (i) => JSON.stringify([i, knownGrade(i.text) ?? null]));
     // Each post's reading grade, once the server has it (a hint; never holds a post).
     const ungraded = list.map((i) => i.text).filter((t) => knownGrade(t) === undefined);
     if (ungraded.length) grades(slug, ungraded).then(render, () => {});

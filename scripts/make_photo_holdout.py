@@ -1,7 +1,7 @@
 """Generate the photo screening sets: identifier text, faces and clean operating rooms.
 
 Usage: python scripts/make_photo_holdout.py
-       [--split SPLIT]  (holdout, dev, fresh, fresh-dev, third, third-dev, fourth ... twenty-fifth)
+       [--split SPLIT]  (holdout, dev, fresh, fresh-dev, third, third-dev, fourth ... twenty-sixth)
        [--out DIR] [--check]
 
 Deterministic: every image comes from its own seed, so the same script and the same
@@ -81,7 +81,8 @@ SPLITS = {"holdout": 1000, "dev": 5000, "fresh": 7300, "fresh-dev": 9300, "third
           "fifteenth": 37300, "sixteenth": 39300, "seventeenth": 41300,
           "eighteenth": 43300, "nineteenth": 45300, "twentieth": 47300,
           "twenty-first": 49300, "twenty-second": 51300,
-          "twenty-third": 53300, "twenty-fourth": 55300, "twenty-fifth": 57300}
+          "twenty-third": 53300, "twenty-fourth": 55300, "twenty-fifth": 57300,
+          "twenty-sixth": 59300}
 
 
 # -- drawing helpers ----------------------------------------------------------------
@@ -1095,13 +1096,16 @@ def generate_fresh(out: Path, split: str = "fresh") -> list[dict]:
 #   had judged its change, for the next round's first change; twice the size;
 # - twenty-fifth (57301-57400): at the start of the nineteenth round, before any of its
 #   changes, so that a second change in it (the twenty-fourth judges the first) has a set
+#   nobody has read; twice the size;
+# - twenty-sixth (59301-59400): at the start of the twentieth round, before any of its
+#   changes, so that a second change in it (the twenty-fifth judges the first) has a set
 #   nobody has read; twice the size.
 # A new round adds its split here and to SPLITS.
 THIRD_LIKE = ("third", "third-dev", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
               "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth",
               "fifteenth", "sixteenth", "seventeenth", "eighteenth",
               "nineteenth", "twentieth", "twenty-first", "twenty-second",
-              "twenty-third", "twenty-fourth", "twenty-fifth")
+              "twenty-third", "twenty-fourth", "twenty-fifth", "twenty-sixth")
 # How many times a split draws THIRD_PLAN (1 where not named): twice from the thirteenth on,
 # derived so that a new round adds its split in one place here, not two.
 THIRD_SCALE = {split: 2 for split in THIRD_LIKE[THIRD_LIKE.index("thirteenth"):]}

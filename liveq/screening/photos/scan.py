@@ -6,10 +6,10 @@ both ways up, and a squarish one sideways too), enlarged so letters are about
 30 pixels tall, dark on light (a monitor's light letters are inverted), cleared of
 specks, the larger blocks also binarised for a second read, and
 stacked into two sheets that two Tesseract processes read side by side. Beside
-them PP-OCR's networks (``ppocr``) find and read the lines of a 3000-pixel copy of
-the whole photo: large, blurred and sideways text; then they read again the blocks
-where that copy showed them no line (small text), each twice: level and enlarged, and
-upright as it lies, in case its tilt was misjudged. Each line is screened (``text``);
+them PP-OCR's networks (``ppocr``: two detectors, v4's and v5's) find and read the lines
+of a 3000-pixel copy of the whole photo: large, blurred and sideways text; then they read
+again the blocks where that copy showed them no line (small text), each twice: level and
+enlarged, and upright as it lies, in case its tilt was misjudged. Each line is screened (``text``);
 findings keep the box of their words in the photo.
 
 Faces: MTCNN's networks, run by OpenCV (``faces``).

@@ -195,9 +195,10 @@ def _tall(quad: np.ndarray) -> bool:
     return bool(high >= 1.5 * wide)
 
 
-def _lines(bgr: np.ndarray, small: bool) -> list[tuple[np.ndarray, bool, bool, str, float]]:
+def _lines(bgr: np.ndarray, small: bool) -> list[tuple[np.ndarray, bool, bool, str, float, bool]]:
     """Each line found and read in `bgr`: its corners in `bgr`'s pixels, whether its cut
-    was turned a quarter, whether it was read upside down, its text and confidence.
+    was turned a quarter, whether it was read upside down, its text and confidence, and
+    whether v5's detector found it (the whole photo's second search).
     `small`: a block's cut, read at its own size (the detector otherwise enlarges an image
     to 736 pixels on its short side, slow and no better on letters already 30 pixels), its
     lines read by both recognisers (a line twice when both read it well enough)."""
@@ -208,6 +209,7 @@ def _lines(bgr: np.ndarray, small: bool) -> list[tuple[np.ndarray, bool, bool, s
         try:
             copy, ratio_h, ratio_w = engine.preprocess(bgr)  # longest side at most LONGEST
             quads, _ = engine.auto_text_det(copy)
+            first = 0 if quads is None else len(quads)  # the lines v4's detector found
             if not small:
                 # The whole photo: v5's lines too, each read (``_second_detector``).
                 more, _ = _second_detector()(copy)
@@ -221,21 +223,28 @@ def _lines(bgr: np.ndarray, small: bool) -> list[tuple[np.ndarray, bool, bool, s
                 # A block's cut: each line read by the second recogniser too.
                 more, _ = _second_reader()(crops, False)
                 quads, turns, texts = [*quads, *quads], [*turns, *turns], [*texts, *more]
+                first = len(quads)
         finally:
             detector.limit_type = "min"
         flip_above = engine.text_cls.cls_thresh
         keep = engine.text_score
     return [
         (np.asarray(quad, float) * [ratio_w, ratio_h], _tall(quad),
-         "180" in label and sure > flip_above, text, float(score))
-        for quad, (label, sure), (text, score) in zip(quads, turns, texts, strict=True)
+         "180" in label and sure > flip_above, text, float(score), i >= first)
+        for i, (quad, (label, sure), (text, score))
+        in enumerate(zip(quads, turns, texts, strict=True))
         if score >= keep
     ]
 
 
-def _reads(view: View, bgr: np.ndarray, small: bool) -> list[tuple[View, list[Line], bool]]:
-    out = []
-    for corners, tall, flipped, text, score in _lines(bgr, small):
+Reading = tuple[View, list[Line], bool]  # a line's frame, [the line], False: what text screens
+
+
+def _reads(view: View, bgr: np.ndarray, small: bool) -> tuple[list[Reading], list[Reading]]:
+    """The lines read, those v4's detector found and those v5's found."""
+    first: list[Reading] = []
+    second: list[Reading] = []
+    for corners, tall, flipped, text, score, by_second in _lines(bgr, small):
         line = _line_view(corners, tall, flipped, view.image)
         side = np.linalg.norm(corners[1] - corners[0])
         other = np.linalg.norm(corners[3] - corners[0])
@@ -243,22 +252,25 @@ def _reads(view: View, bgr: np.ndarray, small: bool) -> list[tuple[View, list[Li
         words = _words(text, 100.0 * score, float(length), float(height))
         if words:
             # The line's frame, then the view's own way back to the photo.
-            out.append((View(view.image, (*view.steps, *line.steps)), [Line(tuple(words))],
-                        False))
-    return out
+            (second if by_second else first).append(
+                (View(view.image, (*view.steps, *line.steps)), [Line(tuple(words))], False))
+    return first, second
 
 
-def read_photo(image: Image.Image) -> list[tuple[View, list[Line], bool]]:
-    """Every line read, as (its frame, [the line], False): the shape ``text`` screens."""
+def read_photo(image: Image.Image) -> tuple[list[Reading], list[Reading]]:
+    """Every line read, as (its frame, [the line], False), the shape ``text`` screens: those
+    v4's detector found, and those v5's found (``_second_detector``). Only v4's say which
+    blocks the photo's read has seen (``scan._seen``): v5's cut a whole whiteboard's list
+    into other lines and read less of it than the blocks' closer reads did."""
     view = View(image)
     return _reads(view, np.ascontiguousarray(np.asarray(image.convert("RGB"))[:, :, ::-1]),
                   small=False)
 
 
-def read_views(views: list[View]) -> list[tuple[View, list[Line], bool]]:
+def read_views(views: list[View]) -> list[Reading]:
     """The lines in each view (a block cut level and enlarged), mapped back to the photo."""
     out = []
     for view in views:
         rgb = np.asarray(view.image.convert("RGB"))
-        out += _reads(view, np.ascontiguousarray(rgb[:, :, ::-1]), small=True)
+        out += _reads(view, np.ascontiguousarray(rgb[:, :, ::-1]), small=True)[0]
     return out

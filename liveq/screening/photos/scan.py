@@ -231,11 +231,11 @@ def scan_photo(
         report(0.2, "Looking for faces")
         faces = find_faces(image)
         report(0.4, "Reading the text in the photo")
-        lines = lines_read.result()
+        lines, more_lines = lines_read.result()
         unseen = [(c, b) for c, b in crops if not _seen(b, lines)]
         cuts = [c for c, _ in unseen] + [_upright(gray, b) for _, b in unseen]
         closer = ppocr.read_views(cuts)
-        results = _way_up([r for f in reads for r in f.result()]) + lines + closer
+        results = _way_up([r for f in reads for r in f.result()]) + lines + more_lines + closer
     report(0.95, "Screening what was read")
     findings = read_findings(results, rules)
     report(1.0, "Done")

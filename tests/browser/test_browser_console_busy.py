@@ -10,22 +10,13 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from playwright.async_api import expect
 
-from tests.browser.test_browser_a11y import ask, moderate
+from tests.browser.test_browser_a11y import SLUG, ask, moderate, server
 from tests.browser.test_browser_qa import login_console
 from tests.fixtures_browser import collect_problems
-from tests.fixtures_server import start_server, write_config
 
-SLUG = "grand-rounds"
-
-
-@pytest.fixture
-async def server(tmp_path):
-    live = await start_server(write_config(tmp_path, limits={"questions_per_minute": 0}))
-    yield live
-    await live.stop()
+__all__ = ["server"]  # the fixture: the test server without the per-browser question limit
 
 
 async def press(page, locator) -> None:

@@ -255,8 +255,8 @@ function start(root) {
     const list = visible();
     visibleIds = new Set(list.map((q) => q.id));
     const queue = document.getElementById("queue");
-    // Re-rendering replaces the rows: put focus back on the selected one, or a keyboard
-    // (and a screen reader) would be thrown back to the top of the page.
+    // A row rebuilt (its question changed) loses focus: put focus back on the selected
+    // one, or a keyboard (and a screen reader) would be thrown back to the top of the page.
     const hadFocus = queue.contains(document.activeElement);
     const shown = list.slice(0, MAX_ROWS);
     placeQueue(queue, shown, (q) => q.id, shownKey).forEach((node, i) => setVotes(node, shown[i]));

@@ -8,7 +8,7 @@ specks, the larger blocks also binarised for a second read, and
 stacked into two sheets that two Tesseract processes read side by side. Beside
 them PP-OCR's networks (``ppocr``: two detectors, v4's and v5's) find and read the lines
 of a 3000-pixel copy of the whole photo: large, blurred and sideways text; then they read
-again the blocks where that copy showed them no line (small text), each twice: level and
+again the blocks where v4's lines on that copy showed no line (small text), each twice: level and
 enlarged, and upright as it lies, in case its tilt was misjudged. Each line is screened (``text``);
 findings keep the box of their words in the photo.
 
@@ -111,7 +111,7 @@ def _binarised(view: View) -> View:
 # A view to read, whether its letters were light on dark, and which block it shows which
 # way up (its index, the turn).
 Read = tuple[View, bool, tuple[int, int]]
-Reading = tuple[View, list[ocr.Line], bool]  # what a view read: its lines
+Reading = ppocr.Reading  # what a view read: its lines
 BlockReading = tuple[View, list[ocr.Line], bool, tuple[int, int]]  # and which block, way up
 # A block's reading the wrong way up is marks, and marks read as words can look like a
 # name or a phone ("TIME OUT DONE" upside down: "ANOG LAO"): a block's readings count only

@@ -1,7 +1,7 @@
 """Generate the photo screening sets: identifier text, faces and clean operating rooms.
 
 Usage: python scripts/make_photo_holdout.py
-       [--split SPLIT]  (holdout, dev, fresh, fresh-dev, third, third-dev, fourth ... twenty-sixth)
+       [--split SPLIT]  (holdout, dev, fresh, fresh-dev, third, third-dev, fourth ... twenty-seventh)
        [--out DIR] [--check]
 
 Deterministic: every image comes from its own seed, so the same script and the same
@@ -82,7 +82,7 @@ SPLITS = {"holdout": 1000, "dev": 5000, "fresh": 7300, "fresh-dev": 9300, "third
           "eighteenth": 43300, "nineteenth": 45300, "twentieth": 47300,
           "twenty-first": 49300, "twenty-second": 51300,
           "twenty-third": 53300, "twenty-fourth": 55300, "twenty-fifth": 57300,
-          "twenty-sixth": 59300}
+          "twenty-sixth": 59300, "twenty-seventh": 61300}
 
 
 # -- drawing helpers ----------------------------------------------------------------
@@ -1099,13 +1099,17 @@ def generate_fresh(out: Path, split: str = "fresh") -> list[dict]:
 #   nobody has read; twice the size;
 # - twenty-sixth (59301-59400): at the start of the twentieth round, before any of its
 #   changes, so that a second change in it (the twenty-fifth judges the first) has a set
-#   nobody has read; twice the size.
+#   nobody has read; twice the size;
+# - twenty-seventh (61301-61400): at the start of the twenty-first round, before any of its
+#   changes, once the twenty-fifth and twenty-sixth had both judged the twentieth round's
+#   change; twice the size.
 # A new round adds its split here and to SPLITS.
 THIRD_LIKE = ("third", "third-dev", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
               "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth",
               "fifteenth", "sixteenth", "seventeenth", "eighteenth",
               "nineteenth", "twentieth", "twenty-first", "twenty-second",
-              "twenty-third", "twenty-fourth", "twenty-fifth", "twenty-sixth")
+              "twenty-third", "twenty-fourth", "twenty-fifth", "twenty-sixth",
+              "twenty-seventh")
 # How many times a split draws THIRD_PLAN (1 where not named): twice from the thirteenth on,
 # derived so that a new round adds its split in one place here, not two.
 THIRD_SCALE = {split: 2 for split in THIRD_LIKE[THIRD_LIKE.index("thirteenth"):]}

@@ -1,7 +1,8 @@
 """Generate the photo screening sets: identifier text, faces and clean operating rooms.
 
 Usage: python scripts/make_photo_holdout.py
-       [--split SPLIT]  (holdout, dev, fresh, fresh-dev, third, third-dev, fourth ... twenty-seventh)
+       [--split SPLIT]  (holdout, dev, fresh, fresh-dev, third, third-dev,
+                         fourth ... twenty-seventh)
        [--out DIR] [--check]
 
 Deterministic: every image comes from its own seed, so the same script and the same

@@ -1,7 +1,8 @@
 """Score liveq's photo check on the generated photo sets (scripts/make_photo_holdout.py).
 
 Usage: python scripts/photo_holdout.py
-       [--split SPLIT]  (holdout, dev, fresh, fresh-dev, third, third-dev, fourth ... twenty-seventh)
+       [--split SPLIT]  (holdout, dev, fresh, fresh-dev, third, third-dev,
+                         fourth ... twenty-seventh)
        [--dir DIR] [--only PREFIX]
 
 Generates the split's images first when DIR has none. For each image, liveq's

@@ -40,7 +40,7 @@ def label(turn: int) -> tuple[Image.Image, Box]:
 def test_each_word_is_placed_where_it_is_whichever_way_the_label_runs(turn):
     image, where = label(turn)
     # Each detector's line is placed over the number.
-    for found in ppocr.read_photo(image):
+    for found in (ppocr.read_photo(image), ppocr.read_photo_again(image)):
         words = [(w.text, view.box_back(w.box)) for view, lines, _ in found
                  for line in lines for w in line.words]
         number = [box for text, box in words if text == "00482913"]
@@ -59,7 +59,7 @@ def test_a_blocks_lines_are_read_by_both_recognisers_the_photos_found_by_both_de
     assert len(numbers) == 2, numbers
     assert all(box.intersection(where) >= 0.6 * where.area for box in numbers), numbers
     # The whole photo: each detector found the line, and v4's recogniser read each one.
-    for found in ppocr.read_photo(image):
+    for found in (ppocr.read_photo(image), ppocr.read_photo_again(image)):
         numbers = [view.box_back(w.box) for view, lines, _ in found
                    for line in lines for w in line.words if w.text == "00482913"]
         assert len(numbers) == 1, numbers
@@ -74,6 +74,19 @@ def test_the_second_detector_finds_the_lines_on_its_own():
     tops = sorted(float(np.min(q[:, 1])) for q in quads)
     assert 390 <= tops[0] <= 430 and 490 <= tops[1] <= 530, tops
     assert all(30 <= np.ptp(q[:, 1]) <= 90 for q in quads), quads
+
+
+def test_the_second_detector_searches_a_smaller_copy_and_places_lines_in_the_larger():
+    image, _ = label(0)
+    photo = Image.new("RGB", (3000, 2200), (90, 96, 100))
+    photo.paste(image, (1200, 900))
+    quads = ppocr._second_quads(np.asarray(photo)[:, :, ::-1].copy())
+    # Found on a 2000-pixel copy, the label's two lines are in the 3000-pixel photo's pixels.
+    assert ppocr.SECOND_LONGEST < 3000 and len(quads) == 2, quads
+    tops = sorted(float(np.min(q[:, 1])) for q in quads)
+    assert 1280 <= tops[0] <= 1340 and 1380 <= tops[1] <= 1440, tops
+    lefts = sorted(float(np.min(q[:, 0])) for q in quads)
+    assert all(1510 <= left <= 1570 for left in lefts), lefts
 
 
 def test_the_second_recogniser_reads_a_line_on_its_own():

@@ -5,7 +5,8 @@ files and runs them with onnxruntime: CPU, offline, nothing downloaded. Its dete
 lines at any angle, and its recogniser reads blurred and sideways text that Tesseract
 misses (measured on the tuning sets of scripts/make_photo_holdout.py, docs/screening.md).
 The photo is read on a copy LONGEST pixels long, its lines found by two detectors: v4's and
-PP-OCRv5's (``_second_detector``), which finds lines v4's misses; blocks of small letters it
+PP-OCRv5's (``_second_detector``, searching a smaller copy), which finds lines v4's misses;
+blocks of small letters it
 shows no line in are read again from their own level, enlarged cuts (``scan``), and each
 line found there is read by two recognisers: PP-OCRv4's and PP-OCRv5's
 (``_second_reader``), trained on other pictures, which read the same small, blurred
@@ -39,6 +40,10 @@ _START = {(False, False): 0, (False, True): 2, (True, False): 1, (True, True): 3
 # The wheel's default is 2000; 3000 found 8 more identifiers of 473 on the tuning sets
 # for about half a second more a 12 MP photo.
 LONGEST = 3000
+# v5's detector searches a copy this long, its lines then read from the LONGEST copy: on
+# the tuning sets it found as many identifiers as on the LONGEST copy itself, in a third
+# of the time (docs/screening.md).
+SECOND_LONGEST = 2000
 DETECTOR = "ch_PP-OCRv4_det_infer.onnx"  # the wheel's own (its config's default)
 
 
@@ -146,6 +151,25 @@ def _second_reader():
     return TextRecognizer(config)
 
 
+def _second_quads(copy: np.ndarray) -> np.ndarray:
+    """The lines v5's detector finds on a copy of `copy` SECOND_LONGEST pixels long, in
+    `copy`'s pixels, so that they are read from `copy`, at its finer size."""
+    import cv2
+
+    high, wide = copy.shape[:2]
+    factor = min(1.0, SECOND_LONGEST / max(high, wide))
+    if factor < 1.0:
+        copy = cv2.resize(copy, (round(wide * factor), round(high * factor)),
+                          interpolation=cv2.INTER_AREA)
+    quads, _ = _second_detector()(copy)
+    if quads is None or not len(quads):
+        return np.zeros((0, 4, 2), np.float32)
+    quads = np.asarray(quads, np.float32) / factor
+    quads[..., 0] = quads[..., 0].clip(0, wide - 1)
+    quads[..., 1] = quads[..., 1].clip(0, high - 1)
+    return quads
+
+
 # One photo at a time through the engine: its stages keep per-call settings on the object.
 _lock = threading.Lock()
 
@@ -195,13 +219,33 @@ def _tall(quad: np.ndarray) -> bool:
     return bool(high >= 1.5 * wide)
 
 
-def _lines(bgr: np.ndarray, small: bool) -> list[tuple[np.ndarray, bool, bool, str, float, bool]]:
-    """Each line found and read in `bgr`: its corners in `bgr`'s pixels, whether its cut
-    was turned a quarter, whether it was read upside down, its text and confidence, and
-    whether v5's detector found it (the whole photo's second search).
-    `small`: a block's cut, read at its own size (the detector otherwise enlarges an image
-    to 736 pixels on its short side, slow and no better on letters already 30 pixels), its
-    lines read by both recognisers (a line twice when both read it well enough)."""
+Found = tuple[np.ndarray, bool, bool, str, float]  # corners, turned, upside down, text, score
+
+
+def _read_lines(engine, copy: np.ndarray, quads, ratio_h: float, ratio_w: float,
+                small: bool) -> list[Found]:
+    """The lines at `quads` in `copy` read (under ``_lock``), in the pixels of the picture
+    `copy` was made from: each line's corners, whether its cut was turned a quarter,
+    whether it was read upside down, its text and confidence. `small`: each line read by
+    the second recogniser too (a line twice when both read it well enough)."""
+    crops, turns, _ = engine.text_cls(engine.get_crop_img_list(copy, quads))
+    texts, _ = engine.text_rec(crops, False)
+    if small:
+        more, _ = _second_reader()(crops, False)
+        quads, turns, texts = [*quads, *quads], [*turns, *turns], [*texts, *more]
+    return [
+        (np.asarray(quad, float) * [ratio_w, ratio_h], _tall(quad),
+         "180" in label and sure > engine.text_cls.cls_thresh, text, float(score))
+        for quad, (label, sure), (text, score) in zip(quads, turns, texts, strict=True)
+        if score >= engine.text_score
+    ]
+
+
+def _lines(bgr: np.ndarray, small: bool) -> list[Found]:
+    """Each line v4's detector finds in `bgr`, read (``_read_lines``).
+    `small`: a block's cut, searched at its own size (the detector otherwise enlarges an
+    image to 736 pixels on its short side, slow and no better on letters already 30
+    pixels), its lines read by both recognisers."""
     engine = _engine()
     with _lock:
         detector = engine.text_det
@@ -209,42 +253,33 @@ def _lines(bgr: np.ndarray, small: bool) -> list[tuple[np.ndarray, bool, bool, s
         try:
             copy, ratio_h, ratio_w = engine.preprocess(bgr)  # longest side at most LONGEST
             quads, _ = engine.auto_text_det(copy)
-            first = 0 if quads is None else len(quads)  # the lines v4's detector found
-            if not small:
-                # The whole photo: v5's lines too, each read (``_second_detector``).
-                more, _ = _second_detector()(copy)
-                if more is not None and len(more):
-                    quads = [*(quads if quads is not None else []), *engine.sorted_boxes(more)]
-            if quads is None:
+            if quads is None or not len(quads):
                 return []
-            crops, turns, _ = engine.text_cls(engine.get_crop_img_list(copy, quads))
-            texts, _ = engine.text_rec(crops, False)
-            if small:
-                # A block's cut: each line read by the second recogniser too.
-                more, _ = _second_reader()(crops, False)
-                quads, turns, texts = [*quads, *quads], [*turns, *turns], [*texts, *more]
-                first = len(quads)
+            return _read_lines(engine, copy, quads, ratio_h, ratio_w, small)
         finally:
             detector.limit_type = "min"
-        flip_above = engine.text_cls.cls_thresh
-        keep = engine.text_score
-    return [
-        (np.asarray(quad, float) * [ratio_w, ratio_h], _tall(quad),
-         "180" in label and sure > flip_above, text, float(score), i >= first)
-        for i, (quad, (label, sure), (text, score))
-        in enumerate(zip(quads, turns, texts, strict=True))
-        if score >= keep
-    ]
+
+
+def _second_lines(bgr: np.ndarray) -> list[Found]:
+    """Each line v5's detector finds in the whole photo (``_second_quads``), read by v4's
+    recogniser. Its search runs outside ``_lock``, beside v4's: it keeps no setting on an
+    object another photo's read changes."""
+    engine = _engine()
+    copy, ratio_h, ratio_w = engine.preprocess(bgr)
+    quads = _second_quads(copy)
+    if not len(quads):
+        return []
+    with _lock:
+        return _read_lines(engine, copy, engine.sorted_boxes(quads), ratio_h, ratio_w, False)
 
 
 Reading = tuple[View, list[Line], bool]  # a line's frame, [the line], False: what text screens
 
 
-def _reads(view: View, bgr: np.ndarray, small: bool) -> tuple[list[Reading], list[Reading]]:
-    """The lines read, those v4's detector found and those v5's found."""
-    first: list[Reading] = []
-    second: list[Reading] = []
-    for corners, tall, flipped, text, score, by_second in _lines(bgr, small):
+def _readings(view: View, found: list[Found]) -> list[Reading]:
+    """The lines found in `view`'s picture, each in its own frame placed back in the photo."""
+    out = []
+    for corners, tall, flipped, text, score in found:
         line = _line_view(corners, tall, flipped, view.image)
         side = np.linalg.norm(corners[1] - corners[0])
         other = np.linalg.norm(corners[3] - corners[0])
@@ -252,25 +287,30 @@ def _reads(view: View, bgr: np.ndarray, small: bool) -> tuple[list[Reading], lis
         words = _words(text, 100.0 * score, float(length), float(height))
         if words:
             # The line's frame, then the view's own way back to the photo.
-            (second if by_second else first).append(
-                (View(view.image, (*view.steps, *line.steps)), [Line(tuple(words))], False))
-    return first, second
+            out.append((View(view.image, (*view.steps, *line.steps)), [Line(tuple(words))],
+                        False))
+    return out
 
 
-def read_photo(image: Image.Image) -> tuple[list[Reading], list[Reading]]:
-    """Every line read, as (its frame, [the line], False), the shape ``text`` screens: those
-    v4's detector found, and those v5's found (``_second_detector``). Only v4's say which
-    blocks the photo's read has seen (``scan._seen``): v5's cut a whole whiteboard's list
-    into other lines and read less of it than the blocks' closer reads did."""
-    view = View(image)
-    return _reads(view, np.ascontiguousarray(np.asarray(image.convert("RGB"))[:, :, ::-1]),
-                  small=False)
+def _bgr(image: Image.Image) -> np.ndarray:
+    return np.ascontiguousarray(np.asarray(image.convert("RGB"))[:, :, ::-1])
+
+
+def read_photo(image: Image.Image) -> list[Reading]:
+    """Every line v4's detector finds in the photo, read, as (its frame, [the line], False),
+    the shape ``text`` screens. These lines, not v5's, say which blocks the photo's read has
+    seen (``scan._seen``): v5's cut a whole whiteboard's list into other lines and read less
+    of it than the blocks' closer reads did."""
+    return _readings(View(image), _lines(_bgr(image), small=False))
+
+
+def read_photo_again(image: Image.Image) -> list[Reading]:
+    """Every line v5's detector finds in the photo (``_second_lines``), read, in the same
+    shape as ``read_photo``'s."""
+    return _readings(View(image), _second_lines(_bgr(image)))
 
 
 def read_views(views: list[View]) -> list[Reading]:
     """The lines in each view (a block cut level and enlarged), mapped back to the photo."""
-    out = []
-    for view in views:
-        rgb = np.asarray(view.image.convert("RGB"))
-        out += _reads(view, np.ascontiguousarray(rgb[:, :, ::-1]), small=True)[0]
-    return out
+    return [reading for view in views
+            for reading in _readings(view, _lines(_bgr(view.image), small=True))]

@@ -6,8 +6,9 @@ both ways up, and a squarish one sideways too), enlarged so letters are about
 30 pixels tall, dark on light (a monitor's light letters are inverted), cleared of
 specks, the larger blocks also binarised for a second read, and
 stacked into two sheets that two Tesseract processes read side by side. Beside
-them PP-OCR's networks (``ppocr``: two detectors, v4's and v5's) find and read the lines
-of a 3000-pixel copy of the whole photo: large, blurred and sideways text; then they read
+them PP-OCR's networks (``ppocr``: two detectors side by side, v4's and v5's, the second
+searching a smaller copy) find and read the lines of a 3000-pixel copy of the whole photo:
+large, blurred and sideways text; then they read
 again the blocks where v4's lines on that copy showed no line (small text), each twice: level and
 enlarged, and upright as it lies, in case its tilt was misjudged. Each line is screened (``text``);
 findings keep the box of their words in the photo.
@@ -225,17 +226,19 @@ def scan_photo(
     sheets = _sheets(views, 2)
     lang = ocr.languages()
     report(0.15, f"Reading the text in {len(blocks)} places")
-    with ThreadPoolExecutor(max_workers=3) as pool:
+    with ThreadPoolExecutor(max_workers=4) as pool:
         reads = [pool.submit(_read_sheet, s, lang) for s in sheets]
         lines_read = pool.submit(ppocr.read_photo, image)
+        more_read = pool.submit(ppocr.read_photo_again, image)
         report(0.2, "Looking for faces")
         faces = find_faces(image)
         report(0.4, "Reading the text in the photo")
-        lines, more_lines = lines_read.result()
+        lines = lines_read.result()
         unseen = [(c, b) for c, b in crops if not _seen(b, lines)]
         cuts = [c for c, _ in unseen] + [_upright(gray, b) for _, b in unseen]
         closer = ppocr.read_views(cuts)
-        results = _way_up([r for f in reads for r in f.result()]) + lines + more_lines + closer
+        results = (_way_up([r for f in reads for r in f.result()]) + lines
+                   + more_read.result() + closer)
     report(0.95, "Screening what was read")
     findings = read_findings(results, rules)
     report(1.0, "Done")

@@ -8,10 +8,10 @@ specks, the larger blocks also binarised for a second read, and
 stacked into two sheets that two Tesseract processes read side by side. Beside
 them PP-OCR's networks (``ppocr``: two detectors side by side, v4's and v5's, the second
 searching a smaller copy) find and read the lines of a 3000-pixel copy of the whole photo:
-large, blurred and sideways text; then they read
-again the blocks where v4's lines on that copy showed no line (small text), each twice: level and
-enlarged, and upright as it lies, in case its tilt was misjudged. Each line is screened (``text``);
-findings keep the box of their words in the photo.
+large, blurred and sideways text; then they read again the blocks where v4's lines on that
+copy showed no line (small text), each twice: level and enlarged, and upright as it lies, in
+case its tilt was misjudged. Each line is screened (``text``); findings keep the box of
+their words in the photo.
 
 Faces: MTCNN's networks, run by OpenCV (``faces``).
 """

@@ -48,11 +48,6 @@ def covered(box: Box, face: Box) -> bool:
     return box.intersection(face) >= 0.5 * face.area and box.area <= 6 * face.area
 
 
-def on_copy(box: Box, factor: float) -> Box:
-    return Box(int(box.x * factor), int(box.y * factor), int(box.w * factor),
-               int(box.h * factor))
-
-
 def test_a_dim_face_in_a_small_photo_is_found_at_the_photos_own_size():
     # A dim three-quarter face, 91 pixels, in a 1600 x 1200 photo: enlarged to
     # RETINA_LONGEST for the full-size read it is blurred, and RetinaFace all but misses

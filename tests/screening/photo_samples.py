@@ -8,8 +8,11 @@ string a test can search the stored bytes for.
 
 from __future__ import annotations
 
+import importlib
 import io
 import struct
+import sys
+from pathlib import Path
 
 from PIL import Image, ImageCms, ImageDraw, ImageFont
 
@@ -159,3 +162,28 @@ def encoded(image: Image.Image, fmt: str = "JPEG") -> bytes:
     buf = io.BytesIO()
     image.save(buf, fmt, **({"quality": 92} if fmt == "JPEG" else {}))
     return buf.getvalue()
+
+
+def holdout_script():
+    """scripts/make_photo_holdout.py, the sets' generator, as a module."""
+    scripts = str(Path(__file__).resolve().parents[2] / "scripts")
+    if scripts not in sys.path:
+        sys.path.insert(0, scripts)
+    return importlib.import_module("make_photo_holdout")
+
+
+def pool_photo(category: str, seed: int, n: int) -> tuple[Image.Image, dict]:
+    """A tuning pool's photo, drawn by scripts/make_photo_holdout.py as the splits like the
+    third are (``make_third(category, seed, n)``, JPEG at quality 55 + seed % 26), byte for
+    byte; and its record (identifiers' and faces' boxes). The pools' seeds are no split's:
+    faces 90001-90150 (the twenty-second round's), text 92001-92120 (the twenty-third's)."""
+    holdout = holdout_script()
+    names = holdout.PERSON_NAMES[:]
+    holdout.PERSON_NAMES[:] = [holdout.THIRD_SURNAMES, holdout.THIRD_GIVEN]
+    try:
+        image, record = holdout.make_third(category, seed, n)
+    finally:
+        holdout.PERSON_NAMES[:] = names
+    buf = io.BytesIO()
+    image.save(buf, "JPEG", quality=int(55 + seed % 26))
+    return Image.open(io.BytesIO(buf.getvalue())).convert("RGB"), record

@@ -412,6 +412,27 @@ def test_a_date_read_with_a_stray_space_or_comma_is_a_date_beside_another_identi
         assert ("date", " ".join(date)) in got, date
 
 
+def test_a_number_read_glued_to_its_label_is_boxed_without_the_label():
+    view = View(Image.new("L", (800, 400), 255))
+    glued = line("ID", "2979657961", "bed3")
+    word = glued.words[-1].box
+    [room] = [f for f in block_findings(view, [glued]) if f.kind == "room_number"]
+    assert room.text == "3"
+    # Its last letter and half a letter's margin, not the whole word "bed3".
+    assert room.box.x > word.x + word.w // 2
+    assert room.box.x + room.box.w == word.x + word.w
+    assert room.box.w < word.w // 2
+
+
+def test_a_month_read_one_letter_wrong_is_still_a_date():
+    assert found(line("2)", "M", "EVAR", "8", "YUL", "2002")) == [("date", "8 YUL 2002")]
+    assert ("date", "12 MAV 2004") in found(line("12", "MAV", "2004"))
+    # No day (40), two letters wrong, or a year out of range: not a date.
+    assert found(line("40", "YUL", "2002")) == []
+    assert found(line("8", "XYZ", "2002")) == []
+    assert found(line("8", "YUL", "1802")) == []
+
+
 def test_a_dim_washed_out_three_quarter_face_is_found_with_the_lightness_evened():
     # The tuning set twelfth's face-02 (scripts/make_photo_holdout.py draws it again from
     # its seed, byte for byte): a dim three-quarter face at contrast 0.65, 64 pixels, with

@@ -6,10 +6,7 @@ twenty-second round's, 90001-90150, no split's) or of a tuning split, byte for b
 
 from __future__ import annotations
 
-import importlib
 import io
-import sys
-from pathlib import Path
 
 from PIL import Image
 
@@ -25,23 +22,15 @@ from liveq.screening.photos.faces import (
     find_faces,
 )
 from liveq.screening.photos.findings import Box
+from tests.screening import photo_samples
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
-holdout = importlib.import_module("make_photo_holdout")
+holdout = photo_samples.holdout_script()
 
 
 def pool_photo(seed: int) -> tuple[Image.Image, list[Box]]:
-    """The tuning pool's face photo of `seed`, as the diagnostic drew it, and its faces."""
-    names = holdout.PERSON_NAMES[:]
-    holdout.PERSON_NAMES[:] = [holdout.THIRD_SURNAMES, holdout.THIRD_GIVEN]
-    try:
-        image, record = holdout.make_third("face", seed, seed - 90001)
-    finally:
-        holdout.PERSON_NAMES[:] = names
-    buf = io.BytesIO()
-    image.save(buf, "JPEG", quality=int(55 + seed % 26))
-    return Image.open(io.BytesIO(buf.getvalue())).convert("RGB"), [
-        Box(*f["box"]) for f in record["faces"]]
+    """The face pool's photo of `seed`, as the diagnostic drew it, and its faces."""
+    image, record = photo_samples.pool_photo("face", seed, seed - 90001)
+    return image, [Box(*f["box"]) for f in record["faces"]]
 
 
 def covered(box: Box, face: Box) -> bool:

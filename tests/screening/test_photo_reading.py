@@ -13,9 +13,9 @@ from liveq.screening.photos import ppocr
 from liveq.screening.photos.findings import Box
 from liveq.screening.photos.geometry import View
 from liveq.screening.photos.ocr import Line, Word
-from liveq.screening.photos.regions import Block, _direction
+from liveq.screening.photos.regions import Block, _direction, find_blocks
 from liveq.screening.photos.scan import _crop, _seen, _upright, _way_up
-from tests.screening.photo_samples import FONT
+from tests.screening.photo_samples import FONT, pool_photo
 
 
 def label(turn: int) -> tuple[Image.Image, Box]:
@@ -215,3 +215,21 @@ def test_a_blocks_tilt_follows_its_rows_when_blur_has_merged_its_letters(tilt):
     found = math.degrees(_direction(cx, cy, letter=30.0))
     off = (found - tilt + 90) % 180 - 90  # a direction: 180 degrees round is the same
     assert abs(off) <= 1.0, (found, tilt)
+
+
+def test_each_line_of_a_blocks_cut_is_read_the_way_up_it_reads_best():
+    # The text pool's wristband 92081: 20-px serif italic, blurred, turned 101 degrees. Its
+    # block's level cut is upside down; PP-OCR's direction classifier turns the name's line
+    # but not the number's, which it reads "ZL066I0 ON SHN". Each line is read both ways.
+    photo, record = pool_photo("wristband", 92081, 20)
+    mrn = next(Box(*i["box"]) for i in record["identifiers"] if i["kind"] == "mrn")
+    gray = photo.convert("L")
+    [block] = [b for b in find_blocks(gray) if b.bounds.intersection(mrn) >= 0.8 * mrn.area]
+    reads = ppocr.read_views([_crop(gray, block)])
+    texts = [line.text for _, lines, _ in reads for line in lines]
+    assert not any("SHN" in t for t in texts), texts
+    numbers = [view.box_back(w.box) for view, lines, _ in reads for line in lines
+               for w in line.words if w.text == "0199072"]
+    assert numbers, texts
+    # Placed over the number in the photo, whichever way its line was read.
+    assert all(box.intersection(mrn) >= 0.5 * mrn.area for box in numbers), (numbers, mrn)

@@ -71,6 +71,8 @@ _COUNT = re.compile(
 )
 _YEAR = re.compile(r"(?:19|20)\d\d|\d[/.-]\d{1,2}[/.-]\d\d\b")  # 1961, or 03/14/61
 _TALLY = re.compile(r"^(\d{1,2})/(\d{1,2})$")
+# A day, three letters and a year: "8 YUL 2002", a month ("JUL") read one letter wrong.
+_DAY_WORD_YEAR = re.compile(r"\b(\d{1,2})[ -]([A-Za-z]{3})[ -]((?:19|20)\d\d)\b")
 # "Patient: KAPOOR Halldor", "Name: Sefa Lundgren": the words after a name label.
 _NAME_LABEL = re.compile(r"(?i)^(?:patient|name|pt)\s*[:.]?$")
 _ARTICLE = re.compile(r"^(?:a|an|the)\s", re.I)
@@ -116,13 +118,27 @@ class _Raw:
 
 def _boxes(line: Line, start: int, end: int) -> Box | None:
     spans = line.spans()
-    boxes = [w.box for w, (s, e) in zip(line.words, spans, strict=True) if s < end and e > start]
+    boxes = [_part(w.box, e - s, start - s, end - s)
+             for w, (s, e) in zip(line.words, spans, strict=True) if s < end and e > start]
     if not boxes:
         return None
     box = boxes[0]
     for b in boxes[1:]:
         box = box.union(b)
     return box
+
+
+def _part(box: Box, length: int, start: int, end: int) -> Box:
+    """The letters `start`-`end` of a word `length` letters long in `box` (x along the text),
+    placed in proportion and half a letter wider each side: a number read glued to its label
+    ("bed3", "MRN:4425518") is boxed, not the whole word (several reads' boxes of the word are
+    joined, and the blur would grow over the label's words round it)."""
+    if start <= 0 and end >= length:
+        return box
+    letter = box.w / max(1, length)
+    x0 = box.x + max(0.0, start - 0.5) * letter
+    x1 = box.x + min(float(length), end + 0.5) * letter
+    return Box(int(x0), box.y, max(1, round(x1 - x0)), box.h)
 
 
 def _sure(line: Line, raws: list[_Raw]) -> list[_Raw]:
@@ -188,12 +204,32 @@ def _screened(line: Line, rules: ScreeningRules | None) -> list[_Raw]:
         for w in line.words[1:]:
             if _LONG_NUMBER.match(w.text.strip(".,:;#")):
                 out.append(_Raw("mrn", w.box, "a patient's number on a list", w.text))
+    out += _misread_month(line)
     for m in _DOB.finditer(text):
         if any(ch.isdigit() for ch in m.group(1)):
             box = _boxes(line, m.start(1), m.end(1))
             if box is not None:
                 out.append(_Raw("date", box, "date of birth", m.group(1)))
     return _sure(line, out)
+
+
+def _misread_month(line: Line) -> list[_Raw]:
+    """A whole date whose month the reading got one letter wrong ("8 YUL 2002" of "8 JUL
+    2002": italic J read Y): a day of 1-31 and a year of 1900-2099 round it make it a date."""
+    out = []
+    for m in _DAY_WORD_YEAR.finditer(line.text):
+        month = m.group(2).lower()
+        if month in _MONTH_NAMES or not 1 <= int(m.group(1)) <= 31:
+            continue  # a month the screener reads already, or no day
+        if any(sum(a != b for a, b in zip(month, name, strict=True)) == 1
+               for name in _MONTH_NAMES):
+            box = _boxes(line, m.start(), m.end())
+            if box is not None:
+                out.append(_Raw("date", box, "date", m.group(0)))
+    return out
+
+
+_MONTH_NAMES = tuple(MONTHS.split("|"))
 
 
 def _readings(number: str) -> bool:

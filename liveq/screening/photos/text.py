@@ -73,6 +73,7 @@ _YEAR = re.compile(r"(?:19|20)\d\d|\d[/.-]\d{1,2}[/.-]\d\d\b")  # 1961, or 03/14
 _TALLY = re.compile(r"^(\d{1,2})/(\d{1,2})$")
 # A day, three letters and a year: "8 YUL 2002", a month ("JUL") read one letter wrong.
 _DAY_WORD_YEAR = re.compile(r"\b(\d{1,2})[ -]([A-Za-z]{3})[ -]((?:19|20)\d\d)\b")
+_MONTH_NAMES = tuple(MONTHS.split("|"))
 # "Patient: KAPOOR Halldor", "Name: Sefa Lundgren": the words after a name label.
 _NAME_LABEL = re.compile(r"(?i)^(?:patient|name|pt)\s*[:.]?$")
 _ARTICLE = re.compile(r"^(?:a|an|the)\s", re.I)
@@ -227,9 +228,6 @@ def _misread_month(line: Line) -> list[_Raw]:
             if box is not None:
                 out.append(_Raw("date", box, "date", m.group(0)))
     return out
-
-
-_MONTH_NAMES = tuple(MONTHS.split("|"))
 
 
 def _readings(number: str) -> bool:

@@ -1,7 +1,7 @@
 // The audience page with JavaScript on: approved questions live, one upvote each.
 // The form itself works without this file.
 import { api } from "./api.js";
-import { keptRows } from "./dom.js";
+import { keptRows, keyWithoutVotes } from "./dom.js";
 import { live, Questions } from "./live.js";
 import { pollPanel } from "./poll_answer.js";
 
@@ -34,10 +34,8 @@ function start(root) {
       .sort((a, b) => (a.status === "on_air" ? -1 : 0) - (b.status === "on_air" ? -1 : 0) || b.votes - a.votes || a.id - b.id);
     // Rows are kept while what they show is the same (keptRows says why): a vote
     // someone else casts never takes away the click of a person voting.
-    const rows = placeRows(document.getElementById("public-questions"), list, (q) => q.id, (q) => {
-      const { votes, ...rest } = q;
-      return JSON.stringify([rest, voted.has(q.id), showAnswers && answers[q.id] || null]);
-    });
+    const rows = placeRows(document.getElementById("public-questions"), list, (q) => q.id, (q) =>
+      keyWithoutVotes(q, voted.has(q.id), showAnswers && answers[q.id] || null));
     rows.forEach((li, i) => showVotes(li.querySelector("button.vote"), list[i].votes));
     document.getElementById("live-status").textContent =
       list.length ? words.tVoteHint : words.tNone;

@@ -1,7 +1,7 @@
 // The moderator console: a live queue over a websocket; actions over the JSON API.
 // All text from questions goes into the page with textContent, never innerHTML.
 import { api } from "./api.js";
-import { announce, el, keptRows, labelled, notice, showConnection, userText } from "./dom.js";
+import { announce, el, keptRows, keyWithoutVotes, labelled, notice, showConnection, userText } from "./dom.js";
 import { live, Questions } from "./live.js";
 import { OVERLAY_LINES, overlayCut } from "./overlay_cut.js";
 import { threadPanel } from "./thread.js";
@@ -276,11 +276,10 @@ function start(root) {
   // vote count is written into it in place, so votes never rebuild it.
   const placeQueue = keptRows(row);
   function shownKey(q) {
-    const { votes, ...rest } = q;
     const target = dupTarget(q);
     const other = target === null ? null : questions.get(target);
-    return JSON.stringify([rest, target !== null && visibleIds.has(target),
-      other ? [other.status, other.text] : null]);
+    return keyWithoutVotes(q, target !== null && visibleIds.has(target),
+      other ? [other.status, other.text] : null);
   }
   // meta() shows the votes after the asker's name, once there are any.
   function setVotes(node, q) {

@@ -74,6 +74,13 @@ export function keptRows(build) {
   };
 }
 
+// A question row's key (keptRows) without its vote count, and with what else the row
+// shows: a new count is written into the kept row in place, so votes never rebuild it.
+export function keyWithoutVotes(question, ...shown) {
+  const { votes, ...rest } = question;
+  return JSON.stringify([rest, ...shown]);
+}
+
 // Make `nodes` the children of `parent`, in order, moving only those out of place.
 export function placeChildren(parent, nodes) {
   nodes.forEach((node, i) => {

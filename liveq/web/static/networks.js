@@ -34,6 +34,8 @@ export function networksPanel(slug) {
 
   function render() {
     panel.hidden = networks.length === 0;
+    // A network taken off the event loses its kept section: added back, it starts afresh.
+    for (const name of [...sections.keys()]) if (!networks.includes(name)) sections.delete(name);
     const shown = networks.map((name) => {
       const mine = [...posts.values()].filter((p) => p.network === name).sort((a, b) => a.seq - b.seq);
       const parts = section(name);

@@ -1287,24 +1287,31 @@ def make_third(category: str, seed: int, n: int) -> tuple[Image.Image, dict]:
     return image, record
 
 
+def third_photo(category: str, seed: int, n: int) -> tuple[bytes, dict]:
+    """One image drawn like the third's (``make_third`` with the third's names), as the
+    JPEG bytes the sets hold (quality 55 + seed % 26), and its record. The tuning pools
+    (tests/screening/photo_samples.py) draw theirs here too, from seeds no split uses."""
+    names = PERSON_NAMES[:]
+    PERSON_NAMES[:] = [THIRD_SURNAMES, THIRD_GIVEN]
+    try:
+        image, record = make_third(category, seed, n)
+    finally:
+        PERSON_NAMES[:] = names
+    buf = io.BytesIO()
+    image.save(buf, "JPEG", quality=int(55 + seed % 26))
+    return buf.getvalue(), record
+
+
 def third_photos(split: str = "third", only: str | None = None):
     """Each image of a split drawn like the third, in order, as (file name, JPEG bytes,
     record); with `only`, that file alone (its seed is still counted from the split's)."""
     seed = SPLITS[split]
-    PERSON_NAMES[:] = [THIRD_SURNAMES, THIRD_GIVEN]
-    try:
-        for category, count in THIRD_PLAN:
-            for n in range(count * THIRD_SCALE.get(split, 1)):
-                seed += 1
-                name = f"{category}-{n + 1:02d}.jpg"
-                if only is not None and name != only:
-                    continue
-                image, record = make_third(category, seed, n)
-                buf = io.BytesIO()
-                image.save(buf, "JPEG", quality=int(55 + seed % 26))
-                yield name, buf.getvalue(), record
-    finally:
-        PERSON_NAMES[:] = [FRESH_SURNAMES, FRESH_GIVEN]
+    for category, count in THIRD_PLAN:
+        for n in range(count * THIRD_SCALE.get(split, 1)):
+            seed += 1
+            name = f"{category}-{n + 1:02d}.jpg"
+            if only is None or name == only:
+                yield name, *third_photo(category, seed, n)
 
 
 def generate_third(out: Path, split: str = "third") -> list[dict]:

@@ -177,13 +177,5 @@ def pool_photo(category: str, seed: int, n: int) -> tuple[Image.Image, dict]:
     third are (``make_third(category, seed, n)``, JPEG at quality 55 + seed % 26), byte for
     byte; and its record (identifiers' and faces' boxes). The pools' seeds are no split's:
     faces 90001-90150 (the twenty-second round's), text 92001-92120 (the twenty-third's)."""
-    holdout = holdout_script()
-    names = holdout.PERSON_NAMES[:]
-    holdout.PERSON_NAMES[:] = [holdout.THIRD_SURNAMES, holdout.THIRD_GIVEN]
-    try:
-        image, record = holdout.make_third(category, seed, n)
-    finally:
-        holdout.PERSON_NAMES[:] = names
-    buf = io.BytesIO()
-    image.save(buf, "JPEG", quality=int(55 + seed % 26))
-    return Image.open(io.BytesIO(buf.getvalue())).convert("RGB"), record
+    data, record = holdout_script().third_photo(category, seed, n)
+    return Image.open(io.BytesIO(data)).convert("RGB"), record

@@ -38,10 +38,6 @@ MAX_BLOCKS = 24
 BINARISED = 12  # blocks (most letters first) read a second time, binarised
 MAX_SHEET_PIXELS = 8_000_000  # per sheet: bounds the time of a photo full of texture
 GAP = 40
-# A block's marks can end before its lines do: the last word's letters, blurred or set
-# apart, fall in no block ("bed 37" after "wrist" on a whiteboard read "wrist be"), so
-# the level cut is this many letters longer at each end of its lines.
-LINE_ENDS = 4
 
 
 def _enlarged(view: View, dark: bool, factor: float) -> View:
@@ -60,10 +56,8 @@ def _enlarged(view: View, dark: bool, factor: float) -> View:
 
 
 def _crop(gray: Image.Image, block: Block) -> View:
-    """The block cut from the photo, enlarged to LETTER-pixel letters and turned level,
-    LINE_ENDS letters longer at each end than the block."""
-    width = block.width + 2 * LINE_ENDS * block.letter
-    half = 0.5 * (width**2 + block.height**2) ** 0.5
+    """The block cut from the photo, enlarged to LETTER-pixel letters and turned level."""
+    half = 0.5 * (block.width**2 + block.height**2) ** 0.5
     # A square centred on the block, even past the photo's edge (Pillow pads it), so the
     # block stays in the middle of every copy below.
     x0, y0 = int(block.cx - half), int(block.cy - half)
@@ -72,7 +66,7 @@ def _crop(gray: Image.Image, block: Block) -> View:
     view = _enlarged(view, block.dark, factor).turned(block.angle)
     # Keep the rotated rectangle's own extent (the turn grew the picture to fit).
     w, h = view.image.size
-    bw, bh = width * factor, block.height * factor
+    bw, bh = block.width * factor, block.height * factor
     left, top = max(0, int((w - bw) / 2)), max(0, int((h - bh) / 2))
     return view.cropped((left, top, min(w, left + int(bw) + 1), min(h, top + int(bh) + 1)))
 

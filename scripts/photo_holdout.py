@@ -36,6 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from make_photo_holdout import COMMITTED, SPLITS  # noqa: E402
 
 from liveq.screening.photos.findings import Box  # noqa: E402
+from liveq.screening.photos.memory import keep_large_buffers  # noqa: E402
 from liveq.screening.photos.scan import scan_photo  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -146,6 +147,7 @@ def main() -> int:
     parser.add_argument("--dir", type=Path, help="image folder (default /tmp/liveq-photo-SPLIT)")
     parser.add_argument("--only", action="append", default=[], help="file name prefix")
     args = parser.parse_args()
+    keep_large_buffers()  # as `liveq` does: seconds per image as in the server
     folder = args.dir or Path(f"/tmp/liveq-photo-{args.split}")
     records = load(folder, args.split)
     if args.only:

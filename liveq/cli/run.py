@@ -9,9 +9,11 @@ import os
 from pathlib import Path
 
 from liveq.config import ConfigError, listening_at, load_config, public_url_warnings
+from liveq.screening.photos.memory import keep_large_buffers
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    keep_large_buffers()  # before any thread starts: the server checks photos
     config = load_config(args.config)
     host = args.host or config.server.host
     port = args.port or config.server.port
@@ -62,6 +64,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from liveq.cli import demo
 
+    keep_large_buffers()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     try:
         asyncio.run(demo.run(args.port, Path(args.dir) if args.dir else None, args.pace))

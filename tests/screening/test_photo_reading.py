@@ -76,13 +76,18 @@ def test_the_second_detector_finds_the_lines_on_its_own():
     assert all(30 <= np.ptp(q[:, 1]) <= 90 for q in quads), quads
 
 
-def test_the_second_detector_searches_a_smaller_copy_and_places_lines_in_the_larger():
+@pytest.mark.parametrize("which", ["v4", "v5"])
+def test_each_detector_searches_a_smaller_copy_and_places_lines_in_the_larger(which):
     image, _ = label(0)
     photo = Image.new("RGB", (3000, 2200), (90, 96, 100))
     photo.paste(image, (1200, 900))
-    quads = ppocr._second_quads(np.asarray(photo)[:, :, ::-1].copy())
-    # Found on a 2000-pixel copy, the label's two lines are in the 3000-pixel photo's pixels.
-    assert ppocr.SECOND_LONGEST < 3000 and len(quads) == 2, quads
+    detector, longest = (
+        (ppocr._engine().text_det, ppocr.SEARCH_LONGEST) if which == "v4"
+        else (ppocr._second_detector(), ppocr.SECOND_LONGEST)
+    )
+    quads = ppocr._quads_on_smaller(detector, np.asarray(photo)[:, :, ::-1].copy(), longest)
+    # Found on a smaller copy, the label's two lines are in the 3000-pixel photo's pixels.
+    assert longest < 3000 and len(quads) == 2, quads
     tops = sorted(float(np.min(q[:, 1])) for q in quads)
     assert 1280 <= tops[0] <= 1340 and 1380 <= tops[1] <= 1440, tops
     lefts = sorted(float(np.min(q[:, 0])) for q in quads)

@@ -39,6 +39,10 @@ _START = {(False, False): 0, (False, True): 2, (True, False): 1, (True, True): 3
 # The wheel's default is 2000; 3000 found 8 more identifiers of 473 on the tuning sets
 # for about half a second more a 12 MP photo.
 LONGEST = 3000
+# v4's detector searches a copy this long, its lines then read from the LONGEST copy:
+# searching the LONGEST copy itself took 2.7-3.0 s of CPU a 12 MP photo, the most of any
+# stage; this copy has 0.64 of its pixels (docs/screening.md).
+SEARCH_LONGEST = 2400
 # v5's detector searches a copy this long, its lines then read from the LONGEST copy: on
 # the tuning sets it found as many identifiers as on the LONGEST copy itself, for 0.44 of
 # the pixels (its search 0.9 s a 12 MP photo instead of about 1.6 s; docs/screening.md).
@@ -150,17 +154,17 @@ def _second_reader():
     return TextRecognizer(config)
 
 
-def _second_quads(copy: np.ndarray) -> np.ndarray:
-    """The lines v5's detector finds on a copy of `copy` SECOND_LONGEST pixels long, in
-    `copy`'s pixels, so that they are read from `copy`, at its finer size."""
+def _quads_on_smaller(detector, copy: np.ndarray, longest: int) -> np.ndarray:
+    """The lines `detector` finds on a copy of `copy` `longest` pixels long, in `copy`'s
+    pixels, so that they are read from `copy`, at its finer size."""
     import cv2
 
     high, wide = copy.shape[:2]
-    factor = min(1.0, SECOND_LONGEST / max(high, wide))
+    factor = min(1.0, longest / max(high, wide))
     if factor < 1.0:
         copy = cv2.resize(copy, (round(wide * factor), round(high * factor)),
                           interpolation=cv2.INTER_AREA)
-    quads, _ = _second_detector()(copy)
+    quads, _ = detector(copy)
     if quads is None or not len(quads):
         return np.zeros((0, 4, 2), np.float32)
     quads = np.asarray(quads, np.float32) / factor
@@ -258,32 +262,44 @@ def _better_way_up(engine, crops: list[np.ndarray], flips: list[bool], texts: li
     )
 
 
-def _lines(bgr: np.ndarray, small: bool) -> list[Found]:
-    """Each line v4's detector finds in `bgr`, read (``_read_lines``).
-    `small`: a block's cut, searched at its own size (the detector otherwise enlarges an
-    image to 736 pixels on its short side, slow and no better on letters already 30
-    pixels), its lines read by both recognisers."""
+def _lines(bgr: np.ndarray) -> list[Found]:
+    """Each line v4's detector finds in a block's cut `bgr`, searched at its own size (the
+    detector otherwise enlarges an image to 736 pixels on its short side, slow and no
+    better on letters already 30 pixels), read by both recognisers (``_read_lines``)."""
     engine = _engine()
     with _lock:
         detector = engine.text_det
-        detector.limit_type = "max" if small else "min"
+        detector.limit_type = "max"
         try:
-            copy, ratio_h, ratio_w = engine.preprocess(bgr)  # longest side at most LONGEST
+            copy, ratio_h, ratio_w = engine.preprocess(bgr)
             quads, _ = engine.auto_text_det(copy)
             if quads is None or not len(quads):
                 return []
-            return _read_lines(engine, copy, quads, ratio_h, ratio_w, small)
+            return _read_lines(engine, copy, quads, ratio_h, ratio_w, True)
         finally:
             detector.limit_type = "min"
 
 
+def _first_lines(bgr: np.ndarray) -> list[Found]:
+    """Each line v4's detector finds in the whole photo, searched on a copy SEARCH_LONGEST
+    pixels long, read from the LONGEST copy (``_read_lines``). Under ``_lock``: the search
+    uses the detector's setting that a block's read (``_lines``) changes."""
+    engine = _engine()
+    with _lock:
+        copy, ratio_h, ratio_w = engine.preprocess(bgr)  # longest side at most LONGEST
+        quads = _quads_on_smaller(engine.text_det, copy, SEARCH_LONGEST)
+        if not len(quads):
+            return []
+        return _read_lines(engine, copy, engine.sorted_boxes(quads), ratio_h, ratio_w, False)
+
+
 def _second_lines(bgr: np.ndarray) -> list[Found]:
-    """Each line v5's detector finds in the whole photo (``_second_quads``), read by v4's
-    recogniser. Its search runs outside ``_lock``, beside v4's: it keeps no setting on an
-    object another photo's read changes."""
+    """Each line v5's detector finds in the whole photo, searched on a copy SECOND_LONGEST
+    pixels long, read by v4's recogniser from the LONGEST copy. Its search runs outside
+    ``_lock``, beside v4's: it keeps no setting on an object another photo's read changes."""
     engine = _engine()
     copy, ratio_h, ratio_w = engine.preprocess(bgr)
-    quads = _second_quads(copy)
+    quads = _quads_on_smaller(_second_detector(), copy, SECOND_LONGEST)
     if not len(quads):
         return []
     with _lock:
@@ -318,7 +334,7 @@ def read_photo(image: Image.Image) -> list[Reading]:
     the shape ``text`` screens. These lines, not v5's, say which blocks the photo's read has
     seen (``scan._seen``): v5's cut a whole whiteboard's list into other lines and read less
     of it than the blocks' closer reads did."""
-    return _readings(View(image), _lines(_bgr(image), small=False))
+    return _readings(View(image), _first_lines(_bgr(image)))
 
 
 def read_photo_again(image: Image.Image) -> list[Reading]:
@@ -330,4 +346,4 @@ def read_photo_again(image: Image.Image) -> list[Reading]:
 def read_views(views: list[View]) -> list[Reading]:
     """The lines in each view (a block cut level and enlarged), mapped back to the photo."""
     return [reading for view in views
-            for reading in _readings(view, _lines(_bgr(view.image), small=True))]
+            for reading in _readings(view, _lines(_bgr(view.image)))]

@@ -4,12 +4,12 @@ The wheel ships PP-OCRv4's detector and recogniser and a direction classifier as
 files and runs them with onnxruntime: CPU, offline, nothing downloaded. Its detector finds
 lines at any angle, and its recogniser reads blurred and sideways text that Tesseract
 misses (measured on the tuning sets of scripts/make_photo_holdout.py, docs/screening.md).
-The photo is read on a copy LONGEST pixels long, its lines found by two detectors: v4's and
-PP-OCRv5's (``_second_detector``, searching a smaller copy), which finds lines v4's misses;
-blocks of small letters it shows no line in are read again from their own level, enlarged
-cuts (``scan``), and each line found there is read by two recognisers: PP-OCRv4's and
-PP-OCRv5's (``_second_reader``), trained on other pictures, which read the same small,
-blurred letters differently; both readings are screened.
+The photo is read on a copy LONGEST pixels long, its lines found by two detectors, each
+searching a smaller copy: v4's and PP-OCRv5's (``_second_detector``), which finds lines
+v4's misses; blocks of small letters v4's shows no line in are read again from their own
+level, enlarged cuts (``scan``), and each line found there is read by two recognisers:
+PP-OCRv4's and PP-OCRv5's (``_second_reader``), trained on other pictures, which read the
+same small, blurred letters differently; both readings are screened.
 
 The wheel's own call returns each line's four corners and its text, not which way the text
 runs along them, so the stages are called one by one here: the direction classifier says

@@ -40,7 +40,8 @@ def label(turn: int) -> tuple[Image.Image, Box]:
 def test_each_word_is_placed_where_it_is_whichever_way_the_label_runs(turn):
     image, where = label(turn)
     # Each detector's line is placed over the number.
-    for found in (ppocr.read_photo(image), ppocr.read_photo_again(image)):
+    photo = ppocr.photo_copy(image)
+    for found in (ppocr.read_photo(photo), ppocr.read_photo_again(photo)):
         words = [(w.text, view.box_back(w.box)) for view, lines, _ in found
                  for line in lines for w in line.words]
         number = [box for text, box in words if text == "00482913"]
@@ -59,7 +60,8 @@ def test_a_blocks_lines_are_read_by_both_recognisers_the_photos_found_by_both_de
     assert len(numbers) == 2, numbers
     assert all(box.intersection(where) >= 0.6 * where.area for box in numbers), numbers
     # The whole photo: each detector found the line, and v4's recogniser read each one.
-    for found in (ppocr.read_photo(image), ppocr.read_photo_again(image)):
+    photo = ppocr.photo_copy(image)
+    for found in (ppocr.read_photo(photo), ppocr.read_photo_again(photo)):
         numbers = [view.box_back(w.box) for view, lines, _ in found
                    for line in lines for w in line.words if w.text == "00482913"]
         assert len(numbers) == 1, numbers
@@ -92,6 +94,23 @@ def test_each_detector_searches_a_smaller_copy_and_places_lines_in_the_larger(wh
     assert 1280 <= tops[0] <= 1340 and 1380 <= tops[1] <= 1440, tops
     lefts = sorted(float(np.min(q[:, 0])) for q in quads)
     assert all(1510 <= left <= 1570 for left in lefts), lefts
+
+
+@pytest.mark.parametrize("mode", ["RGB", "L"])
+def test_the_photos_copy_is_made_once_and_is_the_copy_each_read_made_before(mode):
+    # A 12 MP photo of noise, so that every pixel of the shrunk copy counts.
+    noise = np.random.default_rng(19).integers(0, 256, (3024, 4032, 3), dtype=np.uint8)
+    image = Image.fromarray(noise).convert(mode)
+    photo = ppocr.photo_copy(image)
+    # Each read made it as the 12 MP photo in BGR, then shrunk by the wheel's own step.
+    bgr = np.ascontiguousarray(np.asarray(image.convert("RGB"))[:, :, ::-1])
+    copy, ratio_h, ratio_w = ppocr._engine().preprocess(bgr)
+    # About LONGEST pixels long (the wheel rounds each side to 32 pixels).
+    assert abs(max(photo.bgr.shape[:2]) - ppocr.LONGEST) <= 16
+    assert photo.bgr.flags["C_CONTIGUOUS"]
+    assert np.array_equal(photo.bgr, copy)
+    assert (photo.ratio_h, photo.ratio_w) == (ratio_h, ratio_w)
+    assert photo.image is image
 
 
 def test_the_second_recogniser_reads_a_line_on_its_own():

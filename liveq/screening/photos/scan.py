@@ -228,8 +228,9 @@ def scan_photo(
     report(0.15, f"Reading the text in {len(blocks)} places")
     with ThreadPoolExecutor(max_workers=4) as pool:
         reads = [pool.submit(_read_sheet, s, lang) for s in sheets]
-        lines_read = pool.submit(ppocr.read_photo, image)
-        more_read = pool.submit(ppocr.read_photo_again, image)
+        photo = ppocr.photo_copy(image)  # while Tesseract reads
+        lines_read = pool.submit(ppocr.read_photo, photo)
+        more_read = pool.submit(ppocr.read_photo_again, photo)
         report(0.2, "Looking for faces")
         faces = find_faces(image)
         report(0.4, "Reading the text in the photo")

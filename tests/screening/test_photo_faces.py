@@ -1,8 +1,9 @@
-"""Faces in a small photo's own size, a face behind another, and small tilted faces only one
-of the whole-photo reads sees (issue 19).
+"""Faces in a small photo's own size, a face behind another, small tilted faces only one
+of the whole-photo reads sees, and faces under salt-and-pepper specks (issue 19).
 
-The photos are drawn by scripts/make_photo_holdout.py from seeds of its tuning pool (the
-twenty-second round's, 90001-90150, no split's) or of a tuning split, byte for byte.
+The photos are drawn by scripts/make_photo_holdout.py from seeds of its tuning pools (the
+twenty-second round's, 90001-90150, and the twenty-eighth's dim three-quarter faces,
+96001-96040: no split's) or of a tuning split, byte for byte.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from liveq.screening.photos.faces import (
     MIN_FACE,
     SMALLEST,
     _confirmation,
+    _despeckled,
     _evened,
     _found_at_full_size,
     _found_on,
@@ -35,9 +37,11 @@ from tests.screening import photo_samples
 holdout = photo_samples.holdout_script()
 
 
-def pool_photo(seed: int) -> tuple[Image.Image, list[Box]]:
-    """The face pool's photo of `seed`, as the diagnostic drew it, and its faces."""
-    image, record = photo_samples.pool_photo("face", seed, seed - 90001)
+def pool_photo(seed: int, n: int | None = None) -> tuple[Image.Image, list[Box]]:
+    """The face pool's photo of `seed`, as the diagnostic drew it, and its faces (`n`: the
+    draw's number, which picks its case: 1 for a dim three-quarter face)."""
+    n = seed - 90001 if n is None else n
+    image, record = photo_samples.pool_photo("face", seed, n)
     return image, [Box(*f["box"]) for f in record["faces"]]
 
 
@@ -139,3 +143,27 @@ def test_mtcnn_keeps_a_small_tilted_faces_candidates_the_wheels_thresholds_drop(
         patch.setattr(faces, "_detector", lambda: wheels)
         assert near(_hits(small)) == []
     assert any(covered(f.box, face) for f in find_faces(photo))
+
+
+def test_a_dim_face_under_salt_and_pepper_specks_is_found_on_the_photo_despeckled():
+    # The dim three-quarter cameraman, 72 pixels, motion-blurred, under salt-and-pepper
+    # specks (0.8% of the pixels before JPEG) in a 2048 x 1536 photo. As it is, RetinaFace
+    # sees no face there on the whole photo; despeckled, it is sure of it.
+    photo, [face] = pool_photo(96024, 1)
+    clean = _despeckled(photo)
+    assert clean is not photo
+    factor = LONGEST / max(photo.size)
+    on_copy = Box(*(round(v * factor) for v in face.as_list()))
+
+    def near(picture):
+        return [s for b, s in _found_at_full_size(picture, factor) if b.iou(on_copy) >= 0.2]
+
+    assert max(near(photo), default=0.0) < FAINT
+    assert max(near(clean), default=0.0) >= FIND
+    assert any(covered(f.box, face) for f in find_faces(photo))
+
+
+def test_a_photo_without_specks_is_looked_at_as_it_is():
+    # The same draw without salt and pepper (its JPEG's own noise is not specks).
+    photo, _ = pool_photo(96004, 1)
+    assert _despeckled(photo) is photo

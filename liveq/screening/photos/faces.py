@@ -39,6 +39,9 @@ dim face of 60-120 pixels is as sharp as the photo, not blurred by the enlarging
 there is kept only when sure close up (``_sure_faces``). On the twenty-second round's
 tuning pool of face photos this found 3 more faces of 189 (176 to 179), none lost, and the
 rule for a face behind another (BEHIND) one more.
+
+A photo under salt-and-pepper specks is looked at with its specks taken out
+(``_despeckled``): they hide small dim faces from both networks and make faces of textures.
 """
 
 from __future__ import annotations
@@ -119,6 +122,20 @@ SMALLEST = 16
 # RetinaFace's input: BGR less the mean of its training pictures (as the wheel's own
 # preprocessing, done here by OpenCV, which lets the event loop run meanwhile).
 RETINA_MEAN = (104, 117, 127)
+# Salt-and-pepper specks (dust, dead pixels, a noisy sensor): when at least SPECKS of the
+# photo's pixels stand more than SPECK_STEP grey levels off their 3x3 neighbourhood's
+# median, the faces are looked for on the photo with that median taken (``_despeckled``).
+# Specks break a small dim face into marks both networks miss (two dim faces of 72 and 120
+# pixels scored nothing with RetinaFace on the whole photo, 0.84-0.99 once despeckled), and
+# make faces of textures. A photo with specks had 4-8 such pixels in a thousand, one
+# without at most 0.4 (most none): a photo without specks is read as it is. On the 134
+# specked photos of the twenty-eighth round's tuning pools (face photos and clean rooms):
+# faces 84 -> 86 of 93 (4 more found, 2 small tilted ones of 36-40 pixels lost), boxes
+# beside faces 4 -> 1, on clean rooms 2 -> 0. Replacing only the specks by the median
+# found the same 86, with 3 boxes beside faces (docs/screening.md).
+SPECKS = 0.001
+SPECK_STEP = 50
+DESPECKLE = 3
 
 
 @cache
@@ -374,10 +391,23 @@ def _sure_faces(found: list[tuple[Box, float]], faces: list[Box],
     return more
 
 
+def _despeckled(photo: Image.Image) -> Image.Image:
+    """The photo with its salt-and-pepper specks taken out (a median over DESPECKLE
+    pixels), or as it is when it has fewer than SPECKS."""
+    import cv2
+
+    rgb = np.asarray(photo)
+    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    off = cv2.absdiff(gray, cv2.medianBlur(gray, 3))
+    if np.count_nonzero(off > SPECK_STEP) < SPECKS * off.size:
+        return photo
+    return Image.fromarray(cv2.medianBlur(rgb, DESPECKLE))
+
+
 def find_faces(image: Image.Image) -> list[PhotoFinding]:
     """Every face found, as a box in the photo (one finding per face)."""
     factor = min(1.0, LONGEST / max(image.size))
-    photo = small = image.convert("RGB")
+    photo = small = _despeckled(image.convert("RGB"))
     if factor < 1.0:
         small = photo.resize((round(image.width * factor), round(image.height * factor)),
                              Image.BILINEAR)

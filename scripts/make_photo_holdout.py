@@ -2,7 +2,7 @@
 
 Usage: python scripts/make_photo_holdout.py
        [--split SPLIT]  (holdout, dev, fresh, fresh-dev, third, third-dev,
-                         fourth ... thirty-fourth)
+                         fourth ... thirty-fifth)
        [--out DIR] [--check]
 
 Deterministic: every image comes from its own seed, so the same script and the same
@@ -88,7 +88,8 @@ SPLITS = {"holdout": 1000, "dev": 5000, "fresh": 7300, "fresh-dev": 9300, "third
           "thirty-first": 69300,
           "thirty-second": 71300,
           "thirty-third": 73300,
-          "thirty-fourth": 75300}
+          "thirty-fourth": 75300,
+          "thirty-fifth": 77300}
 
 
 # -- drawing helpers ----------------------------------------------------------------
@@ -1161,7 +1162,10 @@ def generate_fresh(out: Path, split: str = "fresh") -> list[dict]:
 #   the size;
 # - thirty-fourth (75301-75400): in the twenty-seventh round, once the thirty-third had
 #   judged its change (the faces' second whole-photo read), for the next round's first
-#   change; twice the size.
+#   change; twice the size;
+# - thirty-fifth (77301-77400): in the twenty-eighth round, once the thirty-fourth had
+#   judged its change (faces looked for on a despeckled photo), for the next round's first
+#   change; twice the size. The first set whose manifest says how much of each face shows.
 # A new round adds its split here and to SPLITS.
 THIRD_LIKE = ("third", "third-dev", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
               "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth",
@@ -1169,7 +1173,8 @@ THIRD_LIKE = ("third", "third-dev", "fourth", "fifth", "sixth", "seventh", "eigh
               "nineteenth", "twentieth", "twenty-first", "twenty-second",
               "twenty-third", "twenty-fourth", "twenty-fifth", "twenty-sixth",
               "twenty-seventh", "twenty-eighth", "twenty-ninth", "thirtieth",
-              "thirty-first", "thirty-second", "thirty-third", "thirty-fourth")
+              "thirty-first", "thirty-second", "thirty-third", "thirty-fourth",
+              "thirty-fifth")
 # How many times a split draws THIRD_PLAN (1 where not named): twice from the thirteenth on,
 # derived so that a new round adds its split in one place here, not two.
 THIRD_SCALE = {split: 2 for split in THIRD_LIKE[THIRD_LIKE.index("thirteenth"):]}

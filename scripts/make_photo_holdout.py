@@ -213,8 +213,6 @@ def paste(canvas: Image.Image, patch: Patch, x: int, y: int) -> tuple[list[Item]
 # number: two pictures are placed at random, so a later one can hide a face pasted before
 # it, which is labelled all the same (``shown``). Kept on the canvas object, not in its
 # info, which Pillow copies into every image made from it.
-
-
 def _track(canvas: Image.Image, patch: Patch, x: int, y: int) -> None:
     pasted = vars(canvas).setdefault(
         "_pasted", {"owner": np.zeros((canvas.height, canvas.width), np.int16), "faces": [],

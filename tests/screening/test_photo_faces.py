@@ -28,6 +28,7 @@ from liveq.screening.photos.faces import (
     _found_on,
     _hits,
     _retina,
+    _retina_input,
     _same_face,
     find_faces,
 )
@@ -167,3 +168,19 @@ def test_a_photo_without_specks_is_looked_at_as_it_is():
     # The same draw without salt and pepper (its JPEG's own noise is not specks).
     photo, _ = pool_photo(96004, 1)
     assert _despeckled(photo) is photo
+
+
+def test_retinafaces_input_is_the_planes_opencv_would_make():
+    import cv2
+
+    from liveq.screening.photos.faces import RETINA_MEAN
+
+    wide = np.random.default_rng(5).integers(0, 256, (37, 60, 3), dtype=np.uint8)
+    rgb = wide[:, :53]  # a view, not contiguous
+    rgb[0, 0] = (0, 255, 128)  # the extremes, below and above each mean
+    expected = cv2.dnn.blobFromImage(np.ascontiguousarray(rgb), 1.0, None, RETINA_MEAN,
+                                     swapRB=True)
+    batch = _retina_input(rgb)
+    assert batch.dtype == np.float32 and batch.shape == (1, 3, 37, 53)
+    assert np.array_equal(batch, expected)
+    assert batch[0, 0, 0, 0] == 128 - RETINA_MEAN[0]  # blue plane first

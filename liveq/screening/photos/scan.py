@@ -29,6 +29,7 @@ from liveq.screening.photos.faces import find_faces
 from liveq.screening.photos.findings import Box, PhotoFinding
 from liveq.screening.photos.geometry import View
 from liveq.screening.photos.regions import Block, find_blocks
+from liveq.screening.photos.rows import joined_rows
 from liveq.screening.photos.text import read_findings
 from liveq.screening.rules import ScreeningRules
 
@@ -238,8 +239,9 @@ def scan_photo(
         unseen = [(c, b) for c, b in crops if not _seen(b, lines)]
         cuts = [c for c, _ in unseen] + [_upright(gray, b) for _, b in unseen]
         closer = ppocr.read_views(cuts)
-        results = (_way_up([r for f in reads for r in f.result()]) + lines
-                   + more_read.result() + closer)
+        more = more_read.result()
+        results = (_way_up([r for f in reads for r in f.result()]) + lines + more + closer
+                   + joined_rows(lines) + joined_rows(more) + joined_rows(closer))
     report(0.95, "Screening what was read")
     findings = read_findings(results, rules)
     report(1.0, "Done")

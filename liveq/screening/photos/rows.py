@@ -1,0 +1,109 @@
+"""Lines a reader cut out of one row, joined back into the row.
+
+PP-OCR's detectors cut a row at a wide gap: a monitor's "ID 550236056 Rm 395" in a serif
+font came back as "ID", "550236056 Rm" and "395", three lines, and the screener, which
+reads a line at a time, saw a number with no label and a room with no number (Tesseract's
+own reads are regrouped in ``scan._rows``). Each line of one read is followed by the
+nearest line that starts just after it along its own direction, at its height; a chain of
+two or more is one more reading of the row. The lines are kept as they were: each stays
+in its own reading, so what they gave alone they still give (and ``scan._seen`` measures
+what the photo's read covered on them, not on these).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from liveq.screening.photos.findings import Box
+from liveq.screening.photos.geometry import View
+from liveq.screening.photos.ocr import Line, Word
+
+Reading = tuple[View, list[Line], bool]
+
+GAP = 2.0  # line heights from one line's end to the next one's start, at most
+OFFSET = 0.4  # line heights: how far the next line's top may lie off this one's
+HEIGHTS = 1.5  # the taller line of two over the shorter, at most
+TURN = math.radians(10)  # between the two lines' directions, at most
+
+
+class _Frame:
+    """A line's frame in the photo: where its reading starts, the unit vectors along and
+    down its letters, its length and height (photo pixels), and the map from photo pixels
+    back into the line's own."""
+
+    def __init__(self, view: View, line: Line):
+        box = line.box
+        origin = np.array(view.point_back(0.0, 0.0))
+        along = np.array(view.point_back(1.0, 0.0)) - origin
+        down = np.array(view.point_back(0.0, 1.0)) - origin
+        self.origin = origin
+        self.length = float(np.linalg.norm(along)) * (box.x + box.w)
+        self.height = float(np.linalg.norm(down)) * box.h
+        self.along = along / max(1e-9, float(np.linalg.norm(along)))
+        self.down = down / max(1e-9, float(np.linalg.norm(down)))
+        # The line's pixels to the photo's are affine (crops, scalings, turns): inverted
+        # from the images of the two unit steps.
+        self._into = np.linalg.inv(np.column_stack([along, down]))
+
+    def into(self, x: float, y: float) -> tuple[float, float]:
+        """A point of the photo in the line's own pixels."""
+        u, v = self._into @ (np.array([x, y]) - self.origin)
+        return float(u), float(v)
+
+
+def _follows(a: _Frame, b: _Frame) -> float | None:
+    """How far line `b` starts after line `a` ends (photo pixels), when it continues `a`'s
+    row; None when it does not."""
+    if float(a.along @ b.along) < math.cos(TURN):
+        return None
+    if max(a.height, b.height) > HEIGHTS * max(1e-9, min(a.height, b.height)):
+        return None
+    start = b.origin - a.origin
+    gap = float(start @ a.along) - a.length
+    if not -0.5 * a.height <= gap <= GAP * a.height or float(start @ a.along) <= 0.5 * a.length:
+        return None  # too far, or `b` starts in `a`'s first half (the same line read twice)
+    if abs(float(start @ a.down)) > OFFSET * a.height:
+        return None
+    return gap
+
+
+def _words_in(first: _Frame, view: View, line: Line, height: int) -> list[Word]:
+    """`line`'s words (read in `view`) placed in `first`'s frame, on its height."""
+    out = []
+    for w in line.words:
+        x0, _ = first.into(*view.point_back(w.box.x, w.box.y + w.box.h / 2))
+        x1, _ = first.into(*view.point_back(w.box.x + w.box.w, w.box.y + w.box.h / 2))
+        out.append(Word(w.text, w.confidence,
+                        Box(int(min(x0, x1)), 0, max(1, int(abs(x1 - x0))), height)))
+    return out
+
+
+def joined_rows(readings: list[Reading]) -> list[Reading]:
+    """The rows of one read's lines that the reader cut in two or more, each as one more
+    reading in the frame of its first line."""
+    lines = [(view, lines[0], dark) for view, lines, dark in readings if len(lines) == 1]
+    frames = [_Frame(view, line) for view, line, _ in lines]
+    nexts: dict[int, int] = {}
+    for i, a in enumerate(frames):
+        gaps = [(gap, j) for j, b in enumerate(frames)
+                if j != i and (gap := _follows(a, b)) is not None]
+        if gaps:
+            nexts[i] = min(gaps)[1]
+    followers = set(nexts.values())
+    out = []
+    for start in nexts:
+        if start in followers:
+            continue  # inside another line's row: that row's reading has it
+        chain, seen = [start], {start}
+        while chain[-1] in nexts and nexts[chain[-1]] not in seen:
+            chain.append(nexts[chain[-1]])
+            seen.add(chain[-1])
+        view, first, dark = lines[start]
+        frame, height = frames[start], first.box.h
+        words = list(first.words)
+        for k in chain[1:]:
+            words += _words_in(frame, lines[k][0], lines[k][1], height)
+        out.append((view, [Line(tuple(words))], dark))
+    return out

@@ -73,6 +73,25 @@ def test_a_rows_lines_are_read_again_as_one_line(turn, flipped):
         assert got.area <= 1.5 * alone.area, (word, got, alone)
 
 
+def test_a_word_stays_where_it_was_read_when_a_short_lines_direction_is_off():
+    # "1)" of a list's row, its quad judged 8 degrees off the row's (a short line's angle
+    # is the least sure); the row runs on for 1300 pixels after it.
+    mark, *rest = [found(100, 150, 400, "1)"), found(210, 900, 400, "Noor Grunwald"),
+                   found(960, 1500, 400, "TKR 15 NOV 1946")]
+    corners, *more = mark
+    spin = np.radians(8)
+    centre = corners.mean(axis=0)
+    turn = np.array([[np.cos(spin), -np.sin(spin)], [np.sin(spin), np.cos(spin)]])
+    mark = ((corners - centre) @ turn.T + centre, *more)
+    rows = joined_rows(readings(mark, *rest))
+    assert texts(rows) == ["1) Noor Grunwald TKR 15 NOV 1946"]
+    singles = readings(mark, *rest)
+    for word in ("1)", "Noor", "1946"):
+        got, alone = where(rows, word), where(singles, word)
+        assert got.intersection(alone) >= 0.8 * alone.area, (word, got, alone)
+        assert got.area <= 1.5 * alone.area, (word, got, alone)
+
+
 def test_the_joined_row_is_screened_as_a_labelled_number_and_a_room():
     singles = readings(*(found(x0, x1, 400, text) for x0, x1, text in ROW))
     assert [f.kind for f in read_findings(singles)] == []

@@ -69,20 +69,23 @@ def _follows(a: _Frame, b: _Frame) -> float | None:
     return gap
 
 
-def _words_in(first: _Frame, view: View, line: Line, height: int) -> list[Word]:
-    """`line`'s words (read in `view`) placed in `first`'s frame, on its height."""
+def _words_in(frame: _Frame, view: View, line: Line) -> list[Word]:
+    """`line`'s words (read in `view`) placed in `frame`: each word's box the one in the
+    frame round its four corners, so it lies where it was read even when the frame's
+    direction is a few degrees off the line's."""
     out = []
     for w in line.words:
-        x0, _ = first.into(*view.point_back(w.box.x, w.box.y + w.box.h / 2))
-        x1, _ = first.into(*view.point_back(w.box.x + w.box.w, w.box.y + w.box.h / 2))
-        out.append(Word(w.text, w.confidence,
-                        Box(int(min(x0, x1)), 0, max(1, int(abs(x1 - x0))), height)))
+        b = w.box
+        corners = [frame.into(*view.point_back(x, y))
+                   for x, y in ((b.x, b.y), (b.x + b.w, b.y), (b.x + b.w, b.y + b.h),
+                                (b.x, b.y + b.h))]
+        out.append(Word(w.text, w.confidence, Box.around(corners)))
     return out
 
 
 def joined_rows(readings: list[Reading]) -> list[Reading]:
     """The rows of one read's lines that the reader cut in two or more, each as one more
-    reading in the frame of its first line."""
+    reading (in the frame of the row's longest line)."""
     lines = [(view, lines[0], dark) for view, lines, dark in readings if len(lines) == 1]
     frames = [_Frame(view, line) for view, line, _ in lines]
     nexts: dict[int, int] = {}
@@ -100,10 +103,10 @@ def joined_rows(readings: list[Reading]) -> list[Reading]:
         while chain[-1] in nexts and nexts[chain[-1]] not in seen:
             chain.append(nexts[chain[-1]])
             seen.add(chain[-1])
-        view, first, dark = lines[start]
-        frame, height = frames[start], first.box.h
-        words = list(first.words)
-        for k in chain[1:]:
-            words += _words_in(frame, lines[k][0], lines[k][1], height)
+        # The longest line's frame holds the row: its direction is the surest (a short
+        # line's, "1)", can be 10 degrees off, 200 pixels at the end of a long row).
+        main = max(chain, key=lambda k: frames[k].length)
+        view, _, dark = lines[main]
+        words = [w for k in chain for w in _words_in(frames[main], lines[k][0], lines[k][1])]
         out.append((view, [Line(tuple(words))], dark))
     return out

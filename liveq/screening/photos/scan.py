@@ -10,8 +10,9 @@ them PP-OCR's networks (``ppocr``: two detectors side by side, v4's and v5's, th
 searching a smaller copy) find and read the lines of a 3000-pixel copy of the whole photo:
 large, blurred and sideways text; then they read again the blocks where v4's lines on that
 copy showed no line (small text), each twice: level and enlarged, and upright as it lies, in
-case its tilt was misjudged. Each line is screened (``text``); findings keep the box of
-their words in the photo.
+case its tilt was misjudged. Each line is screened (``text``), and each row PP-OCR cut at
+wide gaps once more as one line (``rows``); findings keep the box of their words in the
+photo.
 
 Faces: MTCNN's networks, run by OpenCV (``faces``).
 """

@@ -120,6 +120,13 @@ def test_a_taller_line_beside_is_not_joined():
     assert joined_rows(readings(found(300, 380, 400, "ID"), big)) == []
 
 
+def test_a_line_whose_corners_lie_on_one_line_is_joined_to_nothing():
+    flat = (np.array([[300, 400], [380, 400], [380, 400], [300, 400]], float),
+            False, False, "ID", 0.9)
+    lines = readings(flat, found(440, 1000, 400, "550236056"))
+    assert len(lines) == 2 and joined_rows(lines) == []
+
+
 def test_a_line_read_twice_is_not_joined_to_itself():
     # A block's lines are read by two recognisers: each line comes back twice, in one place.
     twice = [found(300, 380, 400, "ID"), found(300, 380, 400, "1D"),

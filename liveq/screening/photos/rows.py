@@ -44,8 +44,11 @@ class _Frame:
         self.along = along / max(1e-9, float(np.linalg.norm(along)))
         self.down = down / max(1e-9, float(np.linalg.norm(down)))
         # The line's pixels to the photo's are affine (crops, scalings, turns): inverted
-        # from the images of the two unit steps.
-        self._into = np.linalg.inv(np.column_stack([along, down]))
+        # from the images of the two unit steps. A line whose corners lie on one line has
+        # no inverse: it is flat, and joined to nothing.
+        steps = np.column_stack([along, down])
+        self.flat = abs(float(np.linalg.det(steps))) < 1e-6
+        self._into = np.zeros((2, 2)) if self.flat else np.linalg.inv(steps)
 
     def into(self, x: float, y: float) -> tuple[float, float]:
         """A point of the photo in the line's own pixels."""
@@ -53,20 +56,27 @@ class _Frame:
         return float(u), float(v)
 
 
-def _follows(a: _Frame, b: _Frame) -> float | None:
-    """How far line `b` starts after line `a` ends (photo pixels), when it continues `a`'s
-    row; None when it does not."""
-    if float(a.along @ b.along) < math.cos(TURN):
-        return None
-    if max(a.height, b.height) > HEIGHTS * max(1e-9, min(a.height, b.height)):
-        return None
-    start = b.origin - a.origin
-    gap = float(start @ a.along) - a.length
-    if not -0.5 * a.height <= gap <= GAP * a.height or float(start @ a.along) <= 0.5 * a.length:
-        return None  # too far, or `b` starts in `a`'s first half (the same line read twice)
-    if abs(float(start @ a.down)) > OFFSET * a.height:
-        return None
-    return gap
+def _next_lines(frames: list[_Frame]) -> dict[int, int]:
+    """For each line, the nearest line that continues its row, if any: one that starts
+    after it ends (no more than GAP heights on; not in its first half, as the same line
+    read twice does), at its top (within OFFSET), running its way (within TURN), of a like
+    height (HEIGHTS). Every pair at once: a block's closer reads give a hundred lines."""
+    origin = np.array([f.origin for f in frames])
+    along = np.array([f.along for f in frames])
+    down = np.array([f.down for f in frames])
+    length = np.array([f.length for f in frames])[:, None]
+    height = np.array([f.height for f in frames])[:, None]
+    start = origin[None, :, :] - origin[:, None, :]  # [a, b]: b's start from a's
+    on = np.einsum("abk,ak->ab", start, along)  # along a's row
+    off = np.einsum("abk,ak->ab", start, down)  # down from a's top
+    gap = on - length
+    tall = np.maximum(height, height.T) <= HEIGHTS * np.maximum(1e-9, np.minimum(height, height.T))
+    ok = ((along @ along.T >= math.cos(TURN)) & tall
+          & (gap >= -0.5 * height) & (gap <= GAP * height) & (on > 0.5 * length)
+          & (np.abs(off) <= OFFSET * height))
+    np.fill_diagonal(ok, False)
+    gap = np.where(ok, gap, np.inf)
+    return {a: int(np.argmin(gap[a])) for a in range(len(frames)) if ok[a].any()}
 
 
 def _words_in(frame: _Frame, view: View, line: Line) -> list[Word]:
@@ -86,14 +96,14 @@ def _words_in(frame: _Frame, view: View, line: Line) -> list[Word]:
 def joined_rows(readings: list[Reading]) -> list[Reading]:
     """The rows of one read's lines that the reader cut in two or more, each as one more
     reading (in the frame of the row's longest line)."""
-    lines = [(view, lines[0], dark) for view, lines, dark in readings if len(lines) == 1]
-    frames = [_Frame(view, line) for view, line, _ in lines]
-    nexts: dict[int, int] = {}
-    for i, a in enumerate(frames):
-        gaps = [(gap, j) for j, b in enumerate(frames)
-                if j != i and (gap := _follows(a, b)) is not None]
-        if gaps:
-            nexts[i] = min(gaps)[1]
+    lines, frames = [], []
+    for view, read, dark in readings:
+        if len(read) == 1 and not (frame := _Frame(view, read[0])).flat:
+            lines.append((view, read[0], dark))
+            frames.append(frame)
+    if len(frames) < 2:
+        return []
+    nexts = _next_lines(frames)
     followers = set(nexts.values())
     out = []
     for start in nexts:

@@ -19,8 +19,7 @@ import numpy as np
 from liveq.screening.photos.findings import Box
 from liveq.screening.photos.geometry import View
 from liveq.screening.photos.ocr import Line, Word
-
-Reading = tuple[View, list[Line], bool]
+from liveq.screening.photos.ppocr import Reading
 
 GAP = 2.0  # line heights from one line's end to the next one's start, at most
 OFFSET = 0.4  # line heights: how far the next line's top may lie off this one's

@@ -150,6 +150,27 @@ def test_spaces_the_recogniser_drops_are_put_back():
     assert ppocr._spaced("LOT10JUL19355") == "LOT10JUL19355"
 
 
+def test_marks_the_recogniser_reads_for_latin_letters_are_put_back():
+    # A surname's comma read as the dot that parts a foreign name in Chinese.
+    assert ppocr._spaced("3) Hakimi·R EVAR bed 33") == "3) Hakimi, R EVAR bed 33"
+    # An italic l read as a slash.
+    assert ppocr._spaced("Hal/dor Dragomir EVAR bed 11") == "Halldor Dragomir EVAR bed 11"
+    assert ppocr._spaced("Sefa Fo/au ORIF") == "Sefa Folau ORIF"
+    # A slash or a dot that is one: left alone.
+    assert ppocr._spaced("N/A I/O 36·8 HR/SpO2 1/2") == "N/A I/O 36·8 HR/SpO2 1/2"
+
+
+def test_a_name_read_with_those_marks_is_found():
+    from liveq.screening.photos.text import read_findings
+
+    view = View(Image.new("L", (900, 60), 255))
+    for read, name in (("3) Hakimi·R EVAR bed 33", "Hakimi, R"),
+                       ("Hal/dor Dragomir EVAR bed 11", "Halldor Dragomir")):
+        line = Line(tuple(ppocr._words(read, 91.0, 900, 60)))
+        found = read_findings([(view, [line], False)])
+        assert ("name", name) in [(f.kind, f.text) for f in found], (read, found)
+
+
 def words(*pairs: tuple[str, float]) -> list[Line]:
     out, x = [], 0
     for text, confidence in pairs:

@@ -71,10 +71,21 @@ _GLUED_DATE = re.compile(
 )
 
 
+# Two marks the recogniser puts in place of Latin letters and punctuation: a comma between
+# a surname and its initial read as the middle dot that parts a foreign name in Chinese
+# ("Hakimi·R" of "Hakimi, R"), and an italic l read as a slash ("Hal/dor", "Fo/au" of
+# "Halldor", "Folau"). Only between letters, and the slash only before a small letter:
+# "N/A", "I/O" and "36·8" stay as they are. One mark for one, so the words keep their length.
+_NAME_DOT = re.compile(r"(?<=[A-Za-z])·(?=[A-Za-z])")
+_ITALIC_L = re.compile(r"(?<=[A-Za-z])/(?=[a-z])")
+
+
 def _spaced(text: str) -> str:
     # NFKC first: both recognisers' alphabets are mostly Chinese, with the full-width forms
     # of the Latin marks ("MRN：00482913"), which the screening rules would not read.
-    text = _GLUED_DATE.sub(r"\1 \2 \3", unicodedata.normalize("NFKC", text).strip())
+    text = unicodedata.normalize("NFKC", text).strip()
+    text = _ITALIC_L.sub("l", _NAME_DOT.sub(",", text))
+    text = _GLUED_DATE.sub(r"\1 \2 \3", text)
     return _GLUED.sub(lambda m: next(g for g in m.groups() if g) + " ", text)
 
 

@@ -75,7 +75,8 @@ _GLUED_DATE = re.compile(
 # a surname and its initial read as the middle dot that parts a foreign name in Chinese
 # ("Hakimi·R" of "Hakimi, R"), and an italic l read as a slash ("Hal/dor", "Fo/au" of
 # "Halldor", "Folau"). Only between letters, and the slash only before a small letter:
-# "N/A", "I/O" and "36·8" stay as they are. One mark for one, so the words keep their length.
+# "N/A", "I/O" and "36·8" stay as they are. One mark for one: `_words` places each word by
+# its letters' share of the line, which this leaves as it was.
 _NAME_DOT = re.compile(r"(?<=[A-Za-z])·(?=[A-Za-z])")
 _ITALIC_L = re.compile(r"(?<=[A-Za-z])/(?=[a-z])")
 

@@ -44,6 +44,11 @@ class Box:
     def as_list(self) -> list[int]:
         return [self.x, self.y, self.w, self.h]
 
+    def corners(self) -> list[tuple[int, int]]:
+        """Top left, top right, bottom right, bottom left."""
+        x1, y1 = self.x + self.w, self.y + self.h
+        return [(self.x, self.y), (x1, self.y), (x1, y1), (self.x, y1)]
+
     @classmethod
     def around(cls, points) -> Box:
         """The smallest box holding every (x, y) point."""

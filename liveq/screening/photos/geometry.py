@@ -67,11 +67,5 @@ class View:
         return x, y
 
     def box_back(self, box: Box) -> Box:
-        corners = [
-            self.point_back(box.x, box.y),
-            self.point_back(box.x + box.w, box.y),
-            self.point_back(box.x + box.w, box.y + box.h),
-            self.point_back(box.x, box.y + box.h),
-        ]
-        return Box.around(corners)
+        return Box.around([self.point_back(x, y) for x, y in box.corners()])
 

@@ -84,10 +84,7 @@ def _words_in(frame: _Frame, view: View, line: Line) -> list[Word]:
     direction is a few degrees off the line's."""
     out = []
     for w in line.words:
-        b = w.box
-        corners = [frame.into(*view.point_back(x, y))
-                   for x, y in ((b.x, b.y), (b.x + b.w, b.y), (b.x + b.w, b.y + b.h),
-                                (b.x, b.y + b.h))]
+        corners = [frame.into(*view.point_back(x, y)) for x, y in w.box.corners()]
         out.append(Word(w.text, w.confidence, Box.around(corners)))
     return out
 

@@ -144,6 +144,15 @@ def test_a_list_rows_first_words_are_a_name_beside_an_identifier_whatever_their_
     assert {k for k, _ in found(line("4)", "TKR", "EVAR", "#", "6179136"))} == {"mrn"}
 
 
+def test_a_list_rows_name_is_found_where_the_reading_lost_the_rows_number():
+    got = found(line("Sefa", "Folau", "ORIF", "wrist", "27", "AUG", "1944"))
+    assert got == [("date", "27 AUG 1944"), ("name", "Sefa Folau")]
+    assert ("name", "Sefa Folau") in found(line("Sefa", "Folau", "lap", "appy", "27/08/1944"))
+    # Not without an identifier beside it, nor where the two words are the list's own.
+    assert found(line("Sefa", "Folau", "ORIF", "wrist")) == []
+    assert found(line("Theatre", "list", "TKR", "27/08/1944")) == [("date", "27/08/1944")]
+
+
 def test_a_bed_read_one_letter_wrong_is_a_bed_beside_an_identifier():
     got = found(line("Folau,", "Y", "ped", "17"), line("MRN", "08403108", y=30))
     assert ("room_number", "17") in got

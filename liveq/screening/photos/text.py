@@ -291,6 +291,8 @@ def _beside(line: Line) -> list[_Raw]:
             out.append(_Raw("room_number", line.words[i + 1].box, "bed number", after))
     if 2 <= len(words) <= 3 and all(_is_word(w) for w in words):
         out.append(_Raw("name", _boxes_of(line, 0, len(words)), "name", line.text))
+    elif _unnumbered_row(words):
+        out.append(_Raw("name", _boxes_of(line, 0, 2), "name", f"{words[0]} {words[1]}"))
     if 1 <= len(words) <= 3 and _LONG_NUMBER.match(words[-1]):
         # "25341208" alone, or after a label the reading lost ("WHS Mo" of "NHS No", "ARN"
         # of "MRN"): a long number beside a patient's birth date or number is theirs.
@@ -301,6 +303,17 @@ def _beside(line: Line) -> list[_Raw]:
     if _list_row(line):
         out += _list_row_name(line, words)
     return _sure(line, [r for r in out if r.kind != "name" or _long_word(r.text)])
+
+
+def _unnumbered_row(words: list[str]) -> bool:
+    """A list's row whose number the reading lost ("Sefa Folau ORIF wrist 27 AUG 1944"):
+    two capitalised words that are no common word, then the operation."""
+    return (
+        len(words) >= 3
+        and _is_word(words[0])
+        and _is_word(words[1])
+        and (bool(_ABBREVIATION.match(words[2])) or words[2].lower() in procedure_words())
+    )
 
 
 def _long_word(name: str) -> bool:

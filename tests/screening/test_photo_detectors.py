@@ -97,13 +97,22 @@ def test_a_zero_between_letters_is_read_as_the_o_it_is():
     assert [word_text(w) for w in ("SpO2", "Sp02", "H2O", "100")] == ["SpO2", "Sp02", "H2O", "100"]
 
 
-def test_a_one_or_a_degree_sign_between_small_letters_is_the_letter_italics_lose():
+def test_a_one_a_seven_or_a_degree_sign_between_small_letters_is_the_letter_italics_lose():
     assert word_text("Castel1anos,") == "Castellanos,"
+    assert word_text("Grunwa7d,") == "Grunwald,"
     assert word_text("Byornss°n") == "Byornsson"
     assert ("name", "Castellanos, T") in found(line("2)", word_text("Castel1anos,"), "T", "TURP"))
     # Beside a capital or a digit, a one is part of what is written.
-    kept = ("HbA1c", "B12", "H1N1", "1st")
+    kept = ("HbA1c", "B12", "H1N1", "1st", "A7b", "7am")
     assert [word_text(w) for w in kept] == list(kept)
+
+
+def test_a_zero_after_a_surname_on_a_list_row_is_the_initial_o():
+    # "Grunwald, O" on a whiteboard, its initial read as a zero.
+    got = found(line(word_text("Grunwa7d,"), "0", "TuRP", "19.02.2010"))
+    assert ("name", "Grunwald 0") in got and ("date", "19.02.2010") in got
+    # A zero after a label's word is no initial.
+    assert found(line("Theatre,", "0", "TuRP", "19.02.2010")) == [("date", "19.02.2010")]
 
 
 def test_an_id_label_whose_i_was_read_as_a_one_still_labels_the_number():

@@ -88,10 +88,10 @@ def check_installed() -> None:
 # ignore case.
 MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
 # A zero between letters is an O misread ("EsP0sito"): no name or word has one. Between
-# small letters, a one is an l and a degree sign an o, as italics are misread
-# ("Castel1anos", "Byornss°n"); beside a capital a one is left ("HbA1c").
-_MISREAD_IN_WORD = re.compile(r"(?<=[A-Za-z])0(?=[A-Za-z])|(?<=[a-z])[1°](?=[a-z])")
-_MEANT = {"0": "O", "1": "l", "°": "o"}
+# small letters, a one or a seven is an l and a degree sign an o, as italics are misread
+# ("Castel1anos", "Grunwa7d", "Byornss°n"); beside a capital a digit is left ("HbA1c").
+_MISREAD_IN_WORD = re.compile(r"(?<=[A-Za-z])0(?=[A-Za-z])|(?<=[a-z])[17°](?=[a-z])")
+_MEANT = {"0": "O", "1": "l", "7": "l", "°": "o"}
 
 
 def word_text(raw: str) -> str:

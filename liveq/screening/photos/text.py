@@ -37,7 +37,7 @@ from liveq.screening.screen import screen_text
 
 _SURNAME_FIRST = re.compile(r"\b([A-Z][A-Za-z'’-]+),\s*([A-Z][A-Za-z'’-]+)\b")
 _CAPITALISED = re.compile(r"^[A-Z][A-Za-z'’-]+$")
-_INITIAL = re.compile(r"^[A-Z]\.?$")
+_INITIAL = re.compile(r"^[A-Z0]\.?$")  # "Grunwald, 0": an O the reading took for a zero
 # A whole date as labels print them: 03/14/1961, 1961-03-14, 14-Mar-1961, 14 MAR 1961; a
 # reading may put a space after a separator or for one ("5/4/ 2008", "04 11.2001"), or
 # read a dot as a comma ("20,09.1934").

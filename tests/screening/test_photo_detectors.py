@@ -160,6 +160,10 @@ def test_a_list_rows_name_is_found_where_the_reading_lost_the_rows_number():
     # Not without an identifier beside it, nor where the two words are the list's own.
     assert found(line("Sefa", "Folau", "ORIF", "wrist")) == []
     assert found(line("Theatre", "list", "TKR", "27/08/1944")) == [("date", "27/08/1944")]
+    # Nor where the second is in capitals: a wristband's "Born 9 MAR 1996", misread.
+    assert found(line("Born", "OM", "AH", "1996"), line("Born", "9", "MAR", "1996")) == [
+        ("date", "9 MAR 1996")
+    ]
 
 
 def test_a_bed_read_one_letter_wrong_is_a_bed_beside_an_identifier():

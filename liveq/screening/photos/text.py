@@ -91,7 +91,7 @@ _GIVEN = re.compile(r"^[A-Z][a-z'’-]{2,}$")
 
 # Words on labels around a name that are not names.
 _LABELS = frozenset(
-    "patient name dob mrn specimen collected contact allergies bed room date or today"
+    "patient name born dob mrn specimen collected contact allergies bed room date or today"
     " hosp hospital no id pt allergy latex theatre list tel sex female male"
     " urine blood serum plasma sputum swab culture biopsy".split()
 )
@@ -307,11 +307,11 @@ def _beside(line: Line) -> list[_Raw]:
 
 def _unnumbered_row(words: list[str]) -> bool:
     """A list's row whose number the reading lost ("Sefa Folau ORIF wrist 27 AUG 1944"):
-    two capitalised words that are no common word, then the operation."""
+    two capitalised words that are no common word nor in capitals ("Born OM AH 1996" is a
+    misread label), then the operation."""
     return (
         len(words) >= 3
-        and _is_word(words[0])
-        and _is_word(words[1])
+        and all(_is_word(w) and _name_like(w) for w in words[:2])
         and (bool(_ABBREVIATION.match(words[2])) or words[2].lower() in procedure_words())
     )
 

@@ -281,6 +281,13 @@ def test_a_profanity_read_unsure_is_a_misread_texture():
     assert found(Line((Word("xXx", 90.0, Box(0, 0, 36, 20)),))) == [("profanity", "xXx")]
 
 
+def test_a_readings_label_with_a_mark_before_it_is_not_a_name():
+    assert found(line("Mos", "Temp", "36.8")) == []
+    assert found(line("Ana", "Pulse", "78")) == []
+    # Without the reading, the screener's call stands.
+    assert found(line("Maria", "Temp")) != []
+
+
 def test_a_monitors_misread_abbreviations_are_not_a_name():
     assert found(line("NOA", "LNO")) == []
 

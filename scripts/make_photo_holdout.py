@@ -2,7 +2,7 @@
 
 Usage: python scripts/make_photo_holdout.py
        [--split SPLIT]  (holdout, dev, fresh, fresh-dev, third, third-dev,
-                         fourth ... thirty-seventh)
+                         fourth ... thirty-eighth)
        [--out DIR] [--check]
 
 Deterministic: every image comes from its own seed, so the same script and the same
@@ -91,7 +91,8 @@ SPLITS = {"holdout": 1000, "dev": 5000, "fresh": 7300, "fresh-dev": 9300, "third
           "thirty-fourth": 75300,
           "thirty-fifth": 77300,
           "thirty-sixth": 79300,
-          "thirty-seventh": 81300}
+          "thirty-seventh": 81300,
+          "thirty-eighth": 83300}
 
 
 # -- drawing helpers ----------------------------------------------------------------
@@ -1172,6 +1173,9 @@ def generate_fresh(out: Path, split: str = "fresh") -> list[dict]:
 # - thirty-seventh (81301-81400): in the thirtieth round, once the thirty-sixth had judged
 #   its change (a reader's marks for Latin letters put back), for the next round's first
 #   change; twice the size.
+# - thirty-eighth (83301-83400): in the thirty-first round, once the thirty-seventh had
+#   judged its changes (rows without their number, italic sevens, a reading's label), for
+#   the next round's first change; twice the size.
 # A new round adds its split here and to SPLITS.
 THIRD_LIKE = ("third", "third-dev", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
               "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth",
@@ -1180,7 +1184,7 @@ THIRD_LIKE = ("third", "third-dev", "fourth", "fifth", "sixth", "seventh", "eigh
               "twenty-third", "twenty-fourth", "twenty-fifth", "twenty-sixth",
               "twenty-seventh", "twenty-eighth", "twenty-ninth", "thirtieth",
               "thirty-first", "thirty-second", "thirty-third", "thirty-fourth",
-              "thirty-fifth", "thirty-sixth", "thirty-seventh")
+              "thirty-fifth", "thirty-sixth", "thirty-seventh", "thirty-eighth")
 # How many times a split draws THIRD_PLAN (1 where not named): twice from the thirteenth on,
 # derived so that a new round adds its split in one place here, not two.
 THIRD_SCALE = {split: 2 for split in THIRD_LIKE[THIRD_LIKE.index("thirteenth"):]}

@@ -462,6 +462,17 @@ def test_a_month_read_one_letter_wrong_is_still_a_date():
     assert found(line("8", "YUL", "1802")) == []
 
 
+def test_a_month_that_lost_its_last_letter_is_still_a_date():
+    # "25 FEB 1979" on a whiteboard, read "25FE 1979" and "25 FE 1979".
+    assert found(line("EVAR", "25FE", "1979")) == [("date", "25FE 1979")]
+    # On a list's row the date is an identifier the name beside it goes with.
+    got = found(line("1)", "Sefa", "EVAR", "25", "FE", "1979"))
+    assert got == [("date", "25 FE 1979"), ("name", "Sefa")]
+    # Two small letters are a word, and two capitals no month starts with are not one.
+    assert found(line("12", "no", "1990")) == []
+    assert found(line("12", "OR", "1990")) == []
+
+
 def test_a_dim_washed_out_three_quarter_face_is_found_with_the_lightness_evened():
     # The tuning set twelfth's face-02 (scripts/make_photo_holdout.py draws it again from
     # its seed, byte for byte): a dim three-quarter face at contrast 0.65, 64 pixels, with

@@ -72,7 +72,7 @@ _COUNT = re.compile(
 _YEAR = re.compile(r"(?:19|20)\d\d|\d[/.-]\d{1,2}[/.-]\d\d\b")  # 1961, or 03/14/61
 _TALLY = re.compile(r"^(\d{1,2})/(\d{1,2})$")
 # A day, three letters and a year: "8 YUL 2002", a month ("JUL") read one letter wrong.
-_DAY_WORD_YEAR = re.compile(r"\b(\d{1,2})[ -]([A-Za-z]{3})[ -]((?:19|20)\d\d)\b")
+_DAY_WORD_YEAR = re.compile(r"\b(\d{1,2})[ -]?([A-Za-z]{2,3})[ -]?((?:19|20)\d\d)\b")
 _MONTH_NAMES = tuple(MONTHS.split("|"))
 # "Patient: KAPOOR Halldor", "Name: Sefa Lundgren": the words after a name label.
 _NAME_LABEL = re.compile(r"(?i)^(?:patient|name|pt)\s*[:.]?$")
@@ -221,18 +221,28 @@ def _screened(line: Line, rules: ScreeningRules | None) -> list[_Raw]:
 
 def _misread_month(line: Line) -> list[_Raw]:
     """A whole date whose month the reading got one letter wrong ("8 YUL 2002" of "8 JUL
-    2002": italic J read Y): a day of 1-31 and a year of 1900-2099 round it make it a date."""
+    2002": italic J read Y) or whose last letter it lost ("25FE 1979" of "25 FEB 1979"): a
+    day of 1-31 and a year of 1900-2099 round it make it a date."""
     out = []
     for m in _DAY_WORD_YEAR.finditer(line.text):
         month = m.group(2).lower()
         if month in _MONTH_NAMES or not 1 <= int(m.group(1)) <= 31:
             continue  # a month the screener reads already, or no day
-        if any(sum(a != b for a, b in zip(month, name, strict=True)) == 1
-               for name in _MONTH_NAMES):
+        if _month_misread(m.group(2)):
             box = _boxes(line, m.start(), m.end())
             if box is not None:
                 out.append(_Raw("date", box, "date", m.group(0)))
     return out
+
+
+def _month_misread(word: str) -> bool:
+    """Three letters one off a month's, or a month's first two in capitals: a label's "FEB"
+    that lost its B. Two in lower case are a word ("de", "no"), not a month cut short."""
+    month = word.lower()
+    if len(month) == 2:
+        return word.isupper() and any(name.startswith(month) for name in _MONTH_NAMES)
+    return any(sum(a != b for a, b in zip(month, name, strict=True)) == 1
+               for name in _MONTH_NAMES)
 
 
 def _readings(number: str) -> bool:

@@ -284,6 +284,7 @@ def test_a_profanity_read_unsure_is_a_misread_texture():
 def test_a_readings_label_with_a_mark_before_it_is_not_a_name():
     assert found(line("Mos", "Temp", "36.8")) == []
     assert found(line("Ana", "Pulse", "78")) == []
+    assert found(line("VIBLL", "LOT", "10-8207")) == []  # a vial's lot number
     # Without the reading, the screener's call stands.
     assert found(line("Maria", "Temp")) != []
 

@@ -76,8 +76,10 @@ _DAY_WORD_YEAR = re.compile(r"\b(\d{1,2})[ -]?([A-Za-z]{2,3})[ -]?((?:19|20)\d\d
 _MONTH_NAMES = tuple(MONTHS.split("|"))
 # "Patient: KAPOOR Halldor", "Name: Sefa Lundgren": the words after a name label.
 _NAME_LABEL = re.compile(r"(?i)^(?:patient|name|pt)\s*[:.]?$")
-# What a monitor or a sign labels a reading with: before a number, no name.
-_READING_WORDS = frozenset("temp pulse resp sats weight wt bp hr rr pleth ecg".split())
+# What a monitor, a sign or a package labels a number with: before a number, no name.
+_READING_WORDS = frozenset(
+    "temp pulse resp sats weight wt bp hr rr pleth ecg lot batch ref exp".split()
+)
 _NUMBER_NEXT = re.compile(r"\s*\d")
 _ARTICLE = re.compile(r"^(?:a|an|the)\s", re.I)
 # A numbered list's row, as a whiteboard's list is written: "3) Noor Castellanos TURP #
@@ -183,7 +185,7 @@ def _screened(line: Line, rules: ScreeningRules | None) -> list[_Raw]:
         if f.kind == "name" and text[f.start : f.end].islower():
             continue  # "jos ouuo": print capitalises a name; lower case alone is marks misread
         if f.kind == "name" and words[-1] in _READING_WORDS and _NUMBER_NEXT.match(text, f.end):
-            continue  # "Mos Temp 36.8": a sign's reading and a mark before it
+            continue  # "Mos Temp 36.8", "VIBLL LOT 10-8207": a label and a misread before it
         if f.kind == "date" and _is_count(text, f.start, f.end):
             continue
         if f.kind == "phone" and _readings(text[f.start : f.end]):

@@ -71,7 +71,8 @@ _COUNT = re.compile(
 )
 _YEAR = re.compile(r"(?:19|20)\d\d|\d[/.-]\d{1,2}[/.-]\d\d\b")  # 1961, or 03/14/61
 _TALLY = re.compile(r"^(\d{1,2})/(\d{1,2})$")
-# A day, three letters and a year: "8 YUL 2002", a month ("JUL") read one letter wrong.
+# A day, two or three letters and a year, spaced or glued as read: "8 YUL 2002", "25FE 1979",
+# a month ("JUL", "FEB") read one letter wrong or cut short.
 _DAY_WORD_YEAR = re.compile(r"\b(\d{1,2})[ -]?([A-Za-z]{2,3})[ -]?((?:19|20)\d\d)\b")
 _MONTH_NAMES = tuple(MONTHS.split("|"))
 # "Patient: KAPOOR Halldor", "Name: Sefa Lundgren": the words after a name label.

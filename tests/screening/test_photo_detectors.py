@@ -107,6 +107,36 @@ def test_a_one_a_seven_or_a_degree_sign_between_small_letters_is_the_letter_ital
     assert [word_text(w) for w in kept] == list(kept)
 
 
+def test_an_o_or_an_l_between_digits_is_the_digit_a_blurred_number_lost():
+    assert [word_text(w) for w in ("76o8699", "3O5", "10I5", "9l47")] == [
+        "7608699", "305", "1015", "9147"]
+    # Beside a digit, not between two, a letter is left as read.
+    kept = ("SpO2", "H2O", "2o", "o12", "1l")
+    assert [word_text(w) for w in kept] == list(kept)
+
+
+def test_a_number_after_a_hash_read_as_an_asterisk_is_the_patients_number():
+    # A whiteboard's "# 7608698", blurred: "* 76o8699".
+    got = found(line("Yelena", "Bjornsson", "lap", "appy", "*", word_text("76o8699")))
+    assert ("mrn", "7608699") in got
+    assert found(line("*", "1234")) == []  # four digits are no patient's number
+
+
+def test_a_list_rows_surname_is_a_name_where_the_given_name_was_read_as_marks():
+    # "1) Sefa Jardine TKR 1976/02/09" on a blurred whiteboard, read "1) 9010 Jardine THA".
+    got = found(line("1)", "9010", "Jardine", "THA", "1976/02/09"))
+    assert ("name", "Jardine") in got and ("date", "1976/02/09") in got
+    # Its box covers the marks before the surname: the given name under them.
+    view = View(Image.new("L", (800, 400), 255))
+    boxes = [f.box for f in block_findings(view, [line("1)", "9010", "Jardine", "THA",
+                                                        "1976/02/09")]) if f.kind == "name"]
+    assert boxes and boxes[0].x == 36  # "1)" is 24 px wide, then a 12 px gap
+    # Not without an identifier beside it, nor without the operation after the surname.
+    assert found(line("1)", "9010", "Jardine", "THA")) == []
+    assert found(line("1)", "9010", "Jardine", "bed", "1976/02/09")) == [
+        ("date", "1976/02/09")]
+
+
 def test_a_zero_after_a_surname_on_a_list_row_is_the_initial_o():
     # "Grunwald, O" on a whiteboard, its initial read as a zero.
     got = found(line(word_text("Grunwa7d,"), "0", "TuRP", "19.02.2010"))

@@ -92,12 +92,19 @@ MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
 # ("Castel1anos", "Grunwa7d", "Byornss°n"); beside a capital a digit is left ("HbA1c").
 _MISREAD_IN_WORD = re.compile(r"(?<=[A-Za-z])0(?=[A-Za-z])|(?<=[a-z])[17°](?=[a-z])")
 _MEANT = {"0": "O", "1": "l", "7": "l", "°": "o"}
+# Between digits, an o or an l is the digit it looks like ("76o8699" of a whiteboard's
+# "7608698"): the question screener folds them the same way (``normalise``), but the photo
+# rules read a patient's number from the word as read.
+_DIGIT_MISREAD = re.compile(r"(?<=\d)[OolI](?=\d)")
+_AS_DIGIT = str.maketrans("OolI", "0011")
 
 
 def word_text(raw: str) -> str:
     """A word as read, without the marks a smudge or a line leaves at its edges, and with
-    a digit or sign between letters read as the letter it is."""
-    return _MISREAD_IN_WORD.sub(lambda m: _MEANT[m.group()], raw.strip().strip(EDGE_JUNK))
+    a digit or sign between letters read as the letter it is, a letter between digits as
+    the digit."""
+    text = _MISREAD_IN_WORD.sub(lambda m: _MEANT[m.group()], raw.strip().strip(EDGE_JUNK))
+    return _DIGIT_MISREAD.sub(lambda m: m.group().translate(_AS_DIGIT), text)
 
 
 def read_lines(image: Image.Image, psm: int = 11, lang: str = LANGUAGES) -> list[Line]:

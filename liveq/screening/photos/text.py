@@ -47,10 +47,10 @@ _FULL_DATE = re.compile(
     re.I,
 )
 # A number after a label that says it is the patient's: "ID 1180089331", "Hosp No 0517471",
-# "Pt No: 55012", "# 665901980"; "ID" as the readers misread its I ("1D 838297", in
-# capitals only: "1d" is a day).
+# "Pt No: 55012", "# 665901980" (its # read "*" through blur: "* 7608699"); "ID" as the
+# readers misread its I ("1D 838297", in capitals only: "1d" is a day).
 _LABELLED_ID = re.compile(
-    r"(?i)(?:\b(?:ID|(?-i:[1l]D)|Hosp(?:ital)?\.?\s*No|Pt\.?\s*No|UR|NHS(?:\s*No)?|Patient\s*No)\.?|#)"
+    r"(?i)(?:\b(?:ID|(?-i:[1l]D)|Hosp(?:ital)?\.?\s*No|Pt\.?\s*No|UR|NHS(?:\s*No)?|Patient\s*No)\.?|[#*])"
     r"\s*:?\s*(\d[\d ]{3,12}\d)\b"
 )
 # "BRENNAN, N." — a surname and an initial, as lists and labels shorten a name.
@@ -369,7 +369,22 @@ def _list_row_name(line: Line, words: list[str]) -> list[_Raw]:
         n += 1  # "Ivanova. F"
     if n == 2 or (n == 1 and words[1][:1].isupper() and len(words[1]) >= 4):
         return [_Raw("name", _boxes_of(line, 1, 1 + n), "name", " ".join(words[1 : 1 + n]))]
+    if n == 0 and _lost_given_name(words):
+        # "1) 9010 Jardine THA" of "1) Sefa Jardine TKR": the given name read as marks; the
+        # box takes them too, or the blur leaves the given name.
+        return [_Raw("name", _boxes_of(line, 1, 3), "name", words[2])]
     return []
+
+
+def _lost_given_name(words: list[str]) -> bool:
+    """A list's row whose first word after the number is no word ("9010", "44"), then a
+    capitalised surname of four letters or more and the operation."""
+    return (
+        len(words) >= 4
+        and not words[1].isalpha()
+        and _is_word(words[2]) and _name_like(words[2]) and len(words[2]) >= 4
+        and (bool(_ABBREVIATION.match(words[3])) or words[3].lower() in procedure_words())
+    )
 
 
 # A room ("Rm", "bd") as the readers misread it: "m" as "rn" or "in", "R" as "W".

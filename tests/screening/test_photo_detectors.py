@@ -27,10 +27,10 @@ from liveq.screening.photos.faces import (
     _second_look,
     find_faces,
 )
-from liveq.screening.photos.findings import Box
+from liveq.screening.photos.findings import Box, PhotoFinding
 from liveq.screening.photos.geometry import View
 from liveq.screening.photos.ocr import Line, Word, word_text
-from liveq.screening.photos.text import block_findings, read_findings
+from liveq.screening.photos.text import block_findings, merge, read_findings
 from tests.screening.photo_samples import with_face
 
 
@@ -135,6 +135,23 @@ def test_a_list_rows_surname_is_a_name_where_the_given_name_was_read_as_marks():
     assert found(line("1)", "9010", "Jardine", "THA")) == []
     assert found(line("1)", "9010", "Jardine", "bed", "1976/02/09")) == [
         ("date", "1976/02/09")]
+
+
+def test_two_names_on_a_tilted_lists_rows_keep_their_own_boxes():
+    # A list at 27°: each row's upright box overlaps the next row's by more than half.
+    first = PhotoFinding("name", Box(300, 410, 400, 330), "name", "Mateus Castellnos")
+    third = PhotoFinding("name", Box(400, 600, 220, 140), "name", "Ivanova, Y")
+    fourth = PhotoFinding("name", Box(440, 700, 210, 140), "name", "KapOor. H")
+    kept = merge([first, third, fourth])
+    assert sorted(f.text for f in kept) == ["Ivanova, Y", "KapOor. H", "Mateus Castellnos"]
+    assert max(f.box.area for f in kept) == first.box.area
+    # The same name read twice, a letter apart, is one finding round both reads.
+    again = PhotoFinding("name", Box(310, 420, 420, 300), "name", "Mateus Cacteli*nos")
+    both = merge([first, again])
+    assert len(both) == 1 and both[0].box == first.box.union(again.box)
+    # Or read as other marks in nearly the same place: still one.
+    marks = PhotoFinding("name", Box(305, 415, 400, 320), "name", "Ma Tt")
+    assert len(merge([first, marks])) == 1
 
 
 def test_a_zero_after_a_surname_on_a_list_row_is_the_initial_o():

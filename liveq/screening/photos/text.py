@@ -23,6 +23,7 @@ the reason says so: "a name and a date of birth on what looks like a wristband".
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import re
 from dataclasses import dataclass
@@ -494,13 +495,23 @@ def merge(findings: list[PhotoFinding]) -> list[PhotoFinding]:
     for f in order:
         for i, k in enumerate(kept):
             inter = k.box.intersection(f.box)
-            if k.kind == f.kind and inter >= 0.5 * min(k.box.area, f.box.area):
+            if (k.kind == f.kind and inter >= 0.5 * min(k.box.area, f.box.area)
+                    and (k.box.iou(f.box) >= 0.5 or _same_words(k.text, f.text))):
                 # The same place: one finding whose box covers both reads.
                 kept[i] = PhotoFinding(k.kind, k.box.union(f.box), k.reason, k.text, k.source)
                 break
         else:
             kept.append(f)
     return sorted(kept, key=lambda f: (f.box.y, f.box.x))
+
+
+def _same_words(a: str, b: str) -> bool:
+    """Two readings of the same words, however misread ("Castellnos", "Cacteli*nos"), or
+    one a part of the other ("Dragomir", "Freya Dragomir"). A tilted list's rows have
+    upright boxes that overlap: "Ivanova, Y" and "Mateus Castellanos" are two names, and
+    one box round both would grow over the whole list."""
+    a, b = (re.sub(r"[^0-9a-z]", "", t.lower()) for t in (a, b))
+    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio() >= 0.5
 
 
 def read_findings(

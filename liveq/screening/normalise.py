@@ -63,7 +63,7 @@ _WORD = re.compile(r"[^\W\d_]+")
 # as separators ("617_555_0143", "room_412"), a space between every digit.
 _ASCII_WORK = re.compile(r"[OolI]\d|\d[OolI]|_|(?<![^\W_])\d[ \-_]{1,3}\d(?![^\W_])")
 _LETTER_DIGITS = re.compile(r"(?<![A-Za-z])[0-9OolI]{2,}(?![A-Za-z])")
-_AS_DIGIT = str.maketrans("OolI", "0011")
+AS_DIGIT = str.maketrans("OolI", "0011")  # the letters written for digits (photos read them too)
 _UNDERSCORE = re.compile(r"(?<=[0-9A-Za-z])_+(?=[0-9A-Za-z])")
 # Three or more lone digits a few separators apart: "6 1 7 5 5 5 0 1 4 3", "room 4 1 2".
 # Dots are not separators here: "8.8.8.8" is an IP address.
@@ -241,7 +241,7 @@ def _ascii_tricks(chars: list[str]) -> None:
     for m in _LETTER_DIGITS.finditer(folded):
         token = m.group()
         if sum(c.isdigit() for c in token) >= 2 and not token.isdigit():
-            chars[m.start():m.end()] = token.translate(_AS_DIGIT)
+            chars[m.start():m.end()] = token.translate(AS_DIGIT)
     if "_" not in folded:
         return
     folded = "".join(chars)

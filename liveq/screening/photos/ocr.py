@@ -16,6 +16,7 @@ from functools import cache, reduce
 from PIL import Image
 
 from liveq.errors import Conflict
+from liveq.screening.normalise import AS_DIGIT
 from liveq.screening.photos.findings import Box
 
 # Tesseract uses OpenMP threads inside one call; liveq runs calls side by side
@@ -96,7 +97,6 @@ _MEANT = {"0": "O", "1": "l", "7": "l", "°": "o"}
 # "7608698"): the question screener folds them the same way (``normalise``), but the photo
 # rules read a patient's number from the word as read.
 _DIGIT_MISREAD = re.compile(r"(?<=\d)[OolI](?=\d)")
-_AS_DIGIT = str.maketrans("OolI", "0011")
 
 
 def word_text(raw: str) -> str:
@@ -104,7 +104,7 @@ def word_text(raw: str) -> str:
     a digit or sign between letters read as the letter it is, a letter between digits as
     the digit."""
     text = _MISREAD_IN_WORD.sub(lambda m: _MEANT[m.group()], raw.strip().strip(EDGE_JUNK))
-    return _DIGIT_MISREAD.sub(lambda m: m.group().translate(_AS_DIGIT), text)
+    return _DIGIT_MISREAD.sub(lambda m: m.group().translate(AS_DIGIT), text)
 
 
 def read_lines(image: Image.Image, psm: int = 11, lang: str = LANGUAGES) -> list[Line]:

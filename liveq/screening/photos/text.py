@@ -331,8 +331,13 @@ def _unnumbered_row(words: list[str]) -> bool:
     return (
         len(words) >= 3
         and all(_is_word(w) and _name_like(w) for w in words[:2])
-        and (bool(_ABBREVIATION.match(words[2])) or words[2].lower() in procedure_words())
+        and _operation(words[2])
     )
+
+
+def _operation(word: str) -> bool:
+    """An operation as a list writes it after the name: "TKR", "ORIF", "wrist", "appy"."""
+    return bool(_ABBREVIATION.match(word)) or word.lower() in procedure_words()
 
 
 def _long_word(name: str) -> bool:
@@ -384,7 +389,7 @@ def _lost_given_name(words: list[str]) -> bool:
         len(words) >= 4
         and not words[1].isalpha()
         and _is_word(words[2]) and _name_like(words[2]) and len(words[2]) >= 4
-        and (bool(_ABBREVIATION.match(words[3])) or words[3].lower() in procedure_words())
+        and _operation(words[3])
     )
 
 

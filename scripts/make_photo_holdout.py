@@ -2,7 +2,7 @@
 
 Usage: python scripts/make_photo_holdout.py
        [--split SPLIT]  (holdout, dev, fresh, fresh-dev, third, third-dev,
-                         fourth ... fortieth)
+                         fourth ... forty-first)
        [--out DIR] [--check]
 
 Deterministic: every image comes from its own seed, so the same script and the same
@@ -94,7 +94,8 @@ SPLITS = {"holdout": 1000, "dev": 5000, "fresh": 7300, "fresh-dev": 9300, "third
           "thirty-seventh": 81300,
           "thirty-eighth": 83300,
           "thirty-ninth": 85300,
-          "fortieth": 87300}
+          "fortieth": 87300,
+          "forty-first": 89300}
 
 
 # -- drawing helpers ----------------------------------------------------------------
@@ -1184,6 +1185,8 @@ def generate_fresh(out: Path, split: str = "fresh") -> list[dict]:
 # - fortieth (87301-87400): in the thirty-second round, once the thirty-ninth had judged its
 #   change (a blurred whiteboard's number and name), for the next round's first change;
 #   twice the size.
+# - forty-first (89301-89400): in the thirty-third round, before any change of that round
+#   (the fortieth had judged the last round's), for its first change; twice the size.
 # A new round adds its split here and to SPLITS.
 THIRD_LIKE = ("third", "third-dev", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
               "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth",
@@ -1193,7 +1196,7 @@ THIRD_LIKE = ("third", "third-dev", "fourth", "fifth", "sixth", "seventh", "eigh
               "twenty-seventh", "twenty-eighth", "twenty-ninth", "thirtieth",
               "thirty-first", "thirty-second", "thirty-third", "thirty-fourth",
               "thirty-fifth", "thirty-sixth", "thirty-seventh", "thirty-eighth",
-              "thirty-ninth", "fortieth")
+              "thirty-ninth", "fortieth", "forty-first")
 # How many times a split draws THIRD_PLAN (1 where not named): twice from the thirteenth on,
 # derived so that a new round adds its split in one place here, not two.
 THIRD_SCALE = {split: 2 for split in THIRD_LIKE[THIRD_LIKE.index("thirteenth"):]}

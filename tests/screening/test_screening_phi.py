@@ -66,6 +66,8 @@ def test_clinicians_and_common_words_are_not_names(text: str) -> None:
         ("passed away on Dec 12, 2023", "Dec 12, 2023", "date"),
         ("appointment is 11/4 but", "11/4", "month/day date"),
         ("He was born in May 1950", "May 1950", "date of birth"),
+        ("DOB 13 MAY 1970", "13 MAY 1970", "date of birth"),
+        ("the label reads 02 MAY 2019", "02 MAY 2019", "date"),
         ("discharged on the 9th", "the 9th", "day of a personal event"),
     ],
 )

@@ -26,6 +26,7 @@ MIN_SIZE, MAX_SIZE = 6, 90  # a letter's size on the detection copy, in pixels
 # light or italic strokes fade below CONTRAST there; they are searched for again at full
 # size, up to this size, where the 2000-pixel copy found nothing.
 FINE_MAX_SIZE = 45
+SAME_LETTER = 1.5  # a block's letters this many times another's are another size of text
 MIN_MARKS = 5  # letters in a block
 LINK = 2.0  # marks closer than this many times their size belong together
 MAX_MARKS = 20000
@@ -197,10 +198,18 @@ def _blocks_at(gray: Image.Image, factor: float, max_size: int) -> list[Block]:
     return blocks
 
 
-def _overlaps(a: Block, b: Block) -> bool:
-    """More than half of the smaller block's bounds lie in the other's."""
-    ba, bb = a.bounds, b.bounds
-    return ba.intersection(bb) > 0.5 * min(ba.area, bb.area)
+def _shown_by(fine: Block, coarse: Block) -> bool:
+    """Whether a block found at full size is one the 2000-pixel copy found already: more
+    than half of it lies in that block, whose letters are about its size.
+
+    Not when only the smaller lies in the other: faint letters fade on the small copy, which
+    then finds a few of a label's lines, and its block kept out the whole label found at full
+    size (a 16-pixel label at -134 degrees, its lines read cut in half). Not when the small
+    copy's block has letters half as large again: its cut is enlarged for those, and the
+    small letters in it stay too small to read (a monitor's 16-pixel name beside its large
+    readings)."""
+    bf, bc = fine.bounds, coarse.bounds
+    return bf.intersection(bc) > 0.5 * bf.area and coarse.letter < SAME_LETTER * fine.letter
 
 
 def find_blocks(image: Image.Image) -> list[Block]:
@@ -212,6 +221,6 @@ def find_blocks(image: Image.Image) -> list[Block]:
         coarse = list(blocks)
         blocks += [
             b for b in _blocks_at(gray, 1.0, FINE_MAX_SIZE)
-            if not any(_overlaps(b, c) for c in coarse)
+            if not any(_shown_by(b, c) for c in coarse)
         ]
     return sorted(blocks, key=lambda b: -b.score)

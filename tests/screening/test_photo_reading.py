@@ -13,7 +13,7 @@ from liveq.screening.photos import ppocr
 from liveq.screening.photos.findings import Box
 from liveq.screening.photos.geometry import View
 from liveq.screening.photos.ocr import Line, Word
-from liveq.screening.photos.regions import Block, _direction, find_blocks
+from liveq.screening.photos.regions import Block, _direction, _shown_by, find_blocks
 from liveq.screening.photos.scan import _crop, _seen, _upright, _way_up
 from tests.screening.photo_samples import FONT, pool_photo
 
@@ -247,6 +247,27 @@ def test_a_block_whose_tilt_was_misjudged_is_read_whole_from_its_upright_cut():
               for w in line.words if w.text == "6179136"]
     assert number and number[0].intersection(where) >= 0.6 * where.area, (number, where)
     assert number[0].area <= 3 * where.area, (number[0], where)
+
+
+def _block(cx: float, cy: float, width: float, height: float, letter: float) -> Block:
+    return Block(cx=cx, cy=cy, width=width, height=height, angle=-45.0, letter=letter,
+                 marks=10, dark=False)
+
+
+@pytest.mark.parametrize(
+    ("fine", "coarse", "shown"),
+    [
+        # The same lines found on both copies: read once.
+        (_block(500, 500, 200, 60, 11), _block(505, 500, 240, 80, 12), True),
+        # The small copy found a corner of a faint label the full size found whole.
+        (_block(500, 500, 220, 110, 11), _block(540, 460, 100, 80, 13.5), False),
+        # Small letters inside a block of letters three times their size.
+        (_block(500, 500, 150, 60, 11), _block(480, 520, 550, 500, 33), False),
+    ],
+)
+def test_a_block_found_at_full_size_is_read_unless_the_small_copy_found_it_already(
+        fine, coarse, shown):
+    assert _shown_by(fine, coarse) is shown
 
 
 @pytest.mark.parametrize("tilt", [-35.0, 0.0, 20.0, 88.0])

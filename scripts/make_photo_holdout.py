@@ -2,7 +2,7 @@
 
 Usage: python scripts/make_photo_holdout.py
        [--split SPLIT]  (holdout, dev, fresh, fresh-dev, third, third-dev,
-                         fourth ... forty-first)
+                         fourth ... forty-second)
        [--out DIR] [--check]
 
 Deterministic: every image comes from its own seed, so the same script and the same
@@ -95,7 +95,8 @@ SPLITS = {"holdout": 1000, "dev": 5000, "fresh": 7300, "fresh-dev": 9300, "third
           "thirty-eighth": 83300,
           "thirty-ninth": 85300,
           "fortieth": 87300,
-          "forty-first": 89300}
+          "forty-first": 89300,
+          "forty-second": 91300}
 
 
 # -- drawing helpers ----------------------------------------------------------------
@@ -1187,6 +1188,9 @@ def generate_fresh(out: Path, split: str = "fresh") -> list[dict]:
 #   twice the size.
 # - forty-first (89301-89400): in the thirty-third round, before any change of that round
 #   (the fortieth had judged the last round's), for its first change; twice the size.
+# - forty-second (91301-91400): in the thirty-third round, once the forty-first had judged
+#   its first change (full-size blocks kept, May in capitals), for the next change; twice
+#   the size.
 # A new round adds its split here and to SPLITS.
 THIRD_LIKE = ("third", "third-dev", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
               "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth",
@@ -1196,7 +1200,8 @@ THIRD_LIKE = ("third", "third-dev", "fourth", "fifth", "sixth", "seventh", "eigh
               "twenty-seventh", "twenty-eighth", "twenty-ninth", "thirtieth",
               "thirty-first", "thirty-second", "thirty-third", "thirty-fourth",
               "thirty-fifth", "thirty-sixth", "thirty-seventh", "thirty-eighth",
-              "thirty-ninth", "fortieth", "forty-first")
+              "thirty-ninth", "fortieth", "forty-first",
+              "forty-second")
 # How many times a split draws THIRD_PLAN (1 where not named): twice from the thirteenth on,
 # derived so that a new round adds its split in one place here, not two.
 THIRD_SCALE = {split: 2 for split in THIRD_LIKE[THIRD_LIKE.index("thirteenth"):]}

@@ -125,24 +125,29 @@ HOSTILE = [
 
 def _fastest(work: Callable[[T], object], *inputs: T, runs: int = 7) -> list[float]:
     # The fastest of a few runs of each, taken in turn, so that whatever else the machine is
-    # doing weighs on all of them alike; each run does the work often enough to last about
-    # 20 ms, since a scheduler's hiccup would swamp a run of half a millisecond. The collector
-    # is off while timing, as timeit does: a collection falling in one run is noise too.
+    # doing weighs on all of them alike; each run does its input's work often enough to last
+    # about 20 ms, since a scheduler's hiccup would swamp a run of half a millisecond, and no
+    # longer: a larger input's run of 80 ms was cut by the scheduler more often than the
+    # smaller's, and a loaded machine read that as 10x the time for 4x the work. The time of
+    # one call is returned. The collector is off while timing, as timeit does: a collection
+    # falling in one run is noise too.
     import gc
     import time
 
-    start = time.perf_counter()
-    work(inputs[0])
-    calls = max(1, round(0.02 / (time.perf_counter() - start)))
+    calls = []
+    for one in inputs:
+        start = time.perf_counter()
+        work(one)
+        calls.append(max(1, round(0.02 / (time.perf_counter() - start))))
     best = [float("inf")] * len(inputs)
     gc.disable()
     try:
         for _ in range(runs):
-            for i, given in enumerate(inputs):
+            for i, one in enumerate(inputs):
                 start = time.perf_counter()
-                for _ in range(calls):
-                    work(given)
-                best[i] = min(best[i], time.perf_counter() - start)
+                for _ in range(calls[i]):
+                    work(one)
+                best[i] = min(best[i], (time.perf_counter() - start) / calls[i])
     finally:
         gc.enable()
     return best

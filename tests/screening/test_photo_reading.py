@@ -14,7 +14,8 @@ from liveq.screening.photos.findings import Box
 from liveq.screening.photos.geometry import View
 from liveq.screening.photos.ocr import Line, Word
 from liveq.screening.photos.regions import Block, _direction, _shown_by, find_blocks
-from liveq.screening.photos.scan import _crop, _seen, _upright, _way_up
+from liveq.screening.photos.scan import _crop, _rows, _seen, _upright, _way_up
+from liveq.screening.photos.text import read_findings
 from tests.screening.photo_samples import FONT, pool_photo
 
 
@@ -247,6 +248,36 @@ def test_a_block_whose_tilt_was_misjudged_is_read_whole_from_its_upright_cut():
               for w in line.words if w.text == "6179136"]
     assert number and number[0].intersection(where) >= 0.6 * where.area, (number, where)
     assert number[0].area <= 3 * where.area, (number[0], where)
+
+
+def _word(text: str, x: int, y: int, w: int, h: int) -> Word:
+    return Word(text, 90.0, Box(x, y, w, h))
+
+
+def test_a_rows_words_tesseract_split_at_a_wide_gap_are_one_row_again():
+    words = [_word("MRN", 20, 25, 70, 32), _word("528", 110, 26, 60, 31),
+             _word("86822", 300, 24, 110, 33)]
+    assert [line.text for line in _rows(words)] == ["MRN 528 86822"]
+
+
+def test_a_line_tesseract_gave_twice_stays_two_rows_not_one_read_double():
+    # The thirty-ninth's clean-09: a lot label given once in boxes of its letters' height
+    # and once in boxes as tall as the cut; one row of both read "77814. 77814", a phone.
+    once = [_word("Exp", 25, 25, 74, 39), _word("2028-01", 110, 25, 157, 32),
+            _word("LOT", 283, 27, 75, 32), _word("77814", 381, 28, 120, 32)]
+    twice = [_word("Exp", 35, -4, 63, 94), _word("2028-01", 113, -4, 158, 94),
+             _word("LO", 285, -4, 48, 94), _word("77814.", 380, -4, 142, 94)]
+    rows = _rows(once + twice)
+    # Two rows, each the line read once (which of the two reads gives which word is the
+    # order of their heights, and either reading is the line).
+    assert len(rows) == 2, [line.text for line in rows]
+    for line in rows:
+        starts = [w.box.x for w in line.words]
+        assert len(starts) == 4, line.text  # a word in each of the line's four places
+        gaps = np.diff(starts)
+        assert (gaps > 50).all(), line.text  # and no word over another
+    photo = View(Image.new("L", (600, 90)))
+    assert not [f for f in read_findings([(photo, rows, False)]) if f.kind == "phone"]
 
 
 def _block(cx: float, cy: float, width: float, height: float, letter: float) -> Block:

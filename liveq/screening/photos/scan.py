@@ -193,18 +193,29 @@ def _seen(block: Block, lines: list[Reading]) -> bool:
 
 def _rows(words: list[ocr.Word]) -> list[ocr.Line]:
     """Words regrouped into the rows of the level block: sparse-text reading splits a row
-    at wide gaps ("MRN 528" | "86822"), which would hide an MRN from the screener."""
+    at wide gaps ("MRN 528" | "86822"), which would hide an MRN from the screener.
+
+    A word over one the row has already is the same word read twice (Tesseract can give a
+    line twice, once in boxes as tall as the cut): it goes to a row of its own, or the row
+    reads double ("Exp Exp 2028-01 2028-01 LOT LO 77814. 77814", a phone number of two
+    lot numbers)."""
     rows: list[list[ocr.Word]] = []
     for w in sorted(words, key=lambda w: w.box.y + w.box.h / 2):
         centre = w.box.y + w.box.h / 2
         for row in rows:
             ref = row[0].box
-            if abs(centre - (ref.y + ref.h / 2)) < 0.5 * max(ref.h, w.box.h):
+            if (abs(centre - (ref.y + ref.h / 2)) < 0.5 * max(ref.h, w.box.h)
+                    and not any(_over(w.box, other.box) for other in row)):
                 row.append(w)
                 break
         else:
             rows.append([w])
     return [ocr.Line(tuple(sorted(row, key=lambda w: w.box.x))) for row in rows]
+
+
+def _over(a: Box, b: Box) -> bool:
+    """Whether two words of a row overlap along it by half the narrower or more."""
+    return min(a.x + a.w, b.x + b.w) - max(a.x, b.x) >= 0.5 * min(a.w, b.w)
 
 
 def scan_photo(

@@ -105,18 +105,23 @@ async def test_phone_number_is_held_highlighted_redacted_with_one_key_and_aired_
 async def test_focused_span_redaction_and_override_with_a_reason(server, browser, http):
     # Emoji first: spans are code points on the server and must land on the right letters.
     text = "🦴🦴 My husband Bob is in room 412, can he have visitors?"
-    await ask(http, server, text)
+    qid = await ask(http, server, text)
     problems: list[str] = []
     context = await browser.new_context()
     console = await login_console(context, server)
     collect_problems(console, problems)
-    row = console.locator("#queue li.q").first
+    row = console.locator(f"#queue li.q[data-id='{qid}']")
     marks = row.locator(".qtext mark.finding")
     await expect(marks).to_have_text(["Bob", "412"])
     await expect(marks.nth(0)).to_have_attribute("title", "name after 'my husband'")
 
-    # Focus only the room number and redact just that span.
+    # Focus only the room number and redact just that span. A question arriving renders
+    # the queue again: the focus stays on the room number (it went to the row, and "r"
+    # then redacted the whole question: failed once in CI).
     await marks.nth(1).focus()
+    await ask(http, server, "Are visiting hours the same at weekends?")
+    await expect(console.locator("[data-count=pending]")).to_have_text("2")
+    await expect(marks.nth(1)).to_be_focused()
     await console.keyboard.press("r")
     await expect(row.locator(".qtext")).to_have_text(
         "🦴🦴 My husband Bob is in room [room removed], can he have visitors?"

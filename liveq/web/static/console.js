@@ -410,8 +410,10 @@ function start(root) {
       li.tabIndex = li === (current || rows[0]) ? 0 : -1;
     }
     if (!current || document.querySelector("dialog[open]")) return;
-    if (focus && document.activeElement !== current) current.focus();
-    else if (document.activeElement !== current) current.scrollIntoView({ block: "nearest" });
+    // Focus inside the row (a finding, for "r" to redact that span alone) stays there.
+    if (current.contains(document.activeElement)) return;
+    if (focus) current.focus();
+    else current.scrollIntoView({ block: "nearest" });
   }
 
   // --- actions -------------------------------------------------------------

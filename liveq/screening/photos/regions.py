@@ -24,7 +24,7 @@ CONTRAST = 18  # how much darker/lighter than the surroundings a letter's pixels
 MIN_SIZE, MAX_SIZE = 6, 90  # a letter's size on the detection copy, in pixels
 # Small letters (16-24 px in a 12 MP photo) are 8-12 px on the 2000-pixel copy, and thin,
 # light or italic strokes fade below CONTRAST there; they are searched for again at full
-# size, up to this size, where the 2000-pixel copy found nothing.
+# size, up to this size, where the 2000-pixel copy did not find them (``_shown_by``).
 FINE_MAX_SIZE = 45
 SAME_LETTER = 1.5  # a block's letters this many times another's are another size of text
 MIN_MARKS = 5  # letters in a block

@@ -12,7 +12,13 @@ from liveq.screening.phi import detect_phi
 from liveq.screening.profanity import find_profanity
 from liveq.screening.redact import PLACEHOLDERS, redact
 from liveq.screening.rules import ScreeningRules
-from liveq.screening.screen import ScreeningResult, screen_name, screen_question, screen_text
+from liveq.screening.screen import (
+    ScreeningResult,
+    screen_name,
+    screen_question,
+    screen_text,
+    warm_up,
+)
 from liveq.screening.watchlist import find_watch_list
 
 __all__ = [
@@ -32,4 +38,5 @@ __all__ = [
     "screen_name",
     "screen_question",
     "screen_text",
+    "warm_up",
 ]

@@ -80,3 +80,21 @@ class ScreeningResult:
 def screen_question(text: str, *, rules: ScreeningRules | None = None) -> ScreeningResult:
     """:func:`screen_text` and :func:`detect_language` of one question, together."""
     return ScreeningResult(tuple(screen_text(text, rules=rules)), detect_language(text))
+
+
+# Touches every table the checks read: first names and surnames, English and Spanish
+# words, dates, numbers, contacts, a handle.
+_WARM_UP_QUESTION = (
+    "Is Maria Gonzalez in room 412 ok? Nació el 3 de mayo de 1970; ¿le duele la rodilla? "
+    "Call 555-201-3344 or maria@example.org, born 02/14/1952, MRN 1234567, bed 4B."
+)
+
+
+def warm_up(rules: ScreeningRules | None = None) -> None:
+    """Read the name and word tables now rather than on the first question.
+
+    They take about a second to load, once per process; a server calls this off its
+    event loop at start, so the first question asked does not stall every socket.
+    """
+    screen_question(_WARM_UP_QUESTION, rules=rules)
+    screen_name("@maria_g", rules=rules)

@@ -14,7 +14,7 @@ from pathlib import Path
 import jinja2
 from aiohttp import WSCloseCode, web
 
-from liveq import __version__
+from liveq import __version__, screening
 from liveq.cluster.hub import ClusterHub
 from liveq.cluster.node import Node
 from liveq.config import Config
@@ -82,6 +82,13 @@ async def database_ctx(app: web.Application) -> AsyncIterator[None]:
     app[EVENTS] = EventCache(db)
     yield
     await db.close()
+
+
+async def screening_ctx(app: web.Application) -> AsyncIterator[None]:
+    """The screening tables loaded before the first request, in a thread: loaded by the
+    first question instead, they held up the event loop (every socket) for a second or two."""
+    await asyncio.to_thread(screening.warm_up, app[SCREEN].rules)
+    yield
 
 
 async def cluster_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -234,6 +241,7 @@ def create_app(config: Config, *, screen: Screener | None = None) -> web.Applica
     )
     app[LOGIN_LIMIT] = RateLimiter(limits.login_attempts_per_minute)
     app[API_LIMIT] = RateLimiter(limits.api_requests_per_minute)
+    app.cleanup_ctx.append(screening_ctx)
     app.cleanup_ctx.append(cluster_ctx)
     app.cleanup_ctx.append(database_ctx)
     app.cleanup_ctx.append(hub_ctx)

@@ -399,3 +399,28 @@ def test_duplicate_index_rekey_and_precomputed_tokens():
     assert index.similar("", tokens=tokens) == [(12, 1.0)]
     index.rekey("missing", 13)
     assert 13 not in index
+
+
+def _screening_tables():
+    from liveq.screening import language
+    from liveq.screening.phi import lexicon, people
+
+    modules = (lexicon, people, language)
+    return [f for m in modules for f in vars(m).values() if hasattr(f, "cache_clear")]
+
+
+async def test_the_screening_tables_are_loaded_before_the_server_serves(tmp_path):
+    # Loaded by the first question instead, they stalled every socket for a second or two
+    # (an X poll of 25 posts took 2 s to reach the queue after a start).
+    tables = _screening_tables()
+    assert len(tables) >= 10
+    for table in tables:
+        table.cache_clear()
+    live = await start_server(write_config(tmp_path))
+    try:
+        empty = [t.__name__ for t in tables if t.cache_info().currsize == 0]
+        # Tables read only for some inputs may stay empty; the big ones may not.
+        for name in ("faker_names", "first_names", "_zipf_table", "_classes", "is_word"):
+            assert name not in empty, empty
+    finally:
+        await live.stop()

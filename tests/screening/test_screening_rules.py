@@ -153,13 +153,31 @@ def _fastest(work: Callable[[T], object], *inputs: T, runs: int = 7) -> list[flo
     return best
 
 
+LINEAR = 8  # 4x the input in under 8x the time: linear with room for noise, not quadratic (16x)
+
+
+def _growth(work: Callable[[T], object], small: T, large: T, tries: int = 3) -> float:
+    # How many times the small input's time the large one takes: measured again, up to
+    # `tries` times, while it looks worse than linear. A loaded machine (CI's two workers
+    # beside a photo check) once gave 12.6x for a pattern that measures 3.6x alone; a
+    # quadratic one gives 16x on every try, since the fastest of seven runs of the small
+    # input is not slowed twofold on all seven.
+    ratios = []
+    for _ in range(tries):
+        quarter, full = _fastest(work, small, large)
+        ratios.append(full / quarter)
+        if ratios[-1] < LINEAR:
+            break
+    return min(ratios)
+
+
 @pytest.mark.parametrize(("unit", "repeats", "tail"), HOSTILE)
 def test_hostile_input_costs_linear_time(unit: str, repeats: int, tail: str) -> None:
     # Audience text is untrusted: no pattern may go quadratic or worse on it. Four times the
     # text costs about four times the time if linear and sixteen if quadratic; a ratio, not a
     # wall-clock bound, so a busy machine does not fail it.
-    quarter, full = _fastest(screen_text, unit * (repeats // 4) + tail, unit * repeats + tail)
-    assert full / quarter < 8, f"{full / quarter:.1f}x the time for 4x the text"
+    growth = _growth(screen_text, unit * (repeats // 4) + tail, unit * repeats + tail)
+    assert growth < LINEAR, f"{growth:.1f}x the time for 4x the text"
 
 
 def test_resolving_overlaps_costs_about_linear_time() -> None:
@@ -172,6 +190,6 @@ def test_resolving_overlaps_costs_about_linear_time() -> None:
         given = findings(n)
         return [*given[1::2], *given[::2]]
 
-    quarter, full = _fastest(resolve_overlaps, interleaved(1000), interleaved(4000))
+    growth = _growth(resolve_overlaps, interleaved(1000), interleaved(4000))
     assert len(resolve_overlaps(interleaved(4000))) == 4000
-    assert full / quarter < 8, f"{full / quarter:.1f}x the time for 4x the findings"
+    assert growth < LINEAR, f"{growth:.1f}x the time for 4x the findings"

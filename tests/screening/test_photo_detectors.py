@@ -97,6 +97,17 @@ def test_a_zero_between_letters_is_read_as_the_o_it_is():
     assert [word_text(w) for w in ("SpO2", "Sp02", "H2O", "100")] == ["SpO2", "Sp02", "H2O", "100"]
 
 
+def test_zeros_between_letters_are_read_as_the_os_they_are():
+    # The tuning set forty-third's whiteboard-02: an oblique monospaced "Kapoor, R" read
+    # "Kap00r, R" on a list's row, whose name was then no word.
+    assert word_text("Kap00r,") == "KapOOr,"
+    row = ("2)", "R", "TURP", "#", "366737196")
+    assert ("name", "KapOOr, R") in found(line(row[0], word_text("Kap00r,"), *row[1:]))
+    assert not any(k == "name" for k, _ in found(line(row[0], "Kap00r,", *row[1:])))
+    # Zeros beside letters, not between them, are left as read.
+    assert [word_text(w) for w in ("Sp002", "100mg", "A00")] == ["Sp002", "100mg", "A00"]
+
+
 def test_a_one_a_seven_or_a_degree_sign_between_small_letters_is_the_letter_italics_lose():
     assert word_text("Castel1anos,") == "Castellanos,"
     assert word_text("Grunwa7d,") == "Grunwald,"
@@ -519,6 +530,19 @@ def test_a_month_that_lost_its_last_letter_is_still_a_date():
     # Two small letters are a word, and two capitals no month starts with are not one.
     assert found(line("12", "no", "1990")) == []
     assert found(line("12", "OR", "1990")) == []
+
+
+def test_a_date_that_lost_a_separator_or_read_its_year_wrong_is_a_date_beside_another_identifier():
+    # Tuning sets: "826/1951" of a monitor's 8/26/1951, "5/181991" of a wristband's
+    # 5/18/1991 (forty-third), "1034/08/04" of a wristband's 1994/08/06.
+    for date in ("826/1951", "5/181991", "1226/1951", "1034/08/04", "30/06/1034"):
+        got = found(line("ID", "2951324"), line(date, y=30))
+        assert ("date", date) in got, date
+        # Alone it may be a count or a code: not a date.
+        assert found(line(date)) == [], date
+    # No month and day in it (51, 81; 13 and 40), or no three parts: not a date.
+    for other in ("1951/1951", "7781/2028", "1094/13/40", "3/45/1034", "2028-01"):
+        assert found(line("ID", "2951324"), line(other, y=30)) == [("mrn", "2951324")], other
 
 
 def test_a_dim_washed_out_three_quarter_face_is_found_with_the_lightness_evened():

@@ -88,10 +88,11 @@ def check_installed() -> None:
 # A month as photos abbreviate it (a wristband's "10 JUL 1935"); the patterns that use it
 # ignore case.
 MONTHS = "jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
-# A zero between letters is an O misread ("EsP0sito"): no name or word has one. Between
-# small letters, a one or a seven is an l and a degree sign an o, as italics are misread
-# ("Castel1anos", "Grunwa7d", "Byornss°n"); beside a capital a digit is left ("HbA1c").
-_MISREAD_IN_WORD = re.compile(r"(?<=[A-Za-z])0(?=[A-Za-z])|(?<=[a-z])[17°](?=[a-z])")
+# Zeros between letters are Os misread ("EsP0sito", an oblique "Kap00r"): no name or word
+# has one. Between small letters, a one or a seven is an l and a degree sign an o, as
+# italics are misread ("Castel1anos", "Grunwa7d", "Byornss°n"); beside a capital a digit is
+# left ("HbA1c").
+_MISREAD_IN_WORD = re.compile(r"(?<=[A-Za-z])0+(?=[A-Za-z])|(?<=[a-z])[17°]+(?=[a-z])")
 _MEANT = {"0": "O", "1": "l", "7": "l", "°": "o"}
 # Between digits, an o or an l is the digit it looks like ("76o8699" of a whiteboard's
 # "7608698"): the question screener folds them the same way (``normalise``), but the photo
@@ -103,7 +104,8 @@ def word_text(raw: str) -> str:
     """A word as read, without the marks a smudge or a line leaves at its edges, and with
     a digit or sign between letters read as the letter it is, a letter between digits as
     the digit."""
-    text = _MISREAD_IN_WORD.sub(lambda m: _MEANT[m.group()], raw.strip().strip(EDGE_JUNK))
+    text = _MISREAD_IN_WORD.sub(lambda m: "".join(_MEANT[c] for c in m.group()),
+                                raw.strip().strip(EDGE_JUNK))
     return _DIGIT_MISREAD.sub(lambda m: m.group().translate(AS_DIGIT), text)
 
 

@@ -32,6 +32,7 @@ from functools import cache
 from liveq.screening.phi.names import common_words, procedure_words
 from liveq.screening.photos.findings import Box, PhotoFinding
 from liveq.screening.photos.geometry import View
+from liveq.screening.photos.misreads import glued_dates, month_misread_dates, near_bed
 from liveq.screening.photos.ocr import MONTHS, Line
 from liveq.screening.rules import ScreeningRules
 from liveq.screening.screen import screen_text
@@ -72,10 +73,6 @@ _COUNT = re.compile(
 )
 _YEAR = re.compile(r"(?:19|20)\d\d|\d[/.-]\d{1,2}[/.-]\d\d\b")  # 1961, or 03/14/61
 _TALLY = re.compile(r"^(\d{1,2})/(\d{1,2})$")
-# A day, two or three letters and a year, spaced or glued as read: "8 YUL 2002", "25FE 1979",
-# a month ("JUL", "FEB") read one letter wrong or cut short.
-_DAY_WORD_YEAR = re.compile(r"\b(\d{1,2})[ -]?([A-Za-z]{2,3})[ -]?((?:19|20)\d\d)\b")
-_MONTH_NAMES = tuple(MONTHS.split("|"))
 # "Patient: KAPOOR Halldor", "Name: Sefa Lundgren": the words after a name label.
 _NAME_LABEL = re.compile(r"(?i)^(?:patient|name|pt)\s*[:.]?$")
 # What a monitor, a sign or a package labels a number with: before a number, no name.
@@ -224,29 +221,10 @@ def _screened(line: Line, rules: ScreeningRules | None) -> list[_Raw]:
 
 
 def _misread_month(line: Line) -> list[_Raw]:
-    """A whole date whose month the reading got one letter wrong ("8 YUL 2002" of "8 JUL
-    2002": italic J read Y) or whose last letter it lost ("25FE 1979" of "25 FEB 1979"): a
-    day of 1-31 and a year of 1900-2099 round it make it a date."""
-    out = []
-    for m in _DAY_WORD_YEAR.finditer(line.text):
-        month = m.group(2).lower()
-        if month in _MONTH_NAMES or not 1 <= int(m.group(1)) <= 31:
-            continue  # a month the screener reads already, or no day
-        if _month_misread(m.group(2)):
-            box = _boxes(line, m.start(), m.end())
-            if box is not None:
-                out.append(_Raw("date", box, "date", m.group(0)))
-    return out
-
-
-def _month_misread(word: str) -> bool:
-    """Three letters one off a month's, or a month's first two in capitals: a label's "FEB"
-    that lost its B. Two in lower case are a word ("de", "no"), not a month cut short."""
-    month = word.lower()
-    if len(month) == 2:
-        return word.isupper() and any(name.startswith(month) for name in _MONTH_NAMES)
-    return any(sum(a != b for a, b in zip(month, name, strict=True)) == 1
-               for name in _MONTH_NAMES)
+    """Whole dates whose month was read one letter wrong (``misreads``)."""
+    return [_Raw("date", box, "date", line.text[a:b])
+            for a, b in month_misread_dates(line.text)
+            if (box := _boxes(line, a, b)) is not None]
 
 
 def _readings(number: str) -> bool:
@@ -292,10 +270,11 @@ def _surname_first(word: str) -> bool:
 def _beside(line: Line) -> list[_Raw]:
     """Beside another identifier: a line that is only a name ("Maria Garcia"), a list's
     row ("1. Garcia M."), any whole date (a birth, a collection: the patient's)."""
+    spans = [m.span() for m in _FULL_DATE.finditer(line.text)] + glued_dates(line.text)
     out = [
-        _Raw("date", box, "date", m.group(0))
-        for m in _FULL_DATE.finditer(line.text)
-        if (box := _boxes(line, m.start(), m.end())) is not None
+        _Raw("date", box, "date", line.text[a:b])
+        for a, b in spans
+        if (box := _boxes(line, a, b)) is not None
     ]
     words = [w.text.strip(".,:;") for w in line.words]
     for i, (word, after) in enumerate(itertools.pairwise(words)):
@@ -306,7 +285,7 @@ def _beside(line: Line) -> list[_Raw]:
         if (_CAPS_SURNAME.match(word) and word.lower() not in _not_names()
                 and _GIVEN.match(after) and _is_word(after)):
             out.append(_Raw("name", _boxes_of(line, i, i + 2), "name", f"{word} {after}"))
-        if _near_bed(word) and _ROW_NUMBER.match(after):
+        if near_bed(word) and _ROW_NUMBER.match(after):
             out.append(_Raw("room_number", line.words[i + 1].box, "bed number", after))
     if 2 <= len(words) <= 3 and all(_is_word(w) for w in words):
         out.append(_Raw("name", _boxes_of(line, 0, len(words)), "name", line.text))
@@ -390,20 +369,6 @@ def _lost_given_name(words: list[str]) -> bool:
         and not words[1].isalpha()
         and _is_word(words[2]) and _name_like(words[2]) and len(words[2]) >= 4
         and _operation(words[3])
-    )
-
-
-# A room ("Rm", "bd") as the readers misread it: "m" as "rn" or "in", "R" as "W".
-_ROOM_WORDS = frozenset({"rm", "bd", "rn", "rin", "wm"})
-
-
-def _near_bed(word: str) -> bool:
-    """"bed" or "bay", or one letter from it: a bed's number read "ped 17" or "beg 2"; or
-    a room."""
-    w = word.lower()
-    return w in _ROOM_WORDS or (
-        len(w) == 3
-        and any(sum(a != b for a, b in zip(w, t, strict=True)) <= 1 for t in ("bed", "bay"))
     )
 
 

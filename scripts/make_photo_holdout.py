@@ -2,7 +2,7 @@
 
 Usage: python scripts/make_photo_holdout.py
        [--split SPLIT]  (holdout, dev, fresh, fresh-dev, third, third-dev,
-                         fourth ... forty-fourth)
+                         fourth ... forty-fifth)
        [--out DIR] [--check]
 
 Deterministic: every image comes from its own seed, so the same script and the same
@@ -98,7 +98,8 @@ SPLITS = {"holdout": 1000, "dev": 5000, "fresh": 7300, "fresh-dev": 9300, "third
           "forty-first": 89300,
           "forty-second": 91300,
           "forty-third": 93300,
-          "forty-fourth": 95300}
+          "forty-fourth": 95300,
+          "forty-fifth": 97300}
 
 
 # -- drawing helpers ----------------------------------------------------------------
@@ -1199,6 +1200,9 @@ def generate_fresh(out: Path, split: str = "fresh") -> list[dict]:
 # - forty-fourth (95301-95400): in the thirty-fourth round, once the forty-third had judged
 #   its change (a weak face hit RetinaFace also hit is seen twice), for the next round's
 #   first change; twice the size.
+# - forty-fifth (97301-97400): in the thirty-fifth round, once the forty-fourth had judged
+#   its change (a date with a separator lost, zeros between letters), for the next round's
+#   first change; twice the size.
 # A new round adds its split here and to SPLITS.
 THIRD_LIKE = ("third", "third-dev", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
               "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth",
@@ -1209,7 +1213,7 @@ THIRD_LIKE = ("third", "third-dev", "fourth", "fifth", "sixth", "seventh", "eigh
               "thirty-first", "thirty-second", "thirty-third", "thirty-fourth",
               "thirty-fifth", "thirty-sixth", "thirty-seventh", "thirty-eighth",
               "thirty-ninth", "fortieth", "forty-first",
-              "forty-second", "forty-third", "forty-fourth")
+              "forty-second", "forty-third", "forty-fourth", "forty-fifth")
 # How many times a split draws THIRD_PLAN (1 where not named): twice from the thirteenth on,
 # derived so that a new round adds its split in one place here, not two.
 THIRD_SCALE = {split: 2 for split in THIRD_LIKE[THIRD_LIKE.index("thirteenth"):]}

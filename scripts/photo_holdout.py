@@ -2,7 +2,7 @@
 
 Usage: python scripts/photo_holdout.py
        [--split SPLIT]  (holdout, dev, fresh, fresh-dev, third, third-dev,
-                         fourth ... forty-fourth)
+                         fourth ... forty-fifth)
        [--dir DIR] [--only PREFIX]
 
 Generates the split's images first when DIR has none. For each image, liveq's

@@ -158,10 +158,10 @@ LINEAR = 8  # 4x the input in under 8x the time: linear with room for noise, not
 
 def _growth(work: Callable[[T], object], small: T, large: T, tries: int = 3) -> float:
     # How many times the small input's time the large one takes: measured again, up to
-    # `tries` times, while it looks worse than linear. A loaded machine (CI's two workers
-    # beside a photo check) once gave 12.6x for a pattern that measures 3.6x alone; a
-    # quadratic one gives 16x on every try, since the fastest of seven runs of the small
-    # input is not slowed twofold on all seven.
+    # `tries` times, while it looks worse than linear. A loaded machine (the suite's two
+    # workers beside a photo scoring) once gave 12.6x for a pattern that measures 3.6x
+    # alone; a quadratic one gives 16x on every try, since the fastest of seven runs of the
+    # small input is not slowed twofold on all seven.
     ratios = []
     for _ in range(tries):
         quarter, full = _fastest(work, small, large)

@@ -211,7 +211,7 @@ def _screened(line: Line, rules: ScreeningRules | None) -> list[_Raw]:
         for w in line.words[1:]:
             if _LONG_NUMBER.match(w.text.strip(".,:;#")):
                 out.append(_Raw("mrn", w.box, "a patient's number on a list", w.text))
-    out += _misread_month(line)
+    out += _dates(line, month_misread_dates(line.text))  # "8 YUL 2002" (``misreads``)
     for m in _DOB.finditer(text):
         if any(ch.isdigit() for ch in m.group(1)):
             box = _boxes(line, m.start(1), m.end(1))
@@ -220,10 +220,10 @@ def _screened(line: Line, rules: ScreeningRules | None) -> list[_Raw]:
     return _sure(line, out)
 
 
-def _misread_month(line: Line) -> list[_Raw]:
-    """Whole dates whose month was read one letter wrong (``misreads``)."""
+def _dates(line: Line, spans: list[tuple[int, int]]) -> list[_Raw]:
+    """The dates at these places of the line's text, each boxed by its letters."""
     return [_Raw("date", box, "date", line.text[a:b])
-            for a, b in month_misread_dates(line.text)
+            for a, b in spans
             if (box := _boxes(line, a, b)) is not None]
 
 
@@ -270,12 +270,8 @@ def _surname_first(word: str) -> bool:
 def _beside(line: Line) -> list[_Raw]:
     """Beside another identifier: a line that is only a name ("Maria Garcia"), a list's
     row ("1. Garcia M."), any whole date (a birth, a collection: the patient's)."""
-    spans = [m.span() for m in _FULL_DATE.finditer(line.text)] + glued_dates(line.text)
-    out = [
-        _Raw("date", box, "date", line.text[a:b])
-        for a, b in spans
-        if (box := _boxes(line, a, b)) is not None
-    ]
+    out = _dates(line, [m.span() for m in _FULL_DATE.finditer(line.text)]
+                 + glued_dates(line.text))
     words = [w.text.strip(".,:;") for w in line.words]
     for i, (word, after) in enumerate(itertools.pairwise(words)):
         if _is_word(word) and _INITIAL.match(line.words[i + 1].text):

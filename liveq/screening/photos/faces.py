@@ -51,6 +51,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 
 import numpy as np
@@ -333,9 +334,11 @@ def _found_on(picture: Image.Image, k: float, smallest: float) -> list[tuple[Box
     tuning sets thirty-first to twenty-ninth both reads found 3 faces more of 116 than the
     evened read alone, no box more on their 96 clean rooms; on the face pool's 94001-94060,
     1 more of 72 and 2 boxes more beside faces. A 12 MP photo's read takes about twice as
-    long (docs/screening.md)."""
+    long (docs/screening.md), so the two reads run side by side."""
     rgb = np.asarray(picture)
-    found = _retina(rgb, FAINT) + _retina(_evened(rgb), FAINT)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        evened = pool.submit(lambda: _retina(_evened(rgb), FAINT))
+        found = _retina(rgb, FAINT) + evened.result()
     found.sort(key=lambda hit: -hit[1])
     return [(Box(int(b.x * k), int(b.y * k), max(1, int(b.w * k)), max(1, int(b.h * k))), score)
             for b, score in found if max(b.w, b.h) >= smallest]
@@ -428,9 +431,16 @@ def find_faces(image: Image.Image) -> list[PhotoFinding]:
         small = photo.resize((round(image.width * factor), round(image.height * factor)),
                              Image.BILINEAR)
     out = []
-    hits = _hits(np.asarray(small))
-    full = _found_at_full_size(photo, factor)
-    copy = _found_on(small, 1.0, SMALLEST * factor) if _enlarged(image) else []
+    # RetinaFace's reads of the whole photo beside MTCNN's: each network runs on one core
+    # (cores.network_threads), and in turn they kept a core idle for a second and more at
+    # the end of a 12 MP check, once the text was read (docs/screening.md).
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        full_read = pool.submit(_found_at_full_size, photo, factor)
+        copy_read = (pool.submit(_found_on, small, 1.0, SMALLEST * factor)
+                     if _enlarged(image) else None)
+        hits = _hits(np.asarray(small))
+        full = full_read.result()
+        copy = copy_read.result() if copy_read else []
     faces = [b for b in _faces(hits, lambda box: _second_look(photo, box, factor),
                                [b for b, _ in full + copy])
              if _confirmed(photo, b, factor)]

@@ -4,6 +4,7 @@ way they run, and which of Tesseract's readings of a block count."""
 from __future__ import annotations
 
 import math
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -14,9 +15,9 @@ from liveq.screening.photos.findings import Box
 from liveq.screening.photos.geometry import View
 from liveq.screening.photos.ocr import Line, Word
 from liveq.screening.photos.regions import Block, _direction, _shown_by, find_blocks
-from liveq.screening.photos.scan import _crop, _rows, _seen, _upright, _way_up
+from liveq.screening.photos.scan import _crop, _rows, _seen, _upright, _way_up, scan_photo
 from liveq.screening.photos.text import read_findings
-from tests.screening.photo_samples import FONT, pool_photo
+from tests.screening.photo_samples import FONT, encoded, pool_photo, with_face, wristband
 
 
 def label(turn: int) -> tuple[Image.Image, Box]:
@@ -330,3 +331,18 @@ def test_each_line_of_a_blocks_cut_is_read_the_way_up_it_reads_best():
     assert numbers, texts
     # Placed over the number in the photo, whichever way its line was read.
     assert all(box.intersection(mrn) >= 0.5 * mrn.area for box in numbers), (numbers, mrn)
+
+
+def test_two_photos_checked_at_once_find_what_each_finds_alone():
+    """The server checks two photos at a time (workers.photo_check), and a check reads its
+    lines in several threads: the networks are shared, and only their detectors keep a
+    setting between calls (ppocr's locks). Photos of two sizes, so that a detector set for
+    one would read the other at the wrong size."""
+    small = encoded(wristband())
+    large = encoded(with_face(wristband((3200, 2400), 72)))
+    alone = [scan_photo(data) for data in (small, large)]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        together = list(pool.map(scan_photo, (small, large)))
+    assert together == alone
+    assert {"name", "date", "mrn"} <= {f.kind for f in alone[0]}
+    assert {"mrn", "face"} <= {f.kind for f in alone[1]}

@@ -207,8 +207,14 @@ def photo_copy(image: Image.Image) -> PhotoCopy:
     return PhotoCopy(image, np.ascontiguousarray(copy[:, :, ::-1]), ratio_h, ratio_w)
 
 
-# One photo at a time through the engine: its stages keep per-call settings on the object.
-_lock = threading.Lock()
+# One search at a time through each detector: it keeps a per-call setting on itself (the
+# preprocessing for the picture's size, and ``_lines`` changes its limit). The recognisers
+# and the direction classifier keep none, and onnxruntime's sessions may run from several
+# threads, so lines are read outside these locks: under one lock for the whole engine, a
+# 12 MP check ended with v4's, v5's and the blocks' reads in turn on one core (the other
+# idle, docs/screening.md).
+_searching = threading.Lock()
+_searching_again = threading.Lock()  # v5's detector (``_second_detector``)
 
 
 def warm_up() -> None:
@@ -261,7 +267,7 @@ Found = tuple[np.ndarray, bool, bool, str, float]  # corners, turned, upside dow
 
 def _read_lines(engine, copy: np.ndarray, quads, ratio_h: float, ratio_w: float,
                 small: bool) -> list[Found]:
-    """The lines at `quads` in `copy` read (under ``_lock``), in the pixels of the picture
+    """The lines at `quads` in `copy` read, in the pixels of the picture
     `copy` was made from: each line's corners, whether its cut was turned a quarter,
     whether it was read upside down, its text and confidence. `small`: each line read by
     the second recogniser too (a line twice when both read it well enough)."""
@@ -301,43 +307,43 @@ def _lines(bgr: np.ndarray) -> list[Found]:
     detector otherwise enlarges an image to 736 pixels on its short side, slow and no
     better on letters already 30 pixels), read by both recognisers (``_read_lines``)."""
     engine = _engine()
-    with _lock:
+    copy, ratio_h, ratio_w = engine.preprocess(bgr)
+    with _searching:
         detector = engine.text_det
         detector.limit_type = "max"
         try:
-            copy, ratio_h, ratio_w = engine.preprocess(bgr)
             quads, _ = engine.auto_text_det(copy)
-            if quads is None or not len(quads):
-                return []
-            return _read_lines(engine, copy, quads, ratio_h, ratio_w, True)
         finally:
             detector.limit_type = "min"
+    if quads is None or not len(quads):
+        return []
+    return _read_lines(engine, copy, quads, ratio_h, ratio_w, True)
 
 
 def _first_lines(photo: PhotoCopy) -> list[Found]:
     """Each line v4's detector finds in the whole photo, searched on a copy SEARCH_LONGEST
-    pixels long, read from the LONGEST copy (``_read_lines``). Under ``_lock``: the search
-    uses the detector's setting that a block's read (``_lines``) changes."""
+    pixels long, read from the LONGEST copy (``_read_lines``). The search under
+    ``_searching``: it uses the detector's setting that a block's read (``_lines``) changes."""
     engine = _engine()
-    with _lock:
+    with _searching:
         quads = _quads_on_smaller(engine.text_det, photo.bgr, SEARCH_LONGEST)
-        if not len(quads):
-            return []
-        return _read_lines(engine, photo.bgr, engine.sorted_boxes(quads), photo.ratio_h,
-                           photo.ratio_w, False)
+    if not len(quads):
+        return []
+    return _read_lines(engine, photo.bgr, engine.sorted_boxes(quads), photo.ratio_h,
+                       photo.ratio_w, False)
 
 
 def _second_lines(photo: PhotoCopy) -> list[Found]:
     """Each line v5's detector finds in the whole photo, searched on a copy SECOND_LONGEST
-    pixels long, read by v4's recogniser from the LONGEST copy. Its search runs outside
-    ``_lock``, beside v4's: it keeps no setting on an object another photo's read changes."""
+    pixels long, read by v4's recogniser from the LONGEST copy. Its search runs beside v4's,
+    under a lock of its own (``_searching_again``)."""
     engine = _engine()
-    quads = _quads_on_smaller(_second_detector(), photo.bgr, SECOND_LONGEST)
+    with _searching_again:
+        quads = _quads_on_smaller(_second_detector(), photo.bgr, SECOND_LONGEST)
     if not len(quads):
         return []
-    with _lock:
-        return _read_lines(engine, photo.bgr, engine.sorted_boxes(quads), photo.ratio_h,
-                           photo.ratio_w, False)
+    return _read_lines(engine, photo.bgr, engine.sorted_boxes(quads), photo.ratio_h,
+                       photo.ratio_w, False)
 
 
 Reading = tuple[View, list[Line], bool]  # a line's frame, [the line], False: what text screens

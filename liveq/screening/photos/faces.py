@@ -334,11 +334,9 @@ def _found_on(picture: Image.Image, k: float, smallest: float) -> list[tuple[Box
     tuning sets thirty-first to twenty-ninth both reads found 3 faces more of 116 than the
     evened read alone, no box more on their 96 clean rooms; on the face pool's 94001-94060,
     1 more of 72 and 2 boxes more beside faces. A 12 MP photo's read takes about twice as
-    long (docs/screening.md), so the two reads run side by side."""
+    long (docs/screening.md)."""
     rgb = np.asarray(picture)
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        evened = pool.submit(lambda: _retina(_evened(rgb), FAINT))
-        found = _retina(rgb, FAINT) + evened.result()
+    found = _retina(rgb, FAINT) + _retina(_evened(rgb), FAINT)
     found.sort(key=lambda hit: -hit[1])
     return [(Box(int(b.x * k), int(b.y * k), max(1, int(b.w * k)), max(1, int(b.h * k))), score)
             for b, score in found if max(b.w, b.h) >= smallest]
@@ -432,8 +430,10 @@ def find_faces(image: Image.Image) -> list[PhotoFinding]:
                              Image.BILINEAR)
     out = []
     # RetinaFace's reads of the whole photo beside MTCNN's: each network runs on one core
-    # (cores.network_threads), and in turn they kept a core idle for a second and more at
-    # the end of a 12 MP check, once the text was read (docs/screening.md).
+    # (cores.network_threads), and one after the other they kept a core idle for the last
+    # second of a 12 MP check, once its text was read. Its two reads (as it is, evened) one
+    # after the other, not side by side too: that was no faster, and kept 0.6 GB more
+    # (docs/screening.md).
     with ThreadPoolExecutor(max_workers=2) as pool:
         full_read = pool.submit(_found_at_full_size, photo, factor)
         copy_read = (pool.submit(_found_on, small, 1.0, SMALLEST * factor)

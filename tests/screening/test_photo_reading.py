@@ -339,7 +339,7 @@ def test_two_photos_checked_at_once_find_what_each_finds_alone():
     setting between calls (ppocr's locks). Photos of two sizes, so that a detector set for
     one would read the other at the wrong size."""
     small = encoded(wristband())
-    large = encoded(with_face(wristband((3200, 2400), 72)))
+    large = encoded(with_face(wristband((2400, 1800), 60)))
     alone = [scan_photo(data) for data in (small, large)]
     with ThreadPoolExecutor(max_workers=2) as pool:
         together = list(pool.map(scan_photo, (small, large)))
